@@ -1,0 +1,1 @@
+"""Haven's shared kernel: plumbing every service uses, and no domain models."""

@@ -1,0 +1,76 @@
+"""Configuration from environment variables, with defaults that work on a laptop.
+
+Every setting has a default so that `make run` works from a fresh clone (12-factor);
+production overrides them through the environment.
+"""
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def env(name, default=None):
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def env_int(name, default):
+    return int(env(name, default))
+
+
+def env_float(name, default):
+    return float(env(name, default))
+
+
+def var_dir():
+    path = Path(env("HAVEN_VAR_DIR", ROOT / "var"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def amqp_uri():
+    return env("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def database_url(service):
+    """`<SERVICE>_DATABASE_URL`, else a SQLite file per service under var/."""
+    default = f"sqlite:///{var_dir() / (service + '.db')}"
+    return env(f"{service.upper()}_DATABASE_URL", default)
+
+
+def token_secret():
+    """The key that signs access tokens, shared by identity and every gateway.
+
+    Production sets HAVEN_TOKEN_SECRET; in development a random key is made once
+    and kept under var/ so that restarts keep sessions valid.
+    """
+    explicit = env("HAVEN_TOKEN_SECRET")
+    if explicit:
+        return explicit
+    path = var_dir() / "token-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def service_config(service, **overrides):
+    """The nameko config dict of one service."""
+    config = {
+        "AMQP_URI": amqp_uri(),
+        "SERVICE_NAME": service,
+        "DATABASE_URL": database_url(service),
+        "max_workers": env_int("HAVEN_MAX_WORKERS", 10),
+        "parent_calls_tracked": 10,
+        "HEARTBEAT": env_int("AMQP_HEARTBEAT", 30),
+        # RPC requests and replies need neither confirms nor persistence:
+        # the caller's timeout covers a lost message (STYLE.md, bare stack costs).
+        "PREFETCH_COUNT": env_int("HAVEN_PREFETCH_COUNT", 10),
+        "RPC_TIMEOUT": env_float("HAVEN_RPC_TIMEOUT", 10.0),
+        "OUTBOX_POLL_SECONDS": env_float("HAVEN_OUTBOX_POLL_SECONDS", 0.5),
+        "HANDLER_MAX_ATTEMPTS": env_int("HAVEN_HANDLER_MAX_ATTEMPTS", 5),
+        "HANDLER_RETRY_BASE_SECONDS": env_float("HAVEN_HANDLER_RETRY_BASE_SECONDS", 2.0),
+    }
+    config.update(overrides)
+    return config

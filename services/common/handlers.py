@@ -1,0 +1,191 @@
+"""Event handlers that neither lose an event nor apply it twice.
+
+nameko acks an event whose handler raised (STYLE.md, trap 5). `event_handler` here
+records the failure in `failed_deliveries` before the ack; a retrier sends the event back
+to that handler's own queue with exponential back-off, and after HANDLER_MAX_ATTEMPTS
+parks it where ops (and staff, through alerts) can see and replay it. If even the failure
+cannot be recorded (database down), the message is requeued, never dropped.
+
+Idempotency stays explicit in the handler, in the same transaction as its effect:
+
+    @event_handler("charts", "client.updated")
+    def on_client_updated(self, event):
+        with self.db.transaction() as tx:
+            if not tx.first_delivery(event["id"], "notify.on_client_updated"):
+                return
+            ...
+"""
+import logging
+from datetime import timedelta
+
+import eventlet
+from kombu import Connection, Exchange, Producer
+from nameko.events import EventHandler as NamekoEventHandler
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from sqlalchemy import select
+
+from services.common.clock import utcnow
+from services.common.errors import EXPECTED, NotFound
+
+log = logging.getLogger(__name__)
+
+RETRY_HEADER = "haven.retry"
+
+
+class ReliableEventHandler(NamekoEventHandler):
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        if exc_info is None:
+            if message.headers.get(RETRY_HEADER):
+                self._forget_failure(message.payload)
+            self.queue_consumer.ack_message(message)
+            return result, exc_info
+        try:
+            self._record_failure(message.payload, exc_info[0].__name__)
+        except Exception:
+            log.exception("could not record a failed delivery; requeueing it")
+            eventlet.sleep(1)  # the database is likely down: do not spin
+            self.queue_consumer.requeue_message(message)
+            return result, exc_info
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+    @property
+    def handler_name(self):
+        return f"{self.container.service_name}.{self.method_name}"
+
+    @property
+    def queue_name(self):
+        return self.queue.name
+
+    def _database(self):
+        from services.common.db import Database
+        for dep in self.container.dependencies:
+            if isinstance(dep, Database):
+                return dep
+        raise RuntimeError("a reliable event handler needs a Database dependency")
+
+    def _record_failure(self, envelope, error_name):
+        db = self._database()
+        config = self.container.config
+        max_attempts = config.get("HANDLER_MAX_ATTEMPTS", 5)
+        base = config.get("HANDLER_RETRY_BASE_SECONDS", 2.0)
+        Failed = db.models.FailedDelivery
+        now = utcnow()
+        with db.write_lock(), db.writer.begin() as session:
+            row = session.get(Failed, (envelope["id"], self.handler_name))
+            if row is None:
+                row = Failed(event_id=envelope["id"], handler=self.handler_name,
+                             queue=self.queue_name, envelope=envelope, attempts=0,
+                             first_failed_at=now)
+                session.add(row)
+            row.attempts += 1
+            row.last_error = error_name
+            if row.attempts >= max_attempts:
+                row.parked_at = now
+                row.next_attempt_at = None
+                log.error("event handler parked after repeated failures",
+                          extra={"event_id": envelope["id"], "handler": self.handler_name,
+                                 "attempts": row.attempts, "error": error_name})
+            else:
+                row.next_attempt_at = now + timedelta(seconds=base * 2 ** (row.attempts - 1))
+                log.warning("event handler failed; will retry",
+                            extra={"event_id": envelope["id"], "handler": self.handler_name,
+                                   "attempts": row.attempts, "error": error_name})
+
+    def _forget_failure(self, envelope):
+        db = self._database()
+        with db.write_lock(), db.writer.begin() as session:
+            row = session.get(db.models.FailedDelivery, (envelope["id"], self.handler_name))
+            if row is not None:
+                session.delete(row)
+
+
+event_handler = ReliableEventHandler.decorator
+
+
+def redeliver(amqp_uri, queue, envelope):
+    """Put an event back on one handler's queue (the default exchange routes by name)."""
+    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        Producer(conn.channel()).publish(
+            envelope, exchange=Exchange(""), routing_key=queue, serializer="json",
+            delivery_mode=2, headers={RETRY_HEADER: True}, retry=True,
+            retry_policy={"max_retries": 2})
+
+
+class HandlerRetrier(DependencyProvider):
+    """Sends failed deliveries back to their handler when their back-off has passed."""
+
+    def __init__(self, interval=1.0):
+        self.interval = interval
+        self._thread = None
+
+    def start(self):
+        self._thread = self.container.spawn_managed_thread(self._run, identifier="handler_retrier")
+
+    def stop(self):
+        if self._thread is not None:
+            self._thread.kill()
+            self._thread = None
+
+    kill = stop
+
+    def _run(self):
+        while True:
+            eventlet.sleep(self.interval)
+            try:
+                self.retry_due()
+            except Exception as exc:
+                log.warning("handler retrier pass failed", extra={"error": type(exc).__name__})
+
+    def retry_due(self):
+        from services.common.db import Database
+        db = next(d for d in self.container.dependencies if isinstance(d, Database))
+        Failed = db.models.FailedDelivery
+        now = utcnow()
+        with db.write_lock(), db.writer.begin() as session:
+            rows = session.execute(
+                select(Failed).where(Failed.parked_at.is_(None))
+                .where(Failed.next_attempt_at <= now).limit(50)).scalars().all()
+            due = [(r.queue, r.envelope) for r in rows]
+            for row in rows:
+                # in flight: the handler's outcome sets the next step
+                row.next_attempt_at = now + timedelta(hours=1)
+        for queue, envelope in due:
+            redeliver(self.container.config["AMQP_URI"], queue, envelope)
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+
+class OpsMixin:
+    """RPCs every service with event handlers offers to ops: see and replay parked events."""
+
+    @rpc(expected_exceptions=EXPECTED)
+    def ops_list_failed_deliveries(self, actor):
+        """Failed and parked deliveries of this service, newest first (no event data)."""
+        from services.common.actor import Actor
+        Actor.from_wire(actor).require_staff("view_operations")
+        Failed = self.db._provider.models.FailedDelivery
+        with self.db.read() as session:
+            rows = session.execute(select(Failed).order_by(Failed.first_failed_at.desc())).scalars()
+            return [{"event_id": r.event_id, "handler": r.handler, "event_type": r.envelope["type"],
+                     "attempts": r.attempts, "last_error": r.last_error,
+                     "parked": r.parked_at is not None,
+                     "first_failed_at": r.first_failed_at.isoformat()} for r in rows]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def ops_replay_delivery(self, actor, event_id, handler):
+        """Send a parked event back to its handler now, with a fresh attempt count."""
+        from services.common.actor import Actor
+        Actor.from_wire(actor).require_staff("view_operations")
+        Failed = self.db._provider.models.FailedDelivery
+        with self.db.transaction() as tx:
+            row = tx.session.get(Failed, (event_id, handler))
+            if row is None:
+                raise NotFound("not_found", "There is no failed delivery with that id.")
+            row.parked_at = None
+            row.attempts = 0
+            row.next_attempt_at = utcnow()
+        return {"event_id": event_id, "handler": handler, "replayed": True}

@@ -1,0 +1,159 @@
+"""The outbox relay: publishes committed events, confirmed, to `<service>.events`.
+
+It wakes right after a transaction that recorded events commits, and polls as well, so
+that events left by a crash, a broker outage or another replica are published too.
+Messages are persistent, published with publisher confirms and `mandatory`: an event
+that no queue is bound to comes back and stays in the outbox (STYLE.md, trap 6) until a
+consumer's queue exists, retried with back-off.
+"""
+import logging
+from datetime import timedelta
+
+import eventlet
+import eventlet.event
+from kombu import Connection, Exchange, Producer
+from sqlalchemy import or_, select
+
+from services.common.clock import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 60
+BATCH = 200
+
+
+def event_exchange(service):
+    """Declared exactly as nameko's event handlers declare it, or the broker refuses."""
+    return Exchange(f"{service}.events", type="topic", durable=True, auto_delete=False)
+
+
+class OutboxRelay:
+    def __init__(self, service, amqp_uri, provider, poll_seconds=0.5):
+        self.service = service
+        self.amqp_uri = amqp_uri
+        self.provider = provider
+        self.poll_seconds = poll_seconds
+        self.exchange = event_exchange(service)
+        self._wakeup = eventlet.event.Event()
+        self._thread = None
+        self._running = False
+        self._connection = None
+        self._producer = None
+        self._returned = set()
+        self._broker_failures = 0
+
+    # -- lifecycle -------------------------------------------------------------
+    def start(self, container):
+        self._running = True
+        self._thread = container.spawn_managed_thread(self._run, identifier="outbox_relay")
+
+    def stop(self):
+        self._running = False
+        self.wake()
+        if self._thread is not None:
+            self._thread.kill()
+            self._thread = None
+        self._close()
+
+    def wake(self):
+        if not self._wakeup.ready():
+            self._wakeup.send(True)
+
+    def _run(self):
+        while self._running:
+            try:
+                published = self.publish_pending()
+                self._broker_failures = 0
+            except Exception as exc:  # broker or database down: keep rows, back off
+                self._broker_failures += 1
+                self._close()
+                delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** min(self._broker_failures, 7))
+                log.warning("outbox relay could not publish; will retry",
+                            extra={"error": type(exc).__name__, "retry_in": delay})
+                eventlet.sleep(delay)
+                continue
+            if published:
+                continue  # there may be more behind this batch
+            with eventlet.Timeout(self.poll_seconds, False):
+                self._wakeup.wait()
+            self._wakeup = eventlet.event.Event()
+
+    # -- publishing ------------------------------------------------------------
+    def _producer_ready(self):
+        if self._producer is None:
+            self._connection = Connection(self.amqp_uri, transport_options={"confirm_publish": True},
+                                          heartbeat=0, connect_timeout=5)
+            self._connection.ensure_connection(max_retries=1)
+            channel = self._connection.channel()
+            self._producer = Producer(channel, on_return=self._on_return)
+            self.exchange(channel).declare()
+        return self._producer
+
+    def _on_return(self, exception, exchange, routing_key, message):
+        self._returned.add(message.properties.get("message_id"))
+
+    def _close(self):
+        try:
+            if self._connection is not None:
+                self._connection.release()
+        except Exception:  # already broken; nothing more to release
+            pass
+        self._connection = None
+        self._producer = None
+
+    def publish_pending(self):
+        """Publish one batch; returns how many were published."""
+        Outbox = self.provider.models.Outbox
+        now = utcnow()
+        query = (select(Outbox)
+                 .where(Outbox.sent_at.is_(None))
+                 .where(or_(Outbox.next_attempt_at.is_(None), Outbox.next_attempt_at <= now))
+                 .order_by(Outbox.created_at, Outbox.id).limit(BATCH))
+        if self.provider.is_sqlite:
+            with self.provider.reader() as session:
+                rows = session.execute(query).scalars().all()
+                outcomes = self._publish(rows)
+            if outcomes:
+                with self.provider.write_lock(), self.provider.writer.begin() as session:
+                    self._mark(session, outcomes)
+        else:
+            # Replicas share the outbox; SKIP LOCKED hands each row to one of them.
+            with self.provider.writer.begin() as session:
+                rows = session.execute(query.with_for_update(skip_locked=True)).scalars().all()
+                outcomes = self._publish(rows)
+                self._mark(session, outcomes)
+        return sum(1 for _, ok in outcomes if ok)
+
+    def _publish(self, rows):
+        outcomes = []
+        if not rows:
+            return outcomes
+        producer = self._producer_ready()
+        for row in rows:
+            self._returned.discard(row.id)
+            headers = {}
+            if row.correlation_id:
+                headers["nameko.correlation_id"] = row.correlation_id
+            producer.publish(
+                row.envelope, exchange=self.exchange, routing_key=row.type,
+                serializer="json", delivery_mode=2, mandatory=True,
+                message_id=row.id, headers=headers, retry=False)
+            outcomes.append((row, row.id not in self._returned))
+            self._returned.discard(row.id)
+        return outcomes
+
+    @staticmethod
+    def _mark(session, outcomes):
+        now = utcnow()
+        for row, ok in outcomes:
+            row = session.merge(row, load=True)
+            if ok:
+                row.sent_at = now
+                row.last_error = None
+            else:
+                row.attempts += 1
+                row.last_error = "unroutable"
+                row.next_attempt_at = now + timedelta(
+                    seconds=min(MAX_BACKOFF_SECONDS, 2 ** min(row.attempts, 6)))
+                log.warning("event has no bound queue yet; kept in the outbox",
+                            extra={"event_id": row.id, "event_type": row.type})

@@ -1,0 +1,52 @@
+"""Loading RPC payloads through marshmallow, with errors people can act on."""
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
+
+from services.common.errors import InvalidInput
+
+
+class StrictSchema(Schema):
+    """Unknown fields are refused: a misspelt field must not be silently dropped."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class LenientSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+def load(schema, payload, partial=False):
+    """Validate and deserialize `payload`; InvalidInput names each bad field."""
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise InvalidInput("invalid_input", "The request body must be a JSON object.")
+    try:
+        return schema.load(payload, partial=partial)
+    except ValidationError as exc:
+        fields = _flatten(exc.messages)
+        first = next(iter(fields.items()), ("", ["is invalid"]))
+        raise InvalidInput("invalid_input", _sentence(first), fields) from None
+
+
+def _flatten(messages, prefix=""):
+    flat = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, dict):
+                flat.update(_flatten(value, name))
+            else:
+                flat[name] = [str(v) for v in (value if isinstance(value, list) else [value])]
+    else:
+        flat[prefix or "_schema"] = [str(m) for m in messages]
+    return flat
+
+
+def _sentence(item):
+    name, problems = item
+    problem = problems[0] if problems else "is invalid"
+    if name in ("_schema", ""):
+        return problem
+    return f"{name.replace('_', ' ').capitalize()}: {problem}"

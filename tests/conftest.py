@@ -1,0 +1,103 @@
+"""Fixtures every layer shares: a private vhost on the real RabbitMQ, and real databases.
+
+Integration tests run against the machine's RabbitMQ (or the node `make test` started)
+in a vhost of their own, and against SQLite and PostgreSQL alike.
+"""
+import eventlet
+
+eventlet.monkey_patch()  # nameko 2.14 no longer patches by itself (STYLE.md, trap 13)
+
+import os  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import uuid  # noqa: E402
+from urllib.parse import urlsplit, urlunsplit  # noqa: E402
+
+import pytest  # noqa: E402
+
+BROKER_URI = os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//")
+PG_ADMIN_URL = os.environ.get("HAVEN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+RABBITMQCTL = os.environ.get("HAVEN_RABBITMQCTL", "rabbitmqctl").split()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _rabbitmqctl(*args):
+    subprocess.run([*RABBITMQCTL, *args], check=True, capture_output=True, timeout=60)
+
+
+def _with_vhost(uri, vhost):
+    parts = urlsplit(uri)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + vhost, "", ""))
+
+
+@pytest.fixture(scope="session")
+def amqp_uri():
+    """A vhost of this test session's own, removed at the end: no stale queues between runs."""
+    vhost = f"haven-test-{uuid.uuid4().hex[:12]}"
+    user = urlsplit(BROKER_URI).username or "guest"
+    _rabbitmqctl("add_vhost", vhost)
+    _rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
+    yield _with_vhost(BROKER_URI, vhost)
+    _rabbitmqctl("delete_vhost", vhost)
+
+
+def _pg_available():
+    try:
+        import psycopg2
+        psycopg2.connect(PG_ADMIN_URL, connect_timeout=3).close()
+        return True
+    except Exception:
+        return False
+
+
+def _create_pg_database():
+    import psycopg2
+    name = f"haven_test_{uuid.uuid4().hex[:12]}"
+    conn = psycopg2.connect(PG_ADMIN_URL)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    parts = urlsplit(PG_ADMIN_URL)
+    return name, urlunsplit(("postgresql+psycopg2", parts.netloc, "/" + name, "", ""))
+
+
+def _drop_pg_database(name):
+    import psycopg2
+    conn = psycopg2.connect(PG_ADMIN_URL)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+@pytest.fixture
+def database_url_factory(tmp_path):
+    """Makes a fresh database of the given backend; all are removed after the test."""
+    made = []
+
+    def make(backend):
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path / (uuid.uuid4().hex + '.db')}"
+        if not _pg_available():
+            if os.environ.get("CI"):
+                pytest.fail("PostgreSQL is not reachable at HAVEN_TEST_PG_URL")
+            pytest.skip("PostgreSQL is not reachable")
+        name, url = _create_pg_database()
+        made.append(name)
+        return url
+
+    yield make
+    for name in made:
+        _drop_pg_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, database_url_factory):
+    """Each test that takes this runs once on SQLite and once on PostgreSQL."""
+    return database_url_factory(request.param)
