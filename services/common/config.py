@@ -71,6 +71,13 @@ def service_config(service, **overrides):
         "OUTBOX_POLL_SECONDS": env_float("HAVEN_OUTBOX_POLL_SECONDS", 0.5),
         "HANDLER_MAX_ATTEMPTS": env_int("HAVEN_HANDLER_MAX_ATTEMPTS", 5),
         "HANDLER_RETRY_BASE_SECONDS": env_float("HAVEN_HANDLER_RETRY_BASE_SECONDS", 2.0),
+        "TOKEN_SECRET": token_secret(),
+        "ACCESS_TOKEN_SECONDS": env_int("HAVEN_ACCESS_TOKEN_SECONDS", 300),
+        "REFRESH_TOKEN_SECONDS": env_int("HAVEN_REFRESH_TOKEN_SECONDS", 12 * 3600),
+        "SMTP_HOST": env("SMTP_HOST", "127.0.0.1"),
+        "SMTP_PORT": env_int("SMTP_PORT", 1025),
+        "SMTP_FROM": env("SMTP_FROM", "Haven <no-reply@haven.local>"),
+        "PUBLIC_URL": env("HAVEN_PUBLIC_URL", "http://127.0.0.1:8000"),
     }
     config.update(overrides)
     return config
