@@ -1,0 +1,1 @@
+"""charts: client records (demographics), their revisions, and the events they emit."""
