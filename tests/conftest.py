@@ -3,7 +3,11 @@
 Integration tests run against the machine's RabbitMQ (or the node `make test` started)
 in a vhost of their own, and against SQLite and PostgreSQL alike.
 """
-import eventlet
+import warnings
+
+warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # nameko 2.14 no longer patches by itself (STYLE.md, trap 13)
 
