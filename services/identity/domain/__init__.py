@@ -1,0 +1,1 @@
+"""identity's rules: plain functions and dataclasses — no nameko, no SQL."""

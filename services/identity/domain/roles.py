@@ -1,0 +1,62 @@
+"""Staff roles and the permissions they grant (docs/contracts.md, "Roles and permissions").
+
+A practice may change what a role grants: each row of `role_permissions` adds
+(`granted=True`) or removes (`granted=False`) one permission from one role's defaults.
+"""
+PRACTICE_ADMIN = "practice_admin"
+CLINICAL_ADMIN = "clinical_admin"
+CLINICIAN = "clinician"
+SUPERVISOR = "supervisor"
+INTERN = "intern"
+SCHEDULER = "scheduler"
+BILLER = "biller"
+INTAKE = "intake"
+
+ROLES = (PRACTICE_ADMIN, CLINICAL_ADMIN, CLINICIAN, SUPERVISOR, INTERN, SCHEDULER,
+         BILLER, INTAKE)
+
+MANAGE_PORTAL_ACCESS = "manage_portal_access"
+VIEW_CLIENTS = "view_clients"
+EDIT_CLIENTS = "edit_clients"
+RECEIVES_DEMOGRAPHIC_CHANGES = "receives_demographic_changes"
+MANAGE_STAFF = "manage_staff"
+VIEW_OPERATIONS = "view_operations"
+
+# permission -> roles granted it by default
+DEFAULT_GRANTS = {
+    MANAGE_PORTAL_ACCESS: (PRACTICE_ADMIN, CLINICAL_ADMIN, INTAKE),
+    VIEW_CLIENTS: ROLES,
+    EDIT_CLIENTS: (PRACTICE_ADMIN, CLINICAL_ADMIN, INTAKE, SCHEDULER),
+    RECEIVES_DEMOGRAPHIC_CHANGES: (PRACTICE_ADMIN, INTAKE),
+    MANAGE_STAFF: (PRACTICE_ADMIN,),
+    VIEW_OPERATIONS: (PRACTICE_ADMIN,),
+}
+PERMISSIONS = tuple(DEFAULT_GRANTS)
+
+
+def default_permissions(role):
+    return {perm for perm, roles in DEFAULT_GRANTS.items() if role in roles}
+
+
+def permissions_for(roles, overrides=()):
+    """Permissions of someone holding `roles`, given the practice's overrides.
+
+    `overrides` are (role, permission, granted) triples. A removal for one role does
+    not take away what another role the person holds still grants.
+    """
+    result = set()
+    for role in roles:
+        perms = default_permissions(role)
+        for o_role, permission, granted in overrides:
+            if o_role != role:
+                continue
+            if granted:
+                perms.add(permission)
+            else:
+                perms.discard(permission)
+        result |= perms
+    return tuple(sorted(result))
+
+
+def is_role(role):
+    return role in ROLES

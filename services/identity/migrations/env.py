@@ -1,0 +1,5 @@
+"""identity's alembic environment: its own history, on SQLite and PostgreSQL."""
+from services.common.migrations import run_env
+from services.identity.models import Base
+
+run_env(Base.metadata)

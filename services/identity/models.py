@@ -1,0 +1,162 @@
+"""identity's tables. Every row of practice data carries `practice_id`; times are UTC.
+
+Clients are charts' records: `client_accounts.client_id` names one with no foreign key
+(no service opens another's database).
+"""
+from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.clock import utcnow
+from services.common.kernel_models import FailedDeliveryMixin, InboxMixin, OutboxMixin
+from services.common.types import UTCDateTime, new_id
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _id():
+    return mapped_column(String(36), primary_key=True, default=new_id)
+
+
+class Practice(Base):
+    """A tenant, and its portal branding."""
+    __tablename__ = "practices"
+
+    id: Mapped[str] = _id()
+    code: Mapped[str] = mapped_column(String(63), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=True)
+    instructions: Mapped[str] = mapped_column(Text, nullable=True)
+    time_zone: Mapped[str] = mapped_column(String(64), nullable=False,
+                                           default="America/New_York")
+    portal_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    password_help: Mapped[str] = mapped_column(Text, nullable=True)
+    theme_color: Mapped[str] = mapped_column(String(16), nullable=True)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    __table_args__ = (UniqueConstraint("practice_id", "email", name="uq_staff_users_practice_email"),)
+
+    id: Mapped[str] = _id()
+    practice_id: Mapped[str] = mapped_column(ForeignKey("practices.id"), nullable=False, index=True)
+    email: Mapped[str] = mapped_column(String(320), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    role: Mapped[str] = mapped_column(String(40), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="active")
+    must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    password_changed_at = mapped_column(UTCDateTime, nullable=True)
+    last_sign_in_at = mapped_column(UTCDateTime, nullable=True)
+
+
+class ClientAccount(Base):
+    """A client's portal login (PIMSY's "Client Portal Access")."""
+    __tablename__ = "client_accounts"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "login", name="uq_client_accounts_practice_login"),
+        UniqueConstraint("practice_id", "client_id", name="uq_client_accounts_practice_client"),
+    )
+
+    id: Mapped[str] = _id()
+    practice_id: Mapped[str] = mapped_column(ForeignKey("practices.id"), nullable=False, index=True)
+    client_id: Mapped[str] = mapped_column(String(36), nullable=False)   # charts' client, no FK
+    login: Mapped[str] = mapped_column(String(320), nullable=False)
+    client_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="active")
+    must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(36), nullable=True)
+    status_changed_at = mapped_column(UTCDateTime, nullable=True)
+    password_changed_at = mapped_column(UTCDateTime, nullable=True)
+    last_sign_in_at = mapped_column(UTCDateTime, nullable=True)
+
+
+class Session(Base):
+    """One sign-in: the family of its rotating refresh tokens."""
+    __tablename__ = "sessions"
+    __table_args__ = (
+        Index("ix_sessions_principal", "principal_kind", "principal_id"),
+    )
+
+    id: Mapped[str] = _id()
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    principal_kind: Mapped[str] = mapped_column(String(20), nullable=False)  # client | staff
+    principal_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_refreshed_at = mapped_column(UTCDateTime, nullable=True)
+    revoked_at = mapped_column(UTCDateTime, nullable=True, index=True)
+    # sign_out | suspended | password_changed | refresh_reused
+    revoked_reason: Mapped[str] = mapped_column(String(40), nullable=True)
+    source_ip: Mapped[str] = mapped_column(String(64), nullable=True)
+
+
+class RefreshToken(Base):
+    """Only the SHA-256 of each token is kept."""
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[str] = _id()
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    issued_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = mapped_column(UTCDateTime, nullable=False)
+    used_at = mapped_column(UTCDateTime, nullable=True)
+
+
+class RolePermission(Base):
+    """A practice's change to what a role grants: add (granted) or remove one permission."""
+    __tablename__ = "role_permissions"
+
+    practice_id: Mapped[str] = mapped_column(ForeignKey("practices.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(40), primary_key=True)
+    permission: Mapped[str] = mapped_column(String(60), primary_key=True)
+    granted: Mapped[bool] = mapped_column(Boolean, nullable=False)
+
+
+class SignInThrottle(Base):
+    """Consecutive sign-in failures of one key ("account:<sha256>" or "address:<sha256>")."""
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_failure_at = mapped_column(UTCDateTime, nullable=True)
+    blocked_until = mapped_column(UTCDateTime, nullable=True)
+
+
+class AuditEntry(Base):
+    """Every sign-in, failure, password change and access change: who, when, from where.
+
+    `detail` holds codes and ids only — never a password, a token or a typed sign-in
+    name that matched no account (people type passwords into the wrong box).
+    """
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_practice_time", "practice_id", "occurred_at"),)
+
+    id: Mapped[str] = _id()
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=True)
+    occurred_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    action: Mapped[str] = mapped_column(String(40), nullable=False)
+    actor_kind: Mapped[str] = mapped_column(String(20), nullable=True)
+    actor_id: Mapped[str] = mapped_column(String(36), nullable=True)
+    subject_kind: Mapped[str] = mapped_column(String(20), nullable=True)
+    subject_id: Mapped[str] = mapped_column(String(36), nullable=True)
+    session_id: Mapped[str] = mapped_column(String(36), nullable=True)
+    source_ip: Mapped[str] = mapped_column(String(64), nullable=True)
+    detail: Mapped[dict] = mapped_column(JSON, nullable=True)
+
+
+class Outbox(OutboxMixin, Base):
+    pass
+
+
+class Inbox(InboxMixin, Base):
+    pass
+
+
+class FailedDelivery(FailedDeliveryMixin, Base):
+    pass

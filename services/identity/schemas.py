@@ -1,0 +1,126 @@
+"""marshmallow schemas of identity's RPC payloads and results (docs/contracts.md)."""
+from datetime import timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from services.common.schemas import StrictSchema
+from services.identity.domain import accounts, roles
+
+_email = dict(required=True, validate=validate.Length(max=320))
+_password = dict(required=True, validate=validate.Length(min=1, max=1024))
+
+
+class Authenticate(StrictSchema):
+    practice_code = fields.String(load_default=None, allow_none=True)
+    login = fields.String(required=True, validate=validate.Length(min=1, max=320))
+    # Length is judged by the password rules, not here: a wrong length must still
+    # cost a hash, or timing would tell that no such password can exist.
+    password = fields.String(required=True, validate=validate.Length(max=1024))
+    audience = fields.String(required=True, validate=validate.OneOf(("portal", "staff")))
+    source_ip = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
+class Refresh(StrictSchema):
+    refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    source_ip = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
+class SignOut(StrictSchema):
+    session_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    source_ip = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
+class ChangePassword(StrictSchema):
+    current_password = fields.String(**_password)
+    new_password = fields.String(**_password)
+    source_ip = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
+class CreateClientAccess(StrictSchema):
+    client_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    login = fields.Email(**_email)
+    temporary_password = fields.String(**_password)
+    change_password_at_next_login = fields.Boolean(load_default=True)
+    status = fields.String(load_default=accounts.ACTIVE,
+                           validate=validate.OneOf(accounts.INITIAL_STATUSES))
+    client_name = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class SetClientAccessStatus(StrictSchema):
+    client_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    status = fields.String(required=True, validate=validate.OneOf(accounts.STATUSES))
+    change_password_at_next_login = fields.Boolean(load_default=None, allow_none=True)
+
+
+class ListRevocations(StrictSchema):
+    since = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=timezone.utc)
+
+
+class CreatePractice(StrictSchema):
+    code = fields.String(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    instructions = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.Length(max=10000))
+    time_zone = fields.String(load_default="America/New_York")
+    password_help = fields.String(load_default=None, allow_none=True,
+                                  validate=validate.Length(max=2000))
+    portal_enabled = fields.Boolean(load_default=True)
+    theme_color = fields.String(load_default=None, allow_none=True,
+                                validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$",
+                                                         error="Use a colour like #2a6f97."))
+
+    @validates("code")
+    def _code(self, value, **_):
+        if not accounts.valid_code(value):
+            raise ValidationError("Use lowercase letters, digits and hyphens only.")
+
+    @validates("time_zone")
+    def _time_zone(self, value, **_):
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError("Use an IANA time zone such as America/New_York.") from None
+
+
+class CreateStaff(StrictSchema):
+    email = fields.Email(**_email)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = fields.String(required=True, validate=validate.OneOf(roles.ROLES))
+    password = fields.String(**_password)
+    change_password_at_next_login = fields.Boolean(load_default=False)
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+class PracticeOut(Schema):
+    id = fields.String()
+    code = fields.String()
+    name = fields.String()
+    title = fields.String(allow_none=True)
+    instructions = fields.String(allow_none=True)
+    time_zone = fields.String()
+    portal_enabled = fields.Boolean()
+    password_help = fields.String(allow_none=True)
+    theme_color = fields.String(allow_none=True)
+
+
+class ClientAccessOut(Schema):
+    account_id = fields.String(attribute="id")
+    client_id = fields.String()
+    login = fields.String()
+    status = fields.String()
+    must_change_password = fields.Boolean()
+    created_at = fields.Function(lambda a: _iso(a.created_at))
+    last_sign_in_at = fields.Function(lambda a: _iso(a.last_sign_in_at))
+
+
+class StaffOut(Schema):
+    id = fields.String()
+    email = fields.String()
+    name = fields.String()
+    role = fields.String()
+    status = fields.String()

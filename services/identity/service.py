@@ -1,0 +1,464 @@
+"""The identity service: practices, staff, client portal access, sign-in and sessions.
+
+Entrypoints only; rules live in `domain/`, queries in `store.py`. Every write commits
+inside the entrypoint (STYLE.md, trap 1) and records its events in the outbox in the
+same transaction. Password hashing runs on a thread, off the eventlet hub (trap 9).
+Log lines carry ids and codes only — never a password, a token, a name or an email.
+"""
+import logging
+from datetime import timedelta
+
+from nameko.rpc import rpc
+from sqlalchemy.exc import IntegrityError
+
+from services.common.actor import Actor
+from services.common.clock import utcnow
+from services.common.db import Database
+from services.common.errors import (EXPECTED, Conflict, Forbidden, InvalidInput, NotFound,
+                                    TooManyRequests, Unauthenticated)
+from services.common.logs import CorrelationId
+from services.common.schemas import load
+from services.identity import events, schemas, store
+from services.identity.dependencies import IdentitySettings, PasswordHashing
+from services.identity.domain import accounts, roles, tokens
+from services.identity.domain import passwords as password_rules
+from services.identity.models import Base, ClientAccount, Practice, StaffUser
+
+log = logging.getLogger(__name__)
+
+INVALID_CREDENTIALS = ("invalid_credentials", "The sign-in name or password is not right.")
+ACCOUNT_INACTIVE = ("account_inactive", "This account cannot sign in. Please call the practice.")
+PORTAL_CLOSED = ("portal_disabled", "This practice's portal is not open. Please call the practice.")
+SESSION_ENDED = ("session_ended", "Your session has ended. Please sign in again.")
+NOT_FOUND = ("not_found", "That record does not exist.")
+
+
+def _throttled(seconds):
+    return TooManyRequests("too_many_attempts",
+                           f"Too many attempts. Please wait {seconds} seconds and try again.",
+                           {"retry_after": seconds})
+
+
+def _refused(field, exc):
+    return InvalidInput(exc.code, exc.sentence, {field: [exc.sentence]})
+
+
+def _check_password(field, password, login, name):
+    try:
+        password_rules.check(password, login=login, name=name)
+    except password_rules.PasswordRefused as exc:
+        raise _refused(field, exc) from None
+
+
+class IdentityService:
+    name = "identity"
+
+    db = Database(Base)
+    correlation = CorrelationId()
+    passwords = PasswordHashing()
+    settings = IdentitySettings()
+
+    @rpc
+    def ping(self):
+        """Liveness for the gateway's /readyz: answers when the service consumes RPC."""
+        return {"service": self.name, "status": "ok"}
+
+    # -- public ------------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def get_practice(self, code):
+        """*public* The practice's branding; NotFound for an unknown code."""
+        with self.db.read() as session:
+            practice = store.practice_by_code(session, code)
+            if practice is None:
+                raise NotFound("practice_not_found", "There is no practice with that address.")
+            return store.practice_dict(practice)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def authenticate(self, payload):
+        """*public* Sign in → {access_token, refresh_token, expires_in, refresh_expires_in,
+        session_id, must_change_password, principal}.
+
+        An unknown sign-in name costs one argon2 verification, exactly as a wrong
+        password does, and answers the same `invalid_credentials`. Failures back off per
+        account and per source address (TooManyRequests with `retry_after`).
+        """
+        cmd = load(schemas.Authenticate(), payload)
+        now, ip = utcnow(), cmd["source_ip"]
+        keys = store.throttle_keys(cmd["practice_code"], cmd["audience"], cmd["login"], ip)
+        with self.db.read() as session:
+            wait = store.throttle_wait(session, keys, now)
+            row, practice = store.find_login(session, cmd["practice_code"], cmd["audience"],
+                                             cmd["login"])
+        if wait:
+            self._audit_only("sign_in_throttled", now, practice, row, ip)
+            raise _throttled(wait)
+        matched = self.passwords.verify(row.password_hash if row else None, cmd["password"])
+        rehash = self.passwords.hash(cmd["password"]) \
+            if matched and self.passwords.needs_rehash(row.password_hash) else None
+        refusal = None if matched else INVALID_CREDENTIALS
+        if matched and not accounts.can_sign_in(row.status):
+            refusal = ACCOUNT_INACTIVE
+        elif matched and cmd["audience"] == "portal" and not practice.portal_enabled:
+            refusal = PORTAL_CLOSED
+        with self.db.transaction() as tx:
+            pid = practice.id if practice else None
+            subject = (store.AUDIENCE_KIND[cmd["audience"]], row.id) if row else None
+            if refusal:
+                if refusal is INVALID_CREDENTIALS:
+                    store.record_failure(tx.session, keys, now)
+                store.audit(tx.session, "sign_in_failed" if refusal is INVALID_CREDENTIALS
+                            else "sign_in_refused", now, pid, actor=subject, subject=subject,
+                            source_ip=ip, reason=refusal[0])
+            else:
+                account = tx.session.get(type(row), row.id)
+                account.last_sign_in_at = now
+                if rehash:
+                    account.password_hash = rehash
+                store.clear_throttle(tx.session, keys)
+                principal = store.principal_of(tx.session, account, practice)
+                result = store.open_session(tx.session, principal, practice, now,
+                                            self.settings, ip)
+                store.audit(tx.session, "sign_in", now, pid, actor=subject, subject=subject,
+                            session_id=result["session_id"], source_ip=ip)
+        if refusal:
+            log.info("sign-in refused", extra={"reason": refusal[0], "practice_id": pid})
+            raise Unauthenticated(*refusal)
+        return result
+
+    @rpc(expected_exceptions=EXPECTED)
+    def refresh(self, payload):
+        """*public* {refresh_token} → a new pair in the same session. A token already
+        rotated revokes its whole session (`session.revoked`) and is refused."""
+        cmd = load(schemas.Refresh(), payload)
+        now = utcnow()
+        with self.db.transaction() as tx:
+            outcome, result = self._rotate(tx, tokens.hash_refresh_token(cmd["refresh_token"]),
+                                           now, cmd["source_ip"])
+        if outcome == tokens.REUSED:
+            raise Unauthenticated("refresh_token_reused", SESSION_ENDED[1])
+        if outcome == "inactive":
+            raise Unauthenticated(*ACCOUNT_INACTIVE)
+        if outcome != tokens.ROTATE:
+            raise Unauthenticated(*SESSION_ENDED)
+        return result
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_revocations(self, payload=None):
+        """*system* Sessions revoked since `since` (at most one access-token lifetime ago:
+        older revocations no longer matter) → {sessions: [{session_id, account_id,
+        revoked_at}], now}. A gateway replica calls it when it starts or reconnects."""
+        cmd = load(schemas.ListRevocations(), payload or {})
+        now = utcnow()
+        horizon = now - timedelta(seconds=self.settings.access_token_seconds + 60)
+        since = max(cmd["since"] or horizon, horizon)
+        with self.db.read() as session:
+            return {"sessions": store.revocations_since(session, since), "now": now.isoformat()}
+
+    # -- anyone signed in -------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def get_session(self, actor):
+        """The signed-in principal: {kind, id, name, practice, roles, permissions,
+        clients: [{client_id, name, permissions}], must_change_password}."""
+        actor = Actor.from_wire(actor)
+        with self.db.read() as session:
+            row = store.principal_row(session, actor.kind, actor.id, actor.practice_id)
+            if row is None:
+                raise NotFound(*NOT_FOUND)
+            practice = session.get(Practice, row.practice_id)
+            return store.principal_view(store.principal_of(session, row, practice), practice)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def sign_out(self, actor, payload):
+        """{session_id} ends that session of the actor's own (system: any) and emits
+        `session.revoked`; signing out twice is harmless → {session_id, revoked_at}."""
+        actor = Actor.from_wire(actor)
+        cmd = load(schemas.SignOut(), payload)
+        now = utcnow()
+        with self.db.transaction() as tx:
+            row = tx.session.get(store.Session, cmd["session_id"])
+            if row is None or (not actor.is_system and (
+                    row.practice_id != actor.practice_id or row.principal_id != actor.id)):
+                raise NotFound(*NOT_FOUND)
+            ended = store.revoke(tx.session, [row], now, "sign_out")
+            if ended:
+                self._record_revoked(tx, actor, row.practice_id, row.principal_id, ended, now,
+                                     "sign_out")
+                store.audit(tx.session, "sign_out", now, row.practice_id,
+                            actor=(actor.kind, actor.id), subject=(row.principal_kind,
+                                                                   row.principal_id),
+                            session_id=row.id, source_ip=cmd["source_ip"])
+            return {"session_id": row.id, "revoked_at": row.revoked_at.isoformat()}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def change_password(self, actor, payload):
+        """{current_password, new_password} for the actor's own login. Clears
+        must-change, ends every other session (`session.revoked`), emits
+        `password.changed` and returns a fresh token pair in a new session.
+        A wrong current password → InvalidInput naming `current_password` (and counts
+        towards back-off); a refused new one → InvalidInput naming `new_password`."""
+        actor = Actor.from_wire(actor)
+        if actor.kind not in (store.CLIENT, store.STAFF):
+            raise Forbidden("not_permitted", "Only a person signed in can change a password.")
+        cmd = load(schemas.ChangePassword(), payload)
+        now, keys = utcnow(), store.password_throttle_key(actor.kind, actor.id)
+        with self.db.read() as session:
+            row = store.principal_row(session, actor.kind, actor.id, actor.practice_id)
+            wait = store.throttle_wait(session, keys, now)
+        if row is None:
+            raise NotFound(*NOT_FOUND)
+        if wait:
+            raise _throttled(wait)
+        matched = self.passwords.verify(row.password_hash, cmd["current_password"])
+        if matched:
+            _check_password("new_password", cmd["new_password"], store.login_of(row),
+                            store.name_of(row))
+            if password_rules.normalize(cmd["new_password"]) == \
+                    password_rules.normalize(cmd["current_password"]):
+                raise InvalidInput("same_password", "Choose a password you have not used here.",
+                                   {"new_password": ["Choose a password you have not used here."]})
+            new_hash = self.passwords.hash(cmd["new_password"])
+        with self.db.transaction() as tx:
+            if not matched:
+                store.record_failure(tx.session, keys, now)
+                store.audit(tx.session, "password_change_failed", now, actor.practice_id,
+                            actor=(actor.kind, actor.id), subject=(actor.kind, actor.id),
+                            source_ip=cmd["source_ip"])
+            else:
+                result = self._set_password(tx, actor, row, new_hash, now, cmd["source_ip"])
+        if not matched:
+            sentence = "The current password is not right."
+            raise InvalidInput("wrong_password", sentence, {"current_password": [sentence]})
+        return result
+
+    # -- staff: client portal access ----------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def create_client_access(self, actor, payload):
+        """Staff `manage_portal_access`: give a charts client a portal login →
+        {account_id, client_id, login, status, must_change_password, created_at,
+        last_sign_in_at}. Conflict `login_taken` / `access_exists`; the temporary password
+        must pass the password rules (InvalidInput naming `temporary_password`).
+        Emits `account.created`."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
+        cmd = load(schemas.CreateClientAccess(), payload)
+        login = accounts.normalize_login(cmd["login"])
+        _check_password("temporary_password", cmd["temporary_password"], login,
+                        cmd["client_name"])
+        password_hash = self.passwords.hash(cmd["temporary_password"])
+        now = utcnow()
+        with self.db.transaction() as tx:
+            practice = self._practice(tx.session, actor)
+            self._refuse_duplicate_access(tx.session, practice.id, cmd["client_id"], login)
+            account = ClientAccount(
+                practice_id=practice.id, client_id=cmd["client_id"], login=login,
+                client_name=cmd["client_name"], password_hash=password_hash,
+                status=cmd["status"], must_change_password=cmd["change_password_at_next_login"],
+                created_at=now, created_by=actor.id)
+            tx.session.add(account)
+            self._flush_or_conflict(tx.session)
+            tx.record(events.ACCOUNT_CREATED.type, {
+                "account_id": account.id, "client_id": account.client_id,
+                "practice_name": practice.name, "portal_path": f"/p/{practice.code}",
+                "login": login, "status": account.status},
+                actor, version=events.ACCOUNT_CREATED.version)
+            store.audit(tx.session, "access_created", now, practice.id,
+                        actor=(actor.kind, actor.id), subject=(store.CLIENT, account.id),
+                        status=account.status,
+                        must_change_password=account.must_change_password)
+            return schemas.ClientAccessOut().dump(account)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def set_client_access_status(self, actor, payload):
+        """Staff `manage_portal_access`: {client_id, status, change_password_at_next_login?}.
+        Suspending or inactivating ends every session of the account and emits
+        `account.suspended` and `session.revoked` in the same transaction."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
+        cmd = load(schemas.SetClientAccessStatus(), payload)
+        now = utcnow()
+        with self.db.transaction() as tx:
+            account = store.client_access(tx.session, actor.practice_id, cmd["client_id"],
+                                          for_update=True)
+            if account is None:
+                raise NotFound(*NOT_FOUND)
+            old = account.status
+            if cmd["change_password_at_next_login"] is not None:
+                account.must_change_password = cmd["change_password_at_next_login"]
+            if old != cmd["status"]:
+                account.status, account.status_changed_at = cmd["status"], now
+            if accounts.ends_sessions(old, cmd["status"]):
+                self._stop_access(tx, actor, account, now)
+            store.audit(tx.session, "access_status_changed", now, account.practice_id,
+                        actor=(actor.kind, actor.id), subject=(store.CLIENT, account.id),
+                        old_status=old, status=account.status,
+                        must_change_password=account.must_change_password)
+            return schemas.ClientAccessOut().dump(account)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_client_access(self, actor, client_id):
+        """Staff `view_clients`: the client's portal access, or NotFound."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.VIEW_CLIENTS)
+        with self.db.read() as session:
+            account = store.client_access(session, actor.practice_id, client_id)
+            if account is None:
+                raise NotFound("no_portal_access", "This client has no portal access yet.")
+            return schemas.ClientAccessOut().dump(account)
+
+    # -- practices and staff ------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def create_practice(self, actor, payload):
+        """System only: a new practice (tenant) → its branding dict. Conflict `code_taken`."""
+        actor = Actor.from_wire(actor)
+        if not actor.is_system:
+            raise Forbidden("system_only", "Only Haven itself can add a practice.")
+        cmd = load(schemas.CreatePractice(), payload)
+        now = utcnow()
+        with self.db.transaction() as tx:
+            if store.practice_by_code(tx.session, cmd["code"]) is not None:
+                raise Conflict("code_taken", "Another practice already uses that address.")
+            practice = Practice(created_at=now, **cmd)
+            tx.session.add(practice)
+            self._flush_or_conflict(tx.session)
+            store.audit(tx.session, "practice_created", now, practice.id,
+                        actor=(actor.kind, actor.id))
+            return store.practice_dict(practice)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def create_staff(self, actor, payload):
+        """System (for the actor's practice_id) or staff `manage_staff`:
+        {email, name, role, password, change_password_at_next_login?} →
+        {id, email, name, role, status}. Conflict `email_taken`."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_STAFF)
+        cmd = load(schemas.CreateStaff(), payload)
+        email = accounts.normalize_login(cmd["email"])
+        _check_password("password", cmd["password"], email, cmd["name"])
+        password_hash = self.passwords.hash(cmd["password"])
+        now = utcnow()
+        with self.db.transaction() as tx:
+            practice = self._practice(tx.session, actor)
+            if store.staff_email_taken(tx.session, practice.id, email):
+                raise Conflict("email_taken", "A staff member of the practice already uses that email.")
+            staff = StaffUser(practice_id=practice.id, email=email, name=cmd["name"],
+                              role=cmd["role"], password_hash=password_hash, status="active",
+                              must_change_password=cmd["change_password_at_next_login"],
+                              created_at=now)
+            tx.session.add(staff)
+            self._flush_or_conflict(tx.session)
+            store.audit(tx.session, "staff_created", now, practice.id,
+                        actor=(actor.kind, actor.id), subject=(store.STAFF, staff.id),
+                        role=staff.role)
+            return schemas.StaffOut().dump(staff)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_staff(self, actor):
+        """Any staff of the practice: [{id, email, name, role, status}] by name."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff()
+        with self.db.read() as session:
+            return schemas.StaffOut(many=True).dump(store.list_staff(session, actor.practice_id))
+
+    # -- helpers (not entrypoints) -------------------------------------------------------------
+    def _practice(self, session, actor):
+        practice = session.get(Practice, actor.practice_id) if actor.practice_id else None
+        if practice is None:
+            raise NotFound("practice_not_found", "There is no such practice.")
+        return practice
+
+    @staticmethod
+    def _refuse_duplicate_access(session, practice_id, client_id, login):
+        if store.client_access(session, practice_id, client_id) is not None:
+            raise Conflict("access_exists", "This client already has portal access.")
+        if store.login_taken(session, practice_id, login):
+            raise Conflict("login_taken",
+                           "That sign-in email is already used by another client of the practice.")
+
+    @staticmethod
+    def _flush_or_conflict(session):
+        try:
+            session.flush()
+        except IntegrityError:  # a concurrent request took the same unique value
+            raise Conflict("already_exists", "That already exists. Reload and try again.") from None
+
+    def _audit_only(self, action, now, practice, row, ip):
+        with self.db.transaction() as tx:
+            subject = (store.CLIENT if isinstance(row, ClientAccount) else store.STAFF,
+                       row.id) if row else None
+            store.audit(tx.session, action, now, practice.id if practice else None,
+                        actor=subject, subject=subject, source_ip=ip)
+
+    def _record_revoked(self, tx, actor, practice_id, principal_id, session_ids, now, reason):
+        tx.record(events.SESSION_REVOKED.type, {
+            "session_ids": session_ids, "account_id": principal_id,
+            "revoked_at": now.isoformat(), "reason": reason},
+            actor, version=events.SESSION_REVOKED.version, practice_id=practice_id)
+
+    def _stop_access(self, tx, actor, account, now):
+        tx.record(events.ACCOUNT_SUSPENDED.type, {
+            "account_id": account.id, "client_id": account.client_id, "status": account.status},
+            actor, version=events.ACCOUNT_SUSPENDED.version)
+        ended = store.revoke(tx.session, store.open_sessions(tx.session, store.CLIENT, account.id),
+                             now, account.status)
+        if ended:
+            self._record_revoked(tx, actor, account.practice_id, account.id, ended, now,
+                                 account.status)
+
+    def _set_password(self, tx, actor, row, new_hash, now, ip):
+        account = tx.session.get(type(row), row.id)
+        account.password_hash, account.must_change_password = new_hash, False
+        account.password_changed_at = now
+        ended = store.revoke(tx.session, store.open_sessions(tx.session, actor.kind, account.id),
+                             now, "password_changed")
+        if ended:
+            self._record_revoked(tx, actor, account.practice_id, account.id, ended, now,
+                                 "password_changed")
+        tx.record(events.PASSWORD_CHANGED.type, {"account_id": account.id, "kind": actor.kind},
+                  actor, version=events.PASSWORD_CHANGED.version)
+        store.clear_throttle(tx.session, store.password_throttle_key(actor.kind, actor.id))
+        practice = tx.session.get(Practice, account.practice_id)
+        principal = store.principal_of(tx.session, account, practice)
+        result = store.open_session(tx.session, principal, practice, now, self.settings, ip)
+        store.audit(tx.session, "password_changed", now, account.practice_id,
+                    actor=(actor.kind, actor.id), subject=(actor.kind, account.id),
+                    session_id=result["session_id"], source_ip=ip)
+        return result
+
+    def _rotate(self, tx, token_hash, now, ip):
+        token_row = store.refresh_token_row(tx.session, token_hash)
+        session_row = tx.session.get(store.Session, token_row.session_id) if token_row else None
+        outcome = tokens.refresh_outcome(token_row, session_row, now)
+        if outcome == tokens.ROTATE and not store.mark_used(tx.session, token_row, now):
+            outcome = tokens.REUSED          # another request rotated it a moment ago
+        if outcome == tokens.REUSED:
+            self._revoke_family(tx, session_row, now, ip)
+            return outcome, None
+        if outcome != tokens.ROTATE:
+            return outcome, None
+        row = store.principal_row(tx.session, session_row.principal_kind,
+                                  session_row.principal_id, session_row.practice_id)
+        if row is None or not accounts.can_sign_in(row.status):
+            ended = store.revoke(tx.session, [session_row], now, "inactive")
+            if ended:
+                self._record_revoked(tx, Actor.system(practice_id=session_row.practice_id),
+                                     session_row.practice_id, session_row.principal_id, ended,
+                                     now, "inactive")
+            return "inactive", None
+        practice = tx.session.get(Practice, session_row.practice_id)
+        session_row.last_refreshed_at = now
+        principal = store.principal_of(tx.session, row, practice)
+        return outcome, store.issue_pair(tx.session, principal, practice, session_row.id, now,
+                                         self.settings)
+
+    def _revoke_family(self, tx, session_row, now, ip):
+        ended = store.revoke(tx.session, [session_row], now, "refresh_reused")
+        subject = (session_row.principal_kind, session_row.principal_id)
+        store.audit(tx.session, "refresh_reused", now, session_row.practice_id, actor=subject,
+                    subject=subject, session_id=session_row.id, source_ip=ip)
+        if ended:
+            system = Actor.system(practice_id=session_row.practice_id)
+            self._record_revoked(tx, system, session_row.practice_id, session_row.principal_id,
+                                 ended, now, "refresh_reused")
+            log.warning("refresh token reused; session revoked",
+                        extra={"session_id": session_row.id,
+                               "practice_id": session_row.practice_id})

@@ -1,0 +1,263 @@
+"""identity's queries and writes over one SQLAlchemy session: no nameko here.
+
+The service opens the transaction and calls these; the rules they apply come from
+`services.identity.domain`.
+"""
+import hashlib
+
+from sqlalchemy import select, update
+
+from services.common.types import new_id
+from services.identity import schemas
+from services.identity.domain import accounts, roles, throttle, tokens
+from services.identity.models import (AuditEntry, ClientAccount, Practice, RefreshToken,
+                                      RolePermission, Session, SignInThrottle, StaffUser)
+
+CLIENT = "client"
+STAFF = "staff"
+AUDIENCE_KIND = {"portal": CLIENT, "staff": STAFF}
+MODEL = {CLIENT: ClientAccount, STAFF: StaffUser}
+
+
+# -- practices -------------------------------------------------------------------------
+def practice_by_code(session, code):
+    if not isinstance(code, str):
+        return None
+    code = accounts.normalize_code(code)
+    if not code:
+        return None
+    return session.scalar(select(Practice).where(Practice.code == code))
+
+
+def practice_dict(practice):
+    return schemas.PracticeOut().dump(practice)
+
+
+def overrides(session, practice_id):
+    rows = session.execute(select(RolePermission.role, RolePermission.permission,
+                                  RolePermission.granted)
+                           .where(RolePermission.practice_id == practice_id)).all()
+    return [tuple(r) for r in rows]
+
+
+# -- principals --------------------------------------------------------------------------
+def login_of(row):
+    return row.login if isinstance(row, ClientAccount) else row.email
+
+
+def name_of(row):
+    return row.client_name if isinstance(row, ClientAccount) else row.name
+
+
+def find_login(session, practice_code, audience, login):
+    """(row, practice) of the account signing in, or (None, None).
+
+    Without a practice code the sign-in name must be unique across practices; an
+    ambiguous one is treated as unknown (the web client always sends the code).
+    """
+    model = MODEL[AUDIENCE_KIND[audience]]
+    column = model.login if model is ClientAccount else model.email
+    query = select(model, Practice).join(Practice, Practice.id == model.practice_id) \
+        .where(column == accounts.normalize_login(login))
+    if practice_code:
+        query = query.where(Practice.code == accounts.normalize_code(practice_code))
+    rows = session.execute(query.limit(2)).all()
+    if len(rows) != 1:
+        return None, None
+    return rows[0][0], rows[0][1]
+
+
+def principal_row(session, kind, principal_id, practice_id):
+    model = MODEL.get(kind)
+    if model is None:
+        return None
+    row = session.get(model, principal_id)
+    if row is None or row.practice_id != practice_id:
+        return None
+    return row
+
+
+def principal_of(session, row, practice):
+    """The tokens.Principal a row signs in as, with the practice's role overrides."""
+    if isinstance(row, ClientAccount):
+        return tokens.Principal(
+            kind=CLIENT, id=row.id, practice_id=practice.id, practice_code=practice.code,
+            name=row.client_name or "", clients={row.client_id: ("*",)},
+            must_change_password=row.must_change_password)
+    held = (row.role,)
+    return tokens.Principal(
+        kind=STAFF, id=row.id, practice_id=practice.id, practice_code=practice.code,
+        name=row.name, roles=held,
+        permissions=roles.permissions_for(held, overrides(session, practice.id)),
+        must_change_password=row.must_change_password)
+
+
+def principal_view(principal, practice):
+    """What `get_session` and a sign-in answer say of who is signed in."""
+    clients = [{"client_id": cid, "name": principal.name if principal.kind == CLIENT else "",
+                "permissions": list(perms)} for cid, perms in principal.clients.items()]
+    return {"kind": principal.kind, "id": principal.id, "name": principal.name,
+            "practice": practice_dict(practice), "roles": list(principal.roles),
+            "permissions": list(principal.permissions), "clients": clients,
+            "must_change_password": bool(principal.must_change_password)}
+
+
+# -- throttling ----------------------------------------------------------------------------
+def _digest(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def throttle_keys(practice_code, audience, login, source_ip):
+    """(key, policy) pairs. Keys are hashes: typed sign-in names are not kept."""
+    account = f"{accounts.normalize_code(practice_code) or '*'}|{audience}|" \
+              f"{accounts.normalize_login(login)}"
+    keys = [("account:" + _digest(account)[:64], throttle.ACCOUNT)]
+    if source_ip:
+        keys.append(("address:" + _digest(source_ip.strip())[:64], throttle.ADDRESS))
+    return keys
+
+
+def password_throttle_key(kind, principal_id):
+    return [("password:" + _digest(f"{kind}|{principal_id}")[:64], throttle.ACCOUNT)]
+
+
+def _state(row):
+    if row is None:
+        return None
+    return throttle.State(row.failures, row.last_failure_at, row.blocked_until)
+
+
+def throttle_wait(session, keys, now):
+    """Seconds before another attempt is allowed under every key (0 = now)."""
+    rows = session.scalars(select(SignInThrottle)
+                           .where(SignInThrottle.key.in_([k for k, _ in keys]))).all()
+    return max([throttle.retry_after(_state(r), now) for r in rows], default=0)
+
+
+def record_failure(session, keys, now):
+    for key, policy in keys:
+        _insert_ignore(session, SignInThrottle, {"key": key, "failures": 0})
+        row = session.scalar(select(SignInThrottle).where(SignInThrottle.key == key)
+                             .with_for_update())
+        state = throttle.after_failure(_state(row), now, policy)
+        row.failures = state.failures
+        row.last_failure_at = state.last_failure_at
+        row.blocked_until = state.blocked_until
+
+
+def clear_throttle(session, keys):
+    """A success forgets the account's failures (never the address's: an attacker's own
+    account must not reset the count of the address guessing at others)."""
+    names = [k for k, _ in keys if not k.startswith("address:")]
+    if names:
+        session.execute(update(SignInThrottle).where(SignInThrottle.key.in_(names))
+                        .values(failures=0, blocked_until=None))
+
+
+def _insert_ignore(session, model, values):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+
+
+# -- sessions and tokens -----------------------------------------------------------------------
+def issue_pair(session, principal, practice, session_id, now, settings):
+    """A new refresh token in the session (family) and an access token to go with it."""
+    token, token_hash = tokens.new_refresh_token()
+    session.add(RefreshToken(id=new_id(), session_id=session_id, token_hash=token_hash,
+                             issued_at=now,
+                             expires_at=tokens.refresh_expiry(now, settings.refresh_token_seconds)))
+    access = tokens.encode_access_token(principal, session_id, now,
+                                        settings.access_token_seconds, settings.token_secret)
+    return {"access_token": access, "refresh_token": token,
+            "expires_in": settings.access_token_seconds,
+            "refresh_expires_in": settings.refresh_token_seconds,
+            "session_id": session_id,
+            "must_change_password": bool(principal.must_change_password),
+            "principal": principal_view(principal, practice)}
+
+
+def open_session(session, principal, practice, now, settings, source_ip=None):
+    row = Session(id=new_id(), practice_id=practice.id, principal_kind=principal.kind,
+                  principal_id=principal.id, created_at=now, source_ip=source_ip)
+    session.add(row)
+    session.flush()
+    return issue_pair(session, principal, practice, row.id, now, settings)
+
+
+def refresh_token_row(session, token_hash):
+    return session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
+
+
+def mark_used(session, token_row, now):
+    """Claim the token; False when another request rotated it first (then it is reuse)."""
+    result = session.execute(update(RefreshToken)
+                             .where(RefreshToken.id == token_row.id)
+                             .where(RefreshToken.used_at.is_(None))
+                             .values(used_at=now))
+    return result.rowcount == 1
+
+
+def revoke(session, session_rows, now, reason):
+    """End the open ones among `session_rows`; returns the ids it ended."""
+    ended = []
+    for row in session_rows:
+        if row.revoked_at is None:
+            row.revoked_at = now
+            row.revoked_reason = reason
+            ended.append(row.id)
+    return ended
+
+
+def open_sessions(session, kind, principal_id):
+    return session.scalars(select(Session).where(Session.principal_kind == kind)
+                           .where(Session.principal_id == principal_id)
+                           .where(Session.revoked_at.is_(None))
+                           .with_for_update()).all()
+
+
+def revocations_since(session, since):
+    rows = session.execute(select(Session.id, Session.principal_id, Session.revoked_at)
+                           .where(Session.revoked_at >= since)
+                           .order_by(Session.revoked_at)).all()
+    return [{"session_id": sid, "account_id": pid, "revoked_at": at.isoformat()}
+            for sid, pid, at in rows]
+
+
+# -- client access ----------------------------------------------------------------------------
+def client_access(session, practice_id, client_id, for_update=False):
+    query = select(ClientAccount).where(ClientAccount.practice_id == practice_id) \
+        .where(ClientAccount.client_id == client_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def login_taken(session, practice_id, login):
+    return session.scalar(select(ClientAccount.id).where(ClientAccount.practice_id == practice_id)
+                          .where(ClientAccount.login == login)) is not None
+
+
+def staff_email_taken(session, practice_id, email):
+    return session.scalar(select(StaffUser.id).where(StaffUser.practice_id == practice_id)
+                          .where(StaffUser.email == email)) is not None
+
+
+def list_staff(session, practice_id):
+    return session.scalars(select(StaffUser).where(StaffUser.practice_id == practice_id)
+                           .order_by(StaffUser.name, StaffUser.id)).all()
+
+
+# -- audit -------------------------------------------------------------------------------------
+def audit(session, action, now, practice_id=None, actor=None, subject=None, session_id=None,
+          source_ip=None, **detail):
+    """One audit row. `actor` and `subject` are (kind, id) pairs; `detail` codes and ids only."""
+    actor_kind, actor_id = actor or (None, None)
+    subject_kind, subject_id = subject or (None, None)
+    session.add(AuditEntry(id=new_id(), practice_id=practice_id, occurred_at=now, action=action,
+                           actor_kind=actor_kind, actor_id=actor_id, subject_kind=subject_kind,
+                           subject_id=subject_id, session_id=session_id, source_ip=source_ip,
+                           detail=detail or None))
