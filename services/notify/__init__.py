@@ -1,0 +1,1 @@
+"""notify: outgoing email, and staff alerts raised from other services' events."""

@@ -1,0 +1,196 @@
+"""Email for notify: a small backend interface, an SMTP implementation, an in-memory one
+for development and tests, and the `Mailer` provider that sends queued email.
+
+Backends are chosen by configuration (`EMAIL_BACKEND`: "smtp", the default, or
+"memory"). SMTP is configured by SMTP_HOST / SMTP_PORT / SMTP_FROM, and optionally
+SMTP_STARTTLS / SMTP_USERNAME / SMTP_PASSWORD / SMTP_TIMEOUT.
+"""
+import email.utils
+import logging
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+import eventlet
+import eventlet.event
+from nameko.extensions import DependencyProvider
+
+from services.common.db import Database
+from services.notify import outgoing
+
+log = logging.getLogger(__name__)
+
+# smtplib over green sockets, whether or not the process is monkey-patched: a blocking
+# SMTP conversation must not starve the hub and its AMQP heartbeats (STYLE.md, trap 9).
+smtplib = eventlet.import_patched("smtplib")
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    to: str
+    subject: str
+    text: str
+    html: str = None
+    from_name: str = None
+
+
+class SendFailed(Exception):
+    """The email was not accepted. `code` names the cause without any content (it is
+    stored and logged); `permanent` says that trying again would not help."""
+
+    def __init__(self, code, permanent=False):
+        super().__init__(code, permanent)
+        self.code = code
+        self.permanent = permanent
+
+
+class EmailBackend:
+    """Sends one email or raises SendFailed."""
+
+    def send(self, message: OutgoingEmail):  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class SmtpBackend(EmailBackend):
+    def __init__(self, host, port, sender, timeout=10.0, starttls=False, username=None,
+                 password=None):
+        self.host, self.port, self.timeout = host, int(port), timeout
+        self.sender_name, self.sender_address = email.utils.parseaddr(sender)
+        self.starttls, self.username, self.password = starttls, username, password
+
+    def build(self, message):
+        mail = EmailMessage()
+        mail["From"] = email.utils.formataddr(
+            (message.from_name or self.sender_name or "", self.sender_address))
+        mail["To"] = message.to
+        mail["Subject"] = message.subject
+        mail["Date"] = email.utils.formatdate(localtime=False)
+        domain = self.sender_address.rpartition("@")[2] or "haven.local"
+        mail["Message-ID"] = email.utils.make_msgid(domain=domain)
+        mail.set_content(message.text)
+        if message.html:
+            mail.add_alternative(message.html, subtype="html")
+        return mail
+
+    def send(self, message):
+        mail = self.build(message)
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls()
+                if self.username:
+                    smtp.login(self.username, self.password or "")
+                smtp.send_message(mail, from_addr=self.sender_address, to_addrs=[message.to])
+        except smtplib.SMTPRecipientsRefused:
+            raise SendFailed("recipient_refused", permanent=True) from None
+        except smtplib.SMTPResponseException as exc:
+            raise SendFailed(f"smtp_{exc.smtp_code}", permanent=exc.smtp_code >= 500) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise SendFailed(type(exc).__name__) from None
+
+
+class MemoryBackend(EmailBackend):
+    """Keeps what it 'sends': for development without a mail server, and for tests."""
+
+    def __init__(self):
+        self.sent = []
+
+    def send(self, message):
+        self.sent.append(message)
+
+
+def backend_from_config(config):
+    kind = config.get("EMAIL_BACKEND", "smtp")
+    if kind == "memory":
+        return MemoryBackend()
+    if kind != "smtp":
+        raise ValueError(f"unknown EMAIL_BACKEND {kind!r}")
+    return SmtpBackend(
+        host=config.get("SMTP_HOST", "127.0.0.1"), port=config.get("SMTP_PORT", 1025),
+        sender=config.get("SMTP_FROM", "Haven <no-reply@haven.local>"),
+        timeout=float(config.get("SMTP_TIMEOUT", 10.0)),
+        starttls=str(config.get("SMTP_STARTTLS", "")).lower() in ("1", "true", "yes"),
+        username=config.get("SMTP_USERNAME"), password=config.get("SMTP_PASSWORD"))
+
+
+class MailerAccess:
+    """What a worker sees as `self.mailer`."""
+
+    def __init__(self, provider):
+        self._provider = provider
+
+    def wake(self):
+        """Emails were committed: send them now rather than at the next poll."""
+        self._provider.wake()
+
+
+class Mailer(DependencyProvider):
+    """Sends the emails queued in the `emails` table, after their transaction committed:
+    woken by the worker that queued them, and polling for retries and for emails left by
+    a crash (EMAIL_POLL_SECONDS). Failures back off (EMAIL_RETRY_BASE_SECONDS, doubling)
+    until EMAIL_MAX_ATTEMPTS, then the email is marked failed and staff are alerted."""
+
+    def __init__(self, backend=None):
+        self.backend = backend
+        self._thread = None
+        self._wakeup = eventlet.event.Event()
+
+    def setup(self):
+        config = self.container.config
+        if self.backend is None:
+            self.backend = backend_from_config(config)
+        self.poll_seconds = float(config.get("EMAIL_POLL_SECONDS", 5.0))
+        self.max_attempts = int(config.get("EMAIL_MAX_ATTEMPTS", 8))
+        self.retry_base = float(config.get("EMAIL_RETRY_BASE_SECONDS", 30.0))
+        self.lease_seconds = float(config.get("EMAIL_LEASE_SECONDS", 120.0))
+
+    def start(self):
+        self._thread = self.container.spawn_managed_thread(self._run, identifier="mailer")
+
+    def stop(self):
+        if self._thread is not None:
+            self._thread.kill()
+            self._thread = None
+
+    kill = stop
+
+    def wake(self):
+        if not self._wakeup.ready():
+            self._wakeup.send(True)
+
+    def _run(self):
+        while True:
+            try:
+                while self.send_due():
+                    pass  # more may be waiting behind this batch
+            except Exception as exc:  # database down: keep going, rows are kept
+                log.warning("mailer pass failed; will retry", extra={"error": type(exc).__name__})
+            with eventlet.Timeout(self.poll_seconds, False):
+                self._wakeup.wait()
+            self._wakeup = eventlet.event.Event()
+
+    def _database(self):
+        return next(d for d in self.container.dependencies if isinstance(d, Database))
+
+    def send_due(self):
+        """Send one batch of due emails; returns how many were tried."""
+        db = self._database()
+        claimed = outgoing.claim_due(db, lease_seconds=self.lease_seconds)
+        for item in claimed:
+            message = OutgoingEmail(to=item.to_address, subject=item.subject,
+                                    text=item.body_text, html=item.body_html,
+                                    from_name=item.from_name)
+            try:
+                self.backend.send(message)
+            except Exception as exc:  # noqa: BLE001 - any failure is retried, never lost
+                failure = exc if isinstance(exc, SendFailed) else SendFailed(type(exc).__name__)
+                status = outgoing.mark_failed(db, item.id, failure.code, failure.permanent,
+                                              self.max_attempts, self.retry_base)
+                log.warning("email not sent", extra={"email_id": item.id, "error": failure.code,
+                                                     "attempts": item.attempts, "status": status})
+                continue
+            outgoing.mark_sent(db, item.id)
+            log.info("email sent", extra={"email_id": item.id, "attempts": item.attempts})
+        return len(claimed)
+
+    def get_dependency(self, worker_ctx):
+        return MailerAccess(self)

@@ -1,0 +1,97 @@
+"""The rules of notify: which alert an event raises, what a welcome email may say, and
+how long to wait before trying an email again. Plain functions: no nameko, no SQL.
+"""
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+DEMOGRAPHICS_CHANGED = "demographics_changed"
+EMAIL_UNDELIVERABLE = "email_undeliverable"
+RECEIVES_DEMOGRAPHIC_CHANGES = "receives_demographic_changes"
+# who hears that a portal email could not be delivered: those who set up portal access
+MANAGES_PORTAL_ACCESS = "manage_portal_access"
+PORTAL = "portal"
+
+WELCOME = "welcome"
+# The only values a welcome email may show. Anything else an event carries (names,
+# client ids, chart fields) never reaches a template: no health information in email.
+WELCOME_CONTEXT_KEYS = ("practice_name", "portal_url")
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+
+
+@dataclass(frozen=True)
+class AlertDraft:
+    practice_id: str
+    audience: str
+    kind: str
+    client_id: str = None
+    client_name: str = None
+    fields: list = field(default_factory=list)
+    batch_id: str = None
+    event_id: str = None
+
+
+def alert_for_client_updated(envelope):
+    """One `demographics_changed` alert for a save made through the portal; none for a
+    save made by staff (they know what they changed)."""
+    data = envelope["data"]
+    if data.get("source") != PORTAL:
+        return None
+    return AlertDraft(
+        practice_id=envelope["practice_id"], audience=RECEIVES_DEMOGRAPHIC_CHANGES,
+        kind=DEMOGRAPHICS_CHANGED, client_id=data["client_id"],
+        client_name=data.get("client_name"), fields=list(data.get("fields") or []),
+        batch_id=data.get("batch_id"), event_id=envelope["id"])
+
+
+def alert_for_undeliverable_email(email):
+    """Staff who manage portal access hear that a client's portal email never arrived."""
+    return AlertDraft(practice_id=email.practice_id, audience=MANAGES_PORTAL_ACCESS,
+                      kind=EMAIL_UNDELIVERABLE, client_id=email.client_id,
+                      fields=[email.kind], event_id=email.event_id)
+
+
+@dataclass(frozen=True)
+class EmailDraft:
+    to: str
+    template: str
+    context: dict
+    from_name: str = None
+
+
+def is_email_address(text):
+    return bool(text) and len(text) <= 254 and bool(_EMAIL.match(text))
+
+
+def one_line(text, limit=200):
+    """Header-safe text: no line breaks (header injection), bounded length."""
+    return " ".join(str(text or "").split())[:limit]
+
+
+def portal_url(public_url, portal_path):
+    """PUBLIC_URL + the practice's portal path. Only a path is accepted from the event:
+    an absolute URL there would let an event send clients elsewhere."""
+    base = public_url.rstrip("/")
+    path = (portal_path or "").strip()
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc or not path.startswith("/") or path.startswith("//"):
+        return base + "/"
+    return base + path
+
+
+def welcome_email(data, public_url):
+    """The welcome email for a new portal account, or None when its login is not an
+    email address (then there is nowhere to send it)."""
+    login = (data.get("login") or "").strip()
+    if not is_email_address(login):
+        return None
+    practice_name = one_line(data.get("practice_name")) or "Your practice"
+    context = {"practice_name": practice_name,
+               "portal_url": portal_url(public_url, data.get("portal_path"))}
+    return EmailDraft(to=login, template=WELCOME, context=context, from_name=practice_name)
+
+
+def retry_delay(attempts, base_seconds=30.0, cap_seconds=3600.0):
+    """Seconds to wait after the `attempts`-th failed try: doubling, capped."""
+    return min(cap_seconds, base_seconds * 2 ** max(0, attempts - 1))

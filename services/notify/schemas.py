@@ -1,0 +1,41 @@
+"""RPC payloads and results of notify, and the event data it reads (marshmallow 3)."""
+from marshmallow import fields, validate
+
+from services.common.schemas import LenientSchema, StrictSchema
+
+
+class ListAlerts(StrictSchema):
+    unread_only = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class Alert(StrictSchema):
+    """A row of `list_alerts`."""
+    id = fields.String()
+    kind = fields.String()
+    client_id = fields.String(allow_none=True)
+    client_name = fields.String(allow_none=True)
+    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
+    batch_id = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    read = fields.Boolean()
+
+
+# Event data: lenient, so that fields a producer adds later do not break this consumer.
+
+class ClientUpdatedData(LenientSchema):
+    client_id = fields.String(required=True)
+    client_name = fields.String(load_default=None, allow_none=True)
+    tab = fields.String(load_default=None)
+    fields_ = fields.List(fields.String(), required=True, data_key="fields",
+                          attribute="fields")
+    batch_id = fields.String(load_default=None, allow_none=True)
+    source = fields.String(required=True)
+
+
+class AccountCreatedData(LenientSchema):
+    account_id = fields.String(required=True)
+    client_id = fields.String(load_default=None, allow_none=True)
+    login = fields.String(load_default=None, allow_none=True)
+    practice_name = fields.String(load_default=None, allow_none=True)
+    portal_path = fields.String(load_default=None, allow_none=True)
