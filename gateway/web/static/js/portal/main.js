@@ -1,0 +1,162 @@
+// The client portal at /p/<code>: the practice's branding on every page, sign in, the
+// forced "choose a private password" step, "My details", sign out and idle sign-out.
+
+import { api, onUnauthenticated, seg } from "../api.js";
+import { createRouter } from "../router.js";
+import { h, replace } from "../ui/dom.js";
+import { startIdleWatch } from "../ui/idle.js";
+import { callout, flash, showFlash } from "../ui/notice.js";
+import { applyTheme } from "../ui/theme.js";
+import { detailsView } from "./details.js";
+import { choosePasswordView, signInView } from "./access.js";
+
+const segment = location.pathname.split("/")[2] || "";
+const code = decodeURIComponent(segment);
+const base = `/p/${segment}`;
+
+const state = { practice: null, principal: null, idle: null, next: null };
+
+const outlet = document.getElementById("view");
+const siteName = () => (state.practice ? state.practice.name : "Client portal");
+
+function showBranding(practice) {
+  applyTheme(practice.theme_color);
+  document.getElementById("brand-name").textContent = practice.name;
+  document.getElementById("brand").setAttribute("href", base);
+  const title = document.getElementById("practice-title");
+  const instructions = document.getElementById("practice-instructions");
+  title.textContent = practice.title || "";
+  instructions.textContent = practice.instructions || "";
+  title.hidden = !practice.title;
+  instructions.hidden = !practice.instructions;
+  document.getElementById("practice").hidden = !practice.title && !practice.instructions;
+  document.getElementById("footer-text").textContent =
+    `Your information is private and sent securely to ${practice.name}.`;
+}
+
+function isOurs(principal) {
+  return principal && principal.kind !== "staff" &&
+    (!principal.practice || !principal.practice.code || principal.practice.code === code);
+}
+
+const mustChange = () => Boolean(state.principal && state.principal.must_change_password);
+
+function renderNav(path) {
+  const nav = document.getElementById("account-nav");
+  if (!state.principal) {
+    nav.replaceChildren();
+    return;
+  }
+  const items = [];
+  if (!mustChange()) {
+    items.push(h("li", {}, h("a", { href: base, class: "masthead__link", "aria-current": path === "/" ? "page" : null }, "My details")));
+  }
+  items.push(h("li", {}, h("button", { type: "button", class: "masthead__button", on: { click: () => signOut() } }, "Sign out")));
+  replace(nav,
+    state.principal.name ? h("p", { class: "masthead__who" }, h("span", { class: "visually-hidden" }, "Signed in as "), state.principal.name) : null,
+    h("ul", { class: "masthead__list" }, items));
+}
+
+function startIdle() {
+  if (state.idle) state.idle.stop();
+  state.idle = startIdleWatch({
+    onTimeout: () => signOut("You were signed out after 15 minutes without activity, to protect your privacy.", "info"),
+    onStay: () => api.get("/session").catch(() => {}),
+  });
+}
+
+function forget() {
+  state.principal = null;
+  if (state.idle) { state.idle.stop(); state.idle = null; }
+}
+
+async function signOut(message = "You have signed out. Thank you.", kind = "success") {
+  forget(); // first, so a 401 here isn't taken for "your session has ended"
+  try { await api.del("/session"); } catch { /* signed out either way */ }
+  flash(message, kind);
+  router.navigate("/sign-in");
+}
+
+async function signedIn(result) {
+  state.principal = result.principal || (await api.get("/session"));
+  if (result.must_change_password) state.principal.must_change_password = true;
+  startIdle();
+  const next = state.next;
+  state.next = null;
+  router.navigate(mustChange() ? "/choose-password" : next || "/");
+}
+
+const ctx = {
+  get practice() { return state.practice; },
+  get principal() { return state.principal; },
+  signedIn,
+  passwordChanged: async () => {
+    try { state.principal = await api.get("/session"); } catch { /* keep what we have */ }
+    if (state.principal) state.principal.must_change_password = false;
+    flash("Your new password is saved. Use it next time you sign in.");
+    router.navigate("/");
+  },
+};
+
+const router = createRouter({
+  base,
+  outlet,
+  siteName,
+  routes: [
+    { path: "/", title: "My details", view: (args) => detailsView({ ...args, ctx }) },
+    { path: "/sign-in", title: "Sign in", view: (args) => signInView({ ...args, ctx }) },
+    { path: "/choose-password", title: "Choose a private password", view: (args) => choosePasswordView({ ...args, ctx }) },
+  ],
+  notFound: () => h("section", { class: "page" },
+    h("h1", {}, "Page not found"),
+    h("p", {}, "That page doesn't exist. ", h("a", { href: base }, "Go to My details"), ".")),
+  guard: (path) => {
+    if (!state.principal) {
+      if (path !== "/sign-in") { state.next = path === "/choose-password" ? null : path; return "/sign-in"; }
+      return null;
+    }
+    if (mustChange()) return path === "/choose-password" ? null : "/choose-password";
+    if (path === "/sign-in" || path === "/choose-password") return "/";
+    return null;
+  },
+  onRender: (path) => { renderNav(path); showFlash(); },
+});
+
+onUnauthenticated(() => {
+  if (!state.principal) return;
+  forget();
+  flash("Your session has ended. Please sign in again.", "warning");
+  router.navigate("/sign-in");
+});
+
+function fatal(title, message, retry) {
+  document.title = `${title} – Client portal`;
+  replace(outlet, h("section", { class: "page" }, h("h1", {}, title), callout(message, "warning"),
+    retry ? h("p", {}, h("button", { type: "button", class: "button button--secondary", on: { click: () => location.reload() } }, "Try again")) : null));
+}
+
+async function boot() {
+  try {
+    state.practice = await api.get(`/practices/${seg(code)}`, { refresh: false });
+  } catch (error) {
+    if (error.status === 404) {
+      fatal("Portal not found", "We couldn't find a practice at this address. Please check the link your practice sent you.");
+    } else {
+      fatal("We couldn't load the portal", error.message, true);
+    }
+    return;
+  }
+  showBranding(state.practice);
+  if (state.practice.portal_enabled === false) {
+    fatal("The portal is not available", `${state.practice.name}'s online portal isn't available right now. Please contact the practice.`);
+    return;
+  }
+  try {
+    const principal = await api.get("/session");
+    if (isOurs(principal)) state.principal = principal;
+  } catch { /* not signed in */ }
+  if (state.principal) startIdle();
+  router.start();
+}
+
+boot();

@@ -1,0 +1,160 @@
+// The staff console at /staff: sign in, clients (search, create, a client's page with
+// portal access and revision history) and alerts with an unread count.
+
+import { api, onUnauthenticated } from "../api.js";
+import { createRouter } from "../router.js";
+import { h, replace, srOnly } from "../ui/dom.js";
+import { startIdleWatch } from "../ui/idle.js";
+import { flash, showFlash } from "../ui/notice.js";
+import { passwordForm } from "../ui/password.js";
+import { signInForm } from "../ui/signin.js";
+import { applyTheme } from "../ui/theme.js";
+import { alertsView } from "./alerts.js";
+import { clientView } from "./client.js";
+import { clientsView, newClientView } from "./clients.js";
+
+const base = "/staff";
+const state = { principal: null, idle: null, next: null, unread: 0, poll: null };
+const outlet = document.getElementById("view");
+
+const siteName = () => (state.principal && state.principal.practice ? `${state.principal.practice.name} staff` : "Haven staff");
+const mustChange = () => Boolean(state.principal && state.principal.must_change_password);
+
+function section(current, path) {
+  return path === current || path.startsWith(current + "/") ? "page" : null;
+}
+
+function renderNav(path = "/") {
+  const nav = document.getElementById("account-nav");
+  document.getElementById("brand-name").textContent = state.principal && state.principal.practice ? state.principal.practice.name : "Haven";
+  if (!state.principal) { nav.replaceChildren(); return; }
+  const items = [];
+  if (!mustChange()) {
+    items.push(h("li", {}, h("a", { href: `${base}/clients`, class: "masthead__link", "aria-current": section("/clients", path) }, "Clients")));
+    items.push(h("li", {}, h("a", { href: `${base}/alerts`, class: "masthead__link", id: "nav-alerts", "aria-current": section("/alerts", path) },
+      "Alerts", state.unread ? h("span", { class: "badge" }, String(state.unread), srOnly(" unread")) : null)));
+  }
+  items.push(h("li", {}, h("button", { type: "button", class: "masthead__button", on: { click: () => signOut() } }, "Sign out")));
+  replace(nav,
+    state.principal.name ? h("p", { class: "masthead__who" }, srOnly("Signed in as "), state.principal.name) : null,
+    h("ul", { class: "masthead__list" }, items));
+}
+
+async function refreshUnread() {
+  if (!state.principal || mustChange()) return;
+  try {
+    const alerts = await api.get("/alerts");
+    const unread = (alerts || []).filter((a) => !a.read).length;
+    if (unread !== state.unread) {
+      state.unread = unread;
+      renderNav(router.current());
+    }
+  } catch { /* the badge can wait */ }
+}
+
+function startSignedIn() {
+  if (state.principal.practice) applyTheme(state.principal.practice.theme_color);
+  if (state.idle) state.idle.stop();
+  state.idle = startIdleWatch({
+    onTimeout: () => signOut("You were signed out after 15 minutes without activity.", "info"),
+    onStay: () => api.get("/session").catch(() => {}),
+  });
+  clearInterval(state.poll);
+  state.poll = setInterval(refreshUnread, 60000);
+}
+
+function forget() {
+  state.principal = null;
+  state.unread = 0;
+  clearInterval(state.poll);
+  if (state.idle) { state.idle.stop(); state.idle = null; }
+}
+
+async function signOut(message = "You have signed out.", kind = "success") {
+  forget();
+  try { await api.del("/session"); } catch { /* signed out either way */ }
+  flash(message, kind);
+  router.navigate("/sign-in");
+}
+
+const ctx = {
+  get principal() { return state.principal; },
+  refreshUnread,
+  can: (permission) => Boolean(state.principal && (state.principal.permissions || []).includes(permission)),
+};
+
+function signInView() {
+  return h("section", { class: "page page--narrow", "aria-labelledby": "page-title" },
+    h("h1", { id: "page-title" }, "Staff sign in"),
+    h("p", { class: "lead" }, "Sign in to manage your practice's clients and portal."),
+    h("div", { class: "card" }, signInForm({
+      audience: "staff",
+      onSignedIn: async (result) => {
+        state.principal = result.principal || (await api.get("/session"));
+        if (result.must_change_password) state.principal.must_change_password = true;
+        startSignedIn();
+        const next = state.next;
+        state.next = null;
+        router.navigate(mustChange() ? "/choose-password" : next || "/clients");
+      },
+    })));
+}
+
+function choosePasswordView() {
+  return h("section", { class: "page page--narrow", "aria-labelledby": "page-title" },
+    h("h1", { id: "page-title" }, "Choose a new password"),
+    h("p", { class: "lead" }, "Replace the temporary password you were given with one only you know."),
+    h("div", { class: "card" }, passwordForm({
+      forced: true,
+      onChanged: async () => {
+        try { state.principal = await api.get("/session"); } catch { /* keep */ }
+        if (state.principal) state.principal.must_change_password = false;
+        flash("Your new password is saved.");
+        router.navigate("/clients");
+      },
+    })));
+}
+
+const router = createRouter({
+  base,
+  outlet,
+  siteName,
+  routes: [
+    { path: "/sign-in", title: "Sign in", view: signInView },
+    { path: "/choose-password", title: "Choose a new password", view: choosePasswordView },
+    { path: "/clients", title: "Clients", view: (args) => clientsView({ ...args, ctx }) },
+    { path: "/clients/new", title: "Add a client", view: (args) => newClientView({ ...args, ctx }) },
+    { path: "/clients/:id", title: (heading) => (heading ? heading.textContent : "Client"), view: (args) => clientView({ ...args, ctx }) },
+    { path: "/alerts", title: "Alerts", view: (args) => alertsView({ ...args, ctx }) },
+  ],
+  notFound: () => h("section", { class: "page" }, h("h1", {}, "Page not found"),
+    h("p", {}, "That page doesn't exist. ", h("a", { href: `${base}/clients` }, "Go to Clients"), ".")),
+  guard: (path) => {
+    if (!state.principal) {
+      if (path !== "/sign-in") { state.next = path === "/" || path === "/choose-password" ? null : path + location.search; return "/sign-in"; }
+      return null;
+    }
+    if (mustChange()) return path === "/choose-password" ? null : "/choose-password";
+    if (path === "/" || path === "/sign-in" || path === "/choose-password") return "/clients";
+    return null;
+  },
+  onRender: (path) => { renderNav(path); showFlash(); refreshUnread(); },
+});
+
+onUnauthenticated(() => {
+  if (!state.principal) return;
+  forget();
+  flash("Your session has ended. Please sign in again.", "warning");
+  router.navigate("/sign-in");
+});
+
+async function boot() {
+  try {
+    const principal = await api.get("/session");
+    if (principal && principal.kind === "staff") state.principal = principal;
+  } catch { /* not signed in */ }
+  if (state.principal) startSignedIn();
+  router.start();
+}
+
+boot();
