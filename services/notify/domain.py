@@ -81,8 +81,11 @@ def portal_url(public_url, portal_path):
 
 
 def welcome_email(data, public_url):
-    """The welcome email for a new portal account, or None when its login is not an
-    email address (then there is nowhere to send it)."""
+    """The welcome email for a new portal account, or None when the account was created
+    suspended (it cannot sign in yet) or its login is not an email address (nowhere to
+    send it)."""
+    if (data.get("status") or "active") != "active":
+        return None
     login = (data.get("login") or "").strip()
     if not is_email_address(login):
         return None

@@ -39,3 +39,4 @@ class AccountCreatedData(LenientSchema):
     login = fields.String(load_default=None, allow_none=True)
     practice_name = fields.String(load_default=None, allow_none=True)
     portal_path = fields.String(load_default=None, allow_none=True)
+    status = fields.String(load_default="active", allow_none=True)

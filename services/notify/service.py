@@ -63,7 +63,7 @@ class NotifyService(OpsMixin):
                 outgoing.queue(tx.session, event["practice_id"], draft, rendered,
                                client_id=data["client_id"], event_id=event["id"])
         if draft is None:
-            log.info("no welcome email: the login is not an email address",
+            log.info("no welcome email: account suspended or login not an email address",
                      extra={"event_id": event["id"], "account_id": data["account_id"]})
         else:
             self.mailer.wake()

@@ -51,8 +51,10 @@ def test_welcome_email_context_holds_practice_name_and_portal_address_only():
                              "portal_url": "https://portal.example.org/p/sunrise"}
 
 
-def test_welcome_email_needs_an_email_login():
+def test_welcome_email_needs_an_email_login_and_an_active_account():
     assert domain.welcome_email(account_created(login="ana.lima"), "http://x") is None
+    assert domain.welcome_email(account_created(status="suspended"), "http://x") is None
+    assert domain.welcome_email(account_created(status="active"), "http://x") is not None
 
 
 def test_practice_name_cannot_inject_headers():
