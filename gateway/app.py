@@ -1,0 +1,212 @@
+"""The request pipeline, free of nameko so that unit tests drive it with fakes.
+
+match the route → identify the caller → read the body and query through the route's
+schemas → the handler → the response schema → security headers and correlation id.
+Every failure goes through errors.error_body, the one mapping.
+"""
+import json
+import logging
+import time
+
+import eventlet
+from kombu import Connection
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.wrappers import Response
+
+from gateway import errors, http
+from gateway.auth import Authenticator, Revocations
+from gateway.openapi import OpenApi
+from gateway.readmodels import ReadModels
+from gateway.router import ANY_MCP, CLIENT, PUBLIC, STAFF, Router
+from gateway.routes import TABLES
+from services.common import config as settings
+from services.common.actor import Actor
+from services.common.errors import Forbidden, InvalidInput
+from services.common.logs import correlation_id
+from services.common.schemas import load
+
+log = logging.getLogger("gateway")
+
+DEFAULT_MAX_BODY = 1 << 20
+PROBED_SERVICES = ("identity", "charts", "notify")
+PROBE_SECONDS = 2.0
+
+
+class Context:
+    """What a handler sees of one request."""
+    __slots__ = ("request", "app", "who", "actor", "params", "body", "query", "cid")
+
+    def __init__(self, request, app, cid, params):
+        self.request = request
+        self.app = app
+        self.cid = cid
+        self.params = params
+        self.who = None
+        self.actor = None
+        self.body = {}
+        self.query = {}
+
+    @staticmethod
+    def raw(body, status=200):
+        """JSON bytes already shaped by the response schema (a read model's)."""
+        return http.json_bytes(body, status)
+
+
+def gateway_settings(config):
+    """The gateway's settings from its nameko config, with environment fallbacks."""
+    insecure = config.get("INSECURE_COOKIES")
+    if insecure is None:
+        insecure = settings.env("HAVEN_INSECURE_COOKIES", "0") in ("1", "true", "yes")
+    return {
+        "secret": config.get("TOKEN_SECRET") or settings.token_secret(),
+        "access_seconds": int(config.get("ACCESS_TOKEN_SECONDS", 300)),
+        "refresh_seconds": int(config.get("REFRESH_TOKEN_SECONDS", 12 * 3600)),
+        "rpc_timeout": float(config.get("RPC_TIMEOUT", 10.0)),
+        "max_body": int(config.get("MAX_BODY_BYTES")
+                        or settings.env_int("HAVEN_MAX_BODY_BYTES", DEFAULT_MAX_BODY)),
+        "insecure_cookies": bool(insecure),
+        "amqp_uri": config.get("AMQP_URI"),
+    }
+
+
+class GatewayApp:
+    def __init__(self, config, rpc, broker_check=None):
+        s = gateway_settings(config)
+        self.rpc = rpc
+        self.access_seconds = s["access_seconds"]
+        self.refresh_seconds = s["refresh_seconds"]
+        self.max_body = s["max_body"]
+        self.secure_cookies = not s["insecure_cookies"]
+        self.amqp_uri = s["amqp_uri"]
+        self.revocations = Revocations(self.access_seconds)
+        self.auth = Authenticator(s["secret"], self.revocations)
+        self.readmodels = ReadModels(rpc, session_seconds=min(60, self.access_seconds))
+        self.router = Router(TABLES)
+        self.openapi = OpenApi(self.router.routes)
+        self.broker_check = broker_check or self._broker_reachable
+
+    # -- the pipeline -------------------------------------------------------------
+    def handle(self, request):
+        cid = http.correlation_from(request)
+        token = correlation_id.set(cid)
+        try:
+            try:
+                response = self._dispatch(request, cid)
+            except Exception as exc:
+                status, body, headers = errors.error_body(exc)
+                response = http.json_response(body, status, headers)
+            return http.finish(response, request, cid)
+        finally:
+            correlation_id.reset(token)
+
+    def _dispatch(self, request, cid):
+        request.max_content_length = self.max_body
+        route, params = self.router.match(request.path, request.method)
+        ctx = Context(request, self, cid, params)
+        if route.auth != PUBLIC:
+            self._identify(ctx, route)
+        if route.query is not None:
+            ctx.query = load(route.query_instance, request.args.to_dict(flat=True))
+        if route.request is not None:
+            ctx.body = load(route.request_instance, self._json_body(request),
+                            partial=route.partial)
+        result = route.handler(ctx)
+        if isinstance(result, Response):
+            return result
+        if route.response_instance is not None:
+            result = route.response_instance.dump(result)
+        return http.json_response(result, route.status)
+
+    def _identify(self, ctx, route):
+        who = self.auth.identify(ctx.request, ctx.cid)
+        claims = who.claims
+        if claims.get("mcp") and route.auth != ANY_MCP:
+            raise Forbidden("password_change_required",
+                            "Please choose a new password before you continue.")
+        actor = Actor.from_wire(who.wire)
+        if route.auth == STAFF and not actor.is_staff:
+            raise Forbidden("staff_only", "Only the practice's staff can do that.")
+        if route.auth == CLIENT and actor.kind not in ("client", "contact"):
+            raise Forbidden("clients_only", "This is for clients signed in to the portal.")
+        ctx.who = who
+        ctx.actor = actor
+
+    def _json_body(self, request):
+        length = request.content_length
+        if length is not None and length > self.max_body:
+            raise RequestEntityTooLarge()
+        data = request.get_data(cache=True)
+        if len(data) > self.max_body:  # a chunked body without Content-Length
+            raise RequestEntityTooLarge()
+        if not data.strip():
+            return {}
+        if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
+            raise UnsupportedMediaType()
+        try:
+            body = json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            raise errors.InvalidJson() from None
+        if not isinstance(body, dict):
+            raise InvalidInput("invalid_input", "The request body must be a JSON object.")
+        return body
+
+    # -- revocation and broker lifecycle -------------------------------------------
+    def revoke(self, session_ids, revoked_at=None):
+        self.revocations.revoke(session_ids, revoked_at)
+        self.readmodels.on_sessions_revoked(session_ids)
+
+    def load_revocations(self):
+        """Read every revocation younger than an access token from identity."""
+        since = time.time() - self.access_seconds - 60
+        from datetime import datetime, timezone
+        reply = self.rpc.call("identity", "list_revocations",
+                              {"since": datetime.fromtimestamp(since, timezone.utc).isoformat()})
+        for item in (reply or {}).get("sessions") or ():
+            self.revoke([item.get("session_id")], _epoch(item.get("revoked_at")))
+        self.revocations.loaded = True
+        return len((reply or {}).get("sessions") or ())
+
+    def on_session_revoked(self, event):
+        data = event.get("data") or {}
+        self.revoke(data.get("session_ids") or (), _epoch(data.get("revoked_at")))
+        self.readmodels.on_account_changed(event)
+
+    # -- readiness --------------------------------------------------------------------
+    def readiness(self):
+        checks = {"broker": "ok" if self.broker_check() else "unreachable"}
+        pool = eventlet.GreenPool(len(PROBED_SERVICES))
+        for name, state in zip(PROBED_SERVICES, pool.imap(self._probe, PROBED_SERVICES)):
+            checks[name] = state
+        checks["revocations"] = "ok" if self.revocations.loaded else "loading"
+        return checks
+
+    def _probe(self, service):
+        """Any answer proves the service consumes its queue; only silence is down."""
+        try:
+            self.rpc.call(service, "ping", timeout=PROBE_SECONDS)
+        except errors.Unavailable:
+            return "not answering"
+        except Exception:  # an error reply (even MethodNotFound) is still an answer
+            return "ok"
+        return "ok"
+
+    def _broker_reachable(self):
+        if not self.amqp_uri:
+            return True
+        try:
+            with eventlet.Timeout(PROBE_SECONDS):
+                with Connection(self.amqp_uri, connect_timeout=PROBE_SECONDS) as conn:
+                    conn.ensure_connection(max_retries=1)
+            return True
+        except (Exception, eventlet.Timeout):
+            return False
+
+
+def _epoch(text):
+    if not text:
+        return None
+    try:
+        from services.common.clock import parse_utc
+        return parse_utc(text).timestamp()
+    except (TypeError, ValueError):
+        return None

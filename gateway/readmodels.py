@@ -1,0 +1,211 @@
+"""Read models: what clients open most, answered without an RPC (ARCHITECTURE.md, Fast reads).
+
+Never the source of truth. Each is filled on a miss by RPC to the owner, with the
+caller's own actor so the owner applies its checks; invalidated by the owner's events
+(BROADCAST, so every replica hears them); emptied when the replica (re)connects to the
+broker, since events may have been missed meanwhile. A write handled here updates the
+model from the write's reply, so a client always reads its own write. Hits apply the
+same authorization as the RPC path: the record's practice must be the actor's, and the
+actor must hold the client (checked in the routes before the lookup).
+
+A fill that raced an invalidation is not stored (an epoch per model), and a record
+never replaces a newer version of itself.
+"""
+import time
+from collections import OrderedDict
+
+from gateway import schemas
+from gateway.http import dumps
+from services.common.errors import NotFound
+
+NEGATIVE_SECONDS = 5.0
+
+
+class Lru:
+    """A bounded mapping that forgets the least recently used entries."""
+
+    def __init__(self, size):
+        self.size = size
+        self._data = OrderedDict()
+
+    def get(self, key):
+        value = self._data.get(key)
+        if value is not None:
+            self._data.move_to_end(key)
+        return value
+
+    def put(self, key, value):
+        self._data[key] = value
+        self._data.move_to_end(key)
+        while len(self._data) > self.size:
+            self._data.popitem(last=False)
+
+    def pop(self, key):
+        return self._data.pop(key, None)
+
+    def items(self):
+        return list(self._data.items())
+
+    def clear(self):
+        self._data.clear()
+
+    def __len__(self):
+        return len(self._data)
+
+
+class Entry:
+    __slots__ = ("practice_id", "data", "body", "version", "expires", "extra")
+
+    def __init__(self, practice_id, data, body, version=None, expires=None, extra=None):
+        self.practice_id = practice_id
+        self.data = data
+        self.body = body
+        self.version = version
+        self.expires = expires
+        self.extra = extra
+
+
+class ReadModels:
+    def __init__(self, rpc, size=50_000, session_seconds=60.0, clock=time.monotonic):
+        self.rpc = rpc
+        self.clock = clock
+        self.session_seconds = session_seconds
+        self.practices = Lru(size)      # code -> Entry (data None = unknown code, briefly)
+        self.clients = Lru(size)        # client_id -> Entry
+        self.sessions = Lru(size)       # (session id, must-change flag) -> Entry
+        self._epoch = {"practices": 0, "clients": 0, "sessions": 0}
+        self.practice_schema = schemas.Practice()
+        self.record_schema = schemas.ClientRecord()
+        self.principal_schema = schemas.Principal()
+        self.hits = 0
+        self.misses = 0
+
+    # -- practice branding (public) -------------------------------------------
+    def practice(self, code):
+        """The practice's public branding, as JSON bytes."""
+        entry = self.practices.get(code)
+        if entry is not None:
+            if entry.data is not None:
+                self.hits += 1
+                return entry.body
+            if entry.expires > self.clock():
+                raise NotFound("not_found", "There is no practice at this address.")
+        self.misses += 1
+        epoch = self._epoch["practices"]
+        try:
+            data = self.rpc.call("identity", "get_practice", code)
+        except NotFound:
+            if epoch == self._epoch["practices"]:
+                self.practices.put(code, Entry(None, None, None,
+                                               expires=self.clock() + NEGATIVE_SECONDS))
+            raise NotFound("not_found", "There is no practice at this address.") from None
+        data = self.practice_schema.dump(data)
+        entry = Entry(data.get("id"), data, dumps(data))
+        if epoch == self._epoch["practices"]:
+            self.practices.put(code, entry)
+        return entry.body
+
+    def practice_data(self, code):
+        self.practice(code)
+        entry = self.practices.get(code)
+        return entry.data if entry is not None else None
+
+    def on_practice_updated(self, event):
+        data = event.get("data") or {}
+        practice_id = data.get("practice_id") or event.get("practice_id")
+        code = data.get("code")
+        self._bump("practices")
+        for key, entry in self.practices.items():
+            if key == code or (practice_id and entry.practice_id == practice_id):
+                self.practices.pop(key)
+        self._drop_sessions(lambda e: e.practice_id == practice_id)
+
+    # -- a client's record -----------------------------------------------------
+    def client_record(self, actor, wire, client_id):
+        """The record as JSON bytes. The caller has already checked that `actor` may
+        see `client_id`; the practice check happens here for hits as the owner does."""
+        entry = self.clients.get(client_id)
+        if entry is not None:
+            if entry.practice_id != actor.practice_id:
+                raise NotFound("not_found", "That record does not exist.")
+            self.hits += 1
+            return entry.body
+        self.misses += 1
+        epoch = self._epoch["clients"]
+        record = self.rpc.call("charts", "get_client", wire, client_id)
+        return self._store_record(actor.practice_id, client_id, record,
+                                  fill_epoch=epoch).body
+
+    def record_written(self, actor, client_id, record):
+        """The reply of a write: the writer reads what it wrote."""
+        return self._store_record(actor.practice_id, client_id, record).body
+
+    def _store_record(self, practice_id, client_id, record, fill_epoch=None):
+        data = self.record_schema.dump(record)
+        entry = Entry(practice_id, data, dumps(data), version=data.get("version"))
+        if fill_epoch is not None and fill_epoch != self._epoch["clients"]:
+            return entry  # an event invalidated this client while we were asking
+        current = self.clients.get(client_id)
+        if (current is not None and current.version is not None and entry.version is not None
+                and current.version > entry.version):
+            return current
+        self.clients.put(client_id, entry)
+        return entry
+
+    def on_client_changed(self, event):
+        client_id = (event.get("data") or {}).get("client_id")
+        if not client_id:
+            return
+        self._bump("clients")
+        self.clients.pop(client_id)
+        # A principal lists client names.
+        self._drop_sessions(lambda e: client_id in (e.extra or {}).get("client_ids", ()))
+
+    # -- the session's principal --------------------------------------------------
+    def principal(self, identified):
+        claims = identified.claims
+        key = (claims["sid"], bool(claims.get("mcp")), claims.get("iat"))
+        entry = self.sessions.get(key)
+        if entry is not None and entry.expires > self.clock():
+            self.hits += 1
+            return entry.body
+        self.misses += 1
+        epoch = self._epoch["sessions"]
+        data = self.principal_schema.dump(
+            self.rpc.call("identity", "get_session", identified.wire))
+        entry = Entry(claims["pid"], data, dumps(data), expires=self.clock() + self.session_seconds,
+                      extra={"account_id": claims["sub"],
+                             "client_ids": {c.get("client_id") for c in data.get("clients") or ()}})
+        if epoch == self._epoch["sessions"]:
+            self.sessions.put(key, entry)
+        return entry.body
+
+    def on_sessions_revoked(self, session_ids):
+        ids = set(session_ids or ())
+        self._bump("sessions")
+        for key, _ in self.sessions.items():
+            if key[0] in ids:
+                self.sessions.pop(key)
+
+    def on_account_changed(self, event):
+        account_id = (event.get("data") or {}).get("account_id")
+        if account_id:
+            self._drop_sessions(lambda e: (e.extra or {}).get("account_id") == account_id)
+
+    def _drop_sessions(self, predicate):
+        self._bump("sessions")
+        for key, entry in self.sessions.items():
+            if predicate(entry):
+                self.sessions.pop(key)
+
+    # -- housekeeping -----------------------------------------------------------------
+    def _bump(self, model):
+        self._epoch[model] += 1
+
+    def reset(self):
+        """Forget everything: events may have been missed while the broker was away."""
+        for model in self._epoch:
+            self._bump(model)
+        self.practices.clear()
+        self.clients.clear()
+        self.sessions.clear()

@@ -1,0 +1,79 @@
+"""Signing in and out, refreshing, the principal, changing the password."""
+from gateway import schemas
+from gateway.auth import (CSRF_COOKIE, REFRESH_COOKIE, check_csrf, clear_session_cookies,
+                          set_session_cookies)
+from gateway.http import json_response
+from gateway.router import ANY_MCP, PUBLIC, RouteTable
+from services.common.errors import InvalidInput, Unauthenticated
+
+table = RouteTable()
+TAGS = ("session",)
+
+
+def _signed_in(ctx, tokens, status=200):
+    """Tokens in the body for API clients, and in cookies for the browser."""
+    body = schemas.Tokens().dump(tokens)
+    response = json_response(body, status)
+    set_session_cookies(response, tokens, ctx.app.refresh_seconds, ctx.app.secure_cookies,
+                        csrf=ctx.request.cookies.get(CSRF_COOKIE))
+    return response
+
+
+@table.route("POST", "/api/v1/session", request=schemas.SignIn, response=schemas.Tokens,
+             summary="Sign in", tags=TAGS, description=(
+                 "Sets the cookies haven_access and haven_refresh (HttpOnly) and haven_csrf "
+                 "(readable; send it back as X-CSRF-Token on unsafe requests)."))
+def sign_in(ctx):
+    payload = dict(ctx.body)
+    payload["source_ip"] = ctx.request.remote_addr
+    tokens = ctx.app.rpc.call("identity", "authenticate", payload)
+    return _signed_in(ctx, tokens)
+
+
+@table.route("POST", "/api/v1/session/refresh", request=schemas.RefreshRequest,
+             response=schemas.Tokens, summary="Exchange a refresh token for a new pair",
+             tags=TAGS, description="Uses the body's refresh_token, else the haven_refresh "
+                                    "cookie (which then needs X-CSRF-Token).")
+def refresh(ctx):
+    token = ctx.body.get("refresh_token")
+    if not token:
+        token = ctx.request.cookies.get(REFRESH_COOKIE)
+        if not token:
+            raise Unauthenticated("unauthenticated", "Please sign in.")
+        check_csrf(ctx.request)
+    try:
+        tokens = ctx.app.rpc.call("identity", "refresh", {"refresh_token": token})
+    except Unauthenticated as exc:
+        response = json_response(exc.to_dict(), 401)
+        clear_session_cookies(response, ctx.app.secure_cookies)
+        return response
+    return _signed_in(ctx, tokens)
+
+
+@table.route("GET", "/api/v1/session", auth=ANY_MCP, response=schemas.Principal,
+             summary="Who is signed in", tags=TAGS)
+def get_session(ctx):
+    return ctx.raw(ctx.app.readmodels.principal(ctx.who))
+
+
+@table.route("DELETE", "/api/v1/session", auth=ANY_MCP, response=schemas.SignedOut,
+             summary="Sign out", tags=TAGS)
+def sign_out(ctx):
+    sid = ctx.who.session_id
+    ctx.app.rpc.call("identity", "sign_out", ctx.who.wire, {"session_id": sid})
+    # This replica refuses the token at once; the others hear session.revoked.
+    ctx.app.revoke([sid])
+    response = json_response({"status": "signed_out"})
+    clear_session_cookies(response, ctx.app.secure_cookies)
+    return response
+
+
+@table.route("POST", "/api/v1/session/password", auth=ANY_MCP, request=schemas.ChangePassword,
+             response=schemas.Tokens, summary="Change your password", tags=TAGS,
+             description="Allowed while a password change is required. Returns a fresh pair.")
+def change_password(ctx):
+    if ctx.body["current_password"] == ctx.body["new_password"]:
+        raise InvalidInput("invalid_input", "Choose a password different from the current one.",
+                           {"new_password": ["Must differ from the current password."]})
+    tokens = ctx.app.rpc.call("identity", "change_password", ctx.who.wire, ctx.body)
+    return _signed_in(ctx, tokens)

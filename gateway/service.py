@@ -1,0 +1,180 @@
+"""GatewayService: the one HTTP door of Haven, as a nameko service named "gateway".
+
+A few catch-all @http entrypoints hand the werkzeug Request to the router (app.py);
+BROADCAST event handlers keep the read models and the revocation set current on every
+replica. Started by `python -m services.common.run gateway` with WEB_SERVER_ADDRESS.
+"""
+import logging
+
+import eventlet
+from nameko.events import BROADCAST, EventHandler
+from nameko.extensions import DependencyProvider
+from nameko.messaging import QueueConsumer
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request
+
+from gateway import errors, http
+from gateway.app import GatewayApp
+from gateway.rpc import RpcPool
+
+log = logging.getLogger("gateway")
+
+METHODS = "GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS"
+
+
+# -- HTTP: every path reaches our router; every refusal is JSON ------------------------
+class GatewayWsgiApp(WsgiApp):
+    def __call__(self, environ, start_response):
+        request = Request(environ, shallow=True)
+        try:
+            provider, values = self.url_map.bind_to_environ(environ).match()
+            request.path_values = values
+            response = provider.handle_request(request)
+        except HTTPException as exc:  # a method none of our catch-alls accept
+            status, body, headers = errors.error_body(exc)
+            response = http.finish(http.json_response(body, status, headers), request,
+                                   http.correlation_from(request))
+        return response(environ, start_response)
+
+
+class GatewayWebServer(WebServer):
+    def get_wsgi_app(self):
+        return GatewayWsgiApp(self)
+
+
+class GatewayHttp(HttpRequestHandler):
+    server = GatewayWebServer()
+
+    def response_from_exception(self, exc):
+        # nameko's default shows the exception text (STYLE.md, trap 4). The pipeline
+        # maps its own errors; this catches only failures around the worker.
+        status, body, headers = errors.error_body(exc)
+        response = http.json_response(body, status, headers)
+        for name, value in http.SECURITY_HEADERS:
+            response.headers[name] = value
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+gateway_http = GatewayHttp.decorator
+
+
+# -- events: a queue consumer that tells us when the broker connection comes back --------
+class GatewayQueueConsumer(QueueConsumer):
+    def on_consume_ready(self, connection, channel, consumers, **kwargs):
+        reconnected = self._consumers_ready.ready()
+        super().on_consume_ready(connection, channel, consumers, **kwargs)
+        if reconnected:
+            for dependency in self.container.dependencies:
+                if isinstance(dependency, Gateway):
+                    dependency.broker_reconnected()
+
+
+class BroadcastHandler(EventHandler):
+    """nameko's own event handler (not the kernel's reliable one: these are caches and
+    revocation fan-out, rebuilt from the owners at start and on reconnect — trap 10)."""
+    queue_consumer = GatewayQueueConsumer()
+
+
+event_handler = BroadcastHandler.decorator
+
+
+# -- the gateway's state: RPC pool, read models, revocations ------------------------------
+class Gateway(DependencyProvider):
+    RETRY_SECONDS = (0.2, 0.5, 1, 2, 5)
+
+    def setup(self):
+        config = self.container.config
+        self.pool = RpcPool(config, size=int(config.get("max_workers", 10)),
+                            timeout=float(config.get("RPC_TIMEOUT", 10.0)))
+        self.app = GatewayApp(config, self.pool)
+        self._loading = False
+
+    def start(self):
+        self._spawn_loader()
+
+    def stop(self):
+        self.pool.stop()
+
+    def kill(self):
+        self.pool.stop()
+
+    def get_dependency(self, worker_ctx):
+        return self.app
+
+    def broker_reconnected(self):
+        """Events may have been missed while away: forget caches, reread revocations."""
+        log.warning("broker connection is back; rebuilding read models and revocations")
+        self.app.readmodels.reset()
+        self.pool.reset()
+        self._spawn_loader()
+
+    def _spawn_loader(self):
+        if not self._loading:
+            self._loading = True
+            self.container.spawn_managed_thread(self._load_revocations,
+                                                identifier="gateway.load_revocations")
+
+    def _load_revocations(self):
+        attempt = 0
+        try:
+            while True:
+                try:
+                    count = self.app.load_revocations()
+                    log.info("revocations loaded", extra={"count": count})
+                    return
+                except Exception as exc:
+                    delay = self.RETRY_SECONDS[min(attempt, len(self.RETRY_SECONDS) - 1)]
+                    attempt += 1
+                    log.warning("cannot load revocations yet; retrying",
+                                extra={"error": type(exc).__name__, "retry_in": delay})
+                    eventlet.sleep(delay)
+        finally:
+            self._loading = False
+
+
+class GatewayService:
+    name = "gateway"
+    app = Gateway()
+
+    @gateway_http(METHODS, "/api/<path:rest>")
+    def api(self, request, rest):
+        return self.app.handle(request)
+
+    @gateway_http(METHODS, "/<path:rest>")
+    def web(self, request, rest):
+        return self.app.handle(request)
+
+    @gateway_http(METHODS, "/")
+    def root(self, request):
+        return self.app.handle(request)
+
+    @event_handler("identity", "session.revoked", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_session_revoked(self, event):
+        self.app.on_session_revoked(event)
+
+    @event_handler("identity", "account.suspended", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_account_suspended(self, event):
+        self.app.readmodels.on_account_changed(event)
+
+    @event_handler("identity", "password.changed", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_password_changed(self, event):
+        self.app.readmodels.on_account_changed(event)
+
+    @event_handler("identity", "practice.updated", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_practice_updated(self, event):
+        self.app.readmodels.on_practice_updated(event)
+
+    @event_handler("charts", "client.updated", handler_type=BROADCAST, reliable_delivery=False)
+    def on_client_updated(self, event):
+        self.app.readmodels.on_client_changed(event)
+
+    @event_handler("charts", "client.created", handler_type=BROADCAST, reliable_delivery=False)
+    def on_client_created(self, event):
+        self.app.readmodels.on_client_changed(event)
