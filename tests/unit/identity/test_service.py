@@ -320,3 +320,13 @@ def test_payloads_refuse_unknown_fields(service, access):
     with pytest.raises(InvalidInput):
         service.authenticate({"login": "a@b.c", "password": "x", "audience": "portal",
                               "remember_me": True})
+
+
+def test_unknown_login_costs_one_verification_like_a_wrong_password(service, access):
+    calls = []
+    real = service.passwords.verify
+    service.passwords.verify = lambda stored, password: calls.append(stored) or real(stored, password)
+    for login in ("maria.lopez@example.org", "nobody@example.org"):
+        with pytest.raises(Unauthenticated):
+            sign_in(service, login=login, password="not the password at all")
+    assert len(calls) == 2 and calls[0] is not None and calls[1] is None
