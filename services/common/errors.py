@@ -3,8 +3,11 @@
 nameko rebuilds a remote exception as its own class only when the class's dotted path
 is registered on the caller's side (STYLE.md, trap 3); `deserialize_to_instance` does
 that, so raise these classes and never service-local subclasses.
-Their args stay JSON-able: (code, message, fields).
+Their args stay JSON-able: (code, message, fields as a JSON string) — nameko turns every
+non-string value inside exception args into a string, so `fields` travels encoded.
 """
+import json
+
 from nameko.exceptions import deserialize_to_instance
 
 
@@ -13,7 +16,8 @@ class HavenError(Exception):
     default_code = "internal_error"
 
     def __init__(self, code=None, message="Something went wrong.", fields=None):
-        super().__init__(code or self.default_code, message, fields or {})
+        encoded = fields if isinstance(fields, str) else json.dumps(fields or {})
+        super().__init__(code or self.default_code, message, encoded)
 
     @property
     def code(self):
@@ -25,7 +29,7 @@ class HavenError(Exception):
 
     @property
     def fields(self):
-        return self.args[2]
+        return json.loads(self.args[2])
 
     def to_dict(self):
         body = {"error": self.code, "message": self.message}

@@ -80,8 +80,8 @@ def test_unknown_login_and_wrong_password_are_the_same_error(service, access, db
         sign_in(service, login="nobody@example.org")
     with pytest.raises(Unauthenticated) as other_practice:
         sign_in(service, code="elsewhere")
-    assert wrong.value.args == unknown.value.args == other_practice.value.args == (
-        "invalid_credentials", "The sign-in name or password is not right.", {})
+    assert wrong.value.to_dict() == unknown.value.to_dict() == other_practice.value.to_dict() == {
+        "error": "invalid_credentials", "message": "The sign-in name or password is not right."}
     with db.read() as s:
         failed = s.scalars(select(AuditEntry).where(AuditEntry.action == "sign_in_failed")).all()
         assert len(failed) == 3
