@@ -1,0 +1,149 @@
+"""Small fake identity, charts and notify services answering the contract's RPCs, so the
+gateway's integration tests do not depend on the real services being finished."""
+import time
+import uuid
+
+import jwt
+from nameko.events import EventDispatcher
+from nameko.rpc import rpc
+
+from services.common.errors import EXPECTED, Conflict, NotFound, Unauthenticated
+
+SECRET = "integration-secret-" + "z" * 32
+PRACTICE_ID = str(uuid.uuid4())
+CLIENT_ID = str(uuid.uuid4())
+OTHER_CLIENT = str(uuid.uuid4())
+PRACTICE = {"id": PRACTICE_ID, "code": "demo", "name": "Demo Practice", "title": "Welcome",
+            "instructions": "Call us", "time_zone": "UTC", "portal_enabled": True,
+            "password_help": None, "theme_color": "#336699"}
+
+
+def make_token(sid, kind="client", clients=None, perms=(), exp_in=300, mcp=False):
+    now = int(time.time())
+    return jwt.encode({"sub": "acc-" + sid[:8], "kind": kind, "pid": PRACTICE_ID,
+                       "pcode": "demo", "roles": [], "perms": list(perms),
+                       "clients": {CLIENT_ID: ["*"]} if clients is None else clients,
+                       "sid": sid, "name": "Ada", "mcp": mcp, "iat": now, "exp": now + exp_in,
+                       "iss": "haven", "aud": "haven"}, SECRET, algorithm="HS256")
+
+
+def envelope(type_, data):
+    return {"id": str(uuid.uuid4()), "type": type_, "version": 1,
+            "occurred_at": "2026-01-01T00:00:00+00:00", "practice_id": PRACTICE_ID,
+            "actor": {"kind": "system", "id": "system"}, "data": data}
+
+
+class State:
+    revoked = {}     # sid -> iso time
+    records = {}     # client_id -> record
+    calls = []
+
+
+def record(client_id, version=1, **changes):
+    base = {"id": client_id, "first_name": "Ada", "last_name": "Lovelace",
+            "preferred_name": None, "date_of_birth": "1990-01-02", "email": "ada@example.org",
+            "phone_mobile": None, "phone_home": None, "phone_work": None,
+            "address_line1": None, "address_line2": None, "city": None, "state": None,
+            "postal_code": None, "country": None, "primary_language": None,
+            "version": version, "updated_at": "2026-01-01T00:00:00+00:00"}
+    base.update(changes)
+    return base
+
+
+class FakeIdentity:
+    name = "identity"
+    dispatch = EventDispatcher()
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_practice(self, code):
+        if code != "demo":
+            raise NotFound("not_found", "No such practice.")
+        State.calls.append("identity.get_practice")
+        return dict(PRACTICE)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def authenticate(self, payload):
+        if payload["password"] != "correct horse battery staple":
+            raise Unauthenticated("invalid_credentials", "That login and password do not match.")
+        sid = str(uuid.uuid4())
+        return {"access_token": make_token(sid), "refresh_token": "r-" + sid,
+                "expires_in": 300, "must_change_password": False,
+                "principal": {"kind": "client", "id": "acc", "name": "Ada"}}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def refresh(self, payload):
+        token = payload["refresh_token"]
+        if not token.startswith("r-") or token[2:] in State.revoked:
+            raise Unauthenticated("invalid_refresh", "Please sign in again.")
+        sid = token[2:]
+        return {"access_token": make_token(sid), "refresh_token": token, "expires_in": 300,
+                "must_change_password": False, "principal": {"kind": "client", "id": "acc"}}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def sign_out(self, actor, payload):
+        now = "2026-01-01T00:00:00+00:00"
+        State.revoked[payload["session_id"]] = now
+        self.dispatch("session.revoked", envelope("session.revoked", {
+            "session_ids": [payload["session_id"]], "account_id": actor["id"],
+            "revoked_at": time_now()}))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_revocations(self, payload):
+        return {"sessions": [{"session_id": sid, "account_id": "acc", "revoked_at": at}
+                             for sid, at in State.revoked.items()], "now": time_now()}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_session(self, actor):
+        return {"kind": actor["kind"], "id": actor["id"], "name": "Ada",
+                "practice": dict(PRACTICE), "roles": actor["roles"],
+                "permissions": actor["permissions"],
+                "clients": [{"client_id": c, "name": "Ada Lovelace", "permissions": p}
+                            for c, p in actor["clients"].items()],
+                "must_change_password": False}
+
+
+class FakeCharts:
+    name = "charts"
+    dispatch = EventDispatcher()
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_client(self, actor, client_id):
+        State.calls.append("charts.get_client")
+        if actor["kind"] != "staff" and client_id not in actor["clients"]:
+            raise NotFound("not_found", "That record does not exist.")
+        return State.records.setdefault(client_id, record(client_id))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def update_demographics(self, actor, client_id, payload):
+        current = State.records.setdefault(client_id, record(client_id))
+        payload = dict(payload)
+        version = payload.pop("version", current["version"])
+        if version != current["version"]:
+            raise Conflict("stale_version", "Someone else saved first.",
+                           {"first_name": ["changed"]})
+        new = dict(current, version=current["version"] + 1, **payload)
+        State.records[client_id] = new
+        self.dispatch("client.updated", envelope("client.updated", {
+            "client_id": client_id, "client_name": "Ada Lovelace", "tab": "basic",
+            "fields": sorted(payload), "batch_id": str(uuid.uuid4()), "source": "portal"}))
+        return new
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_clients(self, actor, payload):
+        return [{"id": CLIENT_ID, "first_name": "Ada", "last_name": "Lovelace",
+                 "date_of_birth": "1990-01-02", "email": "ada@example.org"}]
+
+
+class FakeNotify:
+    name = "notify"
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_alerts(self, actor, payload):
+        return [{"id": "al1", "kind": "demographics_changed", "client_id": CLIENT_ID,
+                 "client_name": "Ada Lovelace", "fields": ["city"],
+                 "created_at": "2026-01-01T00:00:00+00:00", "read": False}]
+
+
+def time_now():
+    from datetime import datetime, timezone
+    return datetime.now(timezone.utc).isoformat()

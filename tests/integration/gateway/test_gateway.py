@@ -1,0 +1,208 @@
+"""GatewayService in real containers on the real broker, with fake owners of the data."""
+import time
+import uuid
+
+import eventlet
+import pytest
+import requests
+
+from gateway.service import GatewayService
+from tests.conftest import free_port
+from tests.integration.gateway import fakes
+from tests.integration.gateway.fakes import (CLIENT_ID, OTHER_CLIENT, SECRET, FakeCharts,
+                                             FakeIdentity, FakeNotify, State, make_token)
+
+GOOD = {"practice_code": "demo", "login": "ada@example.org",
+        "password": "correct horse battery staple", "audience": "portal"}
+
+
+def wait_for(predicate, timeout=5.0, step=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        eventlet.sleep(step)
+    return predicate()
+
+
+@pytest.fixture
+def base_config(amqp_uri):
+    return {"AMQP_URI": amqp_uri, "TOKEN_SECRET": SECRET, "ACCESS_TOKEN_SECONDS": 300,
+            "REFRESH_TOKEN_SECONDS": 3600, "RPC_TIMEOUT": 5.0, "INSECURE_COOKIES": True,
+            "MAX_BODY_BYTES": 64 * 1024, "max_workers": 10}
+
+
+@pytest.fixture
+def owners(container_factory, base_config):
+    State.revoked.clear()
+    State.records.clear()
+    State.calls.clear()
+    for cls in (FakeIdentity, FakeCharts, FakeNotify):
+        container_factory(cls, base_config).start()
+
+
+@pytest.fixture
+def start_gateway(container_factory, base_config):
+    def start():
+        port = free_port()
+        container = container_factory(GatewayService,
+                                      dict(base_config, WEB_SERVER_ADDRESS=f"127.0.0.1:{port}"))
+        container.start()
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: requests.get(url + "/readyz", timeout=5).json()["checks"].get(
+            "revocations") == "ok", timeout=10)
+        return url
+    return start
+
+
+@pytest.fixture
+def gateway(owners, start_gateway):
+    return start_gateway()
+
+
+def bearer(token):
+    return {"Authorization": "Bearer " + token}
+
+
+def sign_in(url):
+    session = requests.Session()
+    r = session.post(url + "/api/v1/session", json=GOOD, timeout=10)
+    assert r.status_code == 200, r.text
+    return session, r.json()
+
+
+def test_health_and_ready(gateway):
+    assert requests.get(gateway + "/healthz", timeout=5).json() == {"status": "ok"}
+    r = requests.get(gateway + "/readyz", timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json()["checks"] == {"broker": "ok", "identity": "ok", "charts": "ok",
+                                  "notify": "ok", "revocations": "ok"}
+
+
+def test_ready_names_the_service_that_is_down(container_factory, base_config, start_gateway):
+    State.revoked.clear()
+    for cls in (FakeIdentity, FakeCharts):  # notify is not running
+        container_factory(cls, base_config).start()
+    url = start_gateway()
+    r = requests.get(url + "/readyz", timeout=10)
+    assert r.status_code == 503
+    assert r.json()["checks"]["notify"] == "not answering"
+    assert r.json()["checks"]["charts"] == "ok"
+
+
+def test_sign_in_sets_cookies_and_me_details_is_served_from_the_read_model(gateway):
+    session, body = sign_in(gateway)
+    cookies = {c.name: c for c in session.cookies}
+    assert {"haven_access", "haven_refresh", "haven_csrf"} <= set(cookies)
+    assert cookies["haven_access"].has_nonstandard_attr("HttpOnly")
+    assert not cookies["haven_access"].secure  # INSECURE_COOKIES for local http
+    for _ in range(3):
+        r = session.get(gateway + "/api/v1/me/details", timeout=5)
+        assert r.status_code == 200 and r.json()["id"] == CLIENT_ID
+        assert r.headers["Cache-Control"] == "no-store"
+    assert State.calls.count("charts.get_client") == 1
+
+
+def test_client_reads_its_own_write_and_event_invalidates(gateway):
+    session, _ = sign_in(gateway)
+    csrf = session.cookies["haven_csrf"]
+    before = session.get(gateway + "/api/v1/me/details", timeout=5).json()
+    r = session.patch(gateway + "/api/v1/me/details", json={"city": "London",
+                                                            "version": before["version"]},
+                      headers={"X-CSRF-Token": csrf}, timeout=5)
+    assert r.status_code == 200, r.text
+    assert session.get(gateway + "/api/v1/me/details", timeout=5).json()["city"] == "London"
+    # Without CSRF the cookie-authenticated write is refused.
+    r = session.patch(gateway + "/api/v1/me/details", json={"city": "Paris"}, timeout=5)
+    assert r.status_code == 403 and r.json()["error"] == "csrf_failed"
+    # A stale version is the owner's 409, passed through with its fields.
+    r = session.patch(gateway + "/api/v1/me/details", json={"city": "X", "version": 1},
+                      headers={"X-CSRF-Token": csrf}, timeout=5)
+    assert r.status_code == 409 and r.json()["error"] == "stale_version"
+
+
+def test_revoked_session_is_refused_on_every_replica_within_a_second(owners, start_gateway):
+    first, second = start_gateway(), start_gateway()
+    session, body = sign_in(first)
+    token = body["access_token"]
+    assert requests.get(second + "/api/v1/me/details", headers=bearer(token),
+                        timeout=5).status_code == 200
+    r = session.delete(first + "/api/v1/session",
+                       headers={"X-CSRF-Token": session.cookies["haven_csrf"]}, timeout=5)
+    assert r.status_code == 200
+    started = time.monotonic()
+    refused = wait_for(lambda: requests.get(second + "/api/v1/me/details", headers=bearer(token),
+                                            timeout=5).status_code == 401, timeout=3)
+    assert refused and time.monotonic() - started < 1.0
+    r = requests.get(second + "/api/v1/session", headers=bearer(token), timeout=5)
+    assert r.json()["error"] == "session_ended"
+
+
+def test_a_replica_started_later_loads_revocations(owners, start_gateway):
+    sid = str(uuid.uuid4())
+    State.revoked[sid] = fakes.time_now()
+    url = start_gateway()
+    r = requests.get(url + "/api/v1/me/details", headers=bearer(make_token(sid)), timeout=5)
+    assert r.status_code == 401 and r.json()["error"] == "session_ended"
+
+
+def test_practice_branding(gateway):
+    r = requests.get(gateway + "/api/v1/practices/demo", timeout=5)
+    assert r.status_code == 200 and r.json()["name"] == "Demo Practice"
+    requests.get(gateway + "/api/v1/practices/demo", timeout=5)
+    assert State.calls.count("identity.get_practice") == 1
+    assert requests.get(gateway + "/api/v1/practices/nope", timeout=5).status_code == 404
+    assert requests.get(gateway + "/api/v1/practices/..%2f", timeout=5).status_code == 404
+
+
+def test_staff_routes(gateway):
+    staff = bearer(make_token(str(uuid.uuid4()), kind="staff", clients={}, perms=["view_clients"]))
+    r = requests.get(gateway + "/api/v1/clients?query=ada", headers=staff, timeout=5)
+    assert r.status_code == 200 and r.json()[0]["id"] == CLIENT_ID
+    r = requests.get(gateway + "/api/v1/alerts", headers=staff, timeout=5)
+    assert r.status_code == 200 and r.json()[0]["kind"] == "demographics_changed"
+
+
+@pytest.mark.parametrize("method, path, kwargs, status, code", [
+    ("post", "/api/v1/session", {"data": "{oops", "headers": {"Content-Type": "application/json"}},
+     400, "invalid_json"),
+    ("post", "/api/v1/session", {"json": dict(GOOD, admin=True)}, 422, "invalid_input"),
+    ("post", "/api/v1/session", {"json": dict(GOOD, login=123)}, 422, "invalid_input"),
+    ("post", "/api/v1/session", {"data": "x=1", "headers": {
+        "Content-Type": "application/x-www-form-urlencoded"}}, 415, "unsupported_media_type"),
+    ("post", "/api/v1/session", {"data": b"{" + b" " * (70 * 1024) + b"}",
+                                 "headers": {"Content-Type": "application/json"}},
+     413, "payload_too_large"),
+    ("post", "/api/v1/session", {"json": dict(GOOD, password="wrong")}, 401,
+     "invalid_credentials"),
+    ("get", "/api/v1/me/details", {}, 401, "unauthenticated"),
+    ("get", "/api/v1/me/details", {"headers": {"Authorization": "Bearer forged.token.here"}},
+     401, "invalid_token"),
+    ("get", "/api/v1/me/details", {"headers": bearer(make_token("s", exp_in=-600))}, 401,
+     "token_expired"),
+    ("get", f"/api/v1/clients/{OTHER_CLIENT}", {"headers": bearer(make_token("s2"))}, 404,
+     "not_found"),
+    ("delete", "/api/v1/alerts", {}, 405, "method_not_allowed"),
+    ("get", "/api/v1/no/such/thing", {}, 404, "not_found"),
+    ("get", "/nothing-here", {}, 404, "not_found"),
+    ("put", "/healthz", {}, 405, "method_not_allowed"),
+])
+def test_bad_input_is_a_clear_4xx(gateway, method, path, kwargs, status, code):
+    r = getattr(requests, method)(gateway + path, timeout=10, **kwargs)
+    assert r.status_code == status, r.text
+    assert r.json()["error"] == code
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["X-Correlation-Id"]
+
+
+def test_unusual_method_is_json_too(gateway):
+    r = requests.request("TRACE", gateway + "/api/v1/session", timeout=5)
+    assert r.status_code == 405 and r.json()["error"] == "method_not_allowed"
+
+
+def test_openapi_and_docs(gateway):
+    spec = requests.get(gateway + "/api/v1/openapi.json", timeout=5).json()
+    assert "/api/v1/me/details" in spec["paths"]
+    r = requests.get(gateway + "/api/v1/docs", timeout=5)
+    assert r.status_code == 200 and "text/html" in r.headers["Content-Type"]
