@@ -128,6 +128,9 @@ export async function detailsView() {
         fill(el, record);
         showUpdated();
         notify(`Your changes have been saved: ${listText(names.map(fieldLabel))}.`, "success");
+        // The notice is at the top; on a phone the person is down by the button. The live
+        // region has already told screen readers, so this echo is hidden from them.
+        updated.replaceChildren(h("span", { class: "saved", "aria-hidden": "true" }, "✓ Saved"), " ", ...updated.childNodes);
       } catch (error) {
         if (error.status === 409) {
           try { record = await api.get("/me/details"); } catch { /* keep the old one */ }
@@ -153,6 +156,7 @@ export async function detailsView() {
   }
   fill(formEl, record);
   showUpdated();
+  formEl.addEventListener("input", () => { const saved = updated.querySelector(".saved"); if (saved) saved.remove(); });
 
   return h("section", { class: "page", "aria-labelledby": "page-title" },
     h("h1", { id: "page-title" }, "My details"),

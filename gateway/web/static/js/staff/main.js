@@ -43,7 +43,7 @@ function renderNav(path = "/") {
 async function refreshUnread() {
   if (!state.principal || mustChange()) return;
   try {
-    const alerts = await api.get("/alerts");
+    const alerts = await api.get("/alerts", { query: { unread_only: "true" } });
     const unread = (alerts || []).filter((a) => !a.read).length;
     if (unread !== state.unread) {
       state.unread = unread;
