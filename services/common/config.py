@@ -77,6 +77,14 @@ def service_config(service, **overrides):
         "SMTP_HOST": env("SMTP_HOST", "127.0.0.1"),
         "SMTP_PORT": env_int("SMTP_PORT", 1025),
         "SMTP_FROM": env("SMTP_FROM", "Haven <no-reply@haven.local>"),
+        "SMTP_TIMEOUT": env_float("SMTP_TIMEOUT", 10.0),
+        "SMTP_STARTTLS": env("SMTP_STARTTLS", ""),
+        "SMTP_USERNAME": env("SMTP_USERNAME"),
+        "SMTP_PASSWORD": env("SMTP_PASSWORD"),
+        "EMAIL_BACKEND": env("HAVEN_EMAIL_BACKEND", "smtp"),
+        "EMAIL_POLL_SECONDS": env_float("HAVEN_EMAIL_POLL_SECONDS", 5.0),
+        "EMAIL_RETRY_BASE_SECONDS": env_float("HAVEN_EMAIL_RETRY_BASE_SECONDS", 30.0),
+        "EMAIL_MAX_ATTEMPTS": env_int("HAVEN_EMAIL_MAX_ATTEMPTS", 8),
         "PUBLIC_URL": env("HAVEN_PUBLIC_URL", "http://127.0.0.1:8000"),
     }
     config.update(overrides)

@@ -1,6 +1,7 @@
 """Providers only identity needs: password hashing off the hub, and its settings."""
 from dataclasses import dataclass
 
+import eventlet.semaphore
 import eventlet.tpool
 from nameko.extensions import DependencyProvider
 
@@ -15,15 +16,18 @@ class Passwords:
     the AMQP heartbeat and the broker would drop the service (STYLE.md, trap 9).
     """
 
-    def __init__(self, hasher):
+    def __init__(self, hasher, slots):
         self._hasher = hasher
+        self._slots = slots
 
     def hash(self, password):
-        return eventlet.tpool.execute(self._hasher.hash, password)
+        with self._slots:
+            return eventlet.tpool.execute(self._hasher.hash, password)
 
     def verify(self, stored_hash, password):
         """True on a match; `stored_hash=None` costs the same and answers False."""
-        return eventlet.tpool.execute(self._hasher.verify, stored_hash, password)
+        with self._slots:
+            return eventlet.tpool.execute(self._hasher.verify, stored_hash, password)
 
     def needs_rehash(self, stored_hash):
         return self._hasher.needs_rehash(stored_hash)
@@ -41,9 +45,13 @@ class PasswordHashing(DependencyProvider):
                                       settings.env_int("HAVEN_ARGON2_MEMORY_KIB", 64 * 1024))),
             parallelism=int(config.get("ARGON2_PARALLELISM",
                                        settings.env_int("HAVEN_ARGON2_PARALLELISM", 4))))
+        # Each hash holds ARGON2_MEMORY_KIB; a burst of sign-ins must not multiply that
+        # by the thread pool's size, so hashes queue for a few slots (about one per core).
+        self.slots = eventlet.semaphore.Semaphore(
+            int(config.get("ARGON2_CONCURRENCY", settings.env_int("HAVEN_ARGON2_CONCURRENCY", 2))))
 
     def get_dependency(self, worker_ctx):
-        return Passwords(self.hasher)
+        return Passwords(self.hasher, self.slots)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 in-memory SQLite database with the kernel's real Tx (no broker, no relay)."""
 from contextlib import contextmanager
 
+import eventlet.semaphore
 import pytest
 from nameko.testing.services import worker_factory
 from sqlalchemy import create_engine
@@ -59,7 +60,7 @@ def db():
 
 @pytest.fixture
 def service(db):
-    return worker_factory(IdentityService, db=db, passwords=Passwords(FAST_HASHER),
+    return worker_factory(IdentityService, db=db, passwords=Passwords(FAST_HASHER, eventlet.semaphore.Semaphore(2)),
                           settings=SETTINGS, correlation="cid")
 
 
