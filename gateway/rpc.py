@@ -12,7 +12,7 @@ import warnings
 import eventlet
 import eventlet.queue
 import eventlet.semaphore
-from nameko.exceptions import RpcTimeout
+from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.rpc import ServiceProxy
 from nameko.standalone.rpc import ClusterRpcProxy
 
@@ -90,6 +90,10 @@ class RpcPool:
             except RpcTimeout:
                 healthy = True  # nameko reset the reply consumer itself
                 log.warning("RPC timed out", extra={"target": f"{service}.{method}"})
+                raise Unavailable() from None
+            except UnknownService:
+                healthy = True  # nobody consumes that service's queue right now
+                log.warning("RPC to a service that is not running", extra={"target": service})
                 raise Unavailable() from None
             except (OSError, ConnectionError) as exc:
                 log.warning("RPC failed on the broker connection",

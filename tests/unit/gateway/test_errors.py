@@ -67,3 +67,38 @@ def test_unavailable_service_is_503(client, rpc):
     r = client.get("/api/v1/session", headers={"Authorization": "Bearer " + token()})
     assert r.status_code == 503 and r.json["error"] == "service_unavailable"
     assert health.table and PUBLIC
+
+
+def test_pool_maps_unknown_service_and_timeouts_to_unavailable(monkeypatch):
+    import pytest
+    from nameko.exceptions import RpcTimeout, UnknownService
+
+    from gateway import rpc as rpc_module
+
+    class FakePooled:
+        closed = False
+
+        def __init__(self, exc):
+            self.exc = exc
+
+        def service(self, name, timeout):
+            exc = self.exc
+
+            class Method:
+                def __getattr__(self, method):
+                    def call(*args):
+                        raise exc
+                    return call
+            return Method()
+
+        def forget_stale_replies(self):
+            pass
+
+        def close(self):
+            self.closed = True
+
+    for exc in (UnknownService("notify"), RpcTimeout(1), OSError("broker gone")):
+        pool = rpc_module.RpcPool({"AMQP_URI": "memory://"}, size=2, timeout=1)
+        monkeypatch.setattr(pool, "_open", lambda timeout, exc=exc: FakePooled(exc))
+        with pytest.raises(errors.Unavailable):
+            pool.call("notify", "ping")
