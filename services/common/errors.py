@@ -75,4 +75,11 @@ class TooManyRequests(HavenError):
     default_code = "too_many_requests"
 
 
-EXPECTED = (InvalidInput, Unauthenticated, Forbidden, NotFound, Conflict, TooManyRequests)
+@deserialize_to_instance
+class Unavailable(HavenError):
+    """Another part of Haven did not answer in time; the caller may try again."""
+    status = 503
+    default_code = "unavailable"
+
+
+EXPECTED = (InvalidInput, Unauthenticated, Forbidden, NotFound, Conflict, TooManyRequests, Unavailable)

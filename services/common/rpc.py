@@ -1,0 +1,40 @@
+"""Bounded service-to-service calls.
+
+nameko's `RpcProxy` waits forever for a reply (STYLE.md, trap 8). `BoundedRpcProxy`
+gives up after RPC_TIMEOUT seconds with `Unavailable`, so one slow service cannot pin a
+caller's workers. Call another service before opening a transaction, never inside one.
+"""
+import eventlet
+from nameko.rpc import RpcProxy
+
+from services.common.errors import Unavailable
+
+
+class _Bounded:
+    def __init__(self, service_proxy, service_name, timeout):
+        self._proxy = service_proxy
+        self._service = service_name
+        self._timeout = timeout
+
+    def __getattr__(self, method):
+        target = getattr(self._proxy, method)
+
+        def call(*args, **kwargs):
+            reply = target.call_async(*args, **kwargs)
+            try:
+                with eventlet.Timeout(self._timeout):
+                    return reply.result()
+            except eventlet.Timeout:
+                raise Unavailable("unavailable", f"The {self._service} service did not answer "
+                                  "in time. Please try again in a moment.") from None
+        return call
+
+
+class BoundedRpcProxy(RpcProxy):
+    def __init__(self, target_service, timeout=None, **options):
+        super().__init__(target_service, **options)
+        self.timeout = timeout
+
+    def get_dependency(self, worker_ctx):
+        timeout = self.timeout or self.container.config.get("RPC_TIMEOUT", 10.0)
+        return _Bounded(super().get_dependency(worker_ctx), self.target_service, timeout)
