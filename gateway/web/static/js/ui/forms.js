@@ -6,6 +6,7 @@
 // focus moves to the first field the API named.
 
 import { h, uniqueId } from "./dom.js";
+import { clearNotices } from "./notice.js";
 
 function describe(input, ...ids) {
   const list = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
@@ -112,6 +113,7 @@ export function form({ label, onSubmit, children, actions, className, id }) {
   el.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (el.dataset.busy) return;
+    clearNotices(); // "You have signed out" and the like are stale once someone acts again
     const button = event.submitter || el.querySelector("[type=submit]");
     el.dataset.busy = "true";
     el.setAttribute("aria-busy", "true");
