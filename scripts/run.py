@@ -1,0 +1,96 @@
+"""`make run`: the whole of Haven on this machine, with a demo practice.
+
+Starts the Stack (scripts/stack.py) with the defaults below, seeds the demo practice,
+prints where to go and how to sign in, and waits; Ctrl-C stops everything it started.
+
+    HAVEN_HTTP_ADDRESS  127.0.0.1:8000     where the gateway listens
+    SMTP_PORT           1025               the development mail catcher (SMTP)
+    HAVEN_MAIL_PORT     8025               the mail catcher's web page
+    HAVEN_VAR_DIR       ./var              databases, logs, the private broker
+    AMQP_URI            amqp://guest:guest@127.0.0.1:5672//   (a private node when none listens)
+"""
+import logging
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scripts.stack import DEMO_CLIENT, Stack, StackError  # noqa: E402
+
+
+def main():
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    host, _, port = os.environ.get("HAVEN_HTTP_ADDRESS", "127.0.0.1:8000").rpartition(":")
+    stack = Stack(
+        var_dir=os.environ.get("HAVEN_VAR_DIR") or ROOT / "var",
+        http_host=host or "127.0.0.1", http_port=int(port),
+        smtp_port=int(os.environ.get("SMTP_PORT") or 1025),
+        mail_port=int(os.environ.get("HAVEN_MAIL_PORT") or 8025),
+        public_url=os.environ.get("HAVEN_PUBLIC_URL") or None)
+
+    stopping = []
+
+    def on_signal(signum, frame):
+        stopping.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    print("Starting Haven (logs in %s) ..." % stack.log_dir, flush=True)
+    try:
+        stack.start()
+        demo = stack.seed()
+    except KeyboardInterrupt:
+        print("\nStopping ...", flush=True)
+        stack.stop()
+        return 130
+    except StackError as exc:
+        print(f"\nHaven did not start: {exc}", file=sys.stderr, flush=True)
+        stack.stop()
+        return 1
+    except BaseException:
+        stack.stop()
+        raise
+
+    url = stack.public_url
+    broker = ("a private RabbitMQ node under " + str(stack.var_dir / "rabbitmq")
+              if stack.broker else "the RabbitMQ broker at " + stack.amqp_uri.split("@")[-1])
+    lines = [
+        "",
+        "Haven is running (using %s)." % broker,
+        "",
+        f"  Client portal   {url}/p/{demo['practice']['code']}",
+        f"  Staff console   {url}/staff",
+        f"  API docs        {url}/api/v1/docs",
+        f"  Mail catcher    {stack.mail_url}/   (development: no mail leaves this machine)",
+        "",
+        "  Demo sign-ins (development-only values):",
+    ]
+    for person in demo["staff"]:
+        lines.append(f"    staff   {person['role']:<15} {person['email']:<36} {person['password']}")
+    lines.append(f"    client  {DEMO_CLIENT['first_name'] + ' ' + DEMO_CLIENT['last_name']:<15} "
+                 f"{demo['client']['login']:<36} {demo['client']['password']}")
+    lines += ["", "Press Ctrl-C to stop.", ""]
+    print("\n".join(lines), flush=True)
+
+    try:
+        while True:
+            time.sleep(1)
+            for name, proc in list(stack.processes.items()):
+                if proc.poll() is not None:
+                    print(f"{name} exited with code {proc.returncode}; see "
+                          f"{stack.log_dir / (name + '.log')}. Stopping.", file=sys.stderr)
+                    raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        print("\nStopping ...", flush=True)
+    finally:
+        stack.stop()
+        print("Stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

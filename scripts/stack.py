@@ -1,0 +1,307 @@
+"""The whole of Haven on one machine: what `make run`, the end-to-end tests and the
+benchmark start, by the same code path.
+
+    with Stack(var_dir="var", http_port=8000) as stack:
+        demo = stack.seed()
+        ...                       # http://127.0.0.1:8000/p/abc
+
+`start()` uses the broker at `amqp_uri` (or, when nothing listens there, a private
+RabbitMQ node under var/rabbitmq), starts the development mail catcher, migrates every
+service's database, starts one process per service plus the gateway, and waits for
+`GET /readyz`. `stop()` ends every process it started, the private broker included.
+Each process logs to var/log/<name>.log.
+"""
+import contextlib
+import json
+import logging
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from scripts.infra import (PrivateRabbit, amqp_listening, listening, tail, terminate,
+                           wait_for_port)
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = ("identity", "charts", "notify")
+DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672//"
+
+log = logging.getLogger("haven.stack")
+
+# Development-only demo sign-ins: these values are public, never use them anywhere real.
+DEMO_PRACTICE = {"code": "abc", "name": "ABC Therapy Group", "title": "ABC Therapy Group Client Portal",
+                 "time_zone": "America/New_York"}
+DEMO_STAFF = (
+    {"role": "practice_admin", "name": "Dana Whitfield", "email": "admin@abc-therapy.example",
+     "password": "quiet-harbor-lantern-71"},
+    {"role": "clinician", "name": "Maya Rivera", "email": "maya.rivera@abc-therapy.example",
+     "password": "amber-forest-river-58"},
+    {"role": "intake", "name": "Sam Ortiz", "email": "intake@abc-therapy.example",
+     "password": "silver-meadow-window-34"},
+)
+DEMO_CLIENT = {"first_name": "Bobby", "last_name": "Newman", "date_of_birth": "1990-04-12",
+               "email": "bobby.newman@example.com"}
+DEMO_CLIENT_PASSWORD = "paper-kite-orchard-93"
+
+
+class StackError(RuntimeError):
+    pass
+
+
+class Stack:
+    def __init__(self, var_dir=None, amqp_uri=None, http_port=8000, smtp_port=1025,
+                 mail_port=8025, http_host="127.0.0.1", database_urls=None, public_url=None,
+                 services=SERVICES, extra_env=None, ready_timeout=120, python=None):
+        self.var_dir = Path(var_dir or ROOT / "var").resolve()
+        self.log_dir = self.var_dir / "log"
+        self.requested_amqp_uri = amqp_uri or os.environ.get("AMQP_URI") or DEFAULT_AMQP_URI
+        self.amqp_uri = self.requested_amqp_uri
+        self.http_host = http_host
+        self.http_port = int(http_port)
+        self.smtp_port = int(smtp_port)
+        self.mail_port = int(mail_port)
+        self.base_url = f"http://{http_host}:{self.http_port}"
+        self.public_url = public_url or self.base_url
+        self.mail_url = f"http://127.0.0.1:{self.mail_port}"
+        self.services = tuple(services)
+        self.database_urls = {
+            name: (database_urls or {}).get(name) or f"sqlite:///{self.var_dir / (name + '.db')}"
+            for name in self.services}
+        self.extra_env = dict(extra_env or {})
+        self.ready_timeout = ready_timeout
+        self.python = python or sys.executable
+        self.processes = {}          # name -> Popen, in start order
+        self.broker = None           # PrivateRabbit when we started one
+        self.demo = None
+
+    # ------------------------------------------------------------------ start / stop
+    def start(self):
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        if listening(self.http_host, self.http_port):
+            # Another gateway answering /readyz there would look like ours.
+            raise StackError(f"port {self.http_port} is already in use: is another Haven "
+                             "running? Set HAVEN_HTTP_ADDRESS to use another port.")
+        try:
+            self._start_broker()
+            self._start_mail()
+            self.migrate()
+            for name in (*self.services, "gateway"):
+                self._spawn(name, [self.python, "-m", "services.common.run", name])
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start_broker(self):
+        if amqp_listening(self.requested_amqp_uri):
+            return
+        log.info("no broker at %s: starting a private RabbitMQ node under %s",
+                 _safe_uri(self.requested_amqp_uri), self.var_dir / "rabbitmq")
+        self.broker = PrivateRabbit(self.var_dir / "rabbitmq").start()
+        self.amqp_uri = self.broker.amqp_uri
+
+    def _start_mail(self):
+        if listening("127.0.0.1", self.smtp_port):
+            raise StackError(f"port {self.smtp_port} (SMTP) is already in use: is another "
+                             "Haven running? Set SMTP_PORT to use another port.")
+        proc = self._spawn("devmail", [
+            self.python, "-m", "scripts.devmail", "--smtp-port", str(self.smtp_port),
+            "--web-port", str(self.mail_port), "--store", str(self.var_dir / "mail.json")])
+        wait_for_port("127.0.0.1", self.mail_port, 30, proc, "mail catcher",
+                      self.log_dir / "devmail.log")
+        wait_for_port("127.0.0.1", self.smtp_port, 30, proc, "mail catcher",
+                      self.log_dir / "devmail.log")
+
+    def env(self):
+        """The environment every Haven process of this stack runs with."""
+        env = dict(os.environ)
+        env.update({
+            "AMQP_URI": self.amqp_uri,
+            "HAVEN_VAR_DIR": str(self.var_dir),
+            "HAVEN_HTTP_ADDRESS": f"{self.http_host}:{self.http_port}",
+            "HAVEN_PUBLIC_URL": self.public_url,
+            "HAVEN_INSECURE_COOKIES": "1",   # local http: cookies without Secure
+            "HAVEN_TOKEN_SECRET": self._token_secret(),
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(self.smtp_port),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+            "PYTHONUNBUFFERED": "1",
+        })
+        for name, url in self.database_urls.items():
+            env[f"{name.upper()}_DATABASE_URL"] = url
+        env.update(self.extra_env)
+        return env
+
+    def _token_secret(self):
+        """One key for identity and the gateway, made before they start (they would race
+        to create var/token-secret), kept so that a restart keeps sessions valid."""
+        explicit = self.extra_env.get("HAVEN_TOKEN_SECRET") or os.environ.get("HAVEN_TOKEN_SECRET")
+        if explicit:
+            return explicit
+        path = self.var_dir / "token-secret"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def migrate(self):
+        logfile = self.log_dir / "migrations.log"
+        with open(logfile, "ab") as out:
+            result = subprocess.run(
+                [self.python, "-m", "services.common.migrations", *self.services],
+                cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT, timeout=300)
+        if result.returncode:
+            raise StackError(f"migrations failed (exit {result.returncode})\n"
+                             f"--- last lines of {logfile} ---\n{tail(logfile)}")
+
+    def _spawn(self, name, argv):
+        logfile = self.log_dir / f"{name}.log"
+        with open(logfile, "ab") as out:
+            out.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {name}\n".encode())
+            out.flush()
+            proc = subprocess.Popen(argv, cwd=ROOT, env=self.env(), stdout=out,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=True)
+        self.processes[name] = proc
+        return proc
+
+    def wait_ready(self, timeout=None):
+        timeout = timeout or self.ready_timeout
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            for name, proc in self.processes.items():
+                if proc.poll() is not None:
+                    raise StackError(f"{name} exited with code {proc.returncode} while "
+                                     f"starting.\n{self.log_tails()}")
+            try:
+                with urllib.request.urlopen(self.base_url + "/readyz", timeout=5) as resp:
+                    if resp.status == 200:
+                        return
+                    last = f"HTTP {resp.status}"
+            except urllib.error.HTTPError as exc:
+                last = f"HTTP {exc.code}: {exc.read()[:300].decode(errors='replace')}"
+            except OSError as exc:
+                last = str(exc)
+            time.sleep(0.5)
+        raise StackError(f"Haven was not ready within {timeout:.0f} s: GET {self.base_url}/readyz "
+                         f"said {last}.\n{self.log_tails()}")
+
+    def log_tails(self, lines=25):
+        parts = []
+        for name in ("migrations", *self.processes):
+            path = self.log_dir / f"{name}.log"
+            if path.exists():
+                parts.append(f"--- last lines of {path} ---\n{tail(path, lines)}")
+        if self.broker:
+            parts.append(f"--- last lines of {self.broker.log} ---\n{tail(self.broker.log, lines)}")
+        return "\n".join(parts)
+
+    def stop(self, timeout=15):
+        """SIGTERM every process we started (gateway first), SIGKILL what is left after
+        `timeout` seconds, then stop the private broker if we started one."""
+        procs = list(reversed(list(self.processes.items())))
+        for _, proc in procs:
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, 15)
+        deadline = time.monotonic() + timeout
+        for _, proc in procs:
+            terminate(proc, timeout=max(0.1, deadline - time.monotonic()))
+        self.processes.clear()
+        if self.broker:
+            self.broker.stop()
+            self.broker = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # ------------------------------------------------------------------ helpers
+    def pids(self):
+        """name -> pid of every process this stack started (the private broker too)."""
+        found = {name: proc.pid for name, proc in self.processes.items() if proc.poll() is None}
+        if self.broker and self.broker.process and self.broker.process.poll() is None:
+            found["rabbitmq"] = self.broker.process.pid
+        return found
+
+    @contextlib.contextmanager
+    def rpc(self, timeout=30):
+        """A standalone nameko ClusterRpcProxy on this stack's broker."""
+        import services.common.errors  # noqa: F401  registers the shared errors for RPC
+        from nameko.standalone.rpc import ClusterRpcProxy
+        with ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, timeout=timeout) as proxy:
+            yield proxy
+
+    def mail_messages(self):
+        """What the mail catcher holds: [{to, subject, body, ...}] oldest first."""
+        with urllib.request.urlopen(self.mail_url + "/messages", timeout=10) as resp:
+            return json.loads(resp.read())
+
+    # ------------------------------------------------------------------ demo data
+    def seed(self):
+        """Create the demo practice and its people, skipping whatever exists already."""
+        self.demo = seed_demo(self.rpc)
+        return self.demo
+
+
+def _safe_uri(uri):
+    from urllib.parse import urlsplit
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or 5672}{parts.path}"
+
+
+def seed_demo(rpc):
+    """Idempotent: every step that finds its thing already there (Conflict) goes on."""
+    from services.common.actor import Actor
+    from services.common.errors import Conflict, NotFound
+
+    with rpc() as proxy:
+        try:
+            practice = proxy.identity.get_practice(DEMO_PRACTICE["code"])
+        except NotFound:
+            try:
+                practice = proxy.identity.create_practice(Actor.system().to_wire(),
+                                                          dict(DEMO_PRACTICE))
+            except Conflict:
+                practice = None
+            practice = proxy.identity.get_practice(DEMO_PRACTICE["code"])
+        actor = Actor.system(practice_id=practice["id"]).to_wire()
+
+        staff = []
+        for person in DEMO_STAFF:
+            payload = {k: person[k] for k in ("email", "name", "role", "password")}
+            try:
+                proxy.identity.create_staff(actor, payload)
+            except Conflict:
+                pass
+            staff.append(dict(person))
+
+        matches = [c for c in proxy.charts.list_clients(actor, {"query": DEMO_CLIENT["last_name"]})
+                   if c["first_name"] == DEMO_CLIENT["first_name"]
+                   and c["last_name"] == DEMO_CLIENT["last_name"]]
+        if matches:
+            client = matches[0]
+        else:
+            client = proxy.charts.create_client(actor, dict(DEMO_CLIENT))
+        try:
+            proxy.identity.create_client_access(actor, {
+                "client_id": client["id"], "login": DEMO_CLIENT["email"],
+                "temporary_password": DEMO_CLIENT_PASSWORD,
+                "change_password_at_next_login": False, "status": "active",
+                "client_name": f"{DEMO_CLIENT['first_name']} {DEMO_CLIENT['last_name']}"})
+        except Conflict:
+            pass
+
+    return {
+        "practice": practice,
+        "staff": staff,
+        "client": {**client, "login": DEMO_CLIENT["email"], "password": DEMO_CLIENT_PASSWORD},
+    }
