@@ -35,7 +35,7 @@ function cell(value) {
 
 function revisionsTable(revisions, principal) {
   if (!revisions.length) return h("p", { class: "empty" }, "No changes recorded yet.");
-  return h("div", { class: "table-wrap", role: "region", "aria-labelledby": "revisions-title", tabindex: "0" },
+  return h("div", { class: "table-wrap", role: "region", "aria-label": "Revisions table (scrolls sideways)", tabindex: "0" },
     h("table", { class: "table", id: "revisions" },
       h("thead", {}, h("tr", {}, ["When", "Field", "Old value", "New value", "Who"].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, revisions.map((r) => h("tr", {},

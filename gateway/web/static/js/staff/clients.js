@@ -29,7 +29,7 @@ export async function clientsView({ query, router }) {
   const table = clients.length
     ? h("div", { class: "table-wrap", role: "region", "aria-labelledby": "clients-caption", tabindex: "0" },
       h("table", { class: "table" },
-        h("caption", { id: "clients-caption", class: "visually-hidden" }, "Clients"),
+        h("caption", { id: "clients-caption", class: "visually-hidden" }, "Client list"),
         h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Date of birth"), h("th", { scope: "col" }, "Email"))),
         h("tbody", {}, clients.map((c) => h("tr", {},
           h("th", { scope: "row" }, h("a", { href: clientHref(router, c.id) }, fullName(c) || "(no name)")),
