@@ -59,8 +59,13 @@ function renderNav(path) {
 
 function startIdle() {
   if (state.idle) state.idle.stop();
+  // A practice may set its own limit (idle_timeout_minutes); the warning comes 2 minutes before.
+  const minutes = Number(state.practice.idle_timeout_minutes);
+  const signOutAfter = (Number.isFinite(minutes) && minutes >= 3 ? minutes : 15) * 60;
   state.idle = startIdleWatch({
-    onTimeout: () => signOut("You were signed out after 15 minutes without activity, to protect your privacy.", "info"),
+    warnAfter: signOutAfter - 120,
+    signOutAfter,
+    onTimeout: () => signOut(`You were signed out after ${signOutAfter / 60} minutes without activity, to protect your privacy.`, "info"),
     onStay: () => api.get("/session").catch(() => {}),
   });
 }
