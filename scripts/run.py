@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +24,7 @@ from scripts.stack import DEMO_CLIENT, Stack, StackError  # noqa: E402
 
 
 def main():
+    warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     host, _, port = os.environ.get("HAVEN_HTTP_ADDRESS", "127.0.0.1:8000").rpartition(":")
     stack = Stack(
@@ -39,6 +41,8 @@ def main():
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    # Ctrl-C stops everything, even when started from a shell that ignores SIGINT.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     print("Starting Haven (logs in %s) ..." % stack.log_dir, flush=True)
     try:
         stack.start()
