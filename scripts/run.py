@@ -24,7 +24,7 @@ from scripts.stack import DEMO_CLIENT, Stack, StackError  # noqa: E402
 
 
 def main():
-    warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+    warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     host, _, port = os.environ.get("HAVEN_HTTP_ADDRESS", "127.0.0.1:8000").rpartition(":")
     stack = Stack(

@@ -1,0 +1,387 @@
+"""`make bench`: what Haven costs on this machine, written to bench/RESULTS.md.
+
+Starts the Stack exactly as `make run` does (in a scratch var dir, on free ports), seeds
+it, signs in as a client with portal access, and measures at 50 concurrent connections:
+
+  (a) GET /api/v1/me/details through the gateway, authenticated (the read-model path);
+  (b) the bare nameko path: HTTP -> one RPC -> one SQLite row (bench/bare.py);
+
+then the resident memory of every process of the stack, idle and after the load, and the
+event latency from a committed charts demographics update to the notify alert being
+visible. Load comes from wrk when installed, else from a Python generator (threads with
+keep-alive connections, which is itself slower: the figures say which was used).
+Only loopback addresses are loaded; every run is bounded in time.
+"""
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")
+
+from scripts.infra import free_port, terminate, wait_for_port  # noqa: E402
+from scripts.stack import Stack  # noqa: E402
+
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 50))
+DURATION = int(os.environ.get("BENCH_SECONDS", 15))
+EVENT_UPDATES = int(os.environ.get("BENCH_EVENT_UPDATES", 100))
+RESULTS = ROOT / "bench" / "RESULTS.md"
+
+
+# ---------------------------------------------------------------- load generators
+def load_wrk(url, headers, seconds):
+    cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for key, value in headers.items():
+        cmd += ["-H", f"{key}: {value}"]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=seconds + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def pct(label):
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = int(non2xx.group(1)) if non2xx else 0
+    return {"rps": rps, "p50": pct(50), "p99": pct(99), "errors": errors, "tool": "wrk"}
+
+
+def load_python(url, headers, seconds):
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    stop_at = time.monotonic() + seconds
+    latencies, errors, lock = [], [0], threading.Lock()
+
+    def worker():
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        mine, bad = [], 0
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                if resp.status != 200:
+                    bad += 1
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+                continue
+            mine.append((time.perf_counter() - started) * 1000)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(CONNECTIONS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    return {"rps": len(latencies) / elapsed, "p50": percentile(latencies, 50),
+            "p99": percentile(latencies, 99), "errors": errors[0], "tool": "python threads"}
+
+
+def percentile(values, p):
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def load(url, headers, seconds=DURATION):
+    runner = load_wrk if shutil.which("wrk") else load_python
+    runner(url, headers, min(3, seconds))          # warm-up: caches, connections, JIT-free
+    return runner(url, headers, seconds)
+
+
+# ---------------------------------------------------------------- memory
+def rss_kib(pid):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def descendants(pid):
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def listener_pid(port):
+    """The pid listening on 127.0.0.1:port (the machine's broker, when we use it)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                    inodes.add(fields[9])
+        except OSError:
+            continue
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            for fd in (entry / "fd").iterdir():
+                link = os.readlink(fd)
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return int(entry.name)
+        except OSError:
+            continue
+    return None
+
+
+def memory(stack):
+    rows = {}
+    for name, pid in stack.pids().items():
+        rows[name] = sum(rss_kib(p) for p in descendants(pid))
+    if not stack.broker:
+        port = urllib.parse.urlsplit(stack.amqp_uri).port or 5672
+        pid = listener_pid(port)
+        if pid:
+            rows["rabbitmq (machine's)"] = rss_kib(pid)
+    return rows
+
+
+# ---------------------------------------------------------------- the measurements
+def post_json(url, body):
+    req = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def bench_client(stack, practice_id):
+    """A client of its own with portal access, signed in: its bearer token."""
+    from services.common.actor import Actor
+    actor = Actor.system(practice_id=practice_id).to_wire()
+    login = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+    password = "tidal-compass-harbor-" + uuid.uuid4().hex[:6]
+    with stack.rpc() as proxy:
+        client = proxy.charts.create_client(actor, {
+            "first_name": "Bench", "last_name": "Client", "date_of_birth": "1985-01-01",
+            "email": login})
+        access = proxy.identity.create_client_access(actor, {
+            "client_id": client["id"], "login": login, "temporary_password": password,
+            "change_password_at_next_login": False, "status": "active",
+            "client_name": "Bench Client"})
+    tokens = post_json(stack.base_url + "/api/v1/session", {
+        "practice_code": "abc", "login": login, "password": password, "audience": "portal"})
+    return client, access, tokens["access_token"]
+
+
+def start_bare(stack, workdir):
+    db = workdir / "bare.db"
+    from bench.bare import make_db
+    make_db(db)
+    port = free_port()
+    env = dict(os.environ, AMQP_URI=stack.amqp_uri, BENCH_BARE_DB=str(db),
+               BENCH_BARE_HTTP=f"127.0.0.1:{port}", PYTHONPATH=str(ROOT))
+    procs = []
+    for which in ("store", "http"):
+        log = open(workdir / f"bare-{which}.log", "ab")
+        procs.append(subprocess.Popen([sys.executable, "-m", "bench.bare", which], cwd=ROOT,
+                                      env=env, stdout=log, stderr=subprocess.STDOUT,
+                                      start_new_session=True))
+    wait_for_port("127.0.0.1", port, 60, procs[1], "bare http service",
+                  workdir / "bare-http.log")
+    url = f"http://127.0.0.1:{port}/items/42"
+    deadline = time.monotonic() + 60
+    while True:   # the RPC consumer may still be declaring its queue
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    return procs, url
+
+
+def event_latency(stack, practice_id, client, access):
+    """Commit of charts.update_demographics (its reply) -> the alert listed by notify."""
+    from services.common.actor import Actor
+    client_actor = {"practice_id": practice_id, "kind": "client", "id": access.get("account_id")
+                    or access.get("id"), "roles": [], "permissions": [],
+                    "clients": {client["id"]: ["*"]}, "correlation_id": None}
+    staff_actor = Actor(practice_id=practice_id, kind="staff", id=str(uuid.uuid4()),
+                        roles=("intake",),
+                        permissions=("view_clients", "receives_demographic_changes")).to_wire()
+    samples, missed = [], 0
+    with stack.rpc() as proxy:
+        def alerts_for_client():
+            return sum(1 for a in proxy.notify.list_alerts(staff_actor, {"limit": 500})
+                       if a.get("client_id") == client["id"])
+        seen = alerts_for_client()
+        for n in range(EVENT_UPDATES):
+            proxy.charts.update_demographics(client_actor, client["id"],
+                                             {"city": f"Springfield {n}"})
+            committed = time.perf_counter()
+            deadline = committed + 10
+            while time.perf_counter() < deadline:
+                count = alerts_for_client()
+                if count > seen:
+                    samples.append((time.perf_counter() - committed) * 1000)
+                    seen = count
+                    break
+                time.sleep(0.005)
+            else:
+                missed += 1
+    return {"p50": percentile(samples, 50), "p99": percentile(samples, 99),
+            "n": len(samples), "missed": missed}
+
+
+# ---------------------------------------------------------------- the report
+def machine():
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    return {"nproc": os.cpu_count(), "memory": f"{mem_kib / 1024 / 1024:.1f} GiB", "cpu": cpu,
+            "os": platform.platform()}
+
+
+def versions(stack):
+    from importlib.metadata import version
+    import kombu
+    rabbit = "unknown"
+    try:
+        with kombu.Connection(stack.amqp_uri) as conn:
+            conn.connect()
+            rabbit = conn.connection.server_properties.get("version", "unknown")
+            rabbit = rabbit.decode() if isinstance(rabbit, bytes) else rabbit
+    except Exception:
+        pass
+    return {"python": platform.python_version(), "nameko": version("nameko"),
+            "rabbitmq": rabbit, "sqlite": sqlite3.sqlite_version,
+            "load generator": "wrk" if shutil.which("wrk") else "python threads"}
+
+
+def report(results):
+    a, b = results["a"], results["b"]
+    lines = [
+        "# Haven benchmark results",
+        "",
+        f"Written by `make bench` (bench/run.py) on {results['when']}. "
+        f"{CONNECTIONS} concurrent connections, {DURATION} s per measurement after a short "
+        "warm-up; everything (load generator, broker, services) shares this machine.",
+        "",
+        "## Machine and versions",
+        "",
+        *[f"- {k}: {v}" for k, v in {**results["machine"], **results["versions"]}.items()],
+        "",
+        "## Throughput and latency",
+        "",
+        "| path | requests/s | p50 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|",
+        f"| (a) GET /api/v1/me/details, authenticated, through the gateway | {a['rps']:.0f} | "
+        f"{a['p50']:.1f} | {a['p99']:.1f} | {a['errors']} |",
+        f"| (b) bare nameko HTTP -> RPC -> SQLite row | {b['rps']:.0f} | {b['p50']:.1f} | "
+        f"{b['p99']:.1f} | {b['errors']} |",
+        "",
+        f"Ratio (a)/(b): **{a['rps'] / b['rps']:.2f}**",
+        "",
+        "## Resident memory (RSS, MiB)",
+        "",
+        "| process | idle | after the load |",
+        "|---|---:|---:|",
+    ]
+    idle, after = results["rss_idle"], results["rss_after"]
+    for name in idle:
+        lines.append(f"| {name} | {idle[name] / 1024:.0f} | {after.get(name, 0) / 1024:.0f} |")
+    lines.append(f"| **total** | **{sum(idle.values()) / 1024:.0f}** | "
+                 f"**{sum(after.values()) / 1024:.0f}** |")
+    ev = results["events"]
+    lines += [
+        "",
+        "## Event latency",
+        "",
+        f"charts `update_demographics` committed (its reply) -> the notify alert visible in "
+        f"`notify.list_alerts`, over {ev['n']} updates (polled every 5 ms): "
+        f"p50 **{ev['p50']:.0f} ms**, p99 **{ev['p99']:.0f} ms**"
+        + (f"; {ev['missed']} not seen within 10 s" if ev["missed"] else "") + ".",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main():
+    workdir = Path(tempfile.mkdtemp(prefix="haven-bench-"))
+    stack = Stack(var_dir=workdir / "var", http_port=free_port(), smtp_port=free_port(),
+                  mail_port=free_port())
+    bare = []
+    try:
+        print("starting the stack ...", flush=True)
+        stack.start()
+        demo = stack.seed()
+        practice_id = demo["practice"]["id"]
+        client, access, token = bench_client(stack, practice_id)
+        bare, bare_url = start_bare(stack, workdir)
+        time.sleep(2)
+        results = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                   "machine": machine(), "versions": versions(stack)}
+        results["rss_idle"] = memory(stack)
+        print(f"(a) gateway /api/v1/me/details, {DURATION} s ...", flush=True)
+        results["a"] = load(stack.base_url + "/api/v1/me/details",
+                            {"Authorization": f"Bearer {token}"})
+        print(f"    {results['a']}", flush=True)
+        print(f"(b) bare nameko HTTP->RPC->SQLite, {DURATION} s ...", flush=True)
+        results["b"] = load(bare_url, {})
+        print(f"    {results['b']}", flush=True)
+        results["rss_after"] = memory(stack)
+        print(f"event latency over {EVENT_UPDATES} updates ...", flush=True)
+        results["events"] = event_latency(stack, practice_id, client, access)
+        text = report(results)
+        RESULTS.write_text(text)
+        print("\n" + text)
+        print(f"written to {RESULTS.relative_to(ROOT)}")
+        return 0
+    finally:
+        for proc in bare:
+            terminate(proc)
+        stack.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
