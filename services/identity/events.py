@@ -17,14 +17,16 @@ class EventType:
 
 ACCOUNT_CREATED = EventType("account.created", 1, """\
 A client's portal access was set up. data: {account_id, client_id, practice_name,
-portal_path, login, status}. `portal_path` is relative to the public address (PUBLIC_URL);
+portal_path, login, status, via}. `portal_path` is relative to the public address (PUBLIC_URL);
 `login` is the address a welcome email goes to; `status` is "active" or "suspended"
-(no welcome email is due for a suspended one).""")
+(no welcome email is due for a suspended one); `via` is "staff" (a staff-set login) or
+"invitation" (the client accepted a welcome invitation: they already had the email).""")
 
 ACCOUNT_SUSPENDED = EventType("account.suspended", 1, """\
 A client's portal access stopped: status became "suspended" or "inactive".
-data: {account_id, client_id, status}. Followed in the same transaction by
-`session.revoked` when the account had open sessions.""")
+data: {account_id, client_id, status, login, practice_name, portal_path}. Followed in
+the same transaction by `session.revoked` when the account had open sessions. notify
+sends the "access removed" email to `login`.""")
 
 SESSION_REVOKED = EventType("session.revoked", 1, """\
 Sessions ended before their time (sign-out, access stopped, password changed, a reused
@@ -32,7 +34,33 @@ refresh token). data: {session_ids: [...], account_id, revoked_at, reason}. Ever
 replica refuses access tokens carrying these `sid`s from then on.""")
 
 PASSWORD_CHANGED = EventType("password.changed", 1, """\
-Someone changed their own password. data: {account_id, kind} with kind "client" or
-"staff". Every other session of that person was revoked in the same transaction.""")
+A password was changed. data: {account_id, kind, via, login, practice_name, portal_path}
+with kind "client" or "staff" and via "change" (signed in, knowing the old one) or
+"reset" (through an emailed reset link). Sessions of that person were revoked in the same
+transaction. notify sends "your password was changed" to `login`.""")
 
-ALL = (ACCOUNT_CREATED, ACCOUNT_SUSPENDED, SESSION_REVOKED, PASSWORD_CHANGED)
+INVITATION_SENT = EventType("invitation.sent", 1, """\
+A welcome invitation was (re)sent. data: {invitation_id, client_id, email, practice_name,
+portal_path, link_path, expires_at, resend}. `link_path` (/p/<code>/invite/<token>) holds
+the single-use token: only notify should read it (see docs/identity.md, "Secrets in
+events"). An older pending invitation of the client is superseded.""")
+
+INVITATION_ACCEPTED = EventType("invitation.accepted", 1, """\
+The client accepted an invitation and created their account. data: {invitation_id,
+client_id, account_id}. `account.created` (via "invitation") is recorded with it.""")
+
+INVITATION_LOCKED = EventType("invitation.locked", 1, """\
+Too many wrong dates of birth locked an invitation. data: {invitation_id, client_id}.""")
+
+PASSWORD_RESET_REQUESTED = EventType("password_reset.requested", 1, """\
+A reset link was issued. data: {reset_id, kind, account_id, email, practice_name,
+portal_path, link_path, expires_at, requested_by} with requested_by "self" or "staff".
+`link_path` holds the single-use token (docs/identity.md, "Secrets in events").""")
+
+PRACTICE_UPDATED = EventType("practice.updated", 1, """\
+A practice's portal settings changed. data: the whole practice as `get_practice` returns
+it, plus `previous_code` (the code before this change). The gateway's branding read model
+replaces its copy with it.""")
+
+ALL = (ACCOUNT_CREATED, ACCOUNT_SUSPENDED, SESSION_REVOKED, PASSWORD_CHANGED, INVITATION_SENT,
+       INVITATION_ACCEPTED, INVITATION_LOCKED, PASSWORD_RESET_REQUESTED, PRACTICE_UPDATED)

@@ -23,6 +23,7 @@ def _id():
 class Practice(Base):
     """A tenant, and its portal branding."""
     __tablename__ = "practices"
+    __table_args__ = (UniqueConstraint("subdomain", name="uq_practices_subdomain"),)
 
     id: Mapped[str] = _id()
     code: Mapped[str] = mapped_column(String(63), unique=True, nullable=False)
@@ -35,6 +36,15 @@ class Practice(Base):
     password_help: Mapped[str] = mapped_column(Text, nullable=True)
     theme_color: Mapped[str] = mapped_column(String(16), nullable=True)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # portal settings (docs/identity.md, "Practice portal settings")
+    accent_color: Mapped[str] = mapped_column(String(16), nullable=True)
+    logo_ref: Mapped[str] = mapped_column(String(500), nullable=True)   # blob store reference
+    subdomain: Mapped[str] = mapped_column(String(63), nullable=True)
+    idle_timeout_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=15,
+                                                      server_default="15")
+    invitation_days: Mapped[int] = mapped_column(Integer, nullable=False, default=7,
+                                                 server_default="7")
+    updated_at = mapped_column(UTCDateTime, nullable=True)
 
 
 class StaffUser(Base):
@@ -148,6 +158,49 @@ class AuditEntry(Base):
     session_id: Mapped[str] = mapped_column(String(36), nullable=True)
     source_ip: Mapped[str] = mapped_column(String(64), nullable=True)
     detail: Mapped[dict] = mapped_column(JSON, nullable=True)
+
+
+class Invitation(Base):
+    """A welcome invitation: a single-use link emailed to the address on the chart.
+
+    Only the SHA-256 of the link's token is kept. A newer invitation for the same client
+    supersedes the older one (its link stops working). Five wrong dates of birth lock it.
+    """
+    __tablename__ = "invitations"
+    __table_args__ = (Index("ix_invitations_practice_client", "practice_id", "client_id"),)
+
+    id: Mapped[str] = _id()
+    practice_id: Mapped[str] = mapped_column(ForeignKey("practices.id"), nullable=False,
+                                             index=True)
+    client_id: Mapped[str] = mapped_column(String(36), nullable=False)   # charts' client, no FK
+    email: Mapped[str] = mapped_column(String(320), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    # pending | accepted | locked | superseded | revoked
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending")
+    dob_failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    sent_at = mapped_column(UTCDateTime, nullable=False)
+    expires_at = mapped_column(UTCDateTime, nullable=False)
+    sent_by: Mapped[str] = mapped_column(String(36), nullable=True)
+    accepted_at = mapped_column(UTCDateTime, nullable=True)
+    locked_at = mapped_column(UTCDateTime, nullable=True)
+    account_id: Mapped[str] = mapped_column(String(36), nullable=True)
+
+
+class PasswordReset(Base):
+    """A single-use password reset link (only its SHA-256 kept), valid 24 hours."""
+    __tablename__ = "password_resets"
+    __table_args__ = (Index("ix_password_resets_principal", "principal_kind", "principal_id"),)
+
+    id: Mapped[str] = _id()
+    practice_id: Mapped[str] = mapped_column(ForeignKey("practices.id"), nullable=False)
+    principal_kind: Mapped[str] = mapped_column(String(20), nullable=False)   # client | staff
+    principal_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at = mapped_column(UTCDateTime, nullable=False)
+    expires_at = mapped_column(UTCDateTime, nullable=False)
+    used_at = mapped_column(UTCDateTime, nullable=True)
+    requested_by_kind: Mapped[str] = mapped_column(String(20), nullable=True)   # None = self
+    requested_by_id: Mapped[str] = mapped_column(String(36), nullable=True)
 
 
 class Outbox(OutboxMixin, Base):

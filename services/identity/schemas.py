@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from services.common.schemas import StrictSchema
-from services.identity.domain import accounts, roles
+from services.identity.domain import accounts, invitations, roles
 
 _email = dict(required=True, validate=validate.Length(max=320))
 _password = dict(required=True, validate=validate.Length(min=1, max=1024))
@@ -106,6 +106,11 @@ class PracticeOut(Schema):
     portal_enabled = fields.Boolean()
     password_help = fields.String(allow_none=True)
     theme_color = fields.String(allow_none=True)
+    accent_color = fields.String(allow_none=True)
+    logo_ref = fields.String(allow_none=True)
+    subdomain = fields.String(allow_none=True)
+    idle_timeout_minutes = fields.Integer()
+    invitation_days = fields.Integer()
 
 
 class ClientAccessOut(Schema):
@@ -124,3 +129,115 @@ class StaffOut(Schema):
     name = fields.String()
     role = fields.String()
     status = fields.String()
+
+
+# -- issue 4: invitations, password resets, portal settings, audit (docs/identity.md) --------
+_token = dict(required=True, validate=validate.Length(min=1, max=200))
+_ip = dict(load_default=None, allow_none=True, validate=validate.Length(max=64))
+_client_id = dict(required=True, validate=validate.Length(min=1, max=36))
+
+
+class InviteClient(StrictSchema):
+    client_id = fields.String(**_client_id)
+
+
+class InvitationToken(StrictSchema):
+    token = fields.String(**_token)
+
+
+class AcceptInvitation(StrictSchema):
+    token = fields.String(**_token)
+    date_of_birth = fields.Date(required=True)
+    password = fields.String(**_password)
+    source_ip = fields.String(**_ip)
+
+
+class ListPortalAccess(StrictSchema):
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf([s for s in invitations.ACCESS_STATUSES
+                                                    if s != invitations.NEVER_INVITED]))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class RequestPasswordReset(StrictSchema):
+    practice_code = fields.String(required=True, validate=validate.Length(min=1, max=63))
+    email = fields.String(required=True, validate=validate.Length(min=1, max=320))
+    audience = fields.String(load_default="portal", validate=validate.OneOf(("portal", "staff")))
+    source_ip = fields.String(**_ip)
+
+
+class SendPasswordReset(StrictSchema):
+    client_id = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(min=1, max=36))
+    staff_id = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(min=1, max=36))
+
+
+class CompletePasswordReset(StrictSchema):
+    token = fields.String(**_token)
+    new_password = fields.String(**_password)
+    source_ip = fields.String(**_ip)
+
+
+_colour = dict(allow_none=True, validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$",
+                                                        error="Use a colour like #2a6f97."))
+
+
+class UpdatePracticeSettings(StrictSchema):
+    """Partial: only the keys present change."""
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    portal_enabled = fields.Boolean()
+    title = fields.String(allow_none=True, validate=validate.Length(max=200))
+    instructions = fields.String(allow_none=True, validate=validate.Length(max=10000))
+    theme_color = fields.String(**_colour)
+    accent_color = fields.String(**_colour)
+    logo_ref = fields.String(allow_none=True, validate=validate.Length(max=500))
+    code = fields.String()
+    subdomain = fields.String(allow_none=True)
+    password_help = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    idle_timeout_minutes = fields.Integer(validate=validate.Range(min=5, max=240))
+    invitation_days = fields.Integer(validate=validate.Range(min=1, max=30))
+    time_zone = fields.String()
+
+    @validates("code")
+    def _code(self, value, **_):
+        if not accounts.valid_code(value):
+            raise ValidationError("Use lowercase letters, digits and hyphens only.")
+
+    @validates("subdomain")
+    def _subdomain(self, value, **_):
+        if value is not None and not accounts.valid_code(value):
+            raise ValidationError("Use lowercase letters, digits and hyphens only.")
+
+    @validates("time_zone")
+    def _time_zone(self, value, **_):
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError("Use an IANA time zone such as America/New_York.") from None
+
+
+class ListAudit(StrictSchema):
+    action = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    actor_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36))
+    subject_id = fields.String(load_default=None, allow_none=True,
+                               validate=validate.Length(max=36))
+    since = fields.AwareDateTime(load_default=None, allow_none=True,
+                                 default_timezone=timezone.utc)
+    until = fields.AwareDateTime(load_default=None, allow_none=True,
+                                 default_timezone=timezone.utc)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class AuditOut(Schema):
+    id = fields.String()
+    occurred_at = fields.Function(lambda a: _iso(a.occurred_at))
+    action = fields.String()
+    actor_kind = fields.String(allow_none=True)
+    actor_id = fields.String(allow_none=True)
+    subject_kind = fields.String(allow_none=True)
+    subject_id = fields.String(allow_none=True)
+    session_id = fields.String(allow_none=True)
+    source_ip = fields.String(allow_none=True)
+    detail = fields.Dict(allow_none=True)

@@ -19,10 +19,12 @@ from services.common.errors import (EXPECTED, Conflict, Forbidden, InvalidInput,
 from services.common.logs import CorrelationId
 from services.common.schemas import load
 from services.identity import events, schemas, store
-from services.identity.dependencies import IdentitySettings, PasswordHashing
-from services.identity.domain import accounts, roles, tokens
+from services.common.rpc import BoundedRpcProxy
+from services.identity.dependencies import Clock, IdentitySettings, PasswordHashing
+from services.identity.domain import accounts, invitations, roles, tokens
 from services.identity.domain import passwords as password_rules
-from services.identity.models import Base, ClientAccount, Practice, StaffUser
+from services.identity.models import (Base, ClientAccount, Invitation, PasswordReset, Practice,
+                                      StaffUser)
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,8 @@ ACCOUNT_INACTIVE = ("account_inactive", "This account cannot sign in. Please cal
 PORTAL_CLOSED = ("portal_disabled", "This practice's portal is not open. Please call the practice.")
 SESSION_ENDED = ("session_ended", "Your session has ended. Please sign in again.")
 NOT_FOUND = ("not_found", "That record does not exist.")
+RESET_ANSWER = ("If an account uses that email address, we have sent it a link to choose a new "
+                "password. The link works once, for 24 hours.")
 
 
 def _throttled(seconds):
@@ -41,6 +45,13 @@ def _throttled(seconds):
 
 def _refused(field, exc):
     return InvalidInput(exc.code, exc.sentence, {field: [exc.sentence]})
+
+
+def _email_data(practice, login):
+    """What every identity email event carries: where to write and what to call the
+    practice — never health information."""
+    return {"login": login, "practice_name": practice.name,
+            "portal_path": f"/p/{practice.code}"}
 
 
 def _check_password(field, password, login, name):
@@ -57,6 +68,9 @@ class IdentityService:
     correlation = CorrelationId()
     passwords = PasswordHashing()
     settings = IdentitySettings()
+    clock = Clock()
+    # one hop, bounded, and only ever before a transaction opens (STYLE.md, traps 7-8)
+    charts = BoundedRpcProxy("charts")
 
     @rpc
     def ping(self):
@@ -259,7 +273,7 @@ class IdentityService:
             tx.record(events.ACCOUNT_CREATED.type, {
                 "account_id": account.id, "client_id": account.client_id,
                 "practice_name": practice.name, "portal_path": f"/p/{practice.code}",
-                "login": login, "status": account.status},
+                "login": login, "status": account.status, "via": "staff"},
                 actor, version=events.ACCOUNT_CREATED.version)
             store.audit(tx.session, "access_created", now, practice.id,
                         actor=(actor.kind, actor.id), subject=(store.CLIENT, account.id),
@@ -359,7 +373,391 @@ class IdentityService:
         with self.db.read() as session:
             return schemas.StaffOut(many=True).dump(store.list_staff(session, actor.practice_id))
 
+    # -- welcome invitations (docs/identity.md) ----------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def invite_client(self, actor, payload):
+        """Staff `manage_portal_access` (and `view_clients`, to read the chart): email the
+        client a single-use link to create their account → the client's portal access
+        status. The chart must hold an email and a date of birth (InvalidInput
+        `client_details_missing` naming them). Conflict `access_exists` / `login_taken`;
+        TooManyRequests `resend_too_soon` with `retry_at` within five minutes of the last
+        send. A newer invitation supersedes the older one. Emits `invitation.sent`."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
+        cmd = load(schemas.InviteClient(), payload)
+        client_id, now = cmd["client_id"], self.clock()
+        with self.db.read() as session:     # cheap refusals before asking charts
+            self._refuse_invitation(session, self._practice(session, actor), client_id, now)
+        chart = self.charts.get_client(actor.to_wire(), client_id)   # before the transaction
+        email, _ = invitations.required_details(chart)
+        login = accounts.normalize_login(email)
+        token, token_hash = invitations.new_token()
+        with self.db.transaction() as tx:
+            practice = self._practice(tx.session, actor)
+            previous = self._refuse_invitation(tx.session, practice, client_id, now)
+            if store.login_taken(tx.session, practice.id, login):
+                raise Conflict("login_taken", "Another client's portal account already uses "
+                               "that email address.", {"email": ["already used for sign-in"]})
+            for old in store.pending_invitations(tx.session, practice.id, client_id):
+                old.status = invitations.SUPERSEDED
+            invitation = Invitation(
+                practice_id=practice.id, client_id=client_id, email=login,
+                token_hash=token_hash, status=invitations.PENDING, dob_failures=0,
+                sent_at=now, expires_at=invitations.expiry(now, practice.invitation_days),
+                sent_by=actor.id)
+            tx.session.add(invitation)
+            tx.session.flush()
+            tx.record(events.INVITATION_SENT.type, {
+                "invitation_id": invitation.id, "client_id": client_id, "email": login,
+                "practice_name": practice.name, "portal_path": f"/p/{practice.code}",
+                "link_path": invitations.invitation_path(practice.code, token),
+                "expires_at": invitation.expires_at.isoformat(),
+                "resend": previous is not None},
+                actor, version=events.INVITATION_SENT.version)
+            store.audit(tx.session, "invitation_sent", now, practice.id,
+                        actor=(actor.kind, actor.id), subject=("client", client_id),
+                        invitation_id=invitation.id, resend=previous is not None)
+            return dict(invitations.access_status(None, invitation, now), client_id=client_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_invitation(self, payload):
+        """*public* {token} → {practice: {code, name, title}, login, expires_at,
+        attempts_left} for the page behind an invitation link. NotFound
+        `invitation_not_found`; Conflict `invitation_used` / `invitation_locked` /
+        `invitation_replaced` / `invitation_expired`."""
+        cmd = load(schemas.InvitationToken(), payload)
+        now = self.clock()
+        with self.db.read() as session:
+            invitation = invitations.require_usable(
+                store.invitation_by_token(session, invitations.hash_token(cmd["token"])), now)
+            practice = session.get(Practice, invitation.practice_id)
+            return {"practice": {"code": practice.code, "name": practice.name,
+                                 "title": practice.title},
+                    "login": invitation.email, "expires_at": invitation.expires_at.isoformat(),
+                    "attempts_left": invitations.MAX_DOB_FAILURES - invitation.dob_failures,
+                    "min_password_length": password_rules.MIN_LENGTH_SINGLE_FACTOR}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def accept_invitation(self, payload):
+        """*public* {token, date_of_birth, password, source_ip?}: the date of birth must
+        match the chart exactly (InvalidInput `date_of_birth_mismatch` with
+        `attempts_left`; the fifth wrong one locks the link: Conflict
+        `invitation_locked`). Creates the account (login = the invited email) with the
+        password (rules as `change_password`, InvalidInput naming `password`) and signs
+        in → the token pair of `authenticate`. Emits `account.created` (via
+        "invitation") and `invitation.accepted`."""
+        cmd = load(schemas.AcceptInvitation(), payload)
+        now, token_hash = self.clock(), invitations.hash_token(cmd["token"])
+        with self.db.read() as session:
+            invitation = invitations.require_usable(
+                store.invitation_by_token(session, token_hash), now)
+            practice = session.get(Practice, invitation.practice_id)
+        if not practice.portal_enabled:
+            raise Forbidden(*PORTAL_CLOSED)
+        chart = self.charts.get_client(
+            Actor.system(practice_id=practice.id).to_wire(), invitation.client_id)
+        name = " ".join(p for p in (chart.get("first_name"), chart.get("last_name")) if p)
+        matched = invitations.dob_matches(cmd["date_of_birth"], chart.get("date_of_birth"))
+        if matched:
+            _check_password("password", cmd["password"], invitation.email, name)
+            password_hash = self.passwords.hash(cmd["password"])
+        with self.db.transaction() as tx:
+            invitation = invitations.require_usable(
+                store.invitation_by_token(tx.session, token_hash, for_update=True), now)
+            if not matched:
+                failures, locked = self._dob_mismatch(tx, invitation, now, cmd["source_ip"])
+            else:
+                result = self._create_invited_account(tx, practice, invitation, name,
+                                                      password_hash, now, cmd["source_ip"])
+        if not matched:
+            if locked:
+                invitations.require_usable(invitation, now)   # raises invitation_locked
+            raise invitations.mismatch_error(failures)
+        return result
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_portal_access_status(self, actor, client_id):
+        """Staff `view_clients`: {client_id, status, invited_at, expires_at, resend_at,
+        signed_up_at, login, last_sign_in_at, account_id, account_status}; status one of
+        never_invited, sent, expired, locked, signed_up, suspended, access_removed."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.VIEW_CLIENTS)
+        now = self.clock()
+        with self.db.read() as session:
+            account = store.client_access(session, actor.practice_id, client_id)
+            invitation = store.latest_invitation(session, actor.practice_id, client_id)
+            return dict(invitations.access_status(account, invitation, now), client_id=client_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_portal_access(self, actor, payload=None):
+        """Staff `view_clients`: {status?, limit?, offset?} → {items: [status as
+        get_portal_access_status], total}, newest activity first, of every client the
+        practice has invited or given a login (`never_invited` clients are those of
+        charts.list_clients missing here)."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.VIEW_CLIENTS)
+        cmd = load(schemas.ListPortalAccess(), payload)
+        now = self.clock()
+        with self.db.read() as session:
+            rows = store.portal_access_rows(session, actor.practice_id)
+            items = [dict(invitations.access_status(account, inv, now), client_id=client_id)
+                     for client_id, (account, inv) in rows.items()]
+        if cmd["status"]:
+            items = [i for i in items if i["status"] == cmd["status"]]
+        items.sort(key=lambda i: (i["signed_up_at"] or i["invited_at"] or "", i["client_id"]),
+                   reverse=True)
+        return {"items": items[cmd["offset"]:cmd["offset"] + cmd["limit"]], "total": len(items)}
+
+    # -- password reset ------------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def request_password_reset(self, payload):
+        """*public* {practice_code, email, audience?, source_ip?} → always the same
+        {accepted: true, message}, whether or not the email has an account (same work
+        either way: a token is made and an audit row written). An active account gets a
+        reset link (24 h, single use) by email: `password_reset.requested`. A second
+        request within a minute sends nothing more."""
+        cmd = load(schemas.RequestPasswordReset(), payload)
+        now = self.clock()
+        kind = store.AUDIENCE_KIND[cmd["audience"]]
+        with self.db.read() as session:
+            row, practice = store.find_login(session, cmd["practice_code"], cmd["audience"],
+                                             cmd["email"])
+            recent = store.latest_reset(session, kind, row.id) if row else None
+        eligible = row is not None and accounts.can_sign_in(row.status) \
+            and (kind == store.STAFF or practice.portal_enabled) \
+            and not (recent is not None and recent.used_at is None
+                     and now - recent.created_at < invitations.RESET_REQUEST_QUIET)
+        token, token_hash = invitations.new_token()   # made either way: similar time
+        with self.db.transaction() as tx:
+            subject = (kind, row.id) if row else None
+            if eligible:
+                self._issue_reset(tx, Actor.system(practice_id=practice.id), practice, kind,
+                                  tx.session.get(type(row), row.id), token, token_hash, now)
+            store.audit(tx.session, "password_reset_requested", now,
+                        practice.id if practice else None, actor=subject, subject=subject,
+                        source_ip=cmd["source_ip"], issued=eligible)
+        return {"accepted": True, "message": RESET_ANSWER}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def send_password_reset(self, actor, payload):
+        """Staff: {client_id} (`manage_portal_access`) or {staff_id} (`manage_staff`)
+        emails that person a reset link → {sent_to, expires_at}. NotFound when there is
+        no such login; Conflict `account_inactive` when it cannot sign in."""
+        actor = Actor.from_wire(actor)
+        cmd = load(schemas.SendPasswordReset(), payload)
+        if bool(cmd["client_id"]) == bool(cmd["staff_id"]):
+            raise InvalidInput("invalid_input", "Name either a client or a staff member.",
+                               {"client_id": ["Give client_id or staff_id."]})
+        actor.require_staff(roles.MANAGE_PORTAL_ACCESS if cmd["client_id"] else roles.MANAGE_STAFF)
+        now = self.clock()
+        token, token_hash = invitations.new_token()
+        with self.db.transaction() as tx:
+            practice = self._practice(tx.session, actor)
+            if cmd["client_id"]:
+                kind, row = store.CLIENT, store.client_access(tx.session, practice.id,
+                                                              cmd["client_id"])
+            else:
+                kind, row = store.STAFF, store.principal_row(tx.session, store.STAFF,
+                                                             cmd["staff_id"], practice.id)
+            if row is None:
+                raise NotFound("no_login", "That person has no sign-in yet.")
+            if not accounts.can_sign_in(row.status):
+                raise Conflict("account_inactive", "That account cannot sign in. Restore its "
+                               "access first.")
+            reset = self._issue_reset(tx, actor, practice, kind, row, token, token_hash, now)
+            store.audit(tx.session, "password_reset_sent", now, practice.id,
+                        actor=(actor.kind, actor.id), subject=(kind, row.id))
+            return {"sent_to": store.login_of(row), "expires_at": reset.expires_at.isoformat()}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_password_reset(self, payload):
+        """*public* {token} → {kind, practice: {code, name, title, password_help},
+        expires_at, min_password_length}; NotFound `reset_link_invalid` when unknown,
+        used or expired."""
+        cmd = load(schemas.InvitationToken(), payload)
+        now = self.clock()
+        with self.db.read() as session:
+            reset = invitations.reset_usable(
+                store.reset_by_token(session, invitations.hash_token(cmd["token"])), now)
+            practice = session.get(Practice, reset.practice_id)
+            return {"kind": reset.principal_kind, "expires_at": reset.expires_at.isoformat(),
+                    "practice": {"code": practice.code, "name": practice.name,
+                                 "title": practice.title,
+                                 "password_help": practice.password_help},
+                    "min_password_length": password_rules.MIN_LENGTH_SINGLE_FACTOR}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def complete_password_reset(self, payload):
+        """*public* {token, new_password, source_ip?}: sets the password (rules as
+        `change_password`, InvalidInput naming `new_password`), uses up the link and every
+        other open link of that person, clears must-change and sign-in back-off, ends
+        every session (`session.revoked`) and emits `password.changed` (via "reset") →
+        {kind, practice_code, login}. Does not sign in. NotFound `reset_link_invalid`."""
+        cmd = load(schemas.CompletePasswordReset(), payload)
+        now, token_hash = self.clock(), invitations.hash_token(cmd["token"])
+        with self.db.read() as session:
+            reset = invitations.reset_usable(store.reset_by_token(session, token_hash), now)
+            row = store.principal_row(session, reset.principal_kind, reset.principal_id,
+                                      reset.practice_id)
+            practice = session.get(Practice, reset.practice_id)
+        if row is None or not accounts.can_sign_in(row.status):
+            invitations.reset_usable(None, now)
+        _check_password("new_password", cmd["new_password"], store.login_of(row),
+                        store.name_of(row))
+        new_hash = self.passwords.hash(cmd["new_password"])
+        person = Actor(practice_id=practice.id, kind=reset.principal_kind, id=row.id)
+        with self.db.transaction() as tx:
+            reset = invitations.reset_usable(
+                store.reset_by_token(tx.session, token_hash, for_update=True), now)
+            for open_reset in store.open_resets(tx.session, reset.principal_kind, row.id):
+                open_reset.used_at = now
+            self._set_password(tx, person, row, new_hash, now, cmd["source_ip"], via="reset",
+                               sign_in=False)
+            audience = "portal" if reset.principal_kind == store.CLIENT else "staff"
+            store.clear_throttle(tx.session, store.throttle_keys(
+                practice.code, audience, store.login_of(row), None))
+        return {"kind": reset.principal_kind, "practice_code": practice.code,
+                "login": store.login_of(row)}
+
+    # -- practice portal settings and audit -------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def update_practice_settings(self, actor, payload):
+        """Staff `manage_practice_settings` (or system): partial {name, portal_enabled,
+        title, instructions, theme_color, accent_color, logo_ref, code, subdomain,
+        password_help, idle_timeout_minutes, invitation_days, time_zone} → the practice as
+        `get_practice`. Conflict `code_taken` / `subdomain_taken`. Emits
+        `practice.updated` when something changed."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_PRACTICE_SETTINGS)
+        cmd = load(schemas.UpdatePracticeSettings(), payload)
+        now = self.clock()
+        with self.db.transaction() as tx:
+            practice = self._practice(tx.session, actor)
+            previous_code = practice.code
+            if "code" in cmd and cmd["code"] != practice.code and \
+                    store.practice_by_code(tx.session, cmd["code"]) is not None:
+                raise Conflict("code_taken", "Another practice already uses that address.",
+                               {"code": ["already taken"]})
+            if cmd.get("subdomain") and cmd["subdomain"] != practice.subdomain and \
+                    store.practice_by_subdomain(tx.session, cmd["subdomain"]) is not None:
+                raise Conflict("subdomain_taken", "Another practice already uses that "
+                               "subdomain.", {"subdomain": ["already taken"]})
+            changed = sorted(k for k, v in cmd.items() if getattr(practice, k) != v)
+            for key in changed:
+                setattr(practice, key, cmd[key])
+            if changed:
+                practice.updated_at = now
+                self._flush_or_conflict(tx.session)
+                tx.record(events.PRACTICE_UPDATED.type,
+                          dict(store.practice_dict(practice), previous_code=previous_code),
+                          actor, version=events.PRACTICE_UPDATED.version)
+                store.audit(tx.session, "practice_settings_changed", now, practice.id,
+                            actor=(actor.kind, actor.id), fields=changed)
+            return store.practice_dict(practice)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_practice_by_subdomain(self, subdomain):
+        """*public* The practice whose own subdomain this is, as `get_practice`."""
+        with self.db.read() as session:
+            practice = store.practice_by_subdomain(session, accounts.normalize_code(subdomain))
+            if practice is None:
+                raise NotFound("practice_not_found", "There is no practice with that address.")
+            return store.practice_dict(practice)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_audit(self, actor, payload=None):
+        """Staff `view_audit_log`: {action?, actor_id?, subject_id?, since?, until?, limit?}
+        → {entries: [{id, occurred_at, action, actor_kind, actor_id, subject_kind,
+        subject_id, session_id, source_ip, detail}]} of the actor's practice, newest
+        first."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.VIEW_AUDIT_LOG)
+        cmd = load(schemas.ListAudit(), payload)
+        with self.db.read() as session:
+            rows = store.list_audit(session, actor.practice_id, cmd)
+            return {"entries": schemas.AuditOut(many=True).dump(rows)}
+
     # -- helpers (not entrypoints) -------------------------------------------------------------
+    def _refuse_invitation(self, session, practice, client_id, now):
+        """Conflict when the client has a login; TooManyRequests within five minutes of
+        the last send. Returns the newest earlier invitation (or None)."""
+        if store.client_access(session, practice.id, client_id) is not None:
+            raise Conflict("access_exists", "This client already has portal access.")
+        previous = store.latest_invitation(session, practice.id, client_id)
+        if previous is not None:
+            invitations.check_resend(previous.sent_at, now)
+        return previous
+
+    def _dob_mismatch(self, tx, invitation, now, ip):
+        invitation.dob_failures, locked = invitations.after_mismatch(invitation.dob_failures)
+        store.audit(tx.session, "invitation_dob_mismatch", now, invitation.practice_id,
+                    subject=("client", invitation.client_id), source_ip=ip,
+                    invitation_id=invitation.id, failures=invitation.dob_failures)
+        if locked:
+            invitation.status, invitation.locked_at = invitations.LOCKED, now
+            tx.record(events.INVITATION_LOCKED.type, {
+                "invitation_id": invitation.id, "client_id": invitation.client_id},
+                Actor.system(practice_id=invitation.practice_id),
+                version=events.INVITATION_LOCKED.version)
+            store.audit(tx.session, "invitation_locked", now, invitation.practice_id,
+                        subject=("client", invitation.client_id), source_ip=ip,
+                        invitation_id=invitation.id)
+        return invitation.dob_failures, locked
+
+    def _create_invited_account(self, tx, practice, invitation, name, password_hash, now, ip):
+        self._refuse_duplicate_access(tx.session, practice.id, invitation.client_id,
+                                      invitation.email)
+        account = ClientAccount(
+            practice_id=practice.id, client_id=invitation.client_id, login=invitation.email,
+            client_name=name, password_hash=password_hash, status=accounts.ACTIVE,
+            must_change_password=False, created_at=now, created_by=None,
+            last_sign_in_at=now)
+        tx.session.add(account)
+        self._flush_or_conflict(tx.session)
+        invitation.status, invitation.accepted_at = invitations.ACCEPTED, now
+        invitation.account_id = account.id
+        me = Actor(practice_id=practice.id, kind=store.CLIENT, id=account.id)
+        tx.record(events.ACCOUNT_CREATED.type, {
+            "account_id": account.id, "client_id": account.client_id,
+            "practice_name": practice.name, "portal_path": f"/p/{practice.code}",
+            "login": account.login, "status": account.status, "via": "invitation"},
+            me, version=events.ACCOUNT_CREATED.version)
+        tx.record(events.INVITATION_ACCEPTED.type, {
+            "invitation_id": invitation.id, "client_id": invitation.client_id,
+            "account_id": account.id}, me, version=events.INVITATION_ACCEPTED.version)
+        subject = (store.CLIENT, account.id)
+        store.audit(tx.session, "invitation_accepted", now, practice.id, actor=subject,
+                    subject=subject, source_ip=ip, invitation_id=invitation.id)
+        principal = store.principal_of(tx.session, account, practice)
+        result = store.open_session(tx.session, principal, practice, now, self.settings, ip)
+        store.audit(tx.session, "sign_in", now, practice.id, actor=subject, subject=subject,
+                    session_id=result["session_id"], source_ip=ip)
+        return result
+
+    def _issue_reset(self, tx, actor, practice, kind, row, token, token_hash, now):
+        """A new reset link for `row`; older open links of the person stop working."""
+        for old in store.open_resets(tx.session, kind, row.id):
+            old.used_at = now
+        by_staff = actor.is_staff
+        reset = PasswordReset(
+            practice_id=practice.id, principal_kind=kind, principal_id=row.id,
+            token_hash=token_hash, created_at=now,
+            expires_at=now + invitations.RESET_LIFETIME,
+            requested_by_kind=actor.kind if by_staff else None,
+            requested_by_id=actor.id if by_staff else None)
+        tx.session.add(reset)
+        tx.session.flush()
+        path = (invitations.reset_path if kind == store.CLIENT
+                else invitations.staff_reset_path)(practice.code, token)
+        tx.record(events.PASSWORD_RESET_REQUESTED.type, {
+            "reset_id": reset.id, "kind": kind, "account_id": row.id,
+            "email": store.login_of(row), "practice_name": practice.name,
+            "portal_path": f"/p/{practice.code}", "link_path": path,
+            "expires_at": reset.expires_at.isoformat(),
+            "requested_by": "staff" if by_staff else "self"},
+            actor, version=events.PASSWORD_RESET_REQUESTED.version)
+        return reset
+
     def _practice(self, session, actor):
         practice = session.get(Practice, actor.practice_id) if actor.practice_id else None
         if practice is None:
@@ -395,8 +793,10 @@ class IdentityService:
             actor, version=events.SESSION_REVOKED.version, practice_id=practice_id)
 
     def _stop_access(self, tx, actor, account, now):
+        practice = tx.session.get(Practice, account.practice_id)
         tx.record(events.ACCOUNT_SUSPENDED.type, {
-            "account_id": account.id, "client_id": account.client_id, "status": account.status},
+            "account_id": account.id, "client_id": account.client_id, "status": account.status,
+            **_email_data(practice, account.login)},
             actor, version=events.ACCOUNT_SUSPENDED.version)
         ended = store.revoke(tx.session, store.open_sessions(tx.session, store.CLIENT, account.id),
                              now, account.status)
@@ -404,24 +804,32 @@ class IdentityService:
             self._record_revoked(tx, actor, account.practice_id, account.id, ended, now,
                                  account.status)
 
-    def _set_password(self, tx, actor, row, new_hash, now, ip):
+    def _set_password(self, tx, actor, row, new_hash, now, ip, via="change", sign_in=True):
+        """New hash; ends every open session of the person; `password.changed`; and,
+        when `sign_in`, a fresh session for the caller (a change made while signed in)."""
+        kind = store.CLIENT if isinstance(row, ClientAccount) else store.STAFF
         account = tx.session.get(type(row), row.id)
         account.password_hash, account.must_change_password = new_hash, False
         account.password_changed_at = now
-        ended = store.revoke(tx.session, store.open_sessions(tx.session, actor.kind, account.id),
+        ended = store.revoke(tx.session, store.open_sessions(tx.session, kind, account.id),
                              now, "password_changed")
         if ended:
             self._record_revoked(tx, actor, account.practice_id, account.id, ended, now,
                                  "password_changed")
-        tx.record(events.PASSWORD_CHANGED.type, {"account_id": account.id, "kind": actor.kind},
-                  actor, version=events.PASSWORD_CHANGED.version)
-        store.clear_throttle(tx.session, store.password_throttle_key(actor.kind, actor.id))
         practice = tx.session.get(Practice, account.practice_id)
-        principal = store.principal_of(tx.session, account, practice)
-        result = store.open_session(tx.session, principal, practice, now, self.settings, ip)
-        store.audit(tx.session, "password_changed", now, account.practice_id,
-                    actor=(actor.kind, actor.id), subject=(actor.kind, account.id),
-                    session_id=result["session_id"], source_ip=ip)
+        tx.record(events.PASSWORD_CHANGED.type, {
+            "account_id": account.id, "kind": kind, "via": via,
+            **_email_data(practice, store.login_of(account))},
+            actor, version=events.PASSWORD_CHANGED.version, practice_id=account.practice_id)
+        store.clear_throttle(tx.session, store.password_throttle_key(kind, account.id))
+        result = None
+        if sign_in:
+            principal = store.principal_of(tx.session, account, practice)
+            result = store.open_session(tx.session, principal, practice, now, self.settings, ip)
+        store.audit(tx.session, "password_changed" if via == "change" else "password_reset",
+                    now, account.practice_id, actor=(actor.kind, actor.id),
+                    subject=(kind, account.id),
+                    session_id=result["session_id"] if result else None, source_ip=ip)
         return result
 
     def _rotate(self, tx, token_hash, now, ip):

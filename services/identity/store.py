@@ -10,8 +10,9 @@ from sqlalchemy import select, update
 from services.common.types import new_id
 from services.identity import schemas
 from services.identity.domain import accounts, roles, throttle, tokens
-from services.identity.models import (AuditEntry, ClientAccount, Practice, RefreshToken,
-                                      RolePermission, Session, SignInThrottle, StaffUser)
+from services.identity.models import (AuditEntry, ClientAccount, Invitation, PasswordReset,
+                                      Practice, RefreshToken, RolePermission, Session,
+                                      SignInThrottle, StaffUser)
 
 CLIENT = "client"
 STAFF = "staff"
@@ -261,3 +262,76 @@ def audit(session, action, now, practice_id=None, actor=None, subject=None, sess
                            actor_kind=actor_kind, actor_id=actor_id, subject_kind=subject_kind,
                            subject_id=subject_id, session_id=session_id, source_ip=source_ip,
                            detail=detail or None))
+
+
+# -- invitations and resets (issue 4) ---------------------------------------------------------
+def latest_invitation(session, practice_id, client_id):
+    return session.scalar(select(Invitation).where(Invitation.practice_id == practice_id)
+                          .where(Invitation.client_id == client_id)
+                          .order_by(Invitation.sent_at.desc(), Invitation.id.desc()).limit(1))
+
+
+def pending_invitations(session, practice_id, client_id):
+    return session.scalars(select(Invitation).where(Invitation.practice_id == practice_id)
+                           .where(Invitation.client_id == client_id)
+                           .where(Invitation.status == "pending")).all()
+
+
+def invitation_by_token(session, token_hash, for_update=False):
+    query = select(Invitation).where(Invitation.token_hash == token_hash)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def portal_access_rows(session, practice_id):
+    """{client_id: (account or None, newest invitation or None)} of every client the
+    practice has invited or given a login."""
+    rows = {}
+    for account in session.scalars(select(ClientAccount)
+                                   .where(ClientAccount.practice_id == practice_id)):
+        rows[account.client_id] = (account, None)
+    for inv in session.scalars(select(Invitation).where(Invitation.practice_id == practice_id)
+                               .order_by(Invitation.sent_at, Invitation.id)):
+        account = rows.get(inv.client_id, (None, None))[0]
+        rows[inv.client_id] = (account, inv)     # later rows win: the newest invitation
+    return rows
+
+
+def reset_by_token(session, token_hash, for_update=False):
+    query = select(PasswordReset).where(PasswordReset.token_hash == token_hash)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def latest_reset(session, kind, principal_id):
+    return session.scalar(select(PasswordReset).where(PasswordReset.principal_kind == kind)
+                          .where(PasswordReset.principal_id == principal_id)
+                          .order_by(PasswordReset.created_at.desc()).limit(1))
+
+
+def open_resets(session, kind, principal_id):
+    return session.scalars(select(PasswordReset).where(PasswordReset.principal_kind == kind)
+                           .where(PasswordReset.principal_id == principal_id)
+                           .where(PasswordReset.used_at.is_(None))).all()
+
+
+def practice_by_subdomain(session, subdomain):
+    return session.scalar(select(Practice).where(Practice.subdomain == subdomain))
+
+
+def list_audit(session, practice_id, cmd):
+    query = select(AuditEntry).where(AuditEntry.practice_id == practice_id)
+    if cmd.get("action"):
+        query = query.where(AuditEntry.action == cmd["action"])
+    if cmd.get("actor_id"):
+        query = query.where(AuditEntry.actor_id == cmd["actor_id"])
+    if cmd.get("subject_id"):
+        query = query.where(AuditEntry.subject_id == cmd["subject_id"])
+    if cmd.get("since"):
+        query = query.where(AuditEntry.occurred_at >= cmd["since"])
+    if cmd.get("until"):
+        query = query.where(AuditEntry.occurred_at < cmd["until"])
+    return session.scalars(query.order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+                           .limit(cmd["limit"])).all()

@@ -21,6 +21,8 @@ EDIT_CLIENTS = "edit_clients"
 RECEIVES_DEMOGRAPHIC_CHANGES = "receives_demographic_changes"
 MANAGE_STAFF = "manage_staff"
 VIEW_OPERATIONS = "view_operations"
+MANAGE_PRACTICE_SETTINGS = "manage_practice_settings"
+VIEW_AUDIT_LOG = "view_audit_log"
 
 # permission -> roles granted it by default
 DEFAULT_GRANTS = {
@@ -30,6 +32,8 @@ DEFAULT_GRANTS = {
     RECEIVES_DEMOGRAPHIC_CHANGES: (PRACTICE_ADMIN, INTAKE),
     MANAGE_STAFF: (PRACTICE_ADMIN,),
     VIEW_OPERATIONS: (PRACTICE_ADMIN,),
+    MANAGE_PRACTICE_SETTINGS: (PRACTICE_ADMIN,),
+    VIEW_AUDIT_LOG: (PRACTICE_ADMIN, CLINICAL_ADMIN),
 }
 PERMISSIONS = tuple(DEFAULT_GRANTS)
 

@@ -1,6 +1,7 @@
 """identity's unit fixtures: the service through nameko's worker_factory, on an
 in-memory SQLite database with the kernel's real Tx (no broker, no relay)."""
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 
 import eventlet.semaphore
 import pytest
@@ -58,10 +59,31 @@ def db():
     memory.engine.dispose()
 
 
+class FakeClock:
+    """`self.clock()` of the service, moved by hand: real time until `set` is called."""
+
+    def __init__(self):
+        self.now = None
+
+    def __call__(self):
+        return self.now or datetime.now(timezone.utc)
+
+    def set(self, value):
+        self.now = value
+
+    def advance(self, **delta):
+        self.now = self() + timedelta(**delta)
+
+
 @pytest.fixture
-def service(db):
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def service(db, clock):
     return worker_factory(IdentityService, db=db, passwords=Passwords(FAST_HASHER, eventlet.semaphore.Semaphore(2)),
-                          settings=SETTINGS, correlation="cid")
+                          settings=SETTINGS, correlation="cid", clock=clock)
 
 
 @pytest.fixture

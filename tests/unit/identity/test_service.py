@@ -40,7 +40,9 @@ def test_get_practice_returns_branding_with_defaults(service, practice):
     assert got == practice
     assert got["time_zone"] == "America/New_York" and got["portal_enabled"] is True
     assert set(got) == {"id", "code", "name", "title", "instructions", "time_zone",
-                        "portal_enabled", "password_help", "theme_color"}
+                        "portal_enabled", "password_help", "theme_color", "accent_color",
+                        "logo_ref", "subdomain", "idle_timeout_minutes", "invitation_days"}
+    assert got["idle_timeout_minutes"] == 15 and got["invitation_days"] == 7
     with pytest.raises(NotFound):
         service.get_practice("nope")
 
@@ -124,7 +126,9 @@ def test_suspended_and_inactive_accounts_cannot_sign_in(service, access, practic
     suspended = db.events("account.suspended")
     revoked = db.events("session.revoked")
     assert suspended[0]["data"] == {"account_id": access["account_id"], "client_id": "client-1",
-                                    "status": "suspended"}
+                                    "status": "suspended", "login": "maria.lopez@example.org",
+                                    "practice_name": "Oak Tree Counseling",
+                                    "portal_path": "/p/oak-tree"}
     assert revoked[0]["data"]["session_ids"] == [session["session_id"]]
     with pytest.raises(Unauthenticated):
         service.refresh({"refresh_token": session["refresh_token"]})
