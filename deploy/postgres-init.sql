@@ -1,0 +1,4 @@
+-- One database per Haven service; each service's migrations create its tables.
+CREATE DATABASE identity OWNER haven;
+CREATE DATABASE charts OWNER haven;
+CREATE DATABASE notify OWNER haven;
