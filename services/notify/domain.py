@@ -82,10 +82,12 @@ def portal_url(public_url, portal_path):
 
 def welcome_email(data, public_url):
     """The welcome email for a new portal account, or None when the account was created
-    suspended (it cannot sign in yet) or its login is not an email address (nowhere to
-    send it)."""
+    suspended (it cannot sign in yet), through an accepted invitation (they had the
+    invitation email already) or its login is not an email address (nowhere to send it)."""
     if (data.get("status") or "active") != "active":
         return None
+    if data.get("via") == "invitation":
+        return None   # they came in through the invitation email: no second welcome
     login = (data.get("login") or "").strip()
     if not is_email_address(login):
         return None

@@ -40,3 +40,4 @@ class AccountCreatedData(LenientSchema):
     practice_name = fields.String(load_default=None, allow_none=True)
     portal_path = fields.String(load_default=None, allow_none=True)
     status = fields.String(load_default="active", allow_none=True)
+    via = fields.String(load_default="staff", allow_none=True)

@@ -17,6 +17,7 @@ from services.common.logs import CorrelationId
 from services.common.schemas import load
 from services.notify import domain, events, outgoing, queries, schemas, templates
 from services.notify.dependencies import Mailer
+from services.notify.identity_handlers import IdentityEmailHandlers
 from services.notify.models import Base
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
-class NotifyService(OpsMixin):
+class NotifyService(IdentityEmailHandlers, OpsMixin):
     name = "notify"
 
     db = Database(Base)

@@ -1,0 +1,69 @@
+"""What notify emails for identity's events (docs/identity.md, "Emails"): the welcome
+invitation, the password reset link, "your password was changed", "access removed" and
+the staff invitation. Plain functions: no nameko, no SQL.
+
+Each email shows the practice's name and portal address (and, for a link, the link and
+when it stops working) — never a name from the chart, a date of birth or anything else
+about the person's care. A link is built from PUBLIC_URL and the event's *path*: an
+absolute URL in an event would let an event send people elsewhere.
+"""
+from datetime import datetime
+
+from services.notify.domain import EmailDraft, is_email_address, one_line, portal_url
+
+INVITATION = "invitation"
+PASSWORD_RESET = "password_reset"
+PASSWORD_CHANGED = "password_changed"
+ACCESS_REMOVED = "access_removed"
+STAFF_INVITATION = "staff_invitation"
+
+
+def _date(iso):
+    """'March 9, 2026' from an ISO time (UTC); '' when absent or unreadable."""
+    try:
+        value = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return ""
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def _draft(to, template, data, public_url, **extra):
+    to = (to or "").strip()
+    if not is_email_address(to):
+        return None
+    practice_name = one_line(data.get("practice_name")) or "Your practice"
+    context = {"practice_name": practice_name,
+               "portal_url": portal_url(public_url, data.get("portal_path")), **extra}
+    return EmailDraft(to=to, template=template, context=context, from_name=practice_name)
+
+
+def invitation_email(data, public_url):
+    """`invitation.sent` → the welcome invitation with its single-use link."""
+    return _draft(data.get("email"), INVITATION, data, public_url,
+                  link_url=portal_url(public_url, data.get("link_path")),
+                  expires_on=_date(data.get("expires_at")))
+
+
+def password_reset_email(data, public_url):
+    """`password_reset.requested` → the reset link (24 hours, single use)."""
+    return _draft(data.get("email"), PASSWORD_RESET, data, public_url,
+                  link_url=portal_url(public_url, data.get("link_path")),
+                  requested_by_staff=data.get("requested_by") == "staff")
+
+
+def password_changed_email(data, public_url):
+    """`password.changed` → "your password was changed" (if it was not you, call)."""
+    return _draft(data.get("login"), PASSWORD_CHANGED, data, public_url)
+
+
+def access_removed_email(data, public_url):
+    """`account.suspended` → "your access to the portal was removed / paused"."""
+    return _draft(data.get("login"), ACCESS_REMOVED, data, public_url,
+                  paused=data.get("status") == "suspended")
+
+
+def staff_invitation_email(data, public_url):
+    """`staff.invited` → a link to set a staff password."""
+    return _draft(data.get("email"), STAFF_INVITATION, data, public_url,
+                  link_url=portal_url(public_url, data.get("link_path")),
+                  expires_on=_date(data.get("expires_at")))
