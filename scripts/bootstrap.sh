@@ -97,6 +97,8 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
   say "installing Haven and its test tools into .venv (pip install -e '.[test]') ..."
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
+  # (pip's warnings about configured package folders that are absent here are noise)
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]' \
+    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
   touch "$STAMP"
 fi
