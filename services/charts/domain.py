@@ -15,6 +15,9 @@ FIELDS = (
     "first_name", "last_name", "preferred_name", "date_of_birth", "email",
     "phone_mobile", "phone_home", "phone_work", "address_line1", "address_line2",
     "city", "state", "postal_code", "country", "primary_language",
+    # added with the portal's Basic tab (issue 5)
+    "pronouns", "sex", "gender_identity", "phone_mobile_texts", "phone_home_texts",
+    "phone_work_texts", "time_zone",
 )
 REQUIRED = ("first_name", "last_name")
 PHONE_FIELDS = ("phone_mobile", "phone_home", "phone_work")
@@ -22,7 +25,7 @@ MAX_LENGTH = {
     "first_name": 100, "last_name": 100, "preferred_name": 100, "email": 254,
     "phone_mobile": 32, "phone_home": 32, "phone_work": 32, "address_line1": 200,
     "address_line2": 200, "city": 100, "state": 100, "postal_code": 20, "country": 2,
-    "primary_language": 100,
+    "primary_language": 100, "pronouns": 50, "gender_identity": 100, "time_zone": 64,
 }
 TAB_BASIC = "basic"
 PORTAL, STAFF_SOURCE = "portal", "staff"
@@ -134,9 +137,18 @@ def as_text(value):
     """How a value is kept in a revision: text, dates as YYYY-MM-DD, None stays None."""
     if value is None:
         return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def as_json(value):
+    """A basic field's value as revisions keep it for a revert: JSON (dates as text)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def source_for(actor):

@@ -13,13 +13,13 @@ class EventType:
     schema = None
 
     @classmethod
-    def record(cls, tx, actor, data):
+    def record(cls, tx, actor, data, practice_id=None):
         """Queue the event in `tx` (the outbox), checked against its published schema;
         returns the event id."""
         problems = cls.schema().validate(data)
         if problems:  # a bug in this service, not bad input: names only, no values
             raise ValueError(f"{cls.type} data does not match its schema: {sorted(problems)}")
-        return tx.record(cls.type, data, actor, version=cls.version)
+        return tx.record(cls.type, data, actor, version=cls.version, practice_id=practice_id)
 
 
 class ClientCreated(EventType):
@@ -33,11 +33,52 @@ class ClientCreated(EventType):
 class ClientUpdated(EventType):
     """`client.updated` v1 — one save changed some of a client's details; exactly one
     event per save, however many fields changed.
-    data: {client_id, client_name, tab: "basic", fields: [field names], batch_id,
+    data: {client_id, client_name, tab: basic|details|contacts|insurance|communication,
+    fields: [field names or dotted paths], batch_id,
     source: "portal" | "staff"}. `batch_id` finds the save's revisions."""
     type = "client.updated"
     version = 1
     schema = schemas.ClientUpdatedData
 
 
-ALL = (ClientCreated, ClientUpdated)
+
+
+
+class InsuranceUpdated(EventType):
+    """`insurance.updated` v1 — a save of the Insurance tab changed something (emitted
+    beside that save's `client.updated`).
+    data: {client_id, client_name, coverages: ["primary"|"secondary"], fields, batch_id,
+    source}."""
+    type = "insurance.updated"
+    version = 1
+    schema = schemas.InsuranceUpdatedData
+
+
+class DocumentShared(EventType):
+    """`document.shared` v1 — staff shared a document with one client (contact_id null)
+    or with one contact of that client.
+    data: {document_id, client_id, client_name, contact_id, type_id}."""
+    type = "document.shared"
+    version = 1
+    schema = schemas.DocumentSharedData
+
+
+class DocumentUploaded(EventType):
+    """`document.uploaded` v1 — a client or contact uploaded a file (content checked).
+    data: {document_id, client_id, client_name, uploaded_by_kind, content_type, size}."""
+    type = "document.uploaded"
+    version = 1
+    schema = schemas.DocumentUploadedData
+
+
+class DocumentIntegrityFailed(EventType):
+    """`document.integrity_failed` v1 — a document's blob no longer matches its SHA-256:
+    downloads of it are refused from now on.
+    data: {document_id, client_id, client_name}."""
+    type = "document.integrity_failed"
+    version = 1
+    schema = schemas.DocumentIntegrityFailedData
+
+
+ALL = (ClientCreated, ClientUpdated, InsuranceUpdated, DocumentShared, DocumentUploaded,
+       DocumentIntegrityFailed)

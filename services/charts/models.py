@@ -3,7 +3,7 @@
 Every row carries practice_id. Chart values live here and nowhere else: events name
 the fields that changed, never their values.
 """
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.clock import utcnow
@@ -40,6 +40,13 @@ class Client(Base):
     postal_code: Mapped[str] = mapped_column(String(20), nullable=True)
     country: Mapped[str] = mapped_column(String(2), nullable=True)
     primary_language: Mapped[str] = mapped_column(String(100), nullable=True)
+    pronouns: Mapped[str] = mapped_column(String(50), nullable=True)
+    sex: Mapped[str] = mapped_column(String(20), nullable=True)
+    gender_identity: Mapped[str] = mapped_column(String(100), nullable=True)
+    phone_mobile_texts = mapped_column(Boolean, nullable=True)
+    phone_home_texts = mapped_column(Boolean, nullable=True)
+    phone_work_texts = mapped_column(Boolean, nullable=True)
+    time_zone: Mapped[str] = mapped_column(String(64), nullable=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
@@ -67,6 +74,110 @@ class Revision(Base):
     actor_id: Mapped[str] = mapped_column(String(36), nullable=True)
     source: Mapped[str] = mapped_column(String(10), nullable=False)  # portal | staff
     changed_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # the tab the field belongs to; `version` is that tab's version after the save
+    tab: Mapped[str] = mapped_column(String(20), nullable=False, default="basic",
+                                     server_default="basic")
+    # typed values (JSON form) so that a revert restores exactly the old value
+    old_json = mapped_column(JSON, nullable=True)
+    new_json = mapped_column(JSON, nullable=True)
+
+
+class ChartTab(Base):
+    """One tab other than Basic (details, contacts, insurance, communication) of one
+    client: a JSON document with a version of its own (optimistic concurrency per tab)."""
+    __tablename__ = "chart_tabs"
+
+    client_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True)
+    tab: Mapped[str] = mapped_column(String(20), primary_key=True)
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    values = mapped_column(JSON, nullable=False, default=dict)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class ChangeBatch(Base):
+    """One save of one tab: what staff review. Portal saves wait for review; staff
+    saves and reverts are born reviewed."""
+    __tablename__ = "change_batches"
+    __table_args__ = (
+        Index("ix_change_batches_review", "practice_id", "reviewed_at", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # = revisions.batch_id
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    client_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True)
+    tab: Mapped[str] = mapped_column(String(20), nullable=False)
+    fields = mapped_column(JSON, nullable=False, default=list)
+    source: Mapped[str] = mapped_column(String(10), nullable=False)
+    actor_kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    actor_id: Mapped[str] = mapped_column(String(36), nullable=True)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    reviewed_at = mapped_column(UTCDateTime, nullable=True)
+    reviewed_by: Mapped[str] = mapped_column(String(36), nullable=True)
+    reverts_revision_id: Mapped[str] = mapped_column(String(36), nullable=True)
+
+
+class PracticeSettings(Base):
+    """charts' settings of one practice (ARCHITECTURE.md: settings live with the service
+    that enforces them)."""
+    __tablename__ = "practice_settings"
+
+    practice_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    allow_clients_update_insurance = mapped_column(Boolean, nullable=False, default=False)
+    client_uploads_enabled = mapped_column(Boolean, nullable=False, default=False)
+    extra_fields = mapped_column(JSON, nullable=False, default=list)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class DocumentType(Base):
+    __tablename__ = "document_types"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    show_in_portal = mapped_column(Boolean, nullable=False, default=False)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Document(Base):
+    """A file in the blob store and who may see it. `kind`: practice (for all clients;
+    client_id null), shared (with one client, or one contact of it: contact_id), upload
+    (made by a client or contact). The blob's SHA-256 is checked on every download."""
+    __tablename__ = "documents"
+    __table_args__ = (
+        Index("ix_documents_practice_client", "practice_id", "client_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    client_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("clients.id", ondelete="CASCADE"), nullable=True)
+    contact_id: Mapped[str] = mapped_column(String(36), nullable=True)
+    type_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("document_types.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    filename: Mapped[str] = mapped_column(String(200), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    size = mapped_column(BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    blob_key: Mapped[str] = mapped_column(String(100), nullable=False, unique=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="available")
+    uploaded_by_kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    uploaded_by_id: Mapped[str] = mapped_column(String(36), nullable=True)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Lease(Base):
+    """Who runs a periodic job now: @timer fires in every replica (STYLE.md, trap 11)."""
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64), nullable=False)
+    expires_at = mapped_column(UTCDateTime, nullable=False)
 
 
 class Outbox(OutboxMixin, Base):

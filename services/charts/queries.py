@@ -1,8 +1,10 @@
 """Reads and writes of charts' tables that the service's entrypoints share."""
 from sqlalchemy import func, or_, select
 
-from services.charts import domain
-from services.charts.models import Client, Revision
+from services.charts import documents as docs
+from services.charts import domain, tabs
+from services.charts.models import (ChangeBatch, ChartTab, Client, Document, DocumentType,
+                                    PracticeSettings, Revision)
 from services.common.clock import utcnow
 from services.common.errors import NotFound
 from services.common.types import new_id
@@ -24,28 +26,156 @@ def values_of(client):
     return {name: getattr(client, name) for name in domain.FIELDS}
 
 
-def fields_changed_since(session, client_id, version):
+def fields_changed_since(session, client_id, version, tab=tabs.BASIC):
     return session.execute(
         select(Revision.field).where(Revision.client_id == client_id)
+        .where(Revision.tab == tab)
         .where(Revision.version > version).distinct()).scalars().all()
 
 
-def apply_changes(session, client, changes, actor):
-    """Write the changes on the record, one revision per field, one new version.
-    Returns the batch id shared by the revisions."""
+def record_batch(session, client, tab, version, changes, actor, reverts_revision_id=None):
+    """One revision per change and the batch staff review; returns the batch id.
+    Portal saves wait for review; staff saves (and reverts) are born reviewed."""
     now = utcnow()
     batch_id = new_id()
-    client.version += 1
-    client.updated_at = now
     source = domain.source_for(actor)
     for change in changes:
-        setattr(client, change.field, change.new)
         session.add(Revision(
             practice_id=client.practice_id, client_id=client.id, batch_id=batch_id,
-            version=client.version, field=change.field,
-            old_value=domain.as_text(change.old), new_value=domain.as_text(change.new),
+            version=version, field=change.field, tab=tab,
+            old_value=tabs.as_text(change.old), new_value=tabs.as_text(change.new),
+            old_json=domain.as_json(change.old), new_json=domain.as_json(change.new),
             actor_kind=actor.kind, actor_id=actor.id, source=source, changed_at=now))
+    session.add(ChangeBatch(
+        id=batch_id, practice_id=client.practice_id, client_id=client.id, tab=tab,
+        fields=[c.field for c in changes], source=source, actor_kind=actor.kind,
+        actor_id=actor.id, created_at=now,
+        reviewed_at=None if source == domain.PORTAL else now,
+        reviewed_by=None if source == domain.PORTAL else actor.id,
+        reverts_revision_id=reverts_revision_id))
     return batch_id
+
+
+def apply_changes(session, client, changes, actor, reverts_revision_id=None):
+    """Write the changes on the Basic record, one revision per field, one new version.
+    Returns the batch id shared by the revisions."""
+    client.version += 1
+    client.updated_at = utcnow()
+    for change in changes:
+        setattr(client, change.field, change.new)
+    return record_batch(session, client, tabs.BASIC, client.version, changes, actor,
+                        reverts_revision_id)
+
+
+# -- tabs other than Basic ---------------------------------------------------------------
+
+def tab_row(session, client, tab, for_update=False):
+    """The tab's row, or an unsaved one at version 1 with no values."""
+    query = select(ChartTab).where(ChartTab.client_id == client.id, ChartTab.tab == tab)
+    if for_update:
+        query = query.with_for_update()
+    row = session.execute(query).scalar_one_or_none()
+    if row is None:
+        row = ChartTab(client_id=client.id, tab=tab, practice_id=client.practice_id,
+                       values={}, version=1, updated_at=client.created_at)
+    return row
+
+
+def save_tab_values(session, client, row, merged, changes, actor, reverts_revision_id=None):
+    row.values = merged
+    row.version = (row.version or 1) + 1
+    row.updated_at = utcnow()
+    if row not in session:
+        session.add(row)
+    return record_batch(session, client, row.tab, row.version, changes, actor,
+                        reverts_revision_id)
+
+
+# -- settings ----------------------------------------------------------------------------
+
+DEFAULT_SETTINGS = {"allow_clients_update_insurance": False, "client_uploads_enabled": False,
+                    "extra_fields": [], "version": 1}
+
+
+def settings_of(session, practice_id, for_update=False):
+    query = select(PracticeSettings).where(PracticeSettings.practice_id == practice_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
+def settings_dict(row):
+    if row is None:
+        return dict(DEFAULT_SETTINGS)
+    return {"allow_clients_update_insurance": bool(row.allow_clients_update_insurance),
+            "client_uploads_enabled": bool(row.client_uploads_enabled),
+            "extra_fields": list(row.extra_fields or []), "version": row.version}
+
+
+# -- review --------------------------------------------------------------------------------
+
+def batches_to_review(session, practice_id, client_id=None, limit=100):
+    query = (select(ChangeBatch, Client.first_name, Client.last_name)
+             .join(Client, Client.id == ChangeBatch.client_id)
+             .where(ChangeBatch.practice_id == practice_id)
+             .where(ChangeBatch.reviewed_at.is_(None))
+             .order_by(ChangeBatch.created_at.desc(), ChangeBatch.id).limit(limit))
+    if client_id:
+        query = query.where(ChangeBatch.client_id == client_id)
+    return session.execute(query).all()
+
+
+def revisions_of_batches(session, batch_ids):
+    if not batch_ids:
+        return []
+    return session.execute(select(Revision).where(Revision.batch_id.in_(batch_ids))
+                           .order_by(Revision.field)).scalars().all()
+
+
+# -- documents -------------------------------------------------------------------------------
+
+def document_type(session, practice_id, type_id):
+    row = session.get(DocumentType, type_id) if type_id else None
+    if row is None or row.practice_id != practice_id:
+        return None
+    return row
+
+
+def portal_type_ids(session, practice_id):
+    return set(session.execute(select(DocumentType.id)
+                               .where(DocumentType.practice_id == practice_id)
+                               .where(DocumentType.show_in_portal.is_(True))).scalars())
+
+
+def visible_document(session, actor, document_id):
+    """The document if `actor` may see it, else NotFound (never a hint it exists)."""
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise NotFound("not_found", "That document does not exist.")
+    in_portal = doc.type_id in portal_type_ids(session, doc.practice_id) if doc.type_id else False
+    if not docs.may_see(actor, doc, in_portal):
+        raise NotFound("not_found", "That document does not exist.")
+    return doc
+
+
+def documents_for(session, actor, client_id=None):
+    """What `actor` may see: practice documents, and the client's when client_id is given."""
+    practice_id = actor.practice_id
+    query = select(Document).where(Document.practice_id == practice_id)
+    if client_id:
+        query = query.where(or_(Document.client_id == client_id, Document.client_id.is_(None)))
+    else:
+        query = query.where(Document.client_id.is_(None))
+    rows = session.execute(query.order_by(Document.created_at.desc(), Document.id)).scalars()
+    in_portal = portal_type_ids(session, practice_id)
+    return [d for d in rows if docs.may_see(actor, d, d.type_id in in_portal)]
+
+
+def blob_keys_known(session, keys):
+    if not keys:
+        return set()
+    return set(session.execute(select(Document.blob_key)
+                               .where(Document.blob_key.in_(list(keys)))).scalars())
 
 
 def search_clients(session, practice_id, query=None, limit=50):
@@ -65,3 +195,22 @@ def revisions_of(session, client_id):
         select(Revision).where(Revision.client_id == client_id)
         .order_by(Revision.version.desc(), Revision.changed_at.desc(), Revision.field)
     ).scalars().all()
+
+
+def take_lease(session, name, holder, seconds):
+    """True when `holder` now holds the lease `name` for `seconds` (a periodic job that
+    every replica's @timer fires runs in one of them)."""
+    from datetime import timedelta
+
+    from services.charts.models import Lease
+    now = utcnow()
+    row = session.execute(select(Lease).where(Lease.name == name).with_for_update()
+                          ).scalar_one_or_none()
+    if row is None:
+        session.add(Lease(name=name, holder=holder, expires_at=now + timedelta(seconds=seconds)))
+        session.flush()
+        return True
+    if row.holder != holder and row.expires_at > now:
+        return False
+    row.holder, row.expires_at = holder, now + timedelta(seconds=seconds)
+    return True

@@ -1,7 +1,7 @@
 """RPC payloads and results of charts, and the data of its events (marshmallow 3)."""
 from marshmallow import ValidationError, fields, pre_load, validate
 
-from services.charts import domain
+from services.charts import domain, tabs
 from services.common.schemas import StrictSchema
 
 
@@ -44,6 +44,17 @@ class _Demographics(StrictSchema):
     postal_code = _text("postal_code", rules=[_rule(domain.postal_code_problem)])
     country = _text("country", rules=[_rule(domain.country_problem)])
     primary_language = _text("primary_language")
+    pronouns = _text("pronouns")
+    sex = fields.String(allow_none=True, validate=validate.OneOf(
+        tabs.CHOICES["sex"], error="Sex: choose one of " + ", ".join(tabs.CHOICES["sex"]) + "."))
+    gender_identity = _text("gender_identity")
+    phone_mobile_texts = fields.Boolean(allow_none=True, error_messages={
+        "invalid": "May receive texts (mobile) must be true or false."})
+    phone_home_texts = fields.Boolean(allow_none=True, error_messages={
+        "invalid": "May receive texts (home) must be true or false."})
+    phone_work_texts = fields.Boolean(allow_none=True, error_messages={
+        "invalid": "May receive texts (work) must be true or false."})
+    time_zone = _text("time_zone", rules=[_rule(tabs.time_zone_problem)])
 
     @pre_load
     def _normalize(self, data, **kwargs):
@@ -92,6 +103,13 @@ class Client(StrictSchema):
     postal_code = fields.String(allow_none=True)
     country = fields.String(allow_none=True)
     primary_language = fields.String(allow_none=True)
+    pronouns = fields.String(allow_none=True)
+    sex = fields.String(allow_none=True)
+    gender_identity = fields.String(allow_none=True)
+    phone_mobile_texts = fields.Boolean(allow_none=True)
+    phone_home_texts = fields.Boolean(allow_none=True)
+    phone_work_texts = fields.Boolean(allow_none=True)
+    time_zone = fields.String(allow_none=True)
     version = fields.Integer()
     updated_at = fields.DateTime()
 
@@ -117,6 +135,7 @@ class Revision(StrictSchema):
     actor_id = fields.String(allow_none=True)
     source = fields.String()
     changed_at = fields.DateTime()
+    tab = fields.String()
 
 
 # -- event data (the published catalog) -----------------------------------------------
@@ -130,9 +149,138 @@ class ClientUpdatedData(StrictSchema):
     """Names of the changed fields, never their values."""
     client_id = fields.String(required=True)
     client_name = fields.String(required=True)
-    tab = fields.String(required=True, validate=validate.OneOf([domain.TAB_BASIC]))
-    fields_ = fields.List(fields.String(validate=validate.OneOf(domain.FIELDS)),
+    tab = fields.String(required=True, validate=validate.OneOf(tabs.TABS))
+    # Basic's column names, or dotted paths within another tab ("primary.member_id")
+    fields_ = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
                           required=True, data_key="fields")
     batch_id = fields.String(required=True)
     source = fields.String(required=True,
                            validate=validate.OneOf([domain.PORTAL, domain.STAFF_SOURCE]))
+
+
+class InsuranceUpdatedData(StrictSchema):
+    """Which coverages a save touched and the changed field paths, never values."""
+    client_id = fields.String(required=True)
+    client_name = fields.String(required=True)
+    coverages = fields.List(fields.String(validate=validate.OneOf(["primary", "secondary"])),
+                            required=True)
+    fields_ = fields.List(fields.String(), required=True, data_key="fields")
+    batch_id = fields.String(required=True)
+    source = fields.String(required=True,
+                           validate=validate.OneOf([domain.PORTAL, domain.STAFF_SOURCE]))
+
+
+class DocumentSharedData(StrictSchema):
+    document_id = fields.String(required=True)
+    client_id = fields.String(required=True)
+    client_name = fields.String(required=True)
+    contact_id = fields.String(required=True, allow_none=True)
+    type_id = fields.String(required=True, allow_none=True)
+
+
+class DocumentUploadedData(StrictSchema):
+    document_id = fields.String(required=True)
+    client_id = fields.String(required=True)
+    client_name = fields.String(required=True)
+    uploaded_by_kind = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+
+
+class DocumentIntegrityFailedData(StrictSchema):
+    document_id = fields.String(required=True)
+    client_id = fields.String(required=True, allow_none=True)
+    client_name = fields.String(required=True, allow_none=True)
+
+
+# -- tabs, review, settings, documents (issue 5) --------------------------------------
+
+class Settings(StrictSchema):
+    allow_clients_update_insurance = fields.Boolean()
+    client_uploads_enabled = fields.Boolean()
+    extra_fields = fields.List(fields.Dict())
+    version = fields.Integer()
+
+
+class UpdateSettings(StrictSchema):
+    allow_clients_update_insurance = fields.Boolean()
+    client_uploads_enabled = fields.Boolean()
+    extra_fields = fields.List(fields.Nested(tabs.ExtraField),
+                               validate=validate.Length(max=50))
+    version = fields.Integer(strict=True, validate=validate.Range(min=1))
+
+
+class ListChanges(StrictSchema):
+    client_id = fields.String(load_default=None, allow_none=True)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class MarkReviewed(StrictSchema):
+    batch_ids = fields.List(fields.String(validate=validate.Length(min=1, max=36)),
+                            required=True, validate=validate.Length(min=1, max=500))
+
+
+class RevertChange(StrictSchema):
+    revision_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+
+
+class CreateDocumentType(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    show_in_portal = fields.Boolean(load_default=False)
+
+
+class UpdateDocumentType(StrictSchema):
+    name = fields.String(validate=validate.Length(min=1, max=100))
+    show_in_portal = fields.Boolean()
+
+
+class DocumentTypeOut(StrictSchema):
+    id = fields.String()
+    name = fields.String()
+    show_in_portal = fields.Boolean()
+
+
+class _BlobRef(StrictSchema):
+    blob_key = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    sha256 = fields.String(required=True, validate=validate.Regexp(
+        r"^[0-9a-f]{64}$", error="sha256 must be 64 lower-case hex digits."))
+    size = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    content_type = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.Length(max=200))
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    title = fields.String(load_default=None, allow_none=True,
+                          validate=validate.Length(max=200))
+
+
+class RegisterUpload(_BlobRef):
+    pass
+
+
+class ShareDocument(_BlobRef):
+    client_id = fields.String(load_default=None, allow_none=True)
+    contact_id = fields.String(load_default=None, allow_none=True)
+    type_id = fields.String(load_default=None, allow_none=True)
+
+
+class ListDocuments(StrictSchema):
+    client_id = fields.String(load_default=None, allow_none=True)
+
+
+class DocumentOut(StrictSchema):
+    id = fields.String()
+    kind = fields.String()
+    title = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    client_id = fields.String(allow_none=True)
+    contact_id = fields.String(allow_none=True)
+    type_id = fields.String(allow_none=True)
+    status = fields.String()
+    uploaded_by_kind = fields.String()
+    uploaded_by_id = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class SweepOrphans(StrictSchema):
+    older_than_minutes = fields.Integer(load_default=60, validate=validate.Range(min=1))

@@ -4,18 +4,32 @@ Entrypoints only: parse, check the actor, open the transaction, call the domain,
 the event, dump the result. Log lines carry ids and counts, never chart values.
 """
 import logging
+import os
+import socket
 
+from eventlet import tpool
+from nameko.dependency_providers import Config
 from nameko.rpc import rpc
+from nameko.timer import timer
+from sqlalchemy import select
 
-from services.charts import domain, events, queries, schemas
-from services.charts.models import Base, Client
+from services.charts import documents, domain, events, queries, schemas, tabs
+from services.charts.dependencies import BlobStoreProvider
+from services.charts.models import (Base, ChangeBatch, Client, Document, DocumentType,
+                                    PracticeSettings, Revision)
+from services.common import blobstore
 from services.common.actor import Actor
 from services.common.db import Database
-from services.common.errors import EXPECTED, Conflict
+from services.common.clock import utcnow
+from services.common.errors import EXPECTED, Conflict, Forbidden, InvalidInput, NotFound
 from services.common.logs import CorrelationId
 from services.common.schemas import load
 
 log = logging.getLogger(__name__)
+
+# blobs charts owns live under this namespace of the store: "charts/<32 hex>"
+BLOB_NAMESPACE = "charts"
+SWEEP_INTERVAL_SECONDS = 900
 
 
 class ChartsService:
@@ -23,6 +37,8 @@ class ChartsService:
 
     db = Database(Base)
     correlation = CorrelationId()
+    blobs = BlobStoreProvider()
+    config = Config()
 
     @rpc(expected_exceptions=EXPECTED)
     def create_client(self, actor, payload):
@@ -71,11 +87,11 @@ class ChartsService:
 
     @rpc(expected_exceptions=EXPECTED)
     def update_demographics(self, actor, client_id, payload):
-        """Save some of the basic details (partial). With `version` (the one the caller
-        read), a record changed since is refused: Conflict("stale_version") whose
-        fields["changed"] names what changed. A save that changes something writes one
-        revision per changed field, bumps `version` and emits ONE `client.updated`, all
-        in one transaction. Returns the record."""
+        """The Basic tab. Save some of the basic details (partial). With `version` (the
+        one the caller read), a record changed since is refused: Conflict("stale_version")
+        whose fields["changed"] names what changed. A save that changes something writes
+        one revision per changed field, bumps `version` and emits ONE `client.updated`,
+        all in one transaction. Returns the record."""
         actor = Actor.from_wire(actor)
         domain.require_editor(actor, client_id)
         cmd = load(schemas.UpdateDemographics(), payload)
@@ -90,15 +106,543 @@ class ChartsService:
             changes = domain.diff(current, cmd)
             if changes:
                 batch_id = queries.apply_changes(tx.session, client, changes, actor)
-                events.ClientUpdated.record(tx, actor, {
-                    "client_id": client.id,
-                    "client_name": domain.client_name(queries.values_of(client)),
-                    "tab": domain.TAB_BASIC, "fields": [c.field for c in changes],
-                    "batch_id": batch_id, "source": domain.source_for(actor)})
+                self._record_updated(tx, actor, client, tabs.BASIC, changes, batch_id)
             result = schemas.Client().dump(client)
         log.info("client details saved", extra={"client_id": client_id,
                                                 "changed_fields": len(changes)})
         return result
+
+    def _record_updated(self, tx, actor, client, tab, changes, batch_id):
+        """ONE client.updated per saved tab (and insurance.updated for Insurance)."""
+        name = domain.client_name(queries.values_of(client))
+        fields = [c.field for c in changes]
+        source = domain.source_for(actor)
+        events.ClientUpdated.record(tx, actor, {
+            "client_id": client.id, "client_name": name, "tab": tab, "fields": fields,
+            "batch_id": batch_id, "source": source})
+        if tab == tabs.INSURANCE:
+            coverages = sorted({f.split(".")[0] for f in fields})
+            events.InsuranceUpdated.record(tx, actor, {
+                "client_id": client.id, "client_name": name, "coverages": coverages,
+                "fields": fields, "batch_id": batch_id, "source": source})
+
+    # -- tabs ------------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_chart(self, actor, client_id):
+        """Every tab of the chart, each `{version, values, updated_at, editable,
+        read_only_reason}`, for staff `view_clients` or an actor holding the client."""
+        actor = Actor.from_wire(actor)
+        domain.require_reader(actor, client_id)
+        with self.db.read() as session:
+            client = queries.client_of_practice(session, actor, client_id)
+            settings = queries.settings_dict(queries.settings_of(session, client.practice_id))
+            result = {"client_id": client.id,
+                      "client_name": domain.client_name(queries.values_of(client)),
+                      "tabs": {tab: self._tab_view(session, actor, client, tab, settings)
+                               for tab in tabs.TABS},
+                      "settings": {k: settings[k] for k in (
+                          "allow_clients_update_insurance", "client_uploads_enabled",
+                          "extra_fields")}}
+        return result
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_tab(self, actor, client_id, tab):
+        """One tab: `{tab, version, values, updated_at, editable, read_only_reason}`."""
+        actor = Actor.from_wire(actor)
+        domain.require_reader(actor, client_id)
+        if tab not in tabs.TABS:
+            raise NotFound("unknown_tab", "There is no such tab.")
+        with self.db.read() as session:
+            client = queries.client_of_practice(session, actor, client_id)
+            settings = queries.settings_dict(queries.settings_of(session, client.practice_id))
+            return self._tab_view(session, actor, client, tab, settings)
+
+    def _tab_view(self, session, actor, client, tab, settings):
+        editable, reason = tabs.may_edit(actor, tab, settings)
+        if not (actor.is_staff or actor.is_system) and not actor.may_act_for(
+                client.id, "manage_information"):
+            editable, reason = False, "not_permitted"
+        if tab == tabs.BASIC:
+            values = schemas.Client().dump(client)
+            version, updated_at = values.pop("version"), values.pop("updated_at")
+            values.pop("id")
+        else:
+            row = queries.tab_row(session, client, tab)
+            values, version = dict(row.values or {}), row.version
+            updated_at = row.updated_at.isoformat() if row.updated_at else None
+        return {"tab": tab, "version": version, "values": values, "updated_at": updated_at,
+                "editable": editable, "read_only_reason": reason}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def save_tab(self, actor, client_id, tab, payload):
+        """Save one tab on its own: `payload` = the top-level keys to replace + the
+        `version` the caller read (stale → Conflict("stale_version"), fields["changed"]
+        = the tab's fields changed since). Basic is `update_demographics`. Insurance is
+        read-only for clients and contacts unless the practice allows it
+        (Forbidden("insurance_read_only")). A save that changes something writes one
+        revision per changed field, bumps the tab's version and emits ONE
+        `client.updated` (+ `insurance.updated`). Returns the tab as `get_tab` does."""
+        actor = Actor.from_wire(actor)
+        domain.require_editor(actor, client_id)
+        if tab == tabs.BASIC:
+            self.update_demographics(actor, client_id, payload)
+            return self.get_tab(actor, client_id, tab)
+        if tab not in tabs.JSON_TABS:
+            raise NotFound("unknown_tab", "There is no such tab.")
+        with self.db.read() as session:
+            settings = queries.settings_dict(queries.settings_of(session, actor.practice_id))
+        tabs.require_tab_editable(actor, tab, settings)
+        read_version, values = tabs.load_save(tab, payload, settings)
+        with self.db.transaction() as tx:
+            client = queries.client_of_practice(tx.session, actor, client_id, for_update=True)
+            row = queries.tab_row(tx.session, client, tab, for_update=True)
+            if read_version is not None and read_version != row.version:
+                raise Conflict(
+                    "stale_version",
+                    "This page was changed by someone else after you opened it. "
+                    "Review the current details and save again.",
+                    {"changed": sorted(set(queries.fields_changed_since(
+                        tx.session, client.id, read_version, tab)))})
+            if tab == tabs.INSURANCE:
+                self._check_card_documents(tx.session, client, values)
+            merged = {**(row.values or {}), **values}
+            merged = {k: v for k, v in merged.items() if v is not None}
+            changes = tabs.diff(row.values or {}, merged)
+            if changes:
+                batch_id = queries.save_tab_values(tx.session, client, row, merged, changes,
+                                                   actor)
+                self._record_updated(tx, actor, client, tab, changes, batch_id)
+            result = self._tab_view(tx.session, actor, client, tab, settings)
+        log.info("chart tab saved", extra={"client_id": client_id, "tab": tab,
+                                           "changed_fields": len(changes)})
+        return result
+
+    @staticmethod
+    def _check_card_documents(session, client, values):
+        """Insurance card photos must be documents of this client."""
+        problems = {}
+        for coverage in ("primary", "secondary"):
+            for side in ("card_front_document_id", "card_back_document_id"):
+                document_id = (values.get(coverage) or {}).get(side)
+                if not document_id:
+                    continue
+                doc = session.get(Document, document_id)
+                if doc is None or doc.client_id != client.id:
+                    problems[f"{coverage}.{side}"] = ["Upload the card's photo first."]
+        if problems:
+            raise InvalidInput("invalid_input", "Upload the card's photo first.", problems)
+
+    # -- review ----------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_changes_to_review(self, actor, payload=None):
+        """Staff `view_clients`: portal saves not yet reviewed, newest first, each
+        `{batch_id, client_id, client_name, tab, fields, source, actor_kind, actor_id,
+        created_at, revisions: [...]}`. `{client_id?, limit?}`."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff("view_clients")
+        cmd = load(schemas.ListChanges(), payload)
+        with self.db.read() as session:
+            rows = queries.batches_to_review(session, actor.practice_id, cmd["client_id"],
+                                             cmd["limit"])
+            revisions = {}
+            for revision in queries.revisions_of_batches(session, [b.id for b, _, _ in rows]):
+                revisions.setdefault(revision.batch_id, []).append(
+                    schemas.Revision().dump(revision))
+            return [{"batch_id": b.id, "client_id": b.client_id,
+                     "client_name": f"{first} {last}", "tab": b.tab, "fields": list(b.fields),
+                     "source": b.source, "actor_kind": b.actor_kind, "actor_id": b.actor_id,
+                     "created_at": b.created_at.isoformat(),
+                     "revisions": revisions.get(b.id, [])} for b, first, last in rows]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def mark_changes_reviewed(self, actor, payload):
+        """Staff `view_clients`: `{batch_ids}` → `{reviewed: n}`; idempotent; batches of
+        another practice are ignored."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff("view_clients")
+        cmd = load(schemas.MarkReviewed(), payload)
+        count = 0
+        with self.db.transaction() as tx:
+            for batch_id in cmd["batch_ids"]:
+                batch = tx.session.get(ChangeBatch, batch_id)
+                if batch is None or batch.practice_id != actor.practice_id:
+                    continue
+                if batch.reviewed_at is None:
+                    batch.reviewed_at, batch.reviewed_by = utcnow(), actor.id
+                    count += 1
+        return {"reviewed": count}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def revert_change(self, actor, payload):
+        """Staff `edit_clients`: `{revision_id}` restores that revision's old value as a
+        NEW revision (source "staff"), bumps the tab's version, emits `client.updated`,
+        and marks the reverted batch reviewed. If the field was changed again since,
+        Conflict("changed_since"). Returns the tab as `get_tab` does."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff("edit_clients")
+        cmd = load(schemas.RevertChange(), payload)
+        with self.db.transaction() as tx:
+            revision = tx.session.get(Revision, cmd["revision_id"])
+            if revision is None or revision.practice_id != actor.practice_id:
+                raise NotFound("not_found", "That change does not exist.")
+            client = queries.client_of_practice(tx.session, actor, revision.client_id,
+                                                for_update=True)
+            tab, old = revision.tab, revision.old_json
+            if tab == tabs.BASIC:
+                current = queries.values_of(client)
+                if domain.as_json(current.get(revision.field)) != revision.new_json:
+                    raise self._changed_since()
+                cmd_values = load(schemas.UpdateDemographics(), {revision.field: old},
+                                  partial=True)
+                domain.check_record({**current, **cmd_values})
+                changes = domain.diff(current, cmd_values)
+                batch_id = queries.apply_changes(tx.session, client, changes, actor,
+                                                 reverts_revision_id=revision.id)
+            else:
+                row = queries.tab_row(tx.session, client, tab, for_update=True)
+                if tabs.flatten(row.values).get(revision.field) != revision.new_json:
+                    raise self._changed_since()
+                merged = tabs.set_path(row.values, revision.field, old)
+                changes = tabs.diff(row.values or {}, merged)
+                batch_id = queries.save_tab_values(tx.session, client, row, merged, changes,
+                                                   actor, reverts_revision_id=revision.id)
+            reverted = tx.session.get(ChangeBatch, revision.batch_id)
+            if reverted is not None and reverted.reviewed_at is None:
+                reverted.reviewed_at, reverted.reviewed_by = utcnow(), actor.id
+            self._record_updated(tx, actor, client, tab, changes, batch_id)
+            settings = queries.settings_dict(queries.settings_of(tx.session, client.practice_id))
+            result = self._tab_view(tx.session, actor, client, tab, settings)
+        log.info("change reverted", extra={"client_id": client.id, "tab": tab})
+        return result
+
+    @staticmethod
+    def _changed_since():
+        return Conflict("changed_since", "That field was changed again after this change. "
+                        "Review its current value before reverting.")
+
+    # -- settings --------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_settings(self, actor):
+        """charts' settings of the actor's practice (any actor of the practice):
+        `{allow_clients_update_insurance, client_uploads_enabled, extra_fields, version}`."""
+        actor = Actor.from_wire(actor)
+        with self.db.read() as session:
+            return queries.settings_dict(queries.settings_of(session, actor.practice_id))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def update_settings(self, actor, payload):
+        """Practice administrators (staff `manage_staff`): partial update, optional
+        `version` (stale → Conflict("stale_version")). Returns the settings."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff("manage_staff")
+        cmd = load(schemas.UpdateSettings(), payload)
+        read_version = cmd.pop("version", None)
+        with self.db.transaction() as tx:
+            row = queries.settings_of(tx.session, actor.practice_id, for_update=True)
+            if row is None:
+                row = PracticeSettings(practice_id=actor.practice_id, version=1,
+                                       allow_clients_update_insurance=False,
+                                       client_uploads_enabled=False, extra_fields=[])
+                tx.session.add(row)
+            if read_version is not None and read_version != row.version:
+                raise Conflict("stale_version", "The settings were changed by someone else. "
+                               "Review them and save again.")
+            for key, value in cmd.items():
+                setattr(row, key, value)
+            row.version += 1
+            row.updated_at = utcnow()
+            return queries.settings_dict(row)
+
+    # -- documents -------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def create_document_type(self, actor, payload):
+        """Staff `edit_clients`: `{name, show_in_portal}` → `{id, name, show_in_portal}`.
+        Only documents of a type shown in the portal are visible to clients."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff("edit_clients")
+        cmd = load(schemas.CreateDocumentType(), payload)
+        with self.db.transaction() as tx:
+            row = DocumentType(practice_id=actor.practice_id, **cmd)
+            tx.session.add(row)
+            tx.session.flush()
+            return schemas.DocumentTypeOut().dump(row)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def update_document_type(self, actor, type_id, payload):
+        """Staff `edit_clients`: `{name?, show_in_portal?}`."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff("edit_clients")
+        cmd = load(schemas.UpdateDocumentType(), payload)
+        with self.db.transaction() as tx:
+            row = queries.document_type(tx.session, actor.practice_id, type_id)
+            if row is None:
+                raise NotFound("not_found", "That document type does not exist.")
+            for key, value in cmd.items():
+                setattr(row, key, value)
+            return schemas.DocumentTypeOut().dump(row)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_document_types(self, actor):
+        """Staff: every type of the practice; clients and contacts: those shown in the
+        portal."""
+        actor = Actor.from_wire(actor)
+        with self.db.read() as session:
+            query = select(DocumentType).where(DocumentType.practice_id == actor.practice_id)
+            if not (actor.is_staff or actor.is_system):
+                query = query.where(DocumentType.show_in_portal.is_(True))
+            rows = session.execute(query.order_by(DocumentType.name)).scalars().all()
+            return schemas.DocumentTypeOut(many=True).dump(rows)
+
+    def _checked_blob(self, ref):
+        """Re-check what the gateway stored: the blob exists, its size and SHA-256 are
+        those claimed, and its first bytes are an accepted type. Anything refused is
+        removed from the store (nothing is left behind). Returns the content type."""
+        key = ref["blob_key"]
+        try:
+            blobstore.check_key(key)
+            if not key.startswith(BLOB_NAMESPACE + "/"):
+                raise blobstore.BadBlobKey(key)
+            size = self.blobs.size(key)
+        except (blobstore.BadBlobKey, blobstore.BlobNotFound):
+            raise InvalidInput("blob_missing", "The uploaded file was not found. "
+                               "Please upload it again.", {"blob_key": ["Unknown blob."]}) from None
+        try:
+            documents.check_size(size)
+            if size != ref["size"]:
+                raise InvalidInput("upload_incomplete", "The upload did not complete. "
+                                   "Please upload the file again.", {"size": ["Size differs."]})
+            mime = documents.sniff(self.blobs.head(key, documents.SNIFF_BYTES))
+            if not tpool.execute(self._verifies, key, ref["sha256"]):
+                raise InvalidInput("upload_incomplete", "The upload did not complete. "
+                                   "Please upload the file again.",
+                                   {"sha256": ["Checksum differs."]})
+        except InvalidInput:
+            self.blobs.delete(key)
+            raise
+        return mime
+
+    def _verifies(self, key, sha256):
+        try:
+            return self.blobs.verify(key, sha256)
+        except blobstore.BlobIntegrityError:
+            return False
+
+    def _new_document(self, tx, actor, ref, mime, kind, client_id, **extra):
+        filename = documents.safe_filename(ref["filename"], mime)
+        title = " ".join((ref.get("title") or "").split())[:200] or filename
+        existing = tx.session.execute(select(Document).where(
+            Document.blob_key == ref["blob_key"])).scalar_one_or_none()
+        if existing is not None:  # a retry of the same registration
+            if existing.practice_id != actor.practice_id or existing.uploaded_by_id != actor.id:
+                raise Conflict("blob_taken", "That file is already registered.")
+            return existing, False
+        doc = Document(practice_id=actor.practice_id, client_id=client_id, kind=kind,
+                       title=title, filename=filename, content_type=mime, size=ref["size"],
+                       sha256=ref["sha256"], blob_key=ref["blob_key"],
+                       status=documents.AVAILABLE, uploaded_by_kind=actor.kind,
+                       uploaded_by_id=actor.id, created_at=utcnow(), **extra)
+        tx.session.add(doc)
+        tx.session.flush()
+        return doc, True
+
+    @rpc(expected_exceptions=EXPECTED)
+    def register_upload(self, actor, client_id, payload):
+        """A client (own chart) or a contact with `manage_documentation` registers a file
+        the gateway streamed to the blob store: `{blob_key, sha256, size, content_type,
+        filename, title?}`. Needs the practice setting `client_uploads_enabled`
+        (else Forbidden("uploads_disabled")). The blob is re-checked (size ≤ 25 MB and
+        not empty, type by content, SHA-256); a refused blob is deleted. Commits the row
+        and emits `document.uploaded`. Retrying with the same blob_key returns the same
+        document. Returns the document."""
+        actor = Actor.from_wire(actor)
+        documents.require_uploader(actor, client_id)
+        ref = load(schemas.RegisterUpload(), payload)
+        with self.db.read() as session:
+            client = queries.client_of_practice(session, actor, client_id)
+            settings = queries.settings_dict(queries.settings_of(session, client.practice_id))
+        if not settings["client_uploads_enabled"]:
+            raise Forbidden("uploads_disabled", "This practice does not accept uploads "
+                            "through the portal. Please call the practice.")
+        mime = self._checked_blob(ref)
+        with self.db.transaction() as tx:
+            client = queries.client_of_practice(tx.session, actor, client_id)
+            doc, new = self._new_document(tx, actor, ref, mime, documents.UPLOAD, client.id)
+            if new:
+                events.DocumentUploaded.record(tx, actor, {
+                    "document_id": doc.id, "client_id": client.id,
+                    "client_name": domain.client_name(queries.values_of(client)),
+                    "uploaded_by_kind": actor.kind, "content_type": mime, "size": doc.size})
+            result = schemas.DocumentOut().dump(doc)
+        log.info("upload registered", extra={"document_id": result["id"], "client_id": client_id})
+        return result
+
+    @rpc(expected_exceptions=EXPECTED)
+    def share_document(self, actor, payload):
+        """Staff `edit_clients` add a document from the blob store: `{blob_key, sha256,
+        size, content_type, filename, title?, type_id?, client_id?, contact_id?}`. Without
+        client_id it is a practice document for all clients; with it, shared with that
+        client (or, with contact_id, only with that contact of the client), and
+        `document.shared` is emitted. Same content checks as uploads."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff("edit_clients")
+        ref = load(schemas.ShareDocument(), payload)
+        client_id, contact_id, type_id = ref.pop("client_id"), ref.pop("contact_id"), ref.pop("type_id")
+        if contact_id and not client_id:
+            raise InvalidInput("invalid_input", "Choose the client the contact belongs to.",
+                               {"client_id": ["Required with contact_id."]})
+        with self.db.read() as session:
+            if type_id and queries.document_type(session, actor.practice_id, type_id) is None:
+                raise InvalidInput("invalid_input", "Choose a document type of this practice.",
+                                   {"type_id": ["Unknown document type."]})
+            if client_id:
+                queries.client_of_practice(session, actor, client_id)
+        mime = self._checked_blob(ref)
+        with self.db.transaction() as tx:
+            kind = documents.SHARED if client_id else documents.PRACTICE
+            doc, new = self._new_document(tx, actor, ref, mime, kind, client_id,
+                                          contact_id=contact_id, type_id=type_id)
+            if new and client_id:
+                client = queries.client_of_practice(tx.session, actor, client_id)
+                events.DocumentShared.record(tx, actor, {
+                    "document_id": doc.id, "client_id": client_id,
+                    "client_name": domain.client_name(queries.values_of(client)),
+                    "contact_id": contact_id, "type_id": type_id})
+            return schemas.DocumentOut().dump(doc)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_documents(self, actor, payload=None):
+        """`{client_id?}` → the documents the actor may see: practice documents, and with
+        client_id that client's (see docs/charts.md for who sees what), newest first."""
+        actor = Actor.from_wire(actor)
+        cmd = load(schemas.ListDocuments(), payload)
+        if cmd["client_id"]:
+            domain.require_reader(actor, cmd["client_id"])
+        elif actor.is_staff:
+            actor.require_staff("view_clients")
+        with self.db.read() as session:
+            if cmd["client_id"]:
+                queries.client_of_practice(session, actor, cmd["client_id"])
+            return schemas.DocumentOut(many=True).dump(
+                queries.documents_for(session, actor, cmd["client_id"]))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_document_for_download(self, actor, document_id):
+        """`{document_id, blob_key, sha256, filename, content_type, size}` for those who
+        may see the document (else NotFound). The blob is verified against its SHA-256
+        first: a mismatch marks the document damaged, emits `document.integrity_failed`
+        and raises Conflict("document_damaged"). The gateway streams the blob with
+        `blobstore.open(key, sha256)` (which verifies again) and serves it as an
+        attachment."""
+        actor = Actor.from_wire(actor)
+        with self.db.read() as session:
+            doc = queries.visible_document(session, actor, document_id)
+            if doc.status == documents.DAMAGED:
+                raise self._damaged()
+            if doc.status != documents.AVAILABLE:
+                raise Conflict("document_unavailable", "This document is not available.")
+            found = {"document_id": doc.id, "blob_key": doc.blob_key, "sha256": doc.sha256,
+                     "filename": doc.filename, "content_type": doc.content_type,
+                     "size": doc.size}
+        try:
+            intact = tpool.execute(self._verifies, found["blob_key"], found["sha256"])
+        except blobstore.BlobNotFound:
+            intact = False
+        if not intact:
+            self._mark_damaged(actor, document_id)
+            raise self._damaged()
+        return found
+
+    @rpc(expected_exceptions=EXPECTED)
+    def report_integrity_failure(self, actor, document_id):
+        """The gateway found a blob altered while streaming it (system or staff): charts
+        checks for itself, and if so marks the document and emits
+        `document.integrity_failed` (once). → `{document_id, damaged: bool}`."""
+        actor = Actor.from_wire(actor)
+        if not actor.is_system:
+            actor.require_staff()
+        with self.db.read() as session:
+            doc = queries.visible_document(session, actor, document_id)
+            key, sha = doc.blob_key, doc.sha256
+        try:
+            intact = tpool.execute(self._verifies, key, sha)
+        except blobstore.BlobNotFound:
+            intact = False
+        if not intact:
+            self._mark_damaged(actor, document_id)
+        return {"document_id": document_id, "damaged": not intact}
+
+    def _mark_damaged(self, actor, document_id):
+        with self.db.transaction() as tx:
+            doc = tx.session.get(Document, document_id)
+            if doc.status == documents.DAMAGED:
+                return
+            doc.status = documents.DAMAGED
+            client = tx.session.get(Client, doc.client_id) if doc.client_id else None
+            events.DocumentIntegrityFailed.record(tx, actor, {
+                "document_id": doc.id, "client_id": doc.client_id,
+                "client_name": domain.client_name(queries.values_of(client)) if client else None},
+                practice_id=doc.practice_id)
+        log.error("document blob failed its integrity check", extra={"document_id": document_id})
+
+    @staticmethod
+    def _damaged():
+        return Conflict("document_damaged", "This document cannot be opened because it was "
+                        "damaged in storage. The practice has been told.")
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_notification_address(self, actor, client_id):
+        """System only (notify): `{email, may_email}` of a client, to tell them that
+        something is new — never put in events."""
+        actor = Actor.from_wire(actor)
+        if not actor.is_system:
+            raise Forbidden("system_only", "Only Haven's own services can ask that.")
+        with self.db.read() as session:
+            client = session.get(Client, client_id)
+            if client is None:
+                raise NotFound("not_found", "That record does not exist.")
+            prefs = queries.tab_row(session, client, tabs.COMMUNICATION).values or {}
+            return {"email": client.email, "may_email": prefs.get("email_ok") is not False}
+
+    # -- orphan blobs ----------------------------------------------------------------------
+
+    @rpc(expected_exceptions=EXPECTED)
+    def sweep_orphan_blobs(self, actor, payload=None):
+        """System or staff `view_operations`: remove blobs of charts' namespace older than
+        `older_than_minutes` (default 60) that no document row names (an upload whose
+        registration never committed). → `{removed: n}`."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff("view_operations")
+        cmd = load(schemas.SweepOrphans(), payload)
+        return {"removed": self._sweep(cmd["older_than_minutes"])}
+
+    @timer(interval=SWEEP_INTERVAL_SECONDS)
+    def sweep_orphan_blobs_periodically(self):
+        """Every replica's timer fires; the lease lets one of them sweep (trap 11)."""
+        holder = f"{socket.gethostname()}-{os.getpid()}"
+        with self.db.transaction() as tx:
+            if not queries.take_lease(tx.session, "orphan_blob_sweep", holder,
+                                      SWEEP_INTERVAL_SECONDS - 5):
+                return
+        minutes = int(self.config.get("BLOB_ORPHAN_MINUTES", 60))
+        removed = self._sweep(minutes)
+        log.info("orphan blobs swept", extra={"removed": removed})
+
+    def _sweep(self, minutes):
+        candidates = self.blobs.list_older_than(BLOB_NAMESPACE, minutes)
+        removed = 0
+        for start in range(0, len(candidates), 500):
+            chunk = candidates[start:start + 500]
+            with self.db.read() as session:
+                known = queries.blob_keys_known(session, chunk)
+            for key in chunk:
+                if key not in known:
+                    self.blobs.delete(key)
+                    removed += 1
+        return removed
 
     @rpc(expected_exceptions=EXPECTED)
     def list_revisions(self, actor, client_id):

@@ -1,0 +1,132 @@
+"""The rules of documents: which files are accepted (by content), how names are kept,
+and who may see which document. Plain functions: no nameko, no SQL, no blob store.
+"""
+import re
+import unicodedata
+
+import filetype
+
+from services.common.errors import InvalidInput
+
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+SNIFF_BYTES = 8192
+
+# kinds of document
+PRACTICE, SHARED, UPLOAD = "practice", "shared", "upload"
+# statuses
+AVAILABLE, QUARANTINED, DAMAGED = "available", "quarantined", "integrity_failed"
+
+# What clients may upload, by what the content is (never by name or claimed type).
+ACCEPTED = {
+    "application/pdf": ("pdf", "PDF"),
+    "image/jpeg": ("jpg", "JPEG image"),
+    "image/png": ("png", "PNG image"),
+    "image/heic": ("heic", "HEIC photo"),
+    "image/heif": ("heic", "HEIC photo"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("docx", "Word document"),
+    "application/msword": ("doc", "Word document"),
+}
+ACCEPTED_SENTENCE = "PDF, JPEG, PNG, HEIC, or Word (.doc, .docx)"
+MS_DOC = "application/msword"
+_OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def sniff(head):
+    """The accepted content type of a file from its first bytes, or InvalidInput with a
+    sentence for people. An HTML page named .pdf, an executable or an archive is refused
+    whatever its name says."""
+    if not head:
+        raise InvalidInput("empty_file", "The file is empty. Choose a file that has content.",
+                           {"file": ["The file is empty."]})
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else None
+    if mime is None and head.startswith(_OLE2):
+        # filetype does not name OLE2 files; legacy Word documents are OLE2 containers
+        mime = MS_DOC
+    if mime == "application/x-msdownload" or head[:2] == b"MZ" or head[:4] == b"\x7fELF":
+        raise InvalidInput("file_type_refused",
+                           "Programs cannot be uploaded. Upload a " + ACCEPTED_SENTENCE + " file.",
+                           {"file": ["Programs are not accepted."]})
+    if mime not in ACCEPTED:
+        raise InvalidInput("file_type_refused",
+                           "This kind of file cannot be uploaded. Upload a "
+                           + ACCEPTED_SENTENCE + " file (checked by its content, not its name).",
+                           {"file": ["Only " + ACCEPTED_SENTENCE + " files are accepted."]})
+    return mime
+
+
+def check_size(size):
+    if size <= 0:
+        raise InvalidInput("empty_file", "The file is empty. Choose a file that has content.",
+                           {"file": ["The file is empty."]})
+    if size > MAX_UPLOAD_BYTES:
+        raise InvalidInput("file_too_large", "The file is larger than 25 MB. "
+                           "Upload a smaller file, or scan it at a lower resolution.",
+                           {"file": ["Files can be at most 25 MB."]})
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|]')
+
+
+def safe_filename(name, mime=None, limit=120):
+    """A display name safe to show and to put in Content-Disposition: no path (anything
+    up to the last / or \\ is dropped), no control or format characters, no characters
+    Windows refuses, no leading dots, bounded length, and an extension that matches the
+    content when the given one does not."""
+    text = unicodedata.normalize("NFC", str(name or ""))
+    text = re.split(r"[\\/]", text)[-1]
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = _UNSAFE.sub("_", text)
+    text = " ".join(text.split()).strip(" .")
+    stem, dot, ext = text.rpartition(".")
+    if not dot:
+        stem, ext = text, ""
+    expected = ACCEPTED.get(mime, (None,))[0]
+    if expected and ext.lower() not in (expected, "jpeg" if expected == "jpg" else expected):
+        stem, ext = (text if dot == "" else f"{stem}.{ext}"), expected
+    stem = stem.strip(" .") or "document"
+    ext = ext[:10]
+    stem = stem[: max(1, limit - len(ext) - 1)]
+    return f"{stem}.{ext}" if ext else stem
+
+
+# -- who may see which document ------------------------------------------------------------
+
+def may_see(actor, doc, type_in_portal):
+    """Staff and system see every document of their practice. Clients and contacts see:
+    practice documents of a type shown in the portal; a client, documents shared with the
+    client (not with one of its contacts) and uploads made by the client; a contact with
+    manage_documentation, documents shared with that contact and uploads it made — so one
+    parent never sees the other parent's uploads."""
+    if actor.is_system:
+        return True
+    if doc.practice_id != actor.practice_id:
+        return False
+    if actor.is_staff:
+        return "view_clients" in actor.permissions
+    if doc.status != AVAILABLE:
+        return False
+    if doc.kind == PRACTICE:
+        return type_in_portal and bool(actor.clients)
+    held = actor.clients.get(doc.client_id)
+    if held is None:
+        return False
+    if actor.kind == "client":
+        if doc.kind == SHARED:
+            return type_in_portal and doc.contact_id is None
+        return doc.uploaded_by_kind == "client"
+    # a contact acts through a grant: it needs manage_documentation
+    if "*" not in held and "manage_documentation" not in held:
+        return False
+    if doc.kind == SHARED:
+        return type_in_portal and doc.contact_id == actor.id
+    return doc.uploaded_by_kind == "contact" and doc.uploaded_by_id == actor.id
+
+
+def require_uploader(actor, client_id):
+    """Clients (their own chart) and contacts with manage_documentation upload."""
+    from services.common.errors import Forbidden
+    if actor.is_staff or actor.is_system:
+        raise Forbidden("staff_share_instead",
+                        "Staff add documents by sharing them with the client.")
+    actor.require_client(client_id, "manage_documentation")
