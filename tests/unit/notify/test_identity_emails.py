@@ -1,0 +1,66 @@
+"""The emails notify sends for identity's events: what they say, and what they never say."""
+import pytest
+
+from services.notify import identity_emails, templates
+from services.notify.domain import welcome_email
+
+PUBLIC = "https://portal.haven.test"
+BASE = {"practice_name": "Oak Tree Counseling", "portal_path": "/p/oak-tree"}
+
+
+def render(draft):
+    out = templates.render(draft.template, draft.context)
+    return out.subject + "\n" + out.text + "\n" + (out.html or "")
+
+
+def test_invitation_carries_the_link_the_practice_and_the_expiry_only():
+    data = dict(BASE, email="jane@example.org", client_id="c-1", invitation_id="i-1",
+                link_path="/p/oak-tree/invite/tok123", expires_at="2026-03-09T15:00:00+00:00",
+                client_name="Jane Rivers", date_of_birth="1988-04-09")
+    draft = identity_emails.invitation_email(data, PUBLIC)
+    assert draft.to == "jane@example.org" and draft.template == "invitation"
+    body = render(draft)
+    assert "https://portal.haven.test/p/oak-tree/invite/tok123" in body
+    assert "Oak Tree Counseling" in body and "March 9, 2026" in body
+    assert "https://portal.haven.test/p/oak-tree" in body
+    assert "Jane" not in body and "1988" not in body and "c-1" not in body
+
+
+def test_a_link_is_never_taken_from_an_absolute_url_in_the_event():
+    data = dict(BASE, email="jane@example.org", link_path="https://evil.example/phish")
+    draft = identity_emails.password_reset_email(data, PUBLIC)
+    assert "evil.example" not in render(draft)
+
+
+@pytest.mark.parametrize("make,data,template,phrase", [
+    (identity_emails.password_reset_email,
+     dict(BASE, email="a@example.org", link_path="/p/oak-tree/reset/t", requested_by="self"),
+     "password_reset", "Choose a new password here"),
+    (identity_emails.password_changed_email, dict(BASE, login="a@example.org", via="reset"),
+     "password_changed", "was just changed"),
+    (identity_emails.access_removed_email, dict(BASE, login="a@example.org", status="inactive"),
+     "access_removed", "ended your access"),
+    (identity_emails.access_removed_email, dict(BASE, login="a@example.org", status="suspended"),
+     "access_removed", "paused your access"),
+    (identity_emails.staff_invitation_email,
+     dict(BASE, email="a@example.org", link_path="/staff/oak-tree/invite/t"),
+     "staff_invitation", "added you to its staff"),
+])
+def test_each_identity_email_renders(make, data, template, phrase):
+    draft = make(data, PUBLIC)
+    assert draft.template == template and draft.to == "a@example.org"
+    body = render(draft)
+    assert phrase in body and "Oak Tree Counseling" in body
+
+
+def test_no_address_no_email_and_headers_stay_on_one_line():
+    assert identity_emails.password_changed_email(dict(BASE, login="not-an-email"), PUBLIC) is None
+    draft = identity_emails.password_changed_email(
+        dict(BASE, login="a@example.org", practice_name="Oak\r\nBcc: x@evil.example"), PUBLIC)
+    assert "\n" not in templates.render(draft.template, draft.context).subject
+
+
+def test_an_account_made_through_an_invitation_gets_no_second_welcome():
+    data = dict(BASE, account_id="a", login="a@example.org", status="active")
+    assert welcome_email(data, PUBLIC) is not None
+    assert welcome_email(dict(data, via="invitation"), PUBLIC) is None
