@@ -110,7 +110,7 @@ class Address(_Normalized):
     postal_code = text("Postal code", 20, rules=[_rule(domain.postal_code_problem)])
     country = text("Country", 2, rules=[_rule(domain.country_problem)])
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _postal_for_country(self, data, **kwargs):
         if data.get("postal_code"):
             message = domain.postal_code_problem(data["postal_code"], data.get("country"))
@@ -160,7 +160,7 @@ class Coverage(_Normalized):
     card_back_document_id = fields.UUID(allow_none=True, error_messages={
         "invalid": "Card back must be the id of an uploaded document."})
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _dates_in_order(self, data, **kwargs):
         start, end = data.get("effective_from"), data.get("effective_to")
         if start and end and end < start:
