@@ -30,6 +30,8 @@ class AlertDraft:
     fields: list = field(default_factory=list)
     batch_id: str = None
     event_id: str = None
+    tab: str = None
+    subject_id: str = None
 
 
 def alert_for_client_updated(envelope):
@@ -42,7 +44,7 @@ def alert_for_client_updated(envelope):
         practice_id=envelope["practice_id"], audience=RECEIVES_DEMOGRAPHIC_CHANGES,
         kind=DEMOGRAPHICS_CHANGED, client_id=data["client_id"],
         client_name=data.get("client_name"), fields=list(data.get("fields") or []),
-        batch_id=data.get("batch_id"), event_id=envelope["id"])
+        batch_id=data.get("batch_id"), event_id=envelope["id"], tab=data.get("tab"))
 
 
 def alert_for_undeliverable_email(email):

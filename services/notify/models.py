@@ -28,6 +28,8 @@ class Alert(Base):
     fields: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     batch_id: Mapped[str] = mapped_column(String(36), nullable=True)
     event_id: Mapped[str] = mapped_column(String(36), nullable=True)  # what raised it
+    tab: Mapped[str] = mapped_column(String(20), nullable=True)  # charts: the saved tab
+    subject_id: Mapped[str] = mapped_column(String(36), nullable=True)  # e.g. a document id
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 

@@ -10,7 +10,7 @@ def add_alert(session, draft):
     alert = Alert(practice_id=draft.practice_id, audience=draft.audience, kind=draft.kind,
                   client_id=draft.client_id, client_name=draft.client_name,
                   fields=list(draft.fields), batch_id=draft.batch_id, event_id=draft.event_id,
-                  created_at=utcnow())
+                  tab=draft.tab, subject_id=draft.subject_id, created_at=utcnow())
     session.add(alert)
     return alert
 

@@ -17,6 +17,8 @@ class Alert(StrictSchema):
     client_name = fields.String(allow_none=True)
     fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
     batch_id = fields.String(allow_none=True)
+    tab = fields.String(allow_none=True)
+    subject_id = fields.String(allow_none=True)
     created_at = fields.DateTime()
     read = fields.Boolean()
 

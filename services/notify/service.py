@@ -13,10 +13,12 @@ from services.common.actor import Actor
 from services.common.db import Database
 from services.common.errors import EXPECTED
 from services.common.handlers import HandlerRetrier, OpsMixin, event_handler
+from services.common.rpc import BoundedRpcProxy
 from services.common.logs import CorrelationId
 from services.common.schemas import load
 from services.notify import domain, events, outgoing, queries, schemas, templates
 from services.notify.dependencies import Mailer
+from services.notify.charts_handlers import ChartsHandlers
 from services.notify.identity_handlers import IdentityEmailHandlers
 from services.notify.models import Base
 
@@ -25,7 +27,7 @@ log = logging.getLogger(__name__)
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
-class NotifyService(IdentityEmailHandlers, OpsMixin):
+class NotifyService(IdentityEmailHandlers, OpsMixin, ChartsHandlers):
     name = "notify"
 
     db = Database(Base)
@@ -33,11 +35,13 @@ class NotifyService(IdentityEmailHandlers, OpsMixin):
     retrier = HandlerRetrier()
     mailer = Mailer()
     config = Config()
+    charts = BoundedRpcProxy("charts")  # one hop, for document.shared's address
 
     @event_handler("charts", "client.updated")
     def on_client_updated(self, event):
         """A save made through the portal raises ONE `demographics_changed` alert for
-        staff holding `receives_demographic_changes`; staff saves raise none."""
+        staff holding `receives_demographic_changes` per saved tab (the alert names the
+        tab and the changed fields); staff saves raise none."""
         events.check_version(events.CLIENT_UPDATED, event)
         event = dict(event, data=schemas.ClientUpdatedData().load(event["data"]))
         draft = domain.alert_for_client_updated(event)

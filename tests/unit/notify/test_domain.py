@@ -20,7 +20,7 @@ def test_portal_save_raises_one_alert_for_receivers_of_demographic_changes():
     assert draft == domain.AlertDraft(
         practice_id="p1", audience="receives_demographic_changes", kind="demographics_changed",
         client_id="c1", client_name="Ana Lima", fields=["email", "city"], batch_id="b1",
-        event_id="ev-1")
+        event_id="ev-1", tab="basic")
 
 
 def test_staff_save_raises_no_alert():

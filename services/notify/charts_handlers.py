@@ -1,0 +1,93 @@
+"""notify's handlers of charts' events (docs/charts.md, "Events"): an alert per upload,
+a staff alert when a stored document fails its integrity check, and an email telling a
+client that a document was shared — "something new to review", no health information.
+
+A mixin of NotifyService (needs `db`, `mailer`, `config`, `charts`). The client's email
+address is not in the event (events name ids, never contact details): the handler asks
+charts one hop (`charts.get_notification_address`, bounded by RPC_TIMEOUT) before it opens
+its transaction. Handler names are frozen: they name the queues.
+"""
+import logging
+
+from services.common.actor import Actor
+from services.common.handlers import event_handler
+from services.notify import domain, outgoing, queries, templates
+from services.notify.events import Consumed, check_version
+
+log = logging.getLogger(__name__)
+
+RECEIVES_PORTAL_UPLOADS = "receives_portal_uploads"
+PORTAL_UPLOAD = "portal_upload"
+DOCUMENT_DAMAGED = "document_integrity_failed"
+DOCUMENT_SHARED_TEMPLATE = "document_shared"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+DOCUMENT_UPLOADED = Consumed("charts", "document.uploaded", (1,), """
+{document_id, client_id, client_name, uploaded_by_kind, content_type, size} → one
+`portal_upload` alert for `receives_portal_uploads`.""")
+DOCUMENT_SHARED = Consumed("charts", "document.shared", (1,), """
+{document_id, client_id, client_name, contact_id, type_id} → an email to the client
+(when shared with the client, not one contact, and the client may be emailed).""")
+DOCUMENT_INTEGRITY_FAILED = Consumed("charts", "document.integrity_failed", (1,), """
+{document_id, client_id, client_name} → one `document_integrity_failed` alert for
+`receives_portal_uploads`.""")
+
+
+def shared_email(address, public_url):
+    """The only content: the portal's address. No names, no document title."""
+    if not domain.is_email_address(address or ""):
+        return None
+    return domain.EmailDraft(to=address, template=DOCUMENT_SHARED_TEMPLATE,
+                             context={"portal_url": public_url.rstrip("/") + "/"})
+
+
+class ChartsHandlers:
+
+    def _alert(self, event, handler, consumed, kind):
+        check_version(consumed, event)
+        data = event.get("data") or {}
+        draft = domain.AlertDraft(
+            practice_id=event["practice_id"], audience=RECEIVES_PORTAL_UPLOADS, kind=kind,
+            client_id=data.get("client_id"), client_name=data.get("client_name"),
+            event_id=event["id"], subject_id=data.get("document_id"))
+        with self.db.transaction() as tx:
+            if not tx.first_delivery(event["id"], f"notify.{handler}"):
+                return
+            queries.add_alert(tx.session, draft)
+
+    @event_handler("charts", "document.uploaded")
+    def on_document_uploaded(self, event):
+        """ONE `portal_upload` alert per upload for `receives_portal_uploads`."""
+        self._alert(event, "on_document_uploaded", DOCUMENT_UPLOADED, PORTAL_UPLOAD)
+
+    @event_handler("charts", "document.integrity_failed")
+    def on_document_integrity_failed(self, event):
+        """A stored file was altered: staff are told, once."""
+        self._alert(event, "on_document_integrity_failed", DOCUMENT_INTEGRITY_FAILED,
+                    DOCUMENT_DAMAGED)
+
+    @event_handler("charts", "document.shared")
+    def on_document_shared(self, event):
+        """Email the client that there is something new to review. A document shared
+        with one contact sends none here (the contact's address is identity's)."""
+        check_version(DOCUMENT_SHARED, event)
+        data = event.get("data") or {}
+        draft = None
+        if not data.get("contact_id"):
+            # ask first, then write: never a call inside an open transaction
+            address = self.charts.get_notification_address(
+                Actor.system(event["practice_id"]).to_wire(), data["client_id"])
+            if address.get("may_email"):
+                draft = shared_email(address.get("email"),
+                                     self.config.get("PUBLIC_URL", DEFAULT_PUBLIC_URL))
+        rendered = templates.render(draft.template, draft.context) if draft else None
+        with self.db.transaction() as tx:
+            if not tx.first_delivery(event["id"], "notify.on_document_shared"):
+                return
+            if draft is not None:
+                outgoing.queue(tx.session, event["practice_id"], draft, rendered,
+                               client_id=data["client_id"], event_id=event["id"])
+        if draft is not None:
+            self.mailer.wake()
+        log.info("document.shared handled", extra={"event_id": event["id"],
+                                                   "emailed": draft is not None})
