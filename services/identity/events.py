@@ -62,5 +62,14 @@ A practice's portal settings changed. data: the whole practice as `get_practice`
 it, plus `previous_code` (the code before this change). The gateway's branding read model
 replaces its copy with it.""")
 
-ALL = (ACCOUNT_CREATED, ACCOUNT_SUSPENDED, SESSION_REVOKED, PASSWORD_CHANGED, INVITATION_SENT,
+CLIENT_LINKED = EventType("account.client_linked", 1, """\
+Staff linked a further client to a portal account (same email on the chart). data:
+{account_id, client_id}. The account's next token carries the client with ["*"].""")
+
+CLIENT_UNLINKED = EventType("account.client_unlinked", 1, """\
+Staff removed an account's access to one linked client. data: {account_id, client_id}.
+Every session of the account was revoked in the same transaction (`session.revoked`),
+so no token naming that client stays usable.""")
+
+ALL = (CLIENT_LINKED, CLIENT_UNLINKED, ACCOUNT_CREATED, ACCOUNT_SUSPENDED, SESSION_REVOKED, PASSWORD_CHANGED, INVITATION_SENT,
        INVITATION_ACCEPTED, INVITATION_LOCKED, PASSWORD_RESET_REQUESTED, PRACTICE_UPDATED)

@@ -160,6 +160,23 @@ class AuditEntry(Base):
     detail: Mapped[dict] = mapped_column(JSON, nullable=True)
 
 
+class AccountClient(Base):
+    """A further client one portal account acts for with full rights (a parent with
+    several children whose charts carry the parent's email). The account's own client
+    stays in `client_accounts.client_id`; a client is reached by at most one account."""
+    __tablename__ = "account_clients"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "client_id", name="uq_account_clients_practice_client"),
+    )
+
+    account_id: Mapped[str] = mapped_column(ForeignKey("client_accounts.id"), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(36), primary_key=True)   # charts', no FK
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    client_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    linked_at = mapped_column(UTCDateTime, nullable=False)
+    linked_by: Mapped[str] = mapped_column(String(36), nullable=True)
+
+
 class Invitation(Base):
     """A welcome invitation: a single-use link emailed to the address on the chart.
 

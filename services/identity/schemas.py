@@ -241,3 +241,8 @@ class AuditOut(Schema):
     session_id = fields.String(allow_none=True)
     source_ip = fields.String(allow_none=True)
     detail = fields.Dict(allow_none=True)
+
+
+class LinkClient(StrictSchema):
+    account_id = fields.String(**_client_id)
+    client_id = fields.String(**_client_id)

@@ -23,7 +23,7 @@ from services.common.rpc import BoundedRpcProxy
 from services.identity.dependencies import Clock, IdentitySettings, PasswordHashing
 from services.identity.domain import accounts, invitations, roles, tokens
 from services.identity.domain import passwords as password_rules
-from services.identity.models import (Base, ClientAccount, Invitation, PasswordReset, Practice,
+from services.identity.models import (AccountClient, Base, ClientAccount, Invitation, PasswordReset, Practice,
                                       StaffUser)
 
 log = logging.getLogger(__name__)
@@ -677,11 +677,98 @@ class IdentityService:
             rows = store.list_audit(session, actor.practice_id, cmd)
             return {"entries": schemas.AuditOut(many=True).dump(rows)}
 
+    # -- linked clients ----------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def link_client(self, actor, payload):
+        """Staff `manage_portal_access` + `view_clients`: {account_id, client_id} lets the
+        account act for a further client whose chart carries the account's email →
+        `get_account_clients`. Conflict `email_mismatch` / `access_exists`; NotFound
+        `no_portal_access` for an unknown account. Emits `account.client_linked`."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
+        cmd = load(schemas.LinkClient(), payload)
+        with self.db.read() as session:
+            account = self._account(session, actor, cmd["account_id"])
+            if store.client_reached(session, actor.practice_id, cmd["client_id"]):
+                raise Conflict("access_exists", "This client already has portal access.")
+        chart = self.charts.get_client(actor.to_wire(), cmd["client_id"])  # before the write
+        if accounts.normalize_login(chart.get("email")) != account.login:
+            raise Conflict("email_mismatch", "Only a client whose chart carries this "
+                           "account's email address can be linked to it.",
+                           {"client_id": ["email on the chart differs"]})
+        name = " ".join(p for p in (chart.get("first_name"), chart.get("last_name")) if p)
+        now = self.clock()
+        with self.db.transaction() as tx:
+            account = self._account(tx.session, actor, cmd["account_id"])
+            if store.client_reached(tx.session, actor.practice_id, cmd["client_id"]):
+                raise Conflict("access_exists", "This client already has portal access.")
+            tx.session.add(AccountClient(account_id=account.id, client_id=cmd["client_id"],
+                                         practice_id=account.practice_id, client_name=name,
+                                         linked_at=now, linked_by=actor.id))
+            self._flush_or_conflict(tx.session)
+            tx.record(events.CLIENT_LINKED.type, {"account_id": account.id,
+                                                  "client_id": cmd["client_id"]},
+                      actor, version=events.CLIENT_LINKED.version)
+            store.audit(tx.session, "client_linked", now, account.practice_id,
+                        actor=(actor.kind, actor.id), subject=(store.CLIENT, account.id),
+                        client_id=cmd["client_id"])
+            return store.account_clients_view(tx.session, account)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def unlink_client(self, actor, payload):
+        """Staff `manage_portal_access`: {account_id, client_id} removes the account's
+        access to that linked client and ends every session of the account → as
+        `get_account_clients`. NotFound `not_linked`; Conflict `own_client` for the
+        account's own client (use `set_client_access_status`). Emits
+        `account.client_unlinked` and `session.revoked`."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
+        cmd = load(schemas.LinkClient(), payload)
+        now = self.clock()
+        with self.db.transaction() as tx:
+            account = self._account(tx.session, actor, cmd["account_id"])
+            if account.client_id == cmd["client_id"]:
+                raise Conflict("own_client", "This is the account's own chart: remove or "
+                               "suspend the account's access instead.")
+            link = tx.session.get(AccountClient, (account.id, cmd["client_id"]))
+            if link is None:
+                raise NotFound("not_linked", "That client is not linked to this account.")
+            tx.session.delete(link)
+            tx.record(events.CLIENT_UNLINKED.type, {"account_id": account.id,
+                                                    "client_id": cmd["client_id"]},
+                      actor, version=events.CLIENT_UNLINKED.version)
+            ended = store.revoke(tx.session, store.open_sessions(tx.session, store.CLIENT,
+                                                                 account.id), now, "unlinked")
+            if ended:
+                self._record_revoked(tx, actor, account.practice_id, account.id, ended, now,
+                                     "unlinked")
+            store.audit(tx.session, "client_unlinked", now, account.practice_id,
+                        actor=(actor.kind, actor.id), subject=(store.CLIENT, account.id),
+                        client_id=cmd["client_id"])
+            tx.session.flush()
+            return store.account_clients_view(tx.session, account)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_account_clients(self, actor, account_id):
+        """Staff `view_clients`: {account_id, login, status, clients: [{client_id, name,
+        own, linked_at}]} — the account's own client first."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.VIEW_CLIENTS)
+        with self.db.read() as session:
+            return store.account_clients_view(session, self._account(session, actor, account_id))
+
     # -- helpers (not entrypoints) -------------------------------------------------------------
+    @staticmethod
+    def _account(session, actor, account_id):
+        account = store.principal_row(session, store.CLIENT, account_id, actor.practice_id)
+        if account is None:
+            raise NotFound("no_portal_access", "There is no such portal account.")
+        return account
+
     def _refuse_invitation(self, session, practice, client_id, now):
         """Conflict when the client has a login; TooManyRequests within five minutes of
         the last send. Returns the newest earlier invitation (or None)."""
-        if store.client_access(session, practice.id, client_id) is not None:
+        if store.client_reached(session, practice.id, client_id):
             raise Conflict("access_exists", "This client already has portal access.")
         previous = store.latest_invitation(session, practice.id, client_id)
         if previous is not None:
@@ -766,7 +853,7 @@ class IdentityService:
 
     @staticmethod
     def _refuse_duplicate_access(session, practice_id, client_id, login):
-        if store.client_access(session, practice_id, client_id) is not None:
+        if store.client_reached(session, practice_id, client_id):
             raise Conflict("access_exists", "This client already has portal access.")
         if store.login_taken(session, practice_id, login):
             raise Conflict("login_taken",

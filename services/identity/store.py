@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from services.common.types import new_id
 from services.identity import schemas
 from services.identity.domain import accounts, roles, throttle, tokens
-from services.identity.models import (AuditEntry, ClientAccount, Invitation, PasswordReset,
+from services.identity.models import (AccountClient, AuditEntry, ClientAccount, Invitation, PasswordReset,
                                       Practice, RefreshToken, RolePermission, Session,
                                       SignInThrottle, StaffUser)
 
@@ -81,9 +81,13 @@ def principal_row(session, kind, principal_id, practice_id):
 def principal_of(session, row, practice):
     """The tokens.Principal a row signs in as, with the practice's role overrides."""
     if isinstance(row, ClientAccount):
+        clients, names = {row.client_id: ("*",)}, {row.client_id: row.client_name or ""}
+        for link in linked_clients(session, row.id):
+            clients[link.client_id] = ("*",)
+            names[link.client_id] = link.client_name or ""
         return tokens.Principal(
             kind=CLIENT, id=row.id, practice_id=practice.id, practice_code=practice.code,
-            name=row.client_name or "", clients={row.client_id: ("*",)},
+            name=row.client_name or "", clients=clients, client_names=names,
             must_change_password=row.must_change_password)
     held = (row.role,)
     return tokens.Principal(
@@ -95,7 +99,9 @@ def principal_of(session, row, practice):
 
 def principal_view(principal, practice):
     """What `get_session` and a sign-in answer say of who is signed in."""
-    clients = [{"client_id": cid, "name": principal.name if principal.kind == CLIENT else "",
+    clients = [{"client_id": cid,
+                "name": principal.client_names.get(cid, principal.name)
+                if principal.kind == CLIENT else "",
                 "permissions": list(perms)} for cid, perms in principal.clients.items()]
     return {"kind": principal.kind, "id": principal.id, "name": principal.name,
             "practice": practice_dict(practice), "roles": list(principal.roles),
@@ -335,3 +341,27 @@ def list_audit(session, practice_id, cmd):
         query = query.where(AuditEntry.occurred_at < cmd["until"])
     return session.scalars(query.order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
                            .limit(cmd["limit"])).all()
+
+
+# -- linked clients ------------------------------------------------------------------------------
+def linked_clients(session, account_id):
+    return session.scalars(select(AccountClient).where(AccountClient.account_id == account_id)
+                           .order_by(AccountClient.linked_at, AccountClient.client_id)).all()
+
+
+def client_reached(session, practice_id, client_id):
+    """True when some account already acts for this client (its own or linked)."""
+    if client_access(session, practice_id, client_id) is not None:
+        return True
+    return session.scalar(select(AccountClient.account_id)
+                          .where(AccountClient.practice_id == practice_id)
+                          .where(AccountClient.client_id == client_id)) is not None
+
+
+def account_clients_view(session, account):
+    return {"account_id": account.id, "login": account.login, "status": account.status,
+            "clients": [{"client_id": account.client_id, "name": account.client_name,
+                         "own": True, "linked_at": None}] +
+                       [{"client_id": link.client_id, "name": link.client_name, "own": False,
+                         "linked_at": link.linked_at.isoformat()}
+                        for link in linked_clients(session, account.id)]}

@@ -33,6 +33,7 @@ class Principal:
     permissions: tuple = ()
     clients: dict = field(default_factory=dict)   # client_id -> ["*"] | [permissions]
     must_change_password: bool = False
+    client_names: dict = field(default_factory=dict)   # client_id -> name (not in the token)
 
 
 def access_claims(principal, session_id, now, lifetime_seconds):

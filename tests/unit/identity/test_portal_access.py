@@ -323,3 +323,58 @@ def test_audit_is_for_administrators_and_filters(service, jane, practice, staff)
     assert len(sign_ins) == 1 and sign_ins[0]["source_ip"] == "198.51.100.7"
     other = Actor(practice_id="other", kind="staff", id="x", permissions=("view_audit_log",))
     assert service.list_audit(other.to_wire(), {})["entries"] == []
+
+
+# -- linked clients ------------------------------------------------------------------------------------
+def charts_with(service, records):
+    service.charts.get_client.side_effect = lambda actor, client_id: records[client_id]
+
+
+def test_one_account_reaches_every_linked_client_until_unlinked(service, jane, staff, db):
+    account_id = jane["principal"]["id"]
+    charts_with(service, {
+        "son": {"id": "son", "first_name": "Leo", "last_name": "Rivers",
+                "email": "jane.rivers@EXAMPLE.org"},
+        "stranger": {"id": "stranger", "first_name": "Al", "last_name": "Other",
+                     "email": "al@example.org"}})
+    view = service.link_client(staff, {"account_id": account_id, "client_id": "son"})
+    assert [c["client_id"] for c in view["clients"]] == ["client-9", "son"]
+    with pytest.raises(Conflict) as mismatch:
+        service.link_client(staff, {"account_id": account_id, "client_id": "stranger"})
+    assert mismatch.value.code == "email_mismatch"
+    with pytest.raises(Conflict) as twice:
+        service.link_client(staff, {"account_id": account_id, "client_id": "son"})
+    assert twice.value.code == "access_exists"
+    # the next token carries both clients, each with its own name
+    refreshed = service.refresh({"refresh_token": jane["refresh_token"]})
+    claims = tokens.decode_access_token(refreshed["access_token"], SECRET, leeway=10**9)
+    assert claims["clients"] == {"client-9": ["*"], "son": ["*"]}
+    names = {c["client_id"]: c["name"] for c in refreshed["principal"]["clients"]}
+    assert names == {"client-9": "Jane Rivers", "son": "Leo Rivers"}
+    # a linked client cannot be invited or given a login of its own
+    with pytest.raises(Conflict):
+        service.invite_client(staff, {"client_id": "son"})
+    # unlinking ends every session: no token naming the son stays usable
+    with pytest.raises(Conflict) as own:
+        service.unlink_client(staff, {"account_id": account_id, "client_id": "client-9"})
+    assert own.value.code == "own_client"
+    view = service.unlink_client(staff, {"account_id": account_id, "client_id": "son"})
+    assert [c["client_id"] for c in view["clients"]] == ["client-9"]
+    assert db.events("account.client_unlinked")[0]["data"] == {"account_id": account_id,
+                                                               "client_id": "son"}
+    assert refreshed["session_id"] in db.events("session.revoked")[-1]["data"]["session_ids"]
+    with pytest.raises(Unauthenticated):
+        service.refresh({"refresh_token": refreshed["refresh_token"]})
+    with pytest.raises(NotFound):
+        service.unlink_client(staff, {"account_id": account_id, "client_id": "son"})
+    assert service.get_account_clients(staff, account_id)["clients"][0]["own"] is True
+
+
+def test_linking_is_for_portal_access_managers_of_the_same_practice(service, jane, practice):
+    other = Actor(practice_id="elsewhere", kind="staff", id="x",
+                  permissions=("manage_portal_access", "view_clients")).to_wire()
+    with pytest.raises(NotFound):
+        service.link_client(other, {"account_id": jane["principal"]["id"], "client_id": "c"})
+    with pytest.raises(Forbidden):
+        service.link_client(staff_actor(practice, permissions=("view_clients",)),
+                            {"account_id": jane["principal"]["id"], "client_id": "c"})
