@@ -1,0 +1,153 @@
+"""charts and notify in real containers on the real RabbitMQ, SQLite and PostgreSQL
+(schemas made by their migrations), a blob store in a temporary folder: one event and one
+alert per saved tab, upload → document.uploaded → alert, contact isolation, document
+shared → email, tamper detection → alert, orphan sweep."""
+import io
+import os
+import time
+import uuid
+
+import eventlet
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services.charts.service import ChartsService
+from services.common.blobstore import LocalBlobStore
+from services.common.errors import Conflict, Forbidden, NotFound
+from services.common.migrations import upgrade
+from services.notify.service import NotifyService
+
+PRACTICE = str(uuid.uuid4())
+STAFF = {"practice_id": PRACTICE, "kind": "staff", "id": str(uuid.uuid4()),
+         "permissions": ["view_clients", "edit_clients", "manage_staff", "view_operations",
+                         "receives_demographic_changes", "receives_portal_uploads"]}
+PDF = b"%PDF-1.7\n" + b"1" * 4096
+
+
+def wait_for(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        eventlet.sleep(0.05)
+    return predicate()
+
+
+@pytest.fixture
+def stack(container_factory, amqp_uri, database_url_factory, database_url, tmp_path):
+    backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    notify_url = database_url_factory(backend)
+    upgrade("charts", database_url)
+    upgrade("notify", notify_url)
+    blob_dir = tmp_path / "blobs"
+    common = {"AMQP_URI": amqp_uri, "OUTBOX_POLL_SECONDS": 0.2}
+    notify = container_factory(NotifyService, dict(
+        common, DATABASE_URL=notify_url, EMAIL_BACKEND="memory", EMAIL_POLL_SECONDS=0.2,
+        PUBLIC_URL="https://portal.haven.test"))
+    notify.start()  # its queues exist before charts publishes
+    charts = container_factory(ChartsService, dict(common, DATABASE_URL=database_url,
+                                                   BLOB_DIR=str(blob_dir)))
+    charts.start()
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=10) as proxy:
+        yield proxy, LocalBlobStore(blob_dir), notify
+
+
+def me(client_id, kind="client", id_=None, perms=("*",)):
+    return {"practice_id": PRACTICE, "kind": kind, "id": id_ or str(uuid.uuid4()),
+            "clients": {client_id: list(perms)}}
+
+
+def put(blobs, data=PDF, name="scan.pdf"):
+    info = blobs.put(io.BytesIO(data), namespace="charts")
+    return {"blob_key": info.key, "sha256": info.sha256, "size": info.size,
+            "content_type": "application/pdf", "filename": name}
+
+
+def alerts(rpc, client_id, kind=None):
+    return [a for a in rpc.notify.list_alerts(STAFF, {"limit": 500})
+            if a["client_id"] == client_id and (kind is None or a["kind"] == kind)]
+
+
+def test_one_alert_per_saved_tab_and_per_upload(stack):
+    rpc, blobs, _ = stack
+    client = rpc.charts.create_client(STAFF, {"first_name": "Bobby", "last_name": "Newman"})
+    cid, bobby = client["id"], me(client["id"])
+    rpc.charts.update_settings(STAFF, {"client_uploads_enabled": True,
+                                       "allow_clients_update_insurance": True})
+    rpc.charts.save_tab(bobby, cid, "basic", {"version": 1, "pronouns": "he/him",
+                                              "city": "Portland"})
+    rpc.charts.save_tab(bobby, cid, "details", {"version": 1, "education": "bachelor"})
+    rpc.charts.save_tab(bobby, cid, "contacts", {"version": 1, "emergency_contact": {
+        "name": "Mary Newman", "phone_mobile": "503 555 0101"}})
+    card = rpc.charts.register_upload(bobby, cid, put(blobs, b"\x89PNG\r\n\x1a\n" + b"0" * 100,
+                                                      "card.png"))
+    rpc.charts.save_tab(bobby, cid, "insurance", {"version": 1, "primary": {
+        "payer": "Aetna", "member_id": "W1", "card_front_document_id": card["id"]}})
+    rpc.charts.save_tab(bobby, cid, "communication", {"version": 1, "text_ok": True})
+    with pytest.raises(Conflict):
+        rpc.charts.save_tab(bobby, cid, "details", {"version": 1, "education": "master"})
+
+    changed = wait_for(lambda: len(alerts(rpc, cid, "demographics_changed")) >= 5 and
+                       alerts(rpc, cid, "demographics_changed"))
+    assert sorted(a["tab"] for a in changed) == ["basic", "communication", "contacts",
+                                                 "details", "insurance"]
+    assert next(a for a in changed if a["tab"] == "basic")["fields"] == ["city", "pronouns"]
+    [upload] = wait_for(lambda: alerts(rpc, cid, "portal_upload"))
+    assert upload["subject_id"] == card["id"]
+
+    # staff review and revert one change: Bobby sees the old value back
+    pending = rpc.charts.list_changes_to_review(STAFF, {"client_id": cid})
+    assert len(pending) == 5
+    basic = next(b for b in pending if b["tab"] == "basic")
+    city = next(r for r in basic["revisions"] if r["field"] == "city")
+    rpc.charts.revert_change(STAFF, {"revision_id": city["id"]})
+    assert rpc.charts.get_tab(bobby, cid, "basic")["values"]["city"] is None
+    eventlet.sleep(0.5)
+    assert len(alerts(rpc, cid, "demographics_changed")) == 5  # staff saves raise none
+
+    rpc.charts.update_settings(STAFF, {"allow_clients_update_insurance": False})
+    with pytest.raises(Forbidden) as exc:
+        rpc.charts.save_tab(bobby, cid, "insurance", {"primary": None})
+    assert exc.value.code == "insurance_read_only"
+
+
+def test_contacts_isolation_sharing_email_tamper_and_sweep(stack):
+    rpc, blobs, notify = stack
+    client = rpc.charts.create_client(STAFF, {"first_name": "Kim", "last_name": "Lee",
+                                              "email": "kim@example.com"})
+    cid = client["id"]
+    rpc.charts.update_settings(STAFF, {"client_uploads_enabled": True})
+    mum = me(cid, "contact", perms=["manage_documentation"])
+    dad = me(cid, "contact", perms=["manage_documentation"])
+    mums = rpc.charts.register_upload(mum, cid, put(blobs))
+    dads = rpc.charts.register_upload(dad, cid, put(blobs))
+    assert [d["id"] for d in rpc.charts.list_documents(mum, {"client_id": cid})] == [mums["id"]]
+    with pytest.raises(NotFound):
+        rpc.charts.get_document_for_download(mum, dads["id"])
+    with pytest.raises(Forbidden):
+        rpc.charts.sweep_orphan_blobs(mum, {})
+
+    letters = rpc.charts.create_document_type(STAFF, {"name": "Letters", "show_in_portal": True})
+    rpc.charts.share_document(STAFF, dict(put(blobs), client_id=cid, type_id=letters["id"]))
+    mailer = next(d for d in notify.dependencies if type(d).__name__ == "Mailer")
+    sent = wait_for(lambda: mailer.backend.sent)
+    assert sent[0].to == "kim@example.com"
+    assert "something new" in sent[0].text and "Kim" not in sent[0].text
+    assert "Letters" not in sent[0].text + sent[0].subject
+
+    key = rpc.charts.get_document_for_download(STAFF, mums["id"])["blob_key"]
+    blobs._path(key).write_bytes(PDF.replace(b"1", b"2"))
+    with pytest.raises(Conflict) as exc:
+        rpc.charts.get_document_for_download(mum, mums["id"])
+    assert exc.value.code == "document_damaged"
+    [damaged] = wait_for(lambda: alerts(rpc, cid, "document_integrity_failed"))
+    assert damaged["subject_id"] == mums["id"]
+
+    orphan = blobs.put(io.BytesIO(PDF), namespace="charts")
+    past = time.time() - 7200
+    os.utime(blobs._path(orphan.key), (past, past))
+    dads_key = rpc.charts.get_document_for_download(STAFF, dads["id"])["blob_key"]
+    os.utime(blobs._path(dads_key), (past, past))
+    assert rpc.charts.sweep_orphan_blobs(STAFF, {"older_than_minutes": 60}) == {"removed": 1}
+    assert rpc.charts.get_document_for_download(dad, dads["id"])["document_id"] == dads["id"]
