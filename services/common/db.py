@@ -18,6 +18,8 @@ from services.common.logs import correlation_id
 
 log = logging.getLogger(__name__)
 
+PRIVATE = "private"
+
 
 def make_engine(url, pool_size=10):
     """An engine tuned for the backend: WAL and explicit BEGINs on SQLite, green psycopg2."""
@@ -67,12 +69,22 @@ class Tx:
         self._models = models
         self.recorded = []
 
-    def record(self, type_, data, actor, version=1, practice_id=None):
-        """Queue an event; it leaves the service only if this transaction commits."""
+    def record(self, type_, data, actor, version=1, practice_id=None, private=False):
+        """Queue an event; it leaves the service only if this transaction commits.
+
+        `private=True` sends it to `<service>-private.events` instead of the public
+        `<service>.events`: for events that carry a secret (a single-use link) and are
+        meant for Haven's own services only, never for subscribing practice systems.
+        """
         env = envelopes.build(type_, data, actor, version=version, practice_id=practice_id)
-        self.session.add(self._models.Outbox(
+        row = self._models.Outbox(
             id=env["id"], type=type_, envelope=env,
-            correlation_id=correlation_id.get() or getattr(actor, "correlation_id", None)))
+            correlation_id=correlation_id.get() or getattr(actor, "correlation_id", None))
+        if private:
+            if not hasattr(self._models.Outbox, "channel"):
+                raise RuntimeError("this service's outbox has no `channel` column")
+            row.channel = PRIVATE
+        self.session.add(row)
         self.recorded.append(env)
         return env["id"]
 

@@ -29,6 +29,11 @@ class OutboxMixin:
     last_error: Mapped[str] = mapped_column(String(200), nullable=True)
 
 
+class PrivateChannelMixin:
+    """Add to a service's Outbox when it records events with `private=True`."""
+    channel: Mapped[str] = mapped_column(String(20), nullable=True)
+
+
 class InboxMixin:
     """Which handler has already applied which event: redeliveries are skipped."""
     __tablename__ = "inbox"

@@ -34,6 +34,8 @@ class OutboxRelay:
         self.provider = provider
         self.poll_seconds = poll_seconds
         self.exchange = event_exchange(service)
+        # events carrying secrets: only Haven's own services may bind to this exchange
+        self.private_exchange = event_exchange(f"{service}-private")
         self._wakeup = eventlet.event.Event()
         self._thread = None
         self._running = False
@@ -87,6 +89,7 @@ class OutboxRelay:
             channel = self._connection.channel()
             self._producer = Producer(channel, on_return=self._on_return)
             self.exchange(channel).declare()
+            self.private_exchange(channel).declare()
         return self._producer
 
     def _on_return(self, exception, exchange, routing_key, message):
@@ -135,7 +138,9 @@ class OutboxRelay:
             if row.correlation_id:
                 headers["nameko.correlation_id"] = row.correlation_id
             producer.publish(
-                row.envelope, exchange=self.exchange, routing_key=row.type,
+                row.envelope, routing_key=row.type,
+                exchange=self.private_exchange if getattr(row, "channel", None) == "private"
+                else self.exchange,
                 serializer="json", delivery_mode=2, mandatory=True,
                 message_id=row.id, headers=headers, retry=False)
             outcomes.append((row, row.id not in self._returned))

@@ -8,7 +8,7 @@ from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.clock import utcnow
-from services.common.kernel_models import FailedDeliveryMixin, InboxMixin, OutboxMixin
+from services.common.kernel_models import FailedDeliveryMixin, InboxMixin, OutboxMixin, PrivateChannelMixin
 from services.common.types import UTCDateTime, new_id
 
 
@@ -220,8 +220,8 @@ class PasswordReset(Base):
     requested_by_id: Mapped[str] = mapped_column(String(36), nullable=True)
 
 
-class Outbox(OutboxMixin, Base):
-    pass
+class Outbox(PrivateChannelMixin, OutboxMixin, Base):
+    """Invitation and reset links travel on identity-private.events (Tx.record private=True)."""
 
 
 class Inbox(InboxMixin, Base):

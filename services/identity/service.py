@@ -413,7 +413,7 @@ class IdentityService:
                 "link_path": invitations.invitation_path(practice.code, token),
                 "expires_at": invitation.expires_at.isoformat(),
                 "resend": previous is not None},
-                actor, version=events.INVITATION_SENT.version)
+                actor, version=events.INVITATION_SENT.version, private=True)
             store.audit(tx.session, "invitation_sent", now, practice.id,
                         actor=(actor.kind, actor.id), subject=("client", client_id),
                         invitation_id=invitation.id, resend=previous is not None)
@@ -842,7 +842,7 @@ class IdentityService:
             "portal_path": f"/p/{practice.code}", "link_path": path,
             "expires_at": reset.expires_at.isoformat(),
             "requested_by": "staff" if by_staff else "self"},
-            actor, version=events.PASSWORD_RESET_REQUESTED.version)
+            actor, version=events.PASSWORD_RESET_REQUESTED.version, private=True)
         return reset
 
     def _practice(self, session, actor):

@@ -14,9 +14,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
-INVITATION_SENT = Consumed("identity", "invitation.sent", (1,), """
+INVITATION_SENT = Consumed("identity-private", "invitation.sent", (1,), """
 {invitation_id, client_id, email, practice_name, portal_path, link_path, expires_at}.""")
-PASSWORD_RESET_REQUESTED = Consumed("identity", "password_reset.requested", (1,), """
+PASSWORD_RESET_REQUESTED = Consumed("identity-private", "password_reset.requested", (1,), """
 {reset_id, kind, account_id, email, practice_name, portal_path, link_path, expires_at,
 requested_by}.""")
 PASSWORD_CHANGED = Consumed("identity", "password.changed", (1,), """
@@ -47,14 +47,14 @@ class IdentityEmailHandlers:
         else:
             self.mailer.wake()
 
-    @event_handler("identity", "invitation.sent")
+    @event_handler("identity-private", "invitation.sent")
     def on_invitation_sent(self, event):
         """The welcome invitation with its single-use link."""
         self._email_for(INVITATION_SENT, event, "on_invitation_sent",
                         identity_emails.invitation_email,
                         client_id=(event.get("data") or {}).get("client_id"))
 
-    @event_handler("identity", "password_reset.requested")
+    @event_handler("identity-private", "password_reset.requested")
     def on_password_reset_requested(self, event):
         """The password reset link."""
         self._email_for(PASSWORD_RESET_REQUESTED, event, "on_password_reset_requested",
