@@ -292,7 +292,11 @@ class ChartsService:
             tab, old = revision.tab, revision.old_json
             if tab == tabs.BASIC:
                 current = queries.values_of(client)
-                if domain.as_json(current.get(revision.field)) != revision.new_json:
+                if revision.old_json is None and revision.new_json is None:
+                    # a revision from before typed values were kept: Basic then held
+                    # only text and dates, so its text form is the value
+                    old = revision.old_value
+                if tabs.as_text(current.get(revision.field)) != revision.new_value:
                     raise self._changed_since()
                 cmd_values = load(schemas.UpdateDemographics(), {revision.field: old},
                                   partial=True)

@@ -313,3 +313,23 @@ def test_settings_and_notification_address(service, client_id):
         "email": "bobby@example.com", "may_email": True}
     service.save_tab(STAFF, client_id, "communication", {"email_ok": False})
     assert service.get_notification_address(system, client_id)["may_email"] is False
+
+
+def test_a_revision_from_before_typed_values_can_be_reverted(service, db, client_id):
+    service.update_demographics(me(client_id), client_id, {"city": "Bend"})
+    [revision] = [r for r in db.all(Revision) if r.field == "city"]
+    with db.sessions.begin() as session:  # as the 0001 schema wrote it
+        row = session.get(Revision, revision.id)
+        row.old_json = row.new_json = None
+    saved = service.revert_change(STAFF, {"revision_id": revision.id})
+    assert saved["values"]["city"] is None
+
+
+def test_batches_record_who_changed_what(service, db, client_id):
+    contact = me(client_id, "contact", "guardian-1", ["manage_information"])
+    service.save_tab(contact, client_id, "communication", {"voicemail_ok": False})
+    [batch] = [b for b in db.all(ChangeBatch) if b.tab == "communication"]
+    assert (batch.actor_kind, batch.actor_id, batch.source) == ("contact", "guardian-1", "portal")
+    [revision] = [r for r in db.all(Revision) if r.tab == "communication"]
+    assert (revision.field, revision.old_value, revision.new_value) == \
+        ("voicemail_ok", None, "no")
