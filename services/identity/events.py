@@ -73,3 +73,7 @@ so no token naming that client stays usable.""")
 
 ALL = (CLIENT_LINKED, CLIENT_UNLINKED, ACCOUNT_CREATED, ACCOUNT_SUSPENDED, SESSION_REVOKED, PASSWORD_CHANGED, INVITATION_SENT,
        INVITATION_ACCEPTED, INVITATION_LOCKED, PASSWORD_RESET_REQUESTED, PRACTICE_UPDATED)
+
+# Recorded with private=True: they carry single-use links and go to identity-private.events,
+# for Haven's own services only (never in the public catalog, docs/events.md).
+PRIVATE_TYPES = frozenset({"invitation.sent", "password_reset.requested", "staff.invited"})
