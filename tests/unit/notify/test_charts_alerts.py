@@ -1,0 +1,106 @@
+"""notify's handlers of charts' events through worker_factory: one alert per saved tab
+and per upload, an integrity alert, and the document-shared email (no health information)."""
+import uuid
+from unittest.mock import MagicMock
+
+import pytest
+from nameko.testing.services import worker_factory
+
+from services.notify.models import Alert, Email
+from services.notify.service import NotifyService
+from tests.unit.notify.test_service import MemoryDb
+
+STAFF = {"practice_id": "p1", "kind": "staff", "id": "s1",
+         "permissions": ["receives_demographic_changes", "receives_portal_uploads"]}
+
+
+def envelope(type_, **data):
+    return {"id": str(uuid.uuid4()), "type": type_, "version": 1, "practice_id": "p1",
+            "occurred_at": "2026-01-01T00:00:00+00:00",
+            "actor": {"kind": "client", "id": "a1"}, "data": data}
+
+
+@pytest.fixture
+def db():
+    return MemoryDb()
+
+
+@pytest.fixture
+def charts():
+    proxy = MagicMock()
+    proxy.get_notification_address.return_value = {"email": "kim@example.com",
+                                                    "may_email": True}
+    return proxy
+
+
+@pytest.fixture
+def service(db, charts):
+    return worker_factory(NotifyService, db=db, mailer=MagicMock(), charts=charts,
+                          config={"PUBLIC_URL": "https://portal.example.org"})
+
+
+def test_one_alert_per_saved_tab_naming_the_tab(service, db):
+    for tab, fields in (("basic", ["city"]), ("insurance", ["primary.payer", "primary.plan"])):
+        service.on_client_updated(envelope("client.updated", client_id="c1", client_name="Kim",
+                                           tab=tab, fields=fields, batch_id="b-" + tab,
+                                           source="portal"))
+    alerts = service.list_alerts(STAFF, {})
+    assert sorted((a["tab"], tuple(a["fields"])) for a in alerts) == [
+        ("basic", ("city",)), ("insurance", ("primary.payer", "primary.plan"))]
+
+
+def test_one_alert_per_upload_even_when_redelivered(service, db):
+    event = envelope("document.uploaded", document_id="d1", client_id="c1", client_name="Kim",
+                     uploaded_by_kind="client", content_type="application/pdf", size=10)
+    service.on_document_uploaded(event)
+    service.on_document_uploaded(event)
+    [alert] = db.all(Alert)
+    assert (alert.kind, alert.audience, alert.subject_id) == (
+        "portal_upload", "receives_portal_uploads", "d1")
+    assert service.list_alerts(STAFF, {})[0]["subject_id"] == "d1"
+    other = dict(STAFF, permissions=["receives_demographic_changes"])
+    assert service.list_alerts(other, {}) == []
+
+
+def test_a_damaged_document_alerts_staff(service, db):
+    service.on_document_integrity_failed(envelope("document.integrity_failed",
+                                                  document_id="d9", client_id="c1",
+                                                  client_name="Kim"))
+    [alert] = db.all(Alert)
+    assert alert.kind == "document_integrity_failed" and alert.subject_id == "d9"
+
+
+def test_a_shared_document_emails_the_client_without_health_information(service, db, charts):
+    event = envelope("document.shared", document_id="d1", client_id="c1",
+                     client_name="Kim Lee", contact_id=None, type_id="t1")
+    service.on_document_shared(event)
+    service.on_document_shared(event)  # redelivery: one email
+    [email] = db.all(Email)
+    assert email.to_address == "kim@example.com" and email.kind == "document_shared"
+    assert "something new" in email.body_text
+    assert "https://portal.example.org/" in email.body_text
+    for value in ("Kim", "Lee", "d1", "c1", "t1"):
+        assert value not in email.subject + email.body_text
+    actor = charts.get_notification_address.call_args[0][0]
+    assert actor["kind"] == "system" and actor["practice_id"] == "p1"
+    service.mailer.wake.assert_called()
+
+
+@pytest.mark.parametrize("address,contact_id", [
+    ({"email": "kim@example.com", "may_email": False}, None),
+    ({"email": None, "may_email": True}, None),
+    ({"email": "kim@example.com", "may_email": True}, "contact-1"),
+])
+def test_no_email_when_not_allowed_or_nowhere_to_send(service, db, charts, address, contact_id):
+    charts.get_notification_address.return_value = address
+    service.on_document_shared(envelope("document.shared", document_id="d1", client_id="c1",
+                                        client_name="Kim", contact_id=contact_id, type_id=None))
+    assert db.all(Email) == []
+
+
+def test_an_unknown_version_is_not_guessed_at(service):
+    event = envelope("document.uploaded", document_id="d1", client_id="c1", client_name="K",
+                     uploaded_by_kind="client", content_type="application/pdf", size=1)
+    event["version"] = 2
+    with pytest.raises(Exception):
+        service.on_document_uploaded(event)
