@@ -17,3 +17,19 @@ class BlobStoreProvider(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.store
+
+
+class ScannerProvider(DependencyProvider):
+    """`self.scanner`: ClamAV when CLAMD_SOCKET / CLAMD_ADDRESS is configured, else a
+    scanner that passes everything (`enabled = False`)."""
+
+    def __init__(self, scanner=None):
+        self.scanner = scanner
+
+    def setup(self):
+        if self.scanner is None:
+            from services.charts import scanning
+            self.scanner = scanning.from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.scanner

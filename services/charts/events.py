@@ -80,5 +80,14 @@ class DocumentIntegrityFailed(EventType):
     schema = schemas.DocumentIntegrityFailedData
 
 
+class DocumentQuarantined(EventType):
+    """`document.quarantined` v1 — the virus scanner found something in a file: it is
+    kept out of reach (no one downloads it) for staff to deal with.
+    data: {document_id, client_id, client_name}."""
+    type = "document.quarantined"
+    version = 1
+    schema = schemas.DocumentIntegrityFailedData
+
+
 ALL = (ClientCreated, ClientUpdated, InsuranceUpdated, DocumentShared, DocumentUploaded,
-       DocumentIntegrityFailed)
+       DocumentIntegrityFailed, DocumentQuarantined)

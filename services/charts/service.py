@@ -13,15 +13,16 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import select
 
-from services.charts import documents, domain, events, queries, schemas, tabs
-from services.charts.dependencies import BlobStoreProvider
+from services.charts import documents, domain, events, queries, scanning, schemas, tabs
+from services.charts.dependencies import BlobStoreProvider, ScannerProvider
 from services.charts.models import (Base, ChangeBatch, Client, Document, DocumentType,
                                     PracticeSettings, Revision)
 from services.common import blobstore
 from services.common.actor import Actor
 from services.common.db import Database
 from services.common.clock import utcnow
-from services.common.errors import EXPECTED, Conflict, Forbidden, InvalidInput, NotFound
+from services.common.errors import (EXPECTED, Conflict, Forbidden, InvalidInput, NotFound,
+                                    Unavailable)
 from services.common.logs import CorrelationId
 from services.common.schemas import load
 
@@ -38,6 +39,7 @@ class ChartsService:
     db = Database(Base)
     correlation = CorrelationId()
     blobs = BlobStoreProvider()
+    scanner = ScannerProvider()
     config = Config()
 
     @rpc(expected_exceptions=EXPECTED)
@@ -472,17 +474,52 @@ class ChartsService:
             raise Forbidden("uploads_disabled", "This practice does not accept uploads "
                             "through the portal. Please call the practice.")
         mime = self._checked_blob(ref)
+        verdict = self._scanned(ref)
         with self.db.transaction() as tx:
             client = queries.client_of_practice(tx.session, actor, client_id)
             doc, new = self._new_document(tx, actor, ref, mime, documents.UPLOAD, client.id)
-            if new:
+            if new and not verdict.clean:
+                self._quarantine(tx, actor, doc, client)
+            elif new:
                 events.DocumentUploaded.record(tx, actor, {
                     "document_id": doc.id, "client_id": client.id,
                     "client_name": domain.client_name(queries.values_of(client)),
                     "uploaded_by_kind": actor.kind, "content_type": mime, "size": doc.size})
             result = schemas.DocumentOut().dump(doc)
+        if doc.status == documents.QUARANTINED:
+            raise self._infected()
         log.info("upload registered", extra={"document_id": result["id"], "client_id": client_id})
         return result
+
+    def _scanned(self, ref):
+        """The virus scanner's verdict on the (verified) blob; with no scanner configured,
+        clean. A scanner that cannot answer refuses the file (fail closed) and the blob
+        is removed: Unavailable("scanner_unavailable")."""
+        if not self.scanner.enabled:
+            return scanning.Verdict(clean=True)
+        try:
+            with self.blobs.open(ref["blob_key"], ref["sha256"]) as blob:
+                return self.scanner.scan(blob)
+        except (scanning.ScanUnavailable, blobstore.BlobError):
+            self.blobs.delete(ref["blob_key"])
+            log.error("virus scan unavailable; upload refused")
+            raise Unavailable("scanner_unavailable", "The file could not be checked for "
+                              "viruses just now. Please try again in a few minutes.") from None
+
+    def _quarantine(self, tx, actor, doc, client):
+        """An infected file is kept out of reach (status quarantined: nobody but staff
+        sees it, nobody downloads it) and staff are alerted."""
+        doc.status = documents.QUARANTINED
+        events.DocumentQuarantined.record(tx, actor, {
+            "document_id": doc.id, "client_id": client.id if client else None,
+            "client_name": domain.client_name(queries.values_of(client)) if client else None})
+        log.error("infected upload quarantined", extra={"document_id": doc.id})
+
+    @staticmethod
+    def _infected():
+        return InvalidInput("file_infected", "This file appears to contain a virus and was "
+                            "not accepted. The practice has been told.",
+                            {"file": ["The file did not pass the virus check."]})
 
     @rpc(expected_exceptions=EXPECTED)
     def share_document(self, actor, payload):
@@ -505,17 +542,24 @@ class ChartsService:
             if client_id:
                 queries.client_of_practice(session, actor, client_id)
         mime = self._checked_blob(ref)
+        verdict = self._scanned(ref)
         with self.db.transaction() as tx:
             kind = documents.SHARED if client_id else documents.PRACTICE
             doc, new = self._new_document(tx, actor, ref, mime, kind, client_id,
                                           contact_id=contact_id, type_id=type_id)
-            if new and client_id:
+            if new and not verdict.clean:
+                client = tx.session.get(Client, client_id) if client_id else None
+                self._quarantine(tx, actor, doc, client)
+            elif new and client_id:
                 client = queries.client_of_practice(tx.session, actor, client_id)
                 events.DocumentShared.record(tx, actor, {
                     "document_id": doc.id, "client_id": client_id,
                     "client_name": domain.client_name(queries.values_of(client)),
                     "contact_id": contact_id, "type_id": type_id})
-            return schemas.DocumentOut().dump(doc)
+            result = schemas.DocumentOut().dump(doc)
+        if doc.status == documents.QUARANTINED:
+            raise self._infected()
+        return result
 
     @rpc(expected_exceptions=EXPECTED)
     def list_documents(self, actor, payload=None):

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 RECEIVES_PORTAL_UPLOADS = "receives_portal_uploads"
 PORTAL_UPLOAD = "portal_upload"
 DOCUMENT_DAMAGED = "document_integrity_failed"
+DOCUMENT_INFECTED = "document_quarantined"
 DOCUMENT_SHARED_TEMPLATE = "document_shared"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
@@ -30,6 +31,10 @@ DOCUMENT_SHARED = Consumed("charts", "document.shared", (1,), """
 (when shared with the client, not one contact, and the client may be emailed).""")
 DOCUMENT_INTEGRITY_FAILED = Consumed("charts", "document.integrity_failed", (1,), """
 {document_id, client_id, client_name} → one `document_integrity_failed` alert for
+`receives_portal_uploads`.""")
+
+DOCUMENT_QUARANTINED = Consumed("charts", "document.quarantined", (1,), """
+{document_id, client_id, client_name} → one `document_quarantined` alert for
 `receives_portal_uploads`.""")
 
 
@@ -65,6 +70,11 @@ class ChartsHandlers:
         """A stored file was altered: staff are told, once."""
         self._alert(event, "on_document_integrity_failed", DOCUMENT_INTEGRITY_FAILED,
                     DOCUMENT_DAMAGED)
+
+    @event_handler("charts", "document.quarantined")
+    def on_document_quarantined(self, event):
+        """The virus scanner refused a file: staff are told, once."""
+        self._alert(event, "on_document_quarantined", DOCUMENT_QUARANTINED, DOCUMENT_INFECTED)
 
     @event_handler("charts", "document.shared")
     def on_document_shared(self, event):

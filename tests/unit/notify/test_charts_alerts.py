@@ -104,3 +104,10 @@ def test_an_unknown_version_is_not_guessed_at(service):
     event["version"] = 2
     with pytest.raises(Exception):
         service.on_document_uploaded(event)
+
+
+def test_a_quarantined_upload_alerts_staff(service, db):
+    service.on_document_quarantined(envelope("document.quarantined", document_id="d7",
+                                             client_id="c1", client_name="Kim"))
+    [alert] = db.all(Alert)
+    assert (alert.kind, alert.audience) == ("document_quarantined", "receives_portal_uploads")
