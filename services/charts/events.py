@@ -23,7 +23,8 @@ class EventType:
 
 
 class ClientCreated(EventType):
-    """`client.created` v1 — a client record was made.
+    """`client.created` v1
+    A client record was made.
     data: {client_id, client_name}"""
     type = "client.created"
     version = 1
@@ -31,11 +32,13 @@ class ClientCreated(EventType):
 
 
 class ClientUpdated(EventType):
-    """`client.updated` v1 — one save changed some of a client's details; exactly one
-    event per save, however many fields changed.
+    """`client.updated` v1
+    One save of one chart tab changed some of a client's details (also a staff revert):
+    exactly one event per saved tab, however many fields changed.
     data: {client_id, client_name, tab: basic|details|contacts|insurance|communication,
-    fields: [field names or dotted paths], batch_id,
-    source: "portal" | "staff"}. `batch_id` finds the save's revisions."""
+    fields: [Basic's field names, or dotted paths within the tab such as
+    "primary.member_id"], batch_id, source: "portal" | "staff"}. Names, never values;
+    `batch_id` finds the save's revisions."""
     type = "client.updated"
     version = 1
     schema = schemas.ClientUpdatedData
@@ -45,8 +48,9 @@ class ClientUpdated(EventType):
 
 
 class InsuranceUpdated(EventType):
-    """`insurance.updated` v1 — a save of the Insurance tab changed something (emitted
-    beside that save's `client.updated`).
+    """`insurance.updated` v1
+    A save of the Insurance tab changed something (emitted beside that save's
+    `client.updated`).
     data: {client_id, client_name, coverages: ["primary"|"secondary"], fields, batch_id,
     source}."""
     type = "insurance.updated"
@@ -55,8 +59,9 @@ class InsuranceUpdated(EventType):
 
 
 class DocumentShared(EventType):
-    """`document.shared` v1 — staff shared a document with one client (contact_id null)
-    or with one contact of that client.
+    """`document.shared` v1
+    Staff shared a document with one client (contact_id null) or with one contact of
+    that client.
     data: {document_id, client_id, client_name, contact_id, type_id}."""
     type = "document.shared"
     version = 1
@@ -64,7 +69,9 @@ class DocumentShared(EventType):
 
 
 class DocumentUploaded(EventType):
-    """`document.uploaded` v1 — a client or contact uploaded a file (content checked).
+    """`document.uploaded` v1
+    A client or contact uploaded a file; its type was checked by content (and, when
+    configured, it passed the virus scan).
     data: {document_id, client_id, client_name, uploaded_by_kind, content_type, size}."""
     type = "document.uploaded"
     version = 1
@@ -72,8 +79,9 @@ class DocumentUploaded(EventType):
 
 
 class DocumentIntegrityFailed(EventType):
-    """`document.integrity_failed` v1 — a document's blob no longer matches its SHA-256:
-    downloads of it are refused from now on.
+    """`document.integrity_failed` v1
+    A document's blob no longer matches its SHA-256: downloads of it are refused from
+    now on.
     data: {document_id, client_id, client_name}."""
     type = "document.integrity_failed"
     version = 1
@@ -81,8 +89,9 @@ class DocumentIntegrityFailed(EventType):
 
 
 class DocumentQuarantined(EventType):
-    """`document.quarantined` v1 — the virus scanner found something in a file: it is
-    kept out of reach (no one downloads it) for staff to deal with.
+    """`document.quarantined` v1
+    The virus scanner found something in a file: it is kept out of reach (no one
+    downloads it) for staff to deal with.
     data: {document_id, client_id, client_name}."""
     type = "document.quarantined"
     version = 1
