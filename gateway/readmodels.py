@@ -75,12 +75,13 @@ class ReadModels:
         self.sessions = Lru(size)       # (session id, must-change flag) -> Entry
         self._epoch = {"practices": 0, "clients": 0, "sessions": 0}
         self.practice_schema = schemas.Practice()
+        self.settings_schema = schemas.PracticeSettings()
         self.record_schema = schemas.ClientRecord()
         self.principal_schema = schemas.Principal()
         self.hits = 0
         self.misses = 0
 
-    # -- practice branding (public) -------------------------------------------
+    # -- practice branding (public) and settings (administrators) ----------------------
     def practice(self, code):
         """The practice's public branding, as JSON bytes."""
         entry = self.practices.get(code)
@@ -99,25 +100,51 @@ class ReadModels:
                 self.practices.put(code, Entry(None, None, None,
                                                expires=self.clock() + NEGATIVE_SECONDS))
             raise NotFound("not_found", "There is no practice at this address.") from None
-        data = self.practice_schema.dump(data)
-        entry = Entry(data.get("id"), data, dumps(data))
+        entry = self._practice_entry(data)
         if epoch == self._epoch["practices"]:
             self.practices.put(code, entry)
         return entry.body
 
     def practice_data(self, code):
+        """Every setting of the practice (not only the public branding), as a dict."""
         self.practice(code)
         entry = self.practices.get(code)
         return entry.data if entry is not None else None
 
+    def practice_settings(self, identified):
+        """The caller's practice's settings. Found by the code in the caller's principal
+        (dropped on `practice.updated`), since a token's `pcode` is stale after a move."""
+        data = self.principal_data(identified)
+        code = (data.get("practice") or {}).get("code") or identified.claims.get("pcode")
+        settings = self.practice_data(code)
+        if settings is None or settings.get("id") != identified.claims["pid"]:
+            raise NotFound("not_found", "There is no practice at this address.")
+        return settings
+
+    def _practice_entry(self, data):
+        full = self.settings_schema.dump(data)
+        return Entry(full.get("id"), full, dumps(self.practice_schema.dump(data)))
+
     def on_practice_updated(self, event):
-        data = event.get("data") or {}
-        practice_id = data.get("practice_id") or event.get("practice_id")
-        code = data.get("code")
+        """The event carries the whole practice: replace its entry, and forget the
+        previous code's (a moved portal's old address must stop answering)."""
+        data = dict(event.get("data") or {})
+        practice_id = data.get("id") or event.get("practice_id")
+        self._replace_practice(practice_id, data, data.get("previous_code"))
+
+    def practice_written(self, data):
+        """The reply of a settings write: this replica serves it at once."""
+        self._replace_practice((data or {}).get("id"), dict(data or {}), None)
+
+    def _replace_practice(self, practice_id, data, previous_code):
         self._bump("practices")
+        code = data.get("code")
         for key, entry in self.practices.items():
-            if key == code or (practice_id and entry.practice_id == practice_id):
+            if key in (code, previous_code) or (practice_id and entry.practice_id == practice_id):
                 self.practices.pop(key)
+        if practice_id and code and data.get("name"):
+            data.pop("previous_code", None)
+            self.practices.put(code, self._practice_entry(data))
         self._drop_sessions(lambda e: e.practice_id == practice_id)
 
     # -- a client's record -----------------------------------------------------
@@ -163,12 +190,19 @@ class ReadModels:
 
     # -- the session's principal --------------------------------------------------
     def principal(self, identified):
+        """The principal as JSON bytes."""
+        return self._principal_entry(identified).body
+
+    def principal_data(self, identified):
+        return self._principal_entry(identified).data
+
+    def _principal_entry(self, identified):
         claims = identified.claims
         key = (claims["sid"], bool(claims.get("mcp")), claims.get("iat"))
         entry = self.sessions.get(key)
         if entry is not None and entry.expires > self.clock():
             self.hits += 1
-            return entry.body
+            return entry
         self.misses += 1
         epoch = self._epoch["sessions"]
         data = self.principal_schema.dump(
@@ -178,7 +212,7 @@ class ReadModels:
                              "client_ids": {c.get("client_id") for c in data.get("clients") or ()}})
         if epoch == self._epoch["sessions"]:
             self.sessions.put(key, entry)
-        return entry.body
+        return entry
 
     def on_sessions_revoked(self, session_ids):
         ids = set(session_ids or ())

@@ -42,14 +42,24 @@ class Practice(Schema):
     portal_enabled = fields.Boolean()
     password_help = S(allow_none=True)
     theme_color = S(allow_none=True)
+    accent_color = S(allow_none=True)
+    idle_timeout_minutes = fields.Integer(metadata={
+        "description": "minutes without activity before the web client signs out"})
 
 
 # -- session ------------------------------------------------------------------
+TOKEN_DELIVERY = S(load_default="cookie", validate=validate.OneOf(["cookie", "body"]), metadata={
+    "description": "`cookie` (the default, for browsers): the tokens are set as HttpOnly "
+                   "cookies and never appear in the body. `body` (API clients): the tokens "
+                   "are in the body, for `Authorization: Bearer`, and no cookie is set."})
+
+
 class SignIn(StrictSchema):
     practice_code = S(validate=validate.Length(min=1, max=64))
     login = S(required=True, validate=validate.Length(min=1, max=254))
     password = S(required=True, validate=validate.Length(min=1, max=1024))
     audience = S(required=True, validate=validate.OneOf(["portal", "staff"]))
+    token_delivery = TOKEN_DELIVERY
 
 
 class RefreshRequest(StrictSchema):
@@ -80,8 +90,9 @@ class Principal(Schema):
 
 
 class Tokens(Schema):
-    access_token = S()
-    refresh_token = S()
+    access_token = S(metadata={"description": "only with token_delivery `body` (or a refresh "
+                                              "by body / a Bearer-authenticated request)"})
+    refresh_token = S(metadata={"description": "as access_token"})
     expires_in = fields.Integer()
     must_change_password = fields.Boolean()
     principal = fields.Nested(Principal)
@@ -212,3 +223,184 @@ class AlertQuery(StrictSchema):
 
 class Done(Schema):
     status = S()
+
+
+# -- invitations (docs/identity.md, "Welcome invitations") --------------------
+TOKEN = S(required=True, validate=validate.Length(min=10, max=200), metadata={
+    "description": "the single-use token from the emailed link (sent in the body, never in "
+                   "an API path, so it stays out of access logs)"})
+
+
+class InvitationLookup(StrictSchema):
+    token = TOKEN
+
+
+class InvitationPractice(Schema):
+    code = S()
+    name = S()
+    title = S(allow_none=True)
+
+
+class Invitation(Schema):
+    practice = fields.Nested(InvitationPractice)
+    login = S()
+    expires_at = S()
+    attempts_left = fields.Integer()
+    min_password_length = fields.Integer()
+
+
+class AcceptInvitation(StrictSchema):
+    token = TOKEN
+    date_of_birth = S(required=True, validate=DATE)
+    password = S(required=True, validate=validate.Length(min=1, max=1024))
+    token_delivery = TOKEN_DELIVERY
+
+
+class AccessStatus(Schema):
+    client_id = S()
+    status = S(metadata={"description": "never_invited, sent, expired, locked, signed_up, "
+                                        "suspended or access_removed"})
+    invited_at = S(allow_none=True)
+    expires_at = S(allow_none=True)
+    resend_at = S(allow_none=True, metadata={"description": "when staff may send again"})
+    signed_up_at = S(allow_none=True)
+    login = S(allow_none=True)
+    last_sign_in_at = S(allow_none=True)
+    account_id = S(allow_none=True)
+    account_status = S(allow_none=True)
+
+
+class AccessListItem(AccessStatus):
+    first_name = S(allow_none=True)
+    last_name = S(allow_none=True)
+
+
+class AccessList(Schema):
+    items = fields.List(fields.Nested(AccessListItem))
+    total = fields.Integer()
+
+
+ACCESS_STATUSES = ["never_invited", "sent", "expired", "locked", "signed_up", "suspended",
+                   "access_removed"]
+
+
+class AccessListQuery(StrictSchema):
+    status = S(validate=validate.OneOf(ACCESS_STATUSES))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100_000))
+
+
+# -- password reset (docs/identity.md, "Password reset") ------------------------
+class ResetRequest(StrictSchema):
+    practice_code = S(required=True, validate=validate.Length(min=1, max=63))
+    email = S(required=True, validate=validate.Length(min=1, max=254))
+    audience = S(load_default="portal", validate=validate.OneOf(["portal", "staff"]))
+
+
+class ResetAccepted(Schema):
+    accepted = Bool()
+    message = S()
+
+
+class ResetPractice(InvitationPractice):
+    password_help = S(allow_none=True)
+
+
+class ResetLink(Schema):
+    kind = S(metadata={"description": "client or staff"})
+    expires_at = S()
+    practice = fields.Nested(ResetPractice)
+    min_password_length = fields.Integer()
+
+
+class CompleteReset(StrictSchema):
+    token = TOKEN
+    new_password = S(required=True, validate=validate.Length(min=1, max=1024))
+
+
+class ResetDone(Schema):
+    kind = S()
+    practice_code = S()
+    login = S()
+
+
+class ResetSent(Schema):
+    sent_to = S()
+    expires_at = S()
+
+
+# -- linked clients -------------------------------------------------------------
+ID = validate.Length(min=1, max=64)
+
+
+class LinkRequest(StrictSchema):
+    client_id = S(required=True, validate=ID)
+
+
+class AccountClient(Schema):
+    client_id = S()
+    name = S(allow_none=True)
+    own = Bool()
+    linked_at = S(allow_none=True)
+
+
+class AccountClients(Schema):
+    account_id = S()
+    login = S()
+    status = S()
+    clients = fields.List(fields.Nested(AccountClient))
+
+
+# -- practice settings ------------------------------------------------------------
+COLOUR = validate.Regexp(r"^#[0-9a-fA-F]{6}$", error="Use a colour like #2f5f7a.")
+SLUG = validate.Regexp(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+                       error="Use lowercase letters, digits and hyphens.")
+
+
+class PracticeSettings(Practice):
+    logo_ref = S(allow_none=True)
+    subdomain = S(allow_none=True)
+    invitation_days = fields.Integer()
+
+
+class PracticeSettingsUpdate(StrictSchema):
+    name = S(validate=validate.Length(min=1, max=200))
+    portal_enabled = Bool()
+    title = S(allow_none=True, validate=validate.Length(max=200))
+    instructions = S(allow_none=True, validate=validate.Length(max=10000))
+    theme_color = S(allow_none=True, validate=COLOUR)
+    accent_color = S(allow_none=True, validate=COLOUR)
+    code = S(validate=SLUG, metadata={"description": "the portal address /p/<code>"})
+    subdomain = S(allow_none=True, validate=SLUG)
+    password_help = S(allow_none=True, validate=validate.Length(max=2000))
+    idle_timeout_minutes = fields.Integer(strict=True, validate=validate.Range(min=5, max=240))
+    invitation_days = fields.Integer(strict=True, validate=validate.Range(min=1, max=30))
+    time_zone = S(validate=validate.Length(min=1, max=64))
+
+
+# -- audit ---------------------------------------------------------------------------
+class AuditQuery(StrictSchema):
+    action = S(validate=validate.Length(min=1, max=40))
+    actor_id = S(validate=ID)
+    subject_id = S(validate=ID)
+    since = fields.AwareDateTime(default_timezone=None, metadata={
+        "description": "ISO-8601 with a time zone, e.g. 2026-01-01T00:00:00Z"})
+    until = fields.AwareDateTime(default_timezone=None)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class AuditEntry(Schema):
+    id = S()
+    occurred_at = S()
+    action = S()
+    actor_kind = S(allow_none=True)
+    actor_id = S(allow_none=True)
+    subject_kind = S(allow_none=True)
+    subject_id = S(allow_none=True)
+    session_id = S(allow_none=True)
+    source_ip = S(allow_none=True)
+    detail = fields.Dict(allow_none=True)
+
+
+class AuditLog(Schema):
+    entries = fields.List(fields.Nested(AuditEntry))

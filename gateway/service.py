@@ -171,6 +171,16 @@ class GatewayService:
     def on_practice_updated(self, event):
         self.app.readmodels.on_practice_updated(event)
 
+    @event_handler("identity", "account.client_linked", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_account_client_linked(self, event):
+        self.app.readmodels.on_account_changed(event)
+
+    @event_handler("identity", "account.client_unlinked", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_account_client_unlinked(self, event):
+        self.app.readmodels.on_account_changed(event)
+
     @event_handler("charts", "client.updated", handler_type=BROADCAST, reliable_delivery=False)
     def on_client_updated(self, event):
         self.app.readmodels.on_client_changed(event)

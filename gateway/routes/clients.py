@@ -1,7 +1,7 @@
 """Staff work on client records and portal access; a holder of a client may read it."""
 from gateway import schemas
 from gateway.router import ANY, STAFF, RouteTable
-from gateway.routes.me import update_record
+from gateway.routes.me import READ_DETAILS, update_record
 from services.common.errors import Forbidden, NotFound
 
 table = RouteTable()
@@ -40,7 +40,7 @@ def create_client(ctx):
              summary="A client's record", tags=TAGS)
 def get_client(ctx):
     client_id = ctx.params["client_id"]
-    _may_reach(ctx, client_id)
+    _may_reach(ctx, client_id, READ_DETAILS)
     return ctx.raw(ctx.app.readmodels.client_record(ctx.actor, ctx.who.wire, client_id))
 
 

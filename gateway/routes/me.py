@@ -6,6 +6,7 @@ from services.common.errors import Forbidden, InvalidInput, NotFound
 table = RouteTable()
 TAGS = ("me",)
 NOT_FOUND = ("not_found", "That record does not exist.")
+READ_DETAILS = "manage_information"
 
 
 def own_client_id(ctx):
@@ -29,7 +30,8 @@ def own_client_id(ctx):
              response=schemas.ClientRecord, summary="Your own details", tags=TAGS)
 def get_details(ctx):
     client_id = own_client_id(ctx)
-    ctx.actor.require_client(client_id)
+    # One's own chart ("*") or a contact's grant to manage that person's information.
+    ctx.actor.require_client(client_id, READ_DETAILS)
     return ctx.raw(ctx.app.readmodels.client_record(ctx.actor, ctx.who.wire, client_id))
 
 

@@ -10,32 +10,50 @@ table = RouteTable()
 TAGS = ("session",)
 
 
-def _signed_in(ctx, tokens, status=200):
-    """Tokens in the body for API clients, and in cookies for the browser."""
+TOKEN_FIELDS = ("access_token", "refresh_token")
+
+
+def signed_in(ctx, tokens, delivery, status=200):
+    """Browsers (delivery "cookie") get the tokens only as HttpOnly cookies: a token in a
+    JSON body is readable by any script on the page, which is what HttpOnly prevents.
+    API clients (delivery "body") get them in the body and no cookie."""
     body = schemas.Tokens().dump(tokens)
+    if delivery == "body":
+        return json_response(body, status)
+    for name in TOKEN_FIELDS:
+        body.pop(name, None)
     response = json_response(body, status)
     set_session_cookies(response, tokens, ctx.app.refresh_seconds, ctx.app.secure_cookies,
                         csrf=ctx.request.cookies.get(CSRF_COOKIE))
     return response
 
 
+DELIVERY_DOC = (" With `token_delivery: \"body\"` the tokens come in the body instead and "
+                "no cookie is set (for API clients using `Authorization: Bearer`); by "
+                "default they are only in cookies, never in the body.")
+
+
 @table.route("POST", "/api/v1/session", request=schemas.SignIn, response=schemas.Tokens,
              summary="Sign in", tags=TAGS, description=(
                  "Sets the cookies haven_access and haven_refresh (HttpOnly) and haven_csrf "
-                 "(readable; send it back as X-CSRF-Token on unsafe requests)."))
+                 "(readable; send it back as X-CSRF-Token on unsafe requests)." + DELIVERY_DOC))
 def sign_in(ctx):
     payload = dict(ctx.body)
+    delivery = payload.pop("token_delivery")
     payload["source_ip"] = ctx.request.remote_addr
     tokens = ctx.app.rpc.call("identity", "authenticate", payload)
-    return _signed_in(ctx, tokens)
+    return signed_in(ctx, tokens, delivery)
 
 
 @table.route("POST", "/api/v1/session/refresh", request=schemas.RefreshRequest,
              response=schemas.Tokens, summary="Exchange a refresh token for a new pair",
              tags=TAGS, description="Uses the body's refresh_token, else the haven_refresh "
-                                    "cookie (which then needs X-CSRF-Token).")
+                                    "cookie (which then needs X-CSRF-Token). The new pair "
+                                    "goes back the way the old one came: in the body, or "
+                                    "as cookies only.")
 def refresh(ctx):
     token = ctx.body.get("refresh_token")
+    delivery = "body" if token else "cookie"
     if not token:
         token = ctx.request.cookies.get(REFRESH_COOKIE)
         if not token:
@@ -47,7 +65,7 @@ def refresh(ctx):
         response = json_response(exc.to_dict(), 401)
         clear_session_cookies(response, ctx.app.secure_cookies)
         return response
-    return _signed_in(ctx, tokens)
+    return signed_in(ctx, tokens, delivery)
 
 
 @table.route("GET", "/api/v1/session", auth=ANY_MCP, response=schemas.Principal,
@@ -70,10 +88,11 @@ def sign_out(ctx):
 
 @table.route("POST", "/api/v1/session/password", auth=ANY_MCP, request=schemas.ChangePassword,
              response=schemas.Tokens, summary="Change your password", tags=TAGS,
-             description="Allowed while a password change is required. Returns a fresh pair.")
+             description="Allowed while a password change is required. Returns a fresh pair: "
+                         "as cookies to a cookie session, in the body to a Bearer caller.")
 def change_password(ctx):
     if ctx.body["current_password"] == ctx.body["new_password"]:
         raise InvalidInput("invalid_input", "Choose a password different from the current one.",
                            {"new_password": ["Must differ from the current password."]})
     tokens = ctx.app.rpc.call("identity", "change_password", ctx.who.wire, ctx.body)
-    return _signed_in(ctx, tokens)
+    return signed_in(ctx, tokens, "cookie" if ctx.who.via_cookie else "body")

@@ -11,7 +11,9 @@ from gateway.router import PUBLIC, RouteTable
 table = RouteTable()
 WEB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "web")
 STATIC = os.path.join(WEB, "static")
-STATIC_MAX_AGE = 86400
+# Revalidate every static file (a 304 is cheap): with a max-age a release could pair a
+# new shell with day-old modules (docs/web-client.md, "Caching").
+STATIC_CACHE = "no-cache"
 TYPES = {".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
          ".css": "text/css; charset=utf-8", ".html": "text/html; charset=utf-8",
          ".svg": "image/svg+xml", ".json": "application/json", ".png": "image/png",
@@ -89,5 +91,4 @@ def static(ctx):
         raise HTTPNotFound()
     ext = os.path.splitext(path)[1].lower()
     content_type = TYPES.get(ext) or mimetypes.guess_type(path)[0] or "application/octet-stream"
-    return _file_response(ctx.request, path, content_type,
-                          f"public, max-age={STATIC_MAX_AGE}")
+    return _file_response(ctx.request, path, content_type, STATIC_CACHE)

@@ -44,7 +44,7 @@ class Browserless:
 
 def staff_session(stack, login, password):
     response = requests.post(stack.base_url + "/api/v1/session", timeout=10, json={
-        "login": login, "password": password, "audience": "staff"})
+        "login": login, "password": password, "audience": "staff", "token_delivery": "body"})
     assert response.status_code == 200, response.text
     token = response.json()["access_token"]
     http = requests.Session()

@@ -115,7 +115,9 @@ def test_sign_in_sets_cookies(client, rpc):
         "must_change_password": False, "principal": {"kind": "client", "id": "x"}}
     r = client.post("/api/v1/session", json={"login": "a", "password": "b",
                                              "audience": "portal", "practice_code": "demo"})
-    assert r.status_code == 200 and r.json["access_token"] == "a"
+    assert r.status_code == 200 and r.json["principal"]["id"] == "x"
+    # A browser's tokens live only in HttpOnly cookies, never in a body scripts can read.
+    assert "access_token" not in r.json and "refresh_token" not in r.json
     cookies = {c.split("=", 1)[0]: c for c in r.headers.getlist("Set-Cookie")}
     for name in ("haven_access", "haven_refresh"):
         assert "HttpOnly" in cookies[name] and "SameSite=Strict" in cookies[name]
@@ -130,7 +132,8 @@ def test_cookie_refresh_needs_csrf(client, rpc):
     client.set_cookie("haven_csrf", "c1")
     assert client.post("/api/v1/session/refresh").status_code == 403
     r = client.post("/api/v1/session/refresh", headers={"X-CSRF-Token": "c1"})
-    assert r.status_code == 200 and r.json["access_token"] == "a2"
+    assert r.status_code == 200 and "access_token" not in r.json
+    assert any(c.startswith("haven_access=a2") for c in r.headers.getlist("Set-Cookie"))
 
 
 def test_sign_out_revokes_locally_at_once(client, rpc):

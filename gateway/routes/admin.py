@@ -1,0 +1,39 @@
+"""Administrators' pages: the practice's portal settings and the audit trail (identity)."""
+from gateway import schemas
+from gateway.router import STAFF, RouteTable
+
+table = RouteTable()
+TAGS = ("practice administration",)
+SETTINGS = "manage_practice_settings"
+
+
+@table.route("GET", "/api/v1/practice/settings", auth=STAFF,
+             response=schemas.PracticeSettings, tags=TAGS,
+             summary="Your practice's portal settings")
+def get_settings(ctx):
+    ctx.actor.require_staff(SETTINGS)
+    return ctx.app.readmodels.practice_settings(ctx.who)
+
+
+@table.route("PATCH", "/api/v1/practice/settings", auth=STAFF,
+             request=schemas.PracticeSettingsUpdate, response=schemas.PracticeSettings,
+             tags=TAGS, summary="Change your practice's portal settings",
+             description="Send only what changes. 409 `code_taken` / `subdomain_taken`. "
+                         "A new code moves the portal to /p/<code>; the old address stops "
+                         "working.")
+def update_settings(ctx):
+    ctx.actor.require_staff(SETTINGS)
+    practice = ctx.app.rpc.call("identity", "update_practice_settings", ctx.who.wire, ctx.body)
+    ctx.app.readmodels.practice_written(practice)   # read your own write
+    return practice
+
+
+@table.route("GET", "/api/v1/audit", auth=STAFF, query=schemas.AuditQuery,
+             response=schemas.AuditLog, tags=TAGS, summary="The audit trail, newest first",
+             description="Sign-ins, failures, password and access changes of your practice.")
+def list_audit(ctx):
+    ctx.actor.require_staff("view_audit_log")
+    payload = {}
+    for key, value in ctx.query.items():
+        payload[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return ctx.app.rpc.call("identity", "list_audit", ctx.who.wire, payload)
