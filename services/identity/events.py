@@ -71,7 +71,39 @@ Staff removed an account's access to one linked client. data: {account_id, clien
 Every session of the account was revoked in the same transaction (`session.revoked`),
 so no token naming that client stays usable.""")
 
-ALL = (CLIENT_LINKED, CLIENT_UNLINKED, ACCOUNT_CREATED, ACCOUNT_SUSPENDED, SESSION_REVOKED, PASSWORD_CHANGED, INVITATION_SENT,
+CONTACT_INVITED = EventType("contact.invited", 1, """\
+Staff added a contact (a guardian or responsible party with a login of their own kind).
+data: {contact_id, email, practice_name, portal_path, link_path, expires_at, resend}.
+`link_path` (/p/<code>/reset/<token>) holds the single-use token with which the contact
+chooses a password: recorded private, on identity-private.events only.""")
+
+CONTACT_STATUS_CHANGED = EventType("contact.status_changed", 1, """\
+A contact's login was suspended, ended or restored. data: {contact_id, status}.
+Leaving "active" revokes every session of the contact in the same transaction.""")
+
+GRANT_CHANGED = EventType("grant.changed", 1, """\
+A contact's access to one client was granted, changed or revoked. data: {contact_id,
+client_id, permissions, renewed_until, change} with change "granted" | "changed" |
+"revoked" and permissions [] when revoked. `permissions` are those staff granted; the age
+bands may hide some at token issue. A change that takes anything away is followed in the
+same transaction by `session.revoked` for the contact's sessions.""")
+
+STAFF_INVITED = EventType("staff.invited", 1, """\
+A staff member was invited. data: {staff_id, email, practice_name, portal_path,
+link_path, expires_at}. `link_path` (/staff/<code>/reset/<token>) holds the single-use
+token with which they choose a password: on identity-private.events only.""")
+
+STAFF_UPDATED = EventType("staff.updated", 1, """\
+A staff member's role or status changed. data: {staff_id, role, status, previous_role,
+previous_status}. Every session of the staff member was revoked in the same transaction
+(their permissions are in their tokens).""")
+
+ROLE_PERMISSIONS_CHANGED = EventType("role_permissions.changed", 1, """\
+A practice changed what one role grants. data: {role, permissions, added, removed}.
+When something was removed, sessions of the staff holding the role were revoked.""")
+
+ALL = (CONTACT_INVITED, CONTACT_STATUS_CHANGED, GRANT_CHANGED, STAFF_INVITED, STAFF_UPDATED,
+       ROLE_PERMISSIONS_CHANGED, CLIENT_LINKED, CLIENT_UNLINKED, ACCOUNT_CREATED, ACCOUNT_SUSPENDED, SESSION_REVOKED, PASSWORD_CHANGED, INVITATION_SENT,
        INVITATION_ACCEPTED, INVITATION_LOCKED, PASSWORD_RESET_REQUESTED, PRACTICE_UPDATED)
 
 # Recorded with private=True: they carry single-use links and go to identity-private.events,

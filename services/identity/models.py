@@ -3,7 +3,7 @@
 Clients are charts' records: `client_accounts.client_id` names one with no foreign key
 (no service opens another's database).
 """
-from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, false, Boolean, Date, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -45,6 +45,18 @@ class Practice(Base):
     invitation_days: Mapped[int] = mapped_column(Integer, nullable=False, default=7,
                                                  server_default="7")
     updated_at = mapped_column(UTCDateTime, nullable=True)
+    # guardian age bands (docs/identity.md, "Guardian age bands")
+    guardian_full_until_age: Mapped[int] = mapped_column(Integer, nullable=False, default=12,
+                                                         server_default="12")
+    guardian_access_ends_at_age: Mapped[int] = mapped_column(Integer, nullable=False,
+                                                             default=18, server_default="18")
+    client_own_access_from_age: Mapped[int] = mapped_column(Integer, nullable=False,
+                                                            default=12, server_default="12")
+    confidential_permissions: Mapped[list] = mapped_column(JSON, nullable=True)
+    # two-factor: always required for staff; a practice may require it of clients too
+    mfa_required_for_clients: Mapped[bool] = mapped_column(Boolean, nullable=False,
+                                                           default=False,
+                                                           server_default=false())
 
 
 class StaffUser(Base):
@@ -62,6 +74,7 @@ class StaffUser(Base):
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     password_changed_at = mapped_column(UTCDateTime, nullable=True)
     last_sign_in_at = mapped_column(UTCDateTime, nullable=True)
+    status_changed_at = mapped_column(UTCDateTime, nullable=True)
 
 
 class ClientAccount(Base):
@@ -218,6 +231,95 @@ class PasswordReset(Base):
     used_at = mapped_column(UTCDateTime, nullable=True)
     requested_by_kind: Mapped[str] = mapped_column(String(20), nullable=True)   # None = self
     requested_by_id: Mapped[str] = mapped_column(String(36), nullable=True)
+    # "reset", or "invite" (a contact's or staff member's first password)
+    purpose: Mapped[str] = mapped_column(String(20), nullable=False, default="reset",
+                                         server_default="reset")
+
+
+class Contact(Base):
+    """A person who acts for clients through grants (a guardian, a responsible party):
+    a login of its own kind, who need not be a client. `status` "invited" until the
+    person sets a password through the emailed link."""
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("practice_id", "email", name="uq_contacts_practice_email"),)
+
+    id: Mapped[str] = _id()
+    practice_id: Mapped[str] = mapped_column(ForeignKey("practices.id"), nullable=False,
+                                             index=True)
+    email: Mapped[str] = mapped_column(String(320), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="invited")
+    must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(36), nullable=True)
+    status_changed_at = mapped_column(UTCDateTime, nullable=True)
+    password_changed_at = mapped_column(UTCDateTime, nullable=True)
+    last_sign_in_at = mapped_column(UTCDateTime, nullable=True)
+
+
+class ContactGrant(Base):
+    """What one contact may do for one client. `guardian` grants (made while the client
+    was a minor) follow the practice's age bands, evaluated from `client_date_of_birth`
+    in the practice's time zone whenever a token is issued."""
+    __tablename__ = "contact_grants"
+
+    contact_id: Mapped[str] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(36), primary_key=True)   # charts', no FK
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    client_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    client_date_of_birth = mapped_column(Date, nullable=True)
+    permissions: Mapped[list] = mapped_column(JSON, nullable=False)
+    guardian: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    renewed_until = mapped_column(Date, nullable=True)
+    granted_at = mapped_column(UTCDateTime, nullable=False)
+    updated_at = mapped_column(UTCDateTime, nullable=False)
+    updated_by: Mapped[str] = mapped_column(String(36), nullable=True)
+
+
+class MfaFactor(Base):
+    """A TOTP secret (RFC 6238). Confirmed once a code from it was accepted; until then
+    it is an enrolment in progress. `last_step` refuses a code's replay."""
+    __tablename__ = "mfa_factors"
+
+    principal_kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    principal_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    secret: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at = mapped_column(UTCDateTime, nullable=False)
+    confirmed_at = mapped_column(UTCDateTime, nullable=True)
+    last_step: Mapped[int] = mapped_column(Integer, nullable=True)
+
+
+class RecoveryCode(Base):
+    """A single-use recovery code; only its SHA-256 is kept."""
+    __tablename__ = "mfa_recovery_codes"
+    __table_args__ = (Index("ix_mfa_recovery_codes_principal", "principal_kind", "principal_id"),)
+
+    id: Mapped[str] = _id()
+    principal_kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    principal_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at = mapped_column(UTCDateTime, nullable=False)
+    used_at = mapped_column(UTCDateTime, nullable=True)
+
+
+class MfaChallenge(Base):
+    """The second step of a sign-in: the password was right; a code is still due.
+    Only the SHA-256 of `mfa_token` is kept; it works once, for a few minutes, and
+    dies after a few wrong codes."""
+    __tablename__ = "mfa_challenges"
+
+    id: Mapped[str] = _id()
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    principal_kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    principal_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at = mapped_column(UTCDateTime, nullable=False)
+    expires_at = mapped_column(UTCDateTime, nullable=False)
+    used_at = mapped_column(UTCDateTime, nullable=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    source_ip: Mapped[str] = mapped_column(String(64), nullable=True)
 
 
 class Outbox(PrivateChannelMixin, OutboxMixin, Base):

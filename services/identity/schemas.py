@@ -90,6 +90,9 @@ class CreateStaff(StrictSchema):
     role = fields.String(required=True, validate=validate.OneOf(roles.ROLES))
     password = fields.String(**_password)
     change_password_at_next_login = fields.Boolean(load_default=False)
+    # system only (seeding, tests): a confirmed TOTP secret, base32
+    mfa_secret = fields.String(load_default=None, allow_none=True,
+                               validate=validate.Regexp(r"^[A-Z2-7]{16,64}$"))
 
 
 def _iso(value):
@@ -111,6 +114,13 @@ class PracticeOut(Schema):
     subdomain = fields.String(allow_none=True)
     idle_timeout_minutes = fields.Integer()
     invitation_days = fields.Integer()
+    guardian_full_until_age = fields.Integer()
+    guardian_access_ends_at_age = fields.Integer()
+    client_own_access_from_age = fields.Integer()
+    confidential_permissions = fields.Function(
+        lambda p: list(p.confidential_permissions) if p.confidential_permissions is not None
+        else ["message_clinician", "manage_documentation"])
+    mfa_required_for_clients = fields.Boolean()
 
 
 class ClientAccessOut(Schema):
@@ -199,6 +209,14 @@ class UpdatePracticeSettings(StrictSchema):
     idle_timeout_minutes = fields.Integer(validate=validate.Range(min=5, max=240))
     invitation_days = fields.Integer(validate=validate.Range(min=1, max=30))
     time_zone = fields.String()
+    # guardian age bands and the two-factor rule (docs/identity.md)
+    guardian_full_until_age = fields.Integer(validate=validate.Range(min=0, max=21))
+    guardian_access_ends_at_age = fields.Integer(validate=validate.Range(min=1, max=26))
+    client_own_access_from_age = fields.Integer(validate=validate.Range(min=0, max=21))
+    confidential_permissions = fields.List(fields.String(validate=validate.OneOf(
+        ("view_appointments", "manage_information", "manage_documentation",
+         "message_clinician", "billing"))))
+    mfa_required_for_clients = fields.Boolean()
 
     @validates("code")
     def _code(self, value, **_):
@@ -246,3 +264,90 @@ class AuditOut(Schema):
 class LinkClient(StrictSchema):
     account_id = fields.String(**_client_id)
     client_id = fields.String(**_client_id)
+
+
+# -- contacts and grants, staff administration, two-factor (docs/identity.md) -----------------
+from services.identity.domain import grants as grant_rules  # noqa: E402
+
+_id36 = dict(required=True, validate=validate.Length(min=1, max=36))
+_permission_list = fields.List(fields.String(validate=validate.OneOf(grant_rules.PERMISSIONS)),
+                               required=True)
+
+
+class CreateContact(StrictSchema):
+    email = fields.Email(**_email)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class ContactRef(StrictSchema):
+    contact_id = fields.String(**_id36)
+
+
+class GrantAccess(StrictSchema):
+    contact_id = fields.String(**_id36)
+    client_id = fields.String(**_id36)
+    permissions = fields.List(fields.String(validate=validate.OneOf(grant_rules.PERMISSIONS)),
+                              required=True)
+    renewed_until = fields.Date(load_default=None, allow_none=True)
+
+
+class RevokeAccess(StrictSchema):
+    contact_id = fields.String(**_id36)
+    client_id = fields.String(**_id36)
+
+
+class SetContactStatus(StrictSchema):
+    contact_id = fields.String(**_id36)
+    status = fields.String(required=True, validate=validate.OneOf(
+        (accounts.ACTIVE, accounts.SUSPENDED, accounts.INACTIVE)))
+
+
+class ListContacts(StrictSchema):
+    client_id = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(min=1, max=36))
+
+
+class InviteStaff(StrictSchema):
+    email = fields.Email(**_email)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = fields.String(required=True, validate=validate.OneOf(roles.ROLES))
+
+
+class SetStaffRole(StrictSchema):
+    staff_id = fields.String(**_id36)
+    role = fields.String(required=True, validate=validate.OneOf(roles.ROLES))
+
+
+class SetStaffStatus(StrictSchema):
+    staff_id = fields.String(**_id36)
+    status = fields.String(required=True, validate=validate.OneOf(
+        (accounts.ACTIVE, accounts.SUSPENDED, accounts.INACTIVE)))
+
+
+class SetRolePermissions(StrictSchema):
+    role = fields.String(required=True, validate=validate.OneOf(roles.ROLES))
+    permissions = fields.List(fields.String(validate=validate.OneOf(roles.PERMISSIONS)),
+                              required=True)
+
+
+class MfaToken(StrictSchema):
+    mfa_token = fields.String(**_token)
+
+
+class CompleteMfa(StrictSchema):
+    mfa_token = fields.String(**_token)
+    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    source_ip = fields.String(**_ip)
+
+
+class MfaCode(StrictSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class ResetMfa(StrictSchema):
+    staff_id = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(min=1, max=36))
+    contact_id = fields.String(load_default=None, allow_none=True,
+                               validate=validate.Length(min=1, max=36))
+    client_id = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(min=1, max=36))

@@ -20,10 +20,15 @@ from services.common.logs import CorrelationId
 from services.common.schemas import load
 from services.identity import events, schemas, store
 from services.common.rpc import BoundedRpcProxy
+from services.identity.contacts import ContactEntrypoints
 from services.identity.dependencies import Clock, IdentitySettings, PasswordHashing
+from services.identity.staff_admin import StaffEntrypoints
+from services.identity.two_factor import TwoFactorEntrypoints
 from services.identity.domain import accounts, invitations, roles, tokens
+from services.identity.domain import grants as grant_rules
 from services.identity.domain import passwords as password_rules
-from services.identity.models import (AccountClient, Base, ClientAccount, Invitation, PasswordReset, Practice,
+from services.identity.models import (AccountClient, Base, ClientAccount, Invitation, MfaFactor,
+                                      PasswordReset, Practice,
                                       StaffUser)
 
 log = logging.getLogger(__name__)
@@ -54,14 +59,14 @@ def _email_data(practice, login):
             "portal_path": f"/p/{practice.code}"}
 
 
-def _check_password(field, password, login, name):
+def _check_password(field, password, login, name, second_factor=False):
     try:
-        password_rules.check(password, login=login, name=name)
+        password_rules.check(password, login=login, name=name, second_factor=second_factor)
     except password_rules.PasswordRefused as exc:
         raise _refused(field, exc) from None
 
 
-class IdentityService:
+class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints):
     name = "identity"
 
     db = Database(Base)
@@ -97,7 +102,7 @@ class IdentityService:
         account and per source address (TooManyRequests with `retry_after`).
         """
         cmd = load(schemas.Authenticate(), payload)
-        now, ip = utcnow(), cmd["source_ip"]
+        now, ip = self.clock(), cmd["source_ip"]
         keys = store.throttle_keys(cmd["practice_code"], cmd["audience"], cmd["login"], ip)
         with self.db.read() as session:
             wait = store.throttle_wait(session, keys, now)
@@ -116,7 +121,7 @@ class IdentityService:
             refusal = PORTAL_CLOSED
         with self.db.transaction() as tx:
             pid = practice.id if practice else None
-            subject = (store.AUDIENCE_KIND[cmd["audience"]], row.id) if row else None
+            subject = (store.kind_of(row), row.id) if row else None
             if refusal:
                 if refusal is INVALID_CREDENTIALS:
                     store.record_failure(tx.session, keys, now)
@@ -125,15 +130,11 @@ class IdentityService:
                             source_ip=ip, reason=refusal[0])
             else:
                 account = tx.session.get(type(row), row.id)
-                account.last_sign_in_at = now
                 if rehash:
                     account.password_hash = rehash
                 store.clear_throttle(tx.session, keys)
-                principal = store.principal_of(tx.session, account, practice)
-                result = store.open_session(tx.session, principal, practice, now,
-                                            self.settings, ip)
-                store.audit(tx.session, "sign_in", now, pid, actor=subject, subject=subject,
-                            session_id=result["session_id"], source_ip=ip)
+                # the password was right: a session now, or first the second factor
+                result = self._open_or_challenge(tx, account, practice, now, ip)
         if refusal:
             log.info("sign-in refused", extra={"reason": refusal[0], "practice_id": pid})
             raise Unauthenticated(*refusal)
@@ -144,7 +145,7 @@ class IdentityService:
         """*public* {refresh_token} → a new pair in the same session. A token already
         rotated revokes its whole session (`session.revoked`) and is refused."""
         cmd = load(schemas.Refresh(), payload)
-        now = utcnow()
+        now = self.clock()
         with self.db.transaction() as tx:
             outcome, result = self._rotate(tx, tokens.hash_refresh_token(cmd["refresh_token"]),
                                            now, cmd["source_ip"])
@@ -162,7 +163,7 @@ class IdentityService:
         older revocations no longer matter) → {sessions: [{session_id, account_id,
         revoked_at}], now}. A gateway replica calls it when it starts or reconnects."""
         cmd = load(schemas.ListRevocations(), payload or {})
-        now = utcnow()
+        now = self.clock()
         horizon = now - timedelta(seconds=self.settings.access_token_seconds + 60)
         since = max(cmd["since"] or horizon, horizon)
         with self.db.read() as session:
@@ -179,7 +180,8 @@ class IdentityService:
             if row is None:
                 raise NotFound(*NOT_FOUND)
             practice = session.get(Practice, row.practice_id)
-            return store.principal_view(store.principal_of(session, row, practice), practice)
+            return store.principal_view(store.principal_of(session, row, practice, self.clock()),
+                                        practice)
 
     @rpc(expected_exceptions=EXPECTED)
     def sign_out(self, actor, payload):
@@ -187,7 +189,7 @@ class IdentityService:
         `session.revoked`; signing out twice is harmless → {session_id, revoked_at}."""
         actor = Actor.from_wire(actor)
         cmd = load(schemas.SignOut(), payload)
-        now = utcnow()
+        now = self.clock()
         with self.db.transaction() as tx:
             row = tx.session.get(store.Session, cmd["session_id"])
             if row is None or (not actor.is_system and (
@@ -211,13 +213,15 @@ class IdentityService:
         A wrong current password → InvalidInput naming `current_password` (and counts
         towards back-off); a refused new one → InvalidInput naming `new_password`."""
         actor = Actor.from_wire(actor)
-        if actor.kind not in (store.CLIENT, store.STAFF):
+        if actor.kind not in (store.CLIENT, store.CONTACT, store.STAFF):
             raise Forbidden("not_permitted", "Only a person signed in can change a password.")
         cmd = load(schemas.ChangePassword(), payload)
-        now, keys = utcnow(), store.password_throttle_key(actor.kind, actor.id)
+        now, keys = self.clock(), store.password_throttle_key(actor.kind, actor.id)
         with self.db.read() as session:
             row = store.principal_row(session, actor.kind, actor.id, actor.practice_id)
             wait = store.throttle_wait(session, keys, now)
+            two_factor = row is not None and store.second_factor(
+                session, actor.kind, row.id, session.get(Practice, row.practice_id))
         if row is None:
             raise NotFound(*NOT_FOUND)
         if wait:
@@ -225,7 +229,7 @@ class IdentityService:
         matched = self.passwords.verify(row.password_hash, cmd["current_password"])
         if matched:
             _check_password("new_password", cmd["new_password"], store.login_of(row),
-                            store.name_of(row))
+                            store.name_of(row), two_factor)
             if password_rules.normalize(cmd["new_password"]) == \
                     password_rules.normalize(cmd["current_password"]):
                 raise InvalidInput("same_password", "Choose a password you have not used here.",
@@ -259,7 +263,7 @@ class IdentityService:
         _check_password("temporary_password", cmd["temporary_password"], login,
                         cmd["client_name"])
         password_hash = self.passwords.hash(cmd["temporary_password"])
-        now = utcnow()
+        now = self.clock()
         with self.db.transaction() as tx:
             practice = self._practice(tx.session, actor)
             self._refuse_duplicate_access(tx.session, practice.id, cmd["client_id"], login)
@@ -289,7 +293,7 @@ class IdentityService:
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
         cmd = load(schemas.SetClientAccessStatus(), payload)
-        now = utcnow()
+        now = self.clock()
         with self.db.transaction() as tx:
             account = store.client_access(tx.session, actor.practice_id, cmd["client_id"],
                                           for_update=True)
@@ -327,7 +331,7 @@ class IdentityService:
         if not actor.is_system:
             raise Forbidden("system_only", "Only Haven itself can add a practice.")
         cmd = load(schemas.CreatePractice(), payload)
-        now = utcnow()
+        now = self.clock()
         with self.db.transaction() as tx:
             if store.practice_by_code(tx.session, cmd["code"]) is not None:
                 raise Conflict("code_taken", "Another practice already uses that address.")
@@ -341,15 +345,21 @@ class IdentityService:
     @rpc(expected_exceptions=EXPECTED)
     def create_staff(self, actor, payload):
         """System (for the actor's practice_id) or staff `manage_staff`:
-        {email, name, role, password, change_password_at_next_login?} →
-        {id, email, name, role, status}. Conflict `email_taken`."""
+        {email, name, role, password, change_password_at_next_login?, mfa_secret? (system
+        only: a confirmed TOTP secret, for seeding)} → {id, email, name, role, status}.
+        Passwords need 8+ characters (staff always have a second factor). Conflict
+        `email_taken`."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_STAFF)
         cmd = load(schemas.CreateStaff(), payload)
+        mfa_secret = cmd.pop("mfa_secret")
+        if mfa_secret and not actor.is_system:
+            raise Forbidden("system_only", "Only Haven itself can set a two-factor secret.")
         email = accounts.normalize_login(cmd["email"])
-        _check_password("password", cmd["password"], email, cmd["name"])
+        # staff always sign in with a second factor: the shorter NIST minimum applies
+        _check_password("password", cmd["password"], email, cmd["name"], True)
         password_hash = self.passwords.hash(cmd["password"])
-        now = utcnow()
+        now = self.clock()
         with self.db.transaction() as tx:
             practice = self._practice(tx.session, actor)
             if store.staff_email_taken(tx.session, practice.id, email):
@@ -360,6 +370,10 @@ class IdentityService:
                               created_at=now)
             tx.session.add(staff)
             self._flush_or_conflict(tx.session)
+            if mfa_secret:      # seeding and tests: an enrolled factor from the start
+                tx.session.add(MfaFactor(principal_kind=store.STAFF, principal_id=staff.id,
+                                         practice_id=practice.id, secret=mfa_secret,
+                                         created_at=now, confirmed_at=now))
             store.audit(tx.session, "staff_created", now, practice.id,
                         actor=(actor.kind, actor.id), subject=(store.STAFF, staff.id),
                         role=staff.role)
@@ -580,11 +594,15 @@ class IdentityService:
             reset = invitations.reset_usable(
                 store.reset_by_token(session, invitations.hash_token(cmd["token"])), now)
             practice = session.get(Practice, reset.practice_id)
-            return {"kind": reset.principal_kind, "expires_at": reset.expires_at.isoformat(),
+            two_factor = store.second_factor(session, reset.principal_kind,
+                                             reset.principal_id, practice)
+            return {"kind": reset.principal_kind, "purpose": reset.purpose,
+                    "expires_at": reset.expires_at.isoformat(),
                     "practice": {"code": practice.code, "name": practice.name,
                                  "title": practice.title,
                                  "password_help": practice.password_help},
-                    "min_password_length": password_rules.MIN_LENGTH_SINGLE_FACTOR}
+                    "min_password_length": password_rules.MIN_LENGTH_WITH_SECOND_FACTOR
+                    if two_factor else password_rules.MIN_LENGTH_SINGLE_FACTOR}
 
     @rpc(expected_exceptions=EXPECTED)
     def complete_password_reset(self, payload):
@@ -600,10 +618,14 @@ class IdentityService:
             row = store.principal_row(session, reset.principal_kind, reset.principal_id,
                                       reset.practice_id)
             practice = session.get(Practice, reset.practice_id)
-        if row is None or not accounts.can_sign_in(row.status):
+            two_factor = row is not None and store.second_factor(
+                session, reset.principal_kind, row.id, practice)
+        first = reset.purpose == invitations.PURPOSE_INVITE and row is not None \
+            and row.status == accounts.INVITED
+        if row is None or not (accounts.can_sign_in(row.status) or first):
             invitations.reset_usable(None, now)
         _check_password("new_password", cmd["new_password"], store.login_of(row),
-                        store.name_of(row))
+                        store.name_of(row), two_factor)
         new_hash = self.passwords.hash(cmd["new_password"])
         person = Actor(practice_id=practice.id, kind=reset.principal_kind, id=row.id)
         with self.db.transaction() as tx:
@@ -611,9 +633,9 @@ class IdentityService:
                 store.reset_by_token(tx.session, token_hash, for_update=True), now)
             for open_reset in store.open_resets(tx.session, reset.principal_kind, row.id):
                 open_reset.used_at = now
-            self._set_password(tx, person, row, new_hash, now, cmd["source_ip"], via="reset",
-                               sign_in=False)
-            audience = "portal" if reset.principal_kind == store.CLIENT else "staff"
+            self._set_password(tx, person, row, new_hash, now, cmd["source_ip"],
+                               via="invite" if first else "reset", sign_in=False)
+            audience = "staff" if reset.principal_kind == store.STAFF else "portal"
             store.clear_throttle(tx.session, store.throttle_keys(
                 practice.code, audience, store.login_of(row), None))
         return {"kind": reset.principal_kind, "practice_code": practice.code,
@@ -642,6 +664,15 @@ class IdentityService:
                     store.practice_by_subdomain(tx.session, cmd["subdomain"]) is not None:
                 raise Conflict("subdomain_taken", "Another practice already uses that "
                                "subdomain.", {"subdomain": ["already taken"]})
+            if "confidential_permissions" in cmd:
+                cmd["confidential_permissions"] = grant_rules.normalize(
+                    cmd["confidential_permissions"])
+            full = cmd.get("guardian_full_until_age", practice.guardian_full_until_age)
+            ends = cmd.get("guardian_access_ends_at_age", practice.guardian_access_ends_at_age)
+            if full > ends:
+                sentence = "Full guardian access must end no later than guardian access ends."
+                raise InvalidInput("invalid_age_bands", sentence,
+                                   {"guardian_full_until_age": [sentence]})
             changed = sorted(k for k, v in cmd.items() if getattr(practice, k) != v)
             for key in changed:
                 setattr(practice, key, cmd[key])
@@ -815,11 +846,7 @@ class IdentityService:
         subject = (store.CLIENT, account.id)
         store.audit(tx.session, "invitation_accepted", now, practice.id, actor=subject,
                     subject=subject, source_ip=ip, invitation_id=invitation.id)
-        principal = store.principal_of(tx.session, account, practice)
-        result = store.open_session(tx.session, principal, practice, now, self.settings, ip)
-        store.audit(tx.session, "sign_in", now, practice.id, actor=subject, subject=subject,
-                    session_id=result["session_id"], source_ip=ip)
-        return result
+        return self._open_or_challenge(tx, account, practice, now, ip)
 
     def _issue_reset(self, tx, actor, practice, kind, row, token, token_hash, now):
         """A new reset link for `row`; older open links of the person stop working."""
@@ -868,8 +895,7 @@ class IdentityService:
 
     def _audit_only(self, action, now, practice, row, ip):
         with self.db.transaction() as tx:
-            subject = (store.CLIENT if isinstance(row, ClientAccount) else store.STAFF,
-                       row.id) if row else None
+            subject = (store.kind_of(row), row.id) if row else None
             store.audit(tx.session, action, now, practice.id if practice else None,
                         actor=subject, subject=subject, source_ip=ip)
 
@@ -894,26 +920,31 @@ class IdentityService:
     def _set_password(self, tx, actor, row, new_hash, now, ip, via="change", sign_in=True):
         """New hash; ends every open session of the person; `password.changed`; and,
         when `sign_in`, a fresh session for the caller (a change made while signed in)."""
-        kind = store.CLIENT if isinstance(row, ClientAccount) else store.STAFF
+        kind = store.kind_of(row)
         account = tx.session.get(type(row), row.id)
         account.password_hash, account.must_change_password = new_hash, False
         account.password_changed_at = now
+        if via == "invite":             # the first password: the login starts working
+            account.status, account.status_changed_at = accounts.ACTIVE, now
         ended = store.revoke(tx.session, store.open_sessions(tx.session, kind, account.id),
                              now, "password_changed")
         if ended:
             self._record_revoked(tx, actor, account.practice_id, account.id, ended, now,
                                  "password_changed")
         practice = tx.session.get(Practice, account.practice_id)
-        tx.record(events.PASSWORD_CHANGED.type, {
-            "account_id": account.id, "kind": kind, "via": via,
-            **_email_data(practice, store.login_of(account))},
-            actor, version=events.PASSWORD_CHANGED.version, practice_id=account.practice_id)
+        if via != "invite":             # nobody needs "your password was changed" for a first one
+            tx.record(events.PASSWORD_CHANGED.type, {
+                "account_id": account.id, "kind": kind, "via": via,
+                **_email_data(practice, store.login_of(account))},
+                actor, version=events.PASSWORD_CHANGED.version,
+                practice_id=account.practice_id)
         store.clear_throttle(tx.session, store.password_throttle_key(kind, account.id))
         result = None
         if sign_in:
-            principal = store.principal_of(tx.session, account, practice)
+            principal = store.principal_of(tx.session, account, practice, now)
             result = store.open_session(tx.session, principal, practice, now, self.settings, ip)
-        store.audit(tx.session, "password_changed" if via == "change" else "password_reset",
+        store.audit(tx.session, {"change": "password_changed", "reset": "password_reset",
+                                 "invite": "password_set"}[via],
                     now, account.practice_id, actor=(actor.kind, actor.id),
                     subject=(kind, account.id),
                     session_id=result["session_id"] if result else None, source_ip=ip)
@@ -941,7 +972,7 @@ class IdentityService:
             return "inactive", None
         practice = tx.session.get(Practice, session_row.practice_id)
         session_row.last_refreshed_at = now
-        principal = store.principal_of(tx.session, row, practice)
+        principal = store.principal_of(tx.session, row, practice, now)
         return outcome, store.issue_pair(tx.session, principal, practice, session_row.id, now,
                                          self.settings)
 

@@ -7,17 +7,21 @@ import hashlib
 
 from sqlalchemy import select, update
 
+from services.common.clock import utcnow
 from services.common.types import new_id
 from services.identity import schemas
-from services.identity.domain import accounts, roles, throttle, tokens
-from services.identity.models import (AccountClient, AuditEntry, ClientAccount, Invitation, PasswordReset,
+from services.identity.domain import accounts, grants, mfa, roles, throttle, tokens
+from services.identity.models import (AccountClient, AuditEntry, ClientAccount, Contact,
+                                      ContactGrant, Invitation, MfaFactor, PasswordReset,
                                       Practice, RefreshToken, RolePermission, Session,
                                       SignInThrottle, StaffUser)
 
 CLIENT = "client"
+CONTACT = "contact"
 STAFF = "staff"
 AUDIENCE_KIND = {"portal": CLIENT, "staff": STAFF}
-MODEL = {CLIENT: ClientAccount, STAFF: StaffUser}
+MODEL = {CLIENT: ClientAccount, STAFF: StaffUser, CONTACT: Contact}
+KIND_OF = {ClientAccount: CLIENT, StaffUser: STAFF, Contact: CONTACT}
 
 
 # -- practices -------------------------------------------------------------------------
@@ -50,19 +54,32 @@ def name_of(row):
     return row.client_name if isinstance(row, ClientAccount) else row.name
 
 
-def find_login(session, practice_code, audience, login):
-    """(row, practice) of the account signing in, or (None, None).
+def kind_of(row):
+    return KIND_OF[type(row)]
 
-    Without a practice code the sign-in name must be unique across practices; an
-    ambiguous one is treated as unknown (the web client always sends the code).
-    """
-    model = MODEL[AUDIENCE_KIND[audience]]
+
+def _find(session, model, practice_code, login):
     column = model.login if model is ClientAccount else model.email
     query = select(model, Practice).join(Practice, Practice.id == model.practice_id) \
         .where(column == accounts.normalize_login(login))
     if practice_code:
         query = query.where(Practice.code == accounts.normalize_code(practice_code))
-    rows = session.execute(query.limit(2)).all()
+    return session.execute(query.limit(2)).all()
+
+
+def find_login(session, practice_code, audience, login):
+    """(row, practice) of the account signing in, or (None, None).
+
+    The portal audience covers client accounts and contacts: an email is the login of
+    at most one of them in a practice (both tables are always asked: same work).
+    Without a practice code the sign-in name must be unique across practices; an
+    ambiguous one is treated as unknown (the web client always sends the code).
+    """
+    if audience == "staff":
+        rows = _find(session, StaffUser, practice_code, login)
+    else:
+        rows = _find(session, ClientAccount, practice_code, login) + \
+            _find(session, Contact, practice_code, login)
     if len(rows) != 1:
         return None, None
     return rows[0][0], rows[0][1]
@@ -78,8 +95,43 @@ def principal_row(session, kind, principal_id, practice_id):
     return row
 
 
-def principal_of(session, row, practice):
-    """The tokens.Principal a row signs in as, with the practice's role overrides."""
+def contact_grants(session, contact_id):
+    return session.scalars(select(ContactGrant).where(ContactGrant.contact_id == contact_id)
+                           .order_by(ContactGrant.granted_at, ContactGrant.client_id)).all()
+
+
+def effective_grant(grant, practice, now):
+    """The permissions a grant gives on the practice's calendar date at `now`."""
+    return grants.effective(
+        grant.permissions, grant.client_date_of_birth,
+        grants.local_today(now, practice.time_zone),
+        full_until=practice.guardian_full_until_age,
+        ends_at=practice.guardian_access_ends_at_age,
+        confidential=confidential_of(practice), guardian=grant.guardian,
+        renewed_until=grant.renewed_until)
+
+
+def confidential_of(practice):
+    if practice.confidential_permissions is None:
+        return list(grants.DEFAULT_CONFIDENTIAL)
+    return grants.normalize(practice.confidential_permissions)
+
+
+def principal_of(session, row, practice, now=None):
+    """The tokens.Principal a row signs in as, with the practice's role overrides; a
+    contact's clients are its grants as the age bands leave them at `now`."""
+    if isinstance(row, Contact):
+        now = now or utcnow()
+        clients, names = {}, {}
+        for grant in contact_grants(session, row.id):
+            allowed = effective_grant(grant, practice, now)
+            if allowed:
+                clients[grant.client_id] = tuple(allowed)
+                names[grant.client_id] = grant.client_name or ""
+        return tokens.Principal(
+            kind=CONTACT, id=row.id, practice_id=practice.id, practice_code=practice.code,
+            name=row.name, clients=clients, client_names=names,
+            must_change_password=row.must_change_password)
     if isinstance(row, ClientAccount):
         clients, names = {row.client_id: ("*",)}, {row.client_id: row.client_name or ""}
         for link in linked_clients(session, row.id):
@@ -101,7 +153,7 @@ def principal_view(principal, practice):
     """What `get_session` and a sign-in answer say of who is signed in."""
     clients = [{"client_id": cid,
                 "name": principal.client_names.get(cid, principal.name)
-                if principal.kind == CLIENT else "",
+                if principal.kind in (CLIENT, CONTACT) else "",
                 "permissions": list(perms)} for cid, perms in principal.clients.items()]
     return {"kind": principal.kind, "id": principal.id, "name": principal.name,
             "practice": practice_dict(practice), "roles": list(principal.roles),
@@ -244,8 +296,33 @@ def client_access(session, practice_id, client_id, for_update=False):
 
 
 def login_taken(session, practice_id, login):
-    return session.scalar(select(ClientAccount.id).where(ClientAccount.practice_id == practice_id)
-                          .where(ClientAccount.login == login)) is not None
+    """A client account or a contact of the practice signs in with `login` (one
+    portal sign-in name names one person)."""
+    if session.scalar(select(ClientAccount.id).where(ClientAccount.practice_id == practice_id)
+                      .where(ClientAccount.login == login)) is not None:
+        return True
+    return contact_by_email(session, practice_id, login) is not None
+
+
+def contact_by_email(session, practice_id, email):
+    return session.scalar(select(Contact).where(Contact.practice_id == practice_id)
+                          .where(Contact.email == email))
+
+
+def mfa_factor(session, kind, principal_id):
+    return session.get(MfaFactor, (kind, principal_id))
+
+
+def has_confirmed_factor(session, kind, principal_id):
+    factor = mfa_factor(session, kind, principal_id)
+    return factor is not None and factor.confirmed_at is not None
+
+
+def second_factor(session, kind, principal_id, practice):
+    """True when this person never signs in with a password alone: a confirmed factor,
+    or one their kind must have (then the shorter NIST minimum applies)."""
+    return mfa.required(kind, practice.mfa_required_for_clients) or \
+        has_confirmed_factor(session, kind, principal_id)
 
 
 def staff_email_taken(session, practice_id, email):
@@ -365,3 +442,72 @@ def account_clients_view(session, account):
                        [{"client_id": link.client_id, "name": link.client_name, "own": False,
                          "linked_at": link.linked_at.isoformat()}
                         for link in linked_clients(session, account.id)]}
+
+
+# -- contacts, grants and two-factor (docs/identity.md) -----------------------------------------
+def grant_view(grant, practice, now):
+    return {"contact_id": grant.contact_id, "client_id": grant.client_id,
+            "client_name": grant.client_name, "permissions": list(grant.permissions),
+            "effective_permissions": effective_grant(grant, practice, now),
+            "guardian": grant.guardian,
+            "band": grants.band(grant.client_date_of_birth,
+                                grants.local_today(now, practice.time_zone),
+                                practice.guardian_full_until_age,
+                                practice.guardian_access_ends_at_age, grant.guardian,
+                                grant.renewed_until),
+            "renewed_until": grant.renewed_until.isoformat() if grant.renewed_until else None,
+            "granted_at": grant.granted_at.isoformat(),
+            "updated_at": grant.updated_at.isoformat()}
+
+
+def contact_view(session, contact, practice, now):
+    return {"contact_id": contact.id, "email": contact.email, "name": contact.name,
+            "status": contact.status,
+            "created_at": contact.created_at.isoformat(),
+            "last_sign_in_at": contact.last_sign_in_at.isoformat()
+            if contact.last_sign_in_at else None,
+            "mfa_enrolled": has_confirmed_factor(session, CONTACT, contact.id),
+            "grants": [grant_view(g, practice, now) for g in contact_grants(session, contact.id)]}
+
+
+def list_contacts(session, practice_id, client_id=None):
+    query = select(Contact).where(Contact.practice_id == practice_id)
+    if client_id:
+        query = query.join(ContactGrant, ContactGrant.contact_id == Contact.id) \
+            .where(ContactGrant.client_id == client_id)
+    return session.scalars(query.order_by(Contact.name, Contact.id)).all()
+
+
+def mfa_throttle_key(kind, principal_id):
+    return [("mfa:" + _digest(f"{kind}|{principal_id}")[:64], throttle.ACCOUNT)]
+
+
+def challenge_by_token(session, token_hash, for_update=False):
+    from services.identity.models import MfaChallenge
+    query = select(MfaChallenge).where(MfaChallenge.token_hash == token_hash)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def recovery_codes(session, kind, principal_id, unused_only=True):
+    from services.identity.models import RecoveryCode
+    query = select(RecoveryCode).where(RecoveryCode.principal_kind == kind) \
+        .where(RecoveryCode.principal_id == principal_id)
+    if unused_only:
+        query = query.where(RecoveryCode.used_at.is_(None))
+    return session.scalars(query).all()
+
+
+def staff_with_role(session, practice_id, role):
+    return session.scalars(select(StaffUser).where(StaffUser.practice_id == practice_id)
+                           .where(StaffUser.role == role)).all()
+
+
+def active_admins(session, practice_id):
+    """Active staff who hold `manage_staff` under the practice's overrides."""
+    found = overrides(session, practice_id)
+    return [s for s in session.scalars(select(StaffUser)
+                                       .where(StaffUser.practice_id == practice_id)
+                                       .where(StaffUser.status == accounts.ACTIVE))
+            if roles.MANAGE_STAFF in roles.permissions_for((s.role,), found)]

@@ -11,6 +11,7 @@ import re
 ACTIVE = "active"
 SUSPENDED = "suspended"
 INACTIVE = "inactive"
+INVITED = "invited"     # a contact or staff member who has not chosen a password yet
 STATUSES = (ACTIVE, SUSPENDED, INACTIVE)
 INITIAL_STATUSES = (ACTIVE, SUSPENDED)
 

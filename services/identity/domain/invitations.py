@@ -22,6 +22,9 @@ RESET_LIFETIME = timedelta(hours=24)
 # a second self-service reset request within this span sends no second email
 RESET_REQUEST_QUIET = timedelta(minutes=1)
 
+# password_resets.purpose: a reset, or the first password of an invited contact or staff
+PURPOSE_RESET, PURPOSE_INVITE = "reset", "invite"
+
 # invitation rows
 PENDING, ACCEPTED, LOCKED, SUPERSEDED, REVOKED = (
     "pending", "accepted", "locked", "superseded", "revoked")

@@ -1,7 +1,7 @@
 """Password rules (NIST SP 800-63B, 5.1.1.2) and argon2id hashing.
 
 The rules: length counts Unicode characters after NFKC normalization; at least 15 when
-the password is the only factor (8 once a second factor exists — Haven has none yet);
+the password is the only factor (8 once a second factor is enrolled or required);
 up to 128 accepted; nothing is ever truncated; no composition rules (no "one digit, one
 symbol"); refused when it is a commonly used password, a trivial run or repeat, or
 contains the sign-in name or the person's name. Each refusal is one sentence a person
@@ -169,7 +169,7 @@ class Hasher:
             self._hasher.verify(target, normalize(password or ""))
         except (VerificationError, InvalidHashError):
             return False
-        return stored_hash is not None
+        return bool(stored_hash)   # "" marks a person who has not chosen a password yet
 
     def needs_rehash(self, stored_hash):
         try:

@@ -64,3 +64,11 @@ def permissions_for(roles, overrides=()):
 
 def is_role(role):
     return role in ROLES
+
+
+def overrides_for(role, wanted):
+    """(permission, granted) rows that make `role` grant exactly `wanted`."""
+    defaults = default_permissions(role)
+    wanted = set(wanted)
+    return sorted([(p, True) for p in wanted - defaults] +
+                  [(p, False) for p in defaults - wanted])

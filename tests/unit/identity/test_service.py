@@ -1,6 +1,7 @@
 """identity's entrypoints through nameko's worker_factory, on an in-memory database."""
 from datetime import timedelta
 
+import pyotp
 import pytest
 from sqlalchemy import func, select
 
@@ -34,6 +35,8 @@ def client_actor(result):
     return Actor(practice_id=p["practice"]["id"], kind="client", id=p["id"],
                  clients={"client-1": ("*",)}).to_wire()
 
+STAFF_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
 
 def test_get_practice_returns_branding_with_defaults(service, practice):
     got = service.get_practice("Oak-Tree")
@@ -41,7 +44,10 @@ def test_get_practice_returns_branding_with_defaults(service, practice):
     assert got["time_zone"] == "America/New_York" and got["portal_enabled"] is True
     assert set(got) == {"id", "code", "name", "title", "instructions", "time_zone",
                         "portal_enabled", "password_help", "theme_color", "accent_color",
-                        "logo_ref", "subdomain", "idle_timeout_minutes", "invitation_days"}
+                        "logo_ref", "subdomain", "idle_timeout_minutes", "invitation_days",
+                        "guardian_full_until_age", "guardian_access_ends_at_age",
+                        "client_own_access_from_age", "confidential_permissions",
+                        "mfa_required_for_clients"}
     assert got["idle_timeout_minutes"] == 15 and got["invitation_days"] == 7
     with pytest.raises(NotFound):
         service.get_practice("nope")
@@ -262,12 +268,16 @@ def test_staff_sign_in_permissions_and_overrides(service, practice, db):
                                           "role": "practice_admin", "password": NEW})
     assert admin["email"] == "ada@oak.example" and admin["role"] == "practice_admin"
     clin = service.create_staff(system, {"email": "cy@oak.example", "name": "Cy Clinician",
-                                         "role": "clinician", "password": NEW})
+                                         "role": "clinician", "password": NEW,
+                                         "mfa_secret": STAFF_SECRET})
     with db.transaction() as tx:
         tx.session.add(RolePermission(practice_id=practice["id"], role="clinician",
                                       permission="edit_clients", granted=True))
-    result = service.authenticate({"practice_code": "oak-tree", "login": "cy@oak.example",
-                                   "password": NEW, "audience": "staff"})
+    step = service.authenticate({"practice_code": "oak-tree", "login": "cy@oak.example",
+                                 "password": NEW, "audience": "staff"})
+    assert step["mfa_required"] is True and "access_token" not in step
+    result = service.complete_mfa({"mfa_token": step["mfa_token"],
+                                   "code": pyotp.TOTP(STAFF_SECRET).now()})
     claims = tokens.decode_access_token(result["access_token"], SECRET)
     assert claims["kind"] == "staff" and claims["roles"] == ["clinician"]
     assert claims["perms"] == ["edit_clients", "view_clients"] and claims["clients"] == {}

@@ -1,0 +1,246 @@
+"""Entrypoints of the client contact network (docs/identity.md, "Contacts and grants").
+
+A mixin of IdentityService (which supplies `db`, `clock`, `charts`, `settings` and the
+helpers `_practice`, `_record_revoked`, `_flush_or_conflict`). A contact is a login of its
+own kind acting for clients through grants; grants are chosen per client by staff with
+`manage_portal_access`, and every change is audited and announced (`grant.changed`).
+Anything that takes access away revokes the contact's sessions in the same transaction.
+"""
+from nameko.rpc import rpc
+
+from services.common.actor import Actor
+from services.common.errors import EXPECTED, Conflict, InvalidInput, NotFound
+from services.common.schemas import load
+from services.identity import events, helpers, schemas, store
+from services.identity.domain import accounts, grants, invitations, roles
+from services.identity.models import Contact, ContactGrant, PasswordReset
+
+
+class ContactEntrypoints:
+
+    @rpc(expected_exceptions=EXPECTED)
+    def create_contact(self, actor, payload):
+        """Staff `manage_portal_access`: {email, name} → *contact* with status "invited".
+        Emails a single-use link (the practice's `invitation_days`) with which the contact
+        chooses a password (`contact.invited`, private). Conflict `login_taken` when a
+        client account or another contact of the practice signs in with that email."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
+        cmd = load(schemas.CreateContact(), payload)
+        email, now = accounts.normalize_login(cmd["email"]), self.clock()
+        with self.db.transaction() as tx:
+            practice = self._practice(tx.session, actor)
+            if store.login_taken(tx.session, practice.id, email):
+                raise Conflict("login_taken", "Someone already signs in to this practice's "
+                               "portal with that email address.",
+                               {"email": ["already used for sign-in"]})
+            contact = Contact(practice_id=practice.id, email=email, name=cmd["name"],
+                              password_hash=None, status=accounts.INVITED,
+                              must_change_password=False, created_at=now, created_by=actor.id)
+            tx.session.add(contact)
+            self._flush_or_conflict(tx.session)
+            self._invite_contact(tx, actor, practice, contact, now, resend=False)
+            store.audit(tx.session, "contact_created", now, practice.id,
+                        actor=(actor.kind, actor.id), subject=(store.CONTACT, contact.id))
+            return store.contact_view(tx.session, contact, practice, now)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def resend_contact_invitation(self, actor, payload):
+        """Staff `manage_portal_access`: {contact_id} sends a new link (the older one stops
+        working) → *contact*. Only while the contact is "invited" (Conflict
+        `already_signed_up`); TooManyRequests `resend_too_soon` within five minutes."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
+        cmd = load(schemas.ContactRef(), payload)
+        now = self.clock()
+        with self.db.transaction() as tx:
+            practice = self._practice(tx.session, actor)
+            contact = self._contact(tx.session, actor, cmd["contact_id"])
+            if contact.status != accounts.INVITED:
+                raise Conflict("already_signed_up", "This contact has already chosen a "
+                               "password. Send a password reset instead.")
+            last = store.latest_reset(tx.session, store.CONTACT, contact.id)
+            if last is not None:
+                invitations.check_resend(last.created_at, now)
+            self._invite_contact(tx, actor, practice, contact, now, resend=True)
+            return store.contact_view(tx.session, contact, practice, now)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_contact(self, actor, contact_id):
+        """Staff `view_clients`: *contact* (with its grants), or NotFound `no_contact`."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.VIEW_CLIENTS)
+        now = self.clock()
+        with self.db.read() as session:
+            practice = self._practice(session, actor)
+            return store.contact_view(session, self._contact(session, actor, contact_id),
+                                      practice, now)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_contacts(self, actor, payload=None):
+        """Staff `view_clients`: {client_id?} → {items: [*contact*]} by name; with
+        `client_id`, only the contacts holding a grant for that client."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.VIEW_CLIENTS)
+        cmd = load(schemas.ListContacts(), payload)
+        now = self.clock()
+        with self.db.read() as session:
+            practice = self._practice(session, actor)
+            return {"items": [store.contact_view(session, c, practice, now)
+                              for c in store.list_contacts(session, practice.id,
+                                                           cmd["client_id"])]}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def grant_access(self, actor, payload):
+        """Staff `manage_portal_access` + `view_clients`: {contact_id, client_id,
+        permissions, renewed_until?} creates or replaces the contact's grant for that
+        client → *grant*. identity asks charts once (before writing) for the client's name
+        and date of birth and keeps them on the grant; a grant made while the client is
+        a minor follows the age bands. Emits `grant.changed`; when this takes anything
+        away (a permission, or an earlier `renewed_until`) the contact's sessions are
+        revoked (`session.revoked`, reason `grant_narrowed`)."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
+        cmd = load(schemas.GrantAccess(), payload)
+        permissions = grants.normalize(cmd["permissions"])
+        if not permissions:
+            sentence = "Choose at least one permission, or revoke the access instead."
+            raise InvalidInput("permissions_required", sentence, {"permissions": [sentence]})
+        with self.db.read() as session:
+            self._contact(session, actor, cmd["contact_id"])      # cheap refusal first
+        chart = self.charts.get_client(actor.to_wire(), cmd["client_id"])   # before the write
+        dob = grants.parse_date(chart.get("date_of_birth"))
+        now = self.clock()
+        with self.db.transaction() as tx:
+            practice = self._practice(tx.session, actor)
+            contact = self._contact(tx.session, actor, cmd["contact_id"])
+            grant = tx.session.get(ContactGrant, (contact.id, cmd["client_id"]))
+            today = grants.local_today(now, practice.time_zone)
+            if grant is None:
+                change, narrowed = "granted", False
+                grant = ContactGrant(
+                    contact_id=contact.id, client_id=cmd["client_id"], practice_id=practice.id,
+                    granted_at=now, guardian=grants.is_guardian_grant(
+                        dob, today, practice.guardian_access_ends_at_age))
+                tx.session.add(grant)
+            else:
+                change = "changed"
+                old_until, new_until = grant.renewed_until, cmd["renewed_until"]
+                narrowed = grants.narrows(grant.permissions, permissions) or (
+                    old_until is not None and (new_until is None or new_until < old_until))
+            grant.permissions, grant.renewed_until = permissions, cmd["renewed_until"]
+            grant.client_name, grant.client_date_of_birth = helpers.chart_name(chart), dob
+            grant.updated_at, grant.updated_by = now, actor.id
+            tx.session.flush()
+            self._grant_changed(tx, actor, grant, change, narrowed, now)
+            return store.grant_view(grant, practice, now)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def revoke_access(self, actor, payload):
+        """Staff `manage_portal_access`: {contact_id, client_id} removes the grant and
+        revokes the contact's sessions → *contact*. NotFound `no_grant`. Emits
+        `grant.changed` (change "revoked", permissions []) and `session.revoked`."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
+        cmd = load(schemas.RevokeAccess(), payload)
+        now = self.clock()
+        with self.db.transaction() as tx:
+            practice = self._practice(tx.session, actor)
+            contact = self._contact(tx.session, actor, cmd["contact_id"])
+            grant = tx.session.get(ContactGrant, (contact.id, cmd["client_id"]))
+            if grant is None:
+                raise NotFound("no_grant", "This contact has no access to that client.")
+            tx.session.delete(grant)
+            grant.permissions, grant.renewed_until = [], None
+            self._grant_changed(tx, actor, grant, "revoked", True, now)
+            tx.session.flush()
+            return store.contact_view(tx.session, contact, practice, now)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def set_contact_status(self, actor, payload):
+        """Staff `manage_portal_access`: {contact_id, status: active|suspended|inactive}
+        → *contact*. Leaving "active" revokes every session; an "invited" contact can
+        only be made inactive (Conflict `not_signed_up` otherwise). Emits
+        `contact.status_changed`."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
+        cmd = load(schemas.SetContactStatus(), payload)
+        now = self.clock()
+        with self.db.transaction() as tx:
+            practice = self._practice(tx.session, actor)
+            contact = self._contact(tx.session, actor, cmd["contact_id"])
+            old = contact.status
+            if old == accounts.INVITED and cmd["status"] != accounts.INACTIVE:
+                raise Conflict("not_signed_up", "This contact has not chosen a password yet.")
+            if old != cmd["status"]:
+                contact.status, contact.status_changed_at = cmd["status"], now
+                if old == accounts.INVITED:          # the open link must stop working
+                    for link in store.open_resets(tx.session, store.CONTACT, contact.id):
+                        link.used_at = now
+                tx.record(events.CONTACT_STATUS_CHANGED.type,
+                          {"contact_id": contact.id, "status": contact.status}, actor,
+                          version=events.CONTACT_STATUS_CHANGED.version)
+                if cmd["status"] != accounts.ACTIVE:
+                    self._end_sessions(tx, actor, store.CONTACT, contact, now, contact.status)
+                store.audit(tx.session, "contact_status_changed", now, practice.id,
+                            actor=(actor.kind, actor.id), subject=(store.CONTACT, contact.id),
+                            old_status=old, status=contact.status)
+            return store.contact_view(tx.session, contact, practice, now)
+
+    # -- helpers ----------------------------------------------------------------------------
+    @staticmethod
+    def _contact(session, actor, contact_id):
+        contact = session.get(Contact, contact_id) if isinstance(contact_id, str) else None
+        if contact is None or contact.practice_id != actor.practice_id:
+            raise NotFound("no_contact", "There is no such contact.")
+        return contact
+
+    def _end_sessions(self, tx, actor, kind, row, now, reason):
+        ended = store.revoke(tx.session, store.open_sessions(tx.session, kind, row.id), now,
+                             reason)
+        if ended:
+            self._record_revoked(tx, actor, row.practice_id, row.id, ended, now, reason)
+        return ended
+
+    def _grant_changed(self, tx, actor, grant, change, narrowed, now):
+        data = {"contact_id": grant.contact_id, "client_id": grant.client_id,
+                "permissions": list(grant.permissions),
+                "renewed_until": grant.renewed_until.isoformat() if grant.renewed_until
+                else None, "change": change}
+        tx.record(events.GRANT_CHANGED.type, data, actor, version=events.GRANT_CHANGED.version)
+        store.audit(tx.session, "grant_changed", now, grant.practice_id,
+                    actor=(actor.kind, actor.id), subject=(store.CONTACT, grant.contact_id),
+                    client_id=grant.client_id, change=change,
+                    permissions=list(grant.permissions), narrowed=narrowed)
+        if narrowed:
+            contact = tx.session.get(Contact, grant.contact_id)
+            self._end_sessions(tx, actor, store.CONTACT, contact, now, "grant_narrowed")
+
+    def _invite_link(self, tx, actor, practice, kind, row, now):
+        """A first-password link for an invited contact or staff member (a password
+        reset row with purpose "invite"); older open links stop working."""
+        for old in store.open_resets(tx.session, kind, row.id):
+            old.used_at = now
+        token, token_hash = invitations.new_token()
+        link = PasswordReset(
+            practice_id=practice.id, principal_kind=kind, principal_id=row.id,
+            token_hash=token_hash, created_at=now,
+            expires_at=invitations.expiry(now, practice.invitation_days),
+            requested_by_kind=actor.kind, requested_by_id=actor.id,
+            purpose=invitations.PURPOSE_INVITE)
+        tx.session.add(link)
+        tx.session.flush()
+        path = (invitations.staff_reset_path if kind == store.STAFF
+                else invitations.reset_path)(practice.code, token)
+        return link, path
+
+    def _invite_contact(self, tx, actor, practice, contact, now, resend):
+        link, path = self._invite_link(tx, actor, practice, store.CONTACT, contact, now)
+        tx.record(events.CONTACT_INVITED.type, {
+            "contact_id": contact.id, "email": contact.email, "practice_name": practice.name,
+            "portal_path": f"/p/{practice.code}", "link_path": path,
+            "expires_at": link.expires_at.isoformat(), "resend": resend},
+            actor, version=events.CONTACT_INVITED.version, private=True)
+        store.audit(tx.session, "contact_invited", now, practice.id,
+                    actor=(actor.kind, actor.id), subject=(store.CONTACT, contact.id),
+                    resend=resend)

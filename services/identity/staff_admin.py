@@ -1,0 +1,168 @@
+"""Entrypoints of staff administration (docs/identity.md, "Staff"): invitations, roles,
+status, and the practice's per-role permission overrides.
+
+A mixin of IdentityService. Permissions travel inside access tokens, so any change that
+could take something away from a staff member revokes their sessions in the same
+transaction; the gateway stops honouring their tokens within a second.
+"""
+from nameko.rpc import rpc
+
+from services.common.actor import Actor
+from services.common.errors import EXPECTED, Conflict, NotFound
+from services.common.schemas import load
+from services.identity import events, schemas, store
+from services.identity.domain import accounts, roles
+from services.identity.models import RolePermission, StaffUser
+
+
+class StaffEntrypoints:
+
+    @rpc(expected_exceptions=EXPECTED)
+    def invite_staff(self, actor, payload):
+        """Staff `manage_staff` (or system): {email, name, role} → {id, email, name, role,
+        status: "invited"}. Emails a single-use link to choose a password, valid for the
+        practice's `invitation_days` (`staff.invited`, private). Conflict `email_taken`.
+        Two-factor enrolment follows at the first sign-in."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_STAFF)
+        cmd = load(schemas.InviteStaff(), payload)
+        email, now = accounts.normalize_login(cmd["email"]), self.clock()
+        with self.db.transaction() as tx:
+            practice = self._practice(tx.session, actor)
+            if store.staff_email_taken(tx.session, practice.id, email):
+                raise Conflict("email_taken", "A staff member of the practice already uses "
+                               "that email.", {"email": ["already used"]})
+            staff = StaffUser(practice_id=practice.id, email=email, name=cmd["name"],
+                              role=cmd["role"], password_hash="", status=accounts.INVITED,
+                              must_change_password=False, created_at=now)
+            tx.session.add(staff)
+            self._flush_or_conflict(tx.session)
+            link, path = self._invite_link(tx, actor, practice, store.STAFF, staff, now)
+            tx.record(events.STAFF_INVITED.type, {
+                "staff_id": staff.id, "email": email, "practice_name": practice.name,
+                "portal_path": f"/staff/{practice.code}", "link_path": path,
+                "expires_at": link.expires_at.isoformat()},
+                actor, version=events.STAFF_INVITED.version, private=True)
+            store.audit(tx.session, "staff_invited", now, practice.id,
+                        actor=(actor.kind, actor.id), subject=(store.STAFF, staff.id),
+                        role=staff.role)
+            return schemas.StaffOut().dump(staff)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def set_staff_role(self, actor, payload):
+        """Staff `manage_staff`: {staff_id, role} → the staff member. Ends their sessions
+        (`session.revoked`, reason `role_changed`) and emits `staff.updated`. Conflict
+        `own_account` (nobody changes their own role) or `last_administrator`."""
+        return self._change_staff(actor, schemas.SetStaffRole(), payload, "role")
+
+    @rpc(expected_exceptions=EXPECTED)
+    def set_staff_status(self, actor, payload):
+        """Staff `manage_staff`: {staff_id, status: active|suspended|inactive} → the staff
+        member. Leaving "active" ends every session (`session.revoked`); emits
+        `staff.updated`. Conflict `own_account`, `last_administrator`, or `not_signed_up`
+        (an invited member can only be made inactive)."""
+        return self._change_staff(actor, schemas.SetStaffStatus(), payload, "status")
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_role_permissions(self, actor):
+        """Staff `manage_staff`: {permissions: [every permission], roles: [{role,
+        permissions, defaults}]} — what each role grants in the actor's practice."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_STAFF)
+        with self.db.read() as session:
+            found = store.overrides(session, self._practice(session, actor).id)
+        return _roles_view(found)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def set_role_permissions(self, actor, payload):
+        """Staff `manage_staff`: {role, permissions} makes the role grant exactly these in
+        the practice (kept as overrides of the defaults) → as `get_role_permissions`.
+        Conflict `admin_lockout` when practice_admin would lose `manage_staff`. Emits
+        `role_permissions.changed`; when something was removed, sessions of the staff
+        holding the role end (`session.revoked`, reason `permissions_changed`)."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_STAFF)
+        cmd = load(schemas.SetRolePermissions(), payload)
+        wanted = set(cmd["permissions"])
+        role, now = cmd["role"], self.clock()
+        if role == roles.PRACTICE_ADMIN and roles.MANAGE_STAFF not in wanted:
+            raise Conflict("admin_lockout", "Practice administrators must keep "
+                           "'manage staff', or nobody could change roles again.",
+                           {"permissions": ["manage_staff is required for practice_admin"]})
+        with self.db.transaction() as tx:
+            practice = self._practice(tx.session, actor)
+            before = set(roles.permissions_for((role,), store.overrides(tx.session,
+                                                                          practice.id)))
+            for row in tx.session.query(RolePermission).filter_by(practice_id=practice.id,
+                                                                   role=role):
+                tx.session.delete(row)
+            tx.session.flush()
+            for permission, granted in roles.overrides_for(role, wanted):
+                tx.session.add(RolePermission(practice_id=practice.id, role=role,
+                                              permission=permission, granted=granted))
+            tx.session.flush()
+            added, removed = sorted(wanted - before), sorted(before - wanted)
+            if added or removed:
+                tx.record(events.ROLE_PERMISSIONS_CHANGED.type, {
+                    "role": role, "permissions": sorted(wanted), "added": added,
+                    "removed": removed}, actor, version=events.ROLE_PERMISSIONS_CHANGED.version)
+                store.audit(tx.session, "role_permissions_changed", now, practice.id,
+                            actor=(actor.kind, actor.id), role=role, added=added,
+                            removed=removed)
+            if removed:
+                for staff in store.staff_with_role(tx.session, practice.id, role):
+                    self._end_sessions(tx, actor, store.STAFF, staff, now,
+                                       "permissions_changed")
+            return _roles_view(store.overrides(tx.session, practice.id))
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _change_staff(self, actor, schema, payload, field):
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_STAFF)
+        cmd = load(schema, payload)
+        now = self.clock()
+        with self.db.transaction() as tx:
+            practice = self._practice(tx.session, actor)
+            staff = store.principal_row(tx.session, store.STAFF, cmd["staff_id"], practice.id)
+            if staff is None:
+                raise NotFound("no_staff", "There is no such staff member.")
+            if staff.id == actor.id:
+                raise Conflict("own_account", "Ask another administrator to change your "
+                               "own account.")
+            old_role, old_status = staff.role, staff.status
+            was_admin = staff in store.active_admins(tx.session, practice.id)
+            if getattr(staff, field) == cmd[field]:
+                return schemas.StaffOut().dump(staff)
+            if field == "status" and old_status == accounts.INVITED and \
+                    cmd["status"] != accounts.INACTIVE:
+                raise Conflict("not_signed_up", "This staff member has not chosen a "
+                               "password yet.")
+            setattr(staff, field, cmd[field])
+            if field == "status":
+                staff.status_changed_at = now
+                if old_status == accounts.INVITED:
+                    for link in store.open_resets(tx.session, store.STAFF, staff.id):
+                        link.used_at = now
+            tx.session.flush()
+            if was_admin and not store.active_admins(tx.session, practice.id):
+                raise Conflict("last_administrator", "The practice would have no active "
+                               "administrator left.")
+            tx.record(events.STAFF_UPDATED.type, {
+                "staff_id": staff.id, "role": staff.role, "status": staff.status,
+                "previous_role": old_role, "previous_status": old_status},
+                actor, version=events.STAFF_UPDATED.version)
+            store.audit(tx.session, f"staff_{field}_changed", now, practice.id,
+                        actor=(actor.kind, actor.id), subject=(store.STAFF, staff.id),
+                        **{f"old_{field}": old_role if field == "role" else old_status,
+                           field: cmd[field]})
+            self._end_sessions(tx, actor, store.STAFF, staff, now,
+                               "role_changed" if field == "role" else staff.status)
+            return schemas.StaffOut().dump(staff)
+
+
+def _roles_view(found):
+    return {"permissions": list(roles.PERMISSIONS),
+            "roles": [{"role": role,
+                       "permissions": list(roles.permissions_for((role,), found)),
+                       "defaults": sorted(roles.default_permissions(role))}
+                      for role in roles.ROLES]}
