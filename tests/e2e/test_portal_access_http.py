@@ -1,0 +1,223 @@
+"""Issue 4's story over HTTP through the whole stack: Jane is invited by email, proves her
+date of birth, chooses a password and is signed in; resets her password; her son's chart
+is linked to her account and she switches between the two; staff remove her access to
+him and he is then out of her reach by every route."""
+import re
+import time
+
+import pytest
+import requests
+
+from tests.e2e.practice import add_client, mail_count, new_practice, wait_for_mail
+from tests.e2e.test_story_http import Browserless, staff_session, wait_until
+
+JANE_DOB = "1984-07-21"
+JANE_PASSWORD = "lantern meadow copper sparrow"
+NEW_PASSWORD = "quiet river under the old bridge"
+
+
+@pytest.fixture
+def practice(haven_stack):
+    return new_practice(haven_stack)
+
+
+def portal_sign_in(base, practice, login, password):
+    jane = Browserless(base)
+    r = jane.call("POST", "/api/v1/session", json={
+        "practice_code": practice.code, "login": login, "password": password,
+        "audience": "portal"})
+    return jane, r
+
+
+def token_of(path):
+    return path.rsplit("/", 1)[1]
+
+
+def test_jane_is_invited_resets_her_password_and_switches_profiles(haven_stack, practice):
+    base = haven_stack.base_url
+    email = f"jane-{practice.code}@example.org"
+    jane_chart = add_client(haven_stack, practice, "Jane", "Doe", JANE_DOB, email)
+    son_chart = add_client(haven_stack, practice, "Sam", "Doe", "2015-03-02", email)
+    intake = staff_session(haven_stack, practice.intake_login, practice.staff_password)
+    api = f"{base}/api/v1"
+
+    status = intake.get(f"{api}/clients/{jane_chart['id']}/portal-status", timeout=10)
+    assert status.status_code == 200 and status.json()["status"] == "never_invited"
+
+    # a chart without a date of birth cannot be invited: the answer says what is missing
+    nodob = add_client(haven_stack, practice, "No", "Birthday", None, f"nodob-{practice.code}@example.org")
+    r = intake.post(f"{api}/clients/{nodob['id']}/invitation", timeout=10)
+    assert r.status_code == 422 and r.json()["error"] == "client_details_missing"
+    assert "date_of_birth" in r.json()["fields"]
+
+    before = mail_count(haven_stack)
+    sent = intake.post(f"{api}/clients/{jane_chart['id']}/invitation", timeout=10)
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["status"] == "sent" and sent.json()["resend_at"]
+
+    # resending at once is refused, saying when it becomes possible
+    again = intake.post(f"{api}/clients/{jane_chart['id']}/invitation", timeout=10)
+    assert again.status_code == 429 and again.json()["error"] == "resend_too_soon"
+    assert again.json()["fields"]["retry_at"] and int(again.headers["Retry-After"]) > 0
+    assert re.search(r"\d\d:\d\d", again.json()["message"])
+
+    listed = intake.get(f"{api}/portal-access", params={"status": "sent"}, timeout=10).json()
+    assert [i["first_name"] for i in listed["items"]] == ["Jane"]
+
+    path, message = wait_for_mail(haven_stack, email, "invite", after=before)
+    assert path.startswith(f"/p/{practice.code}/invite/")
+    assert JANE_DOB not in message["body"] and "Jane" not in message["body"]  # no PHI
+    token = token_of(path)
+
+    visitor = Browserless(base)
+    looked = visitor.call("POST", "/api/v1/invitations/lookup", json={"token": token})
+    assert looked.status_code == 200, looked.text
+    assert looked.json()["login"] == email and looked.json()["attempts_left"] == 5
+
+    wrong = visitor.call("POST", "/api/v1/invitations/accept", json={
+        "token": token, "date_of_birth": "1984-07-22", "password": JANE_PASSWORD})
+    assert wrong.status_code == 422 and wrong.json()["error"] == "date_of_birth_mismatch"
+    assert wrong.json()["fields"]["attempts_left"] == 4
+    assert not visitor.http.cookies.get("haven_access")
+
+    accepted = visitor.call("POST", "/api/v1/invitations/accept", json={
+        "token": token, "date_of_birth": JANE_DOB, "password": JANE_PASSWORD})
+    assert accepted.status_code == 201, accepted.text
+    assert "access_token" not in accepted.json() and "refresh_token" not in accepted.json()
+    assert visitor.http.cookies.get("haven_access")
+    mine = visitor.call("GET", "/api/v1/me/details")
+    assert mine.status_code == 200 and mine.json()["id"] == jane_chart["id"]
+
+    used = visitor.call("POST", "/api/v1/invitations/lookup", json={"token": token})
+    assert used.status_code == 409 and used.json()["error"] == "invitation_used"
+    status = intake.get(f"{api}/clients/{jane_chart['id']}/portal-status", timeout=10).json()
+    assert status["status"] == "signed_up" and status["login"] == email
+    account_id = status["account_id"]
+
+    # -- password reset: the same answer for an unknown email; the link works once ----
+    before = mail_count(haven_stack)
+    asked = requests.post(f"{api}/password-resets", timeout=10, json={
+        "practice_code": practice.code, "email": email})
+    unknown = requests.post(f"{api}/password-resets", timeout=10, json={
+        "practice_code": practice.code, "email": f"nobody-{practice.code}@example.org"})
+    assert asked.status_code == unknown.status_code == 202
+    assert asked.json() == unknown.json()
+    path, _ = wait_for_mail(haven_stack, email, "reset", after=before)
+    reset_token = token_of(path)
+    link = requests.post(f"{api}/password-resets/lookup", json={"token": reset_token}, timeout=10)
+    assert link.status_code == 200 and link.json()["kind"] == "client"
+    done = requests.post(f"{api}/password-resets/complete", timeout=10, json={
+        "token": reset_token, "new_password": NEW_PASSWORD})
+    assert done.status_code == 200 and done.json()["login"] == email
+    twice = requests.post(f"{api}/password-resets/complete", timeout=10, json={
+        "token": reset_token, "new_password": NEW_PASSWORD + " again"})
+    assert twice.status_code == 404 and twice.json()["error"] == "reset_link_invalid"
+    # the reset ended every session
+    assert wait_until(lambda: visitor.call("GET", "/api/v1/me/details").status_code == 401,
+                      timeout=3)
+    _, old = portal_sign_in(base, practice, email, JANE_PASSWORD)
+    assert old.status_code == 401
+    jane, new = portal_sign_in(base, practice, email, NEW_PASSWORD)
+    assert new.status_code == 200, new.text
+
+    # staff can send a reset link too
+    r = intake.post(f"{api}/clients/{jane_chart['id']}/password-reset", timeout=10)
+    assert r.status_code == 201 and r.json()["sent_to"] == email
+
+    # -- linked clients: Sam's chart carries the same email --------------------------
+    linked = intake.post(f"{api}/portal-accounts/{account_id}/clients", timeout=10,
+                         json={"client_id": son_chart["id"]})
+    assert linked.status_code == 201, linked.text
+    assert [c["own"] for c in linked.json()["clients"]] == [True, False]
+    other = add_client(haven_stack, practice, "Someone", "Else", "2000-01-01",
+                       f"else-{practice.code}@example.org")
+    mismatch = intake.post(f"{api}/portal-accounts/{account_id}/clients", timeout=10,
+                           json={"client_id": other["id"]})
+    assert mismatch.status_code == 409 and mismatch.json()["error"] == "email_mismatch"
+
+    # her session picks Sam up at its next refresh
+    assert jane.call("POST", "/api/v1/session/refresh").status_code == 200
+    principal = jane.call("GET", "/api/v1/session").json()
+    assert {c["client_id"] for c in principal["clients"]} == {jane_chart["id"], son_chart["id"]}
+    assert jane.call("GET", "/api/v1/me/details").json()["error"] == "client_id_required"
+    for chart in (jane_chart, son_chart):
+        r = jane.call("GET", f"/api/v1/me/details?client_id={chart['id']}")
+        assert r.status_code == 200 and r.json()["first_name"] == chart["first_name"]
+    sam = jane.call("GET", f"/api/v1/me/details?client_id={son_chart['id']}").json()
+    saved = jane.call("PATCH", f"/api/v1/me/details?client_id={son_chart['id']}",
+                      json={"city": "Portland", "version": sam["version"]})
+    assert saved.status_code == 200 and saved.json()["city"] == "Portland"
+    assert jane.call("GET", f"/api/v1/me/details?client_id={jane_chart['id']}").json()[
+        "city"] != "Portland"
+
+    # -- staff remove her access to Sam: every session ends, and Sam is out of reach ------
+    removed = intake.delete(f"{api}/portal-accounts/{account_id}/clients/{son_chart['id']}",
+                            timeout=10)
+    assert removed.status_code == 200, removed.text
+    assert [c["client_id"] for c in removed.json()["clients"]] == [jane_chart["id"]]
+    started = time.monotonic()
+    assert wait_until(lambda: jane.call("GET", "/api/v1/session").status_code == 401,
+                      timeout=3, step=0.02)
+    assert time.monotonic() - started < 1.2
+    jane, r = portal_sign_in(base, practice, email, NEW_PASSWORD)
+    assert r.status_code == 200
+    sam_id = son_chart["id"]
+    assert [c["client_id"] for c in jane.call("GET", "/api/v1/session").json()["clients"]] == [
+        jane_chart["id"]]
+    for method, path, body in [
+            ("GET", f"/api/v1/me/details?client_id={sam_id}", None),
+            ("PATCH", f"/api/v1/me/details?client_id={sam_id}", {"city": "X"}),
+            ("GET", f"/api/v1/clients/{sam_id}", None),
+            ("PATCH", f"/api/v1/clients/{sam_id}", {"city": "X"})]:
+        r = jane.call(method, path, json=body)
+        assert r.status_code in (403, 404), (method, path, r.status_code)
+    # ... and every other route with a client id refuses her too (staff only)
+    for route_path in ("revisions", "portal-access", "portal-status"):
+        r = jane.call("GET", f"/api/v1/clients/{sam_id}/{route_path}")
+        assert r.status_code in (403, 404)
+    assert jane.call("GET", "/api/v1/me/details").json()["id"] == jane_chart["id"]
+
+    audit = staff_session(haven_stack, practice.admin_login, practice.staff_password).get(
+        f"{api}/audit", params={"action": "client_unlinked"}, timeout=10)
+    assert audit.status_code == 200 and len(audit.json()["entries"]) == 1
+
+
+def test_a_browser_sign_in_never_shows_tokens_to_scripts(haven_stack, practice):
+    r = requests.post(haven_stack.base_url + "/api/v1/session", timeout=10, json={
+        "login": practice.intake_login, "password": practice.staff_password,
+        "audience": "staff"})
+    assert r.status_code == 200
+    assert "access_token" not in r.json() and "refresh_token" not in r.json()
+    cookies = {c.name: c for c in r.cookies}
+    assert cookies["haven_access"].has_nonstandard_attr("HttpOnly")
+    assert cookies["haven_refresh"].has_nonstandard_attr("HttpOnly")
+    bearer = requests.post(haven_stack.base_url + "/api/v1/session", timeout=10, json={
+        "login": practice.intake_login, "password": practice.staff_password,
+        "audience": "staff", "token_delivery": "body"})
+    assert bearer.json()["access_token"] and not bearer.cookies
+
+
+def test_settings_move_the_portal_and_branding_follows(haven_stack, practice):
+    api = haven_stack.base_url + "/api/v1"
+    admin = staff_session(haven_stack, practice.admin_login, practice.staff_password)
+    assert requests.get(f"{api}/practices/{practice.code}", timeout=10).status_code == 200
+    settings = admin.get(f"{api}/practice/settings", timeout=10)
+    assert settings.status_code == 200 and settings.json()["idle_timeout_minutes"] == 15
+    new_code = practice.code + "-moved"
+    r = admin.patch(f"{api}/practice/settings", timeout=10, json={
+        "code": new_code, "title": "A new welcome", "theme_color": "#7a2f5f",
+        "idle_timeout_minutes": 30, "password_help": "Call 555-0100."})
+    assert r.status_code == 200, r.text
+    branding = requests.get(f"{api}/practices/{new_code}", timeout=10).json()
+    assert branding["title"] == "A new welcome" and branding["idle_timeout_minutes"] == 30
+    assert branding["password_help"] == "Call 555-0100."
+    assert requests.get(f"{api}/practices/{practice.code}", timeout=10).status_code == 404
+    bad = admin.patch(f"{api}/practice/settings", json={"theme_color": "red"}, timeout=10)
+    assert bad.status_code == 422 and "theme_color" in bad.json()["fields"]
+    intake = staff_session(haven_stack, practice.intake_login, practice.staff_password)
+    assert intake.patch(f"{api}/practice/settings", json={"title": "x"},
+                        timeout=10).status_code == 403
+    assert intake.get(f"{api}/audit", timeout=10).status_code == 403
+    entries = admin.get(f"{api}/audit", params={"action": "practice_settings_changed"},
+                        timeout=10).json()["entries"]
+    assert entries and "code" in entries[0]["detail"]["fields"]
