@@ -16,6 +16,7 @@ PASSWORD_RESET = "password_reset"
 PASSWORD_CHANGED = "password_changed"
 ACCESS_REMOVED = "access_removed"
 STAFF_INVITATION = "staff_invitation"
+CONTACT_INVITATION = "contact_invitation"
 
 
 def _date(iso):
@@ -65,5 +66,13 @@ def access_removed_email(data, public_url):
 def staff_invitation_email(data, public_url):
     """`staff.invited` → a link to set a staff password."""
     return _draft(data.get("email"), STAFF_INVITATION, data, public_url,
+                  link_url=portal_url(public_url, data.get("link_path")),
+                  expires_on=_date(data.get("expires_at")))
+
+
+def contact_invitation_email(data, public_url):
+    """`contact.invited` → a link for a guardian or other contact to choose a password.
+    Names no client: whom the contact acts for is shown only after sign-in."""
+    return _draft(data.get("email"), CONTACT_INVITATION, data, public_url,
                   link_url=portal_url(public_url, data.get("link_path")),
                   expires_on=_date(data.get("expires_at")))

@@ -23,8 +23,11 @@ PASSWORD_CHANGED = Consumed("identity", "password.changed", (1,), """
 {account_id, kind, via, login, practice_name, portal_path}.""")
 ACCOUNT_SUSPENDED = Consumed("identity", "account.suspended", (1,), """
 {account_id, client_id, status, login, practice_name, portal_path}.""")
-STAFF_INVITED = Consumed("identity", "staff.invited", (1,), """
+# Both carry a single-use link: identity publishes them on identity-private only.
+STAFF_INVITED = Consumed("identity-private", "staff.invited", (1,), """
 {staff_id, email, practice_name, portal_path, link_path, expires_at}.""")
+CONTACT_INVITED = Consumed("identity-private", "contact.invited", (1,), """
+{contact_id, email, practice_name, portal_path, link_path, expires_at, resend}.""")
 
 
 class IdentityEmailHandlers:
@@ -73,8 +76,14 @@ class IdentityEmailHandlers:
                         identity_emails.access_removed_email,
                         client_id=(event.get("data") or {}).get("client_id"))
 
-    @event_handler("identity", "staff.invited")
+    @event_handler("identity-private", "staff.invited")
     def on_staff_invited(self, event):
         """A new staff member's link to choose a password."""
         self._email_for(STAFF_INVITED, event, "on_staff_invited",
                         identity_emails.staff_invitation_email)
+
+    @event_handler("identity-private", "contact.invited")
+    def on_contact_invited(self, event):
+        """A new contact's (guardian's) link to choose a password."""
+        self._email_for(CONTACT_INVITED, event, "on_contact_invited",
+                        identity_emails.contact_invitation_email)
