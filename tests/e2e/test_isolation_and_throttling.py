@@ -1,0 +1,157 @@
+"""Security over HTTP with the whole stack.
+
+Tenant isolation: every gateway route with an id in its path, called with tokens of
+practice A (an administrator holding every staff permission, and a portal client)
+against the ids of practice B, answers 403 or 404 and never B's data. The routes are read
+from the router itself, so a new route is covered (or fails here until it is taught which
+id to use) without anyone remembering to add it.
+
+Brute force: sign-in is throttled after a handful of failures (429 with retry_after),
+and an unknown email gets exactly the answers a wrong password gets.
+"""
+import time
+
+import pytest
+import requests
+
+from gateway.router import PUBLIC, Router
+from gateway.routes import TABLES
+from tests.e2e.practice import give_login, new_practice
+from tests.e2e.test_story_http import Browserless, wait_until
+
+PASSWORD = "pebble orchard winter candle"
+LONG = "a long temporary phrase for nobody"
+
+# A valid body per route (so a refusal is about whose id it is, never about the body).
+BODIES = {
+    ("PATCH", "/api/v1/clients/<client_id>"): {"city": "Leaked"},
+    ("PUT", "/api/v1/clients/<client_id>/portal-access"): {
+        "login": "intruder@example.org", "temporary_password": LONG},
+    ("PATCH", "/api/v1/clients/<client_id>/portal-access"): {"status": "inactive"},
+}
+
+
+def bearer_sign_in(base, payload):
+    r = requests.post(base + "/api/v1/session", timeout=10,
+                      json=dict(payload, token_delivery="body"))
+    assert r.status_code == 200, r.text
+    http = requests.Session()
+    http.headers["Authorization"] = "Bearer " + r.json()["access_token"]
+    return http
+
+
+def test_no_route_hands_practice_b_data_to_practice_a(haven_stack):
+    base = haven_stack.base_url
+    a, b = new_practice(haven_stack), new_practice(haven_stack)
+
+    # practice B: Bobby with a login, his own change raising an alert for B's staff
+    b_account = give_login(haven_stack, b, {"id": b.bobby_id, "email": b.bobby_email,
+                                            "first_name": "Bobby", "last_name": "Newman"},
+                           PASSWORD)
+    b_bobby = Browserless(base)
+    assert b_bobby.call("POST", "/api/v1/session", json={
+        "practice_code": b.code, "login": b.bobby_email, "password": PASSWORD,
+        "audience": "portal"}).status_code == 200
+    record = b_bobby.call("GET", "/api/v1/me/details").json()
+    assert b_bobby.call("PATCH", "/api/v1/me/details", json={
+        "city": "Bristol", "version": record["version"]}).status_code == 200
+    b_intake = bearer_sign_in(base, {"login": b.intake_login, "password": b.staff_password,
+                                     "audience": "staff"})
+    alerts = wait_until(lambda: b_intake.get(base + "/api/v1/alerts", timeout=10).json())
+    assert alerts, "practice B has no alert to aim at"
+    ids = {"client_id": b.bobby_id, "account_id": b_account["account_id"],
+           "alert_id": alerts[0]["id"]}
+    secrets = [b.bobby_email, "Bristol"]
+
+    # practice A: its administrator (every staff permission) and a portal client
+    give_login(haven_stack, a, {"id": a.bobby_id, "email": a.bobby_email,
+                                "first_name": "Bobby", "last_name": "Newman"}, PASSWORD)
+    callers = {
+        "A's administrator": bearer_sign_in(base, {
+            "login": a.admin_login, "password": a.staff_password, "audience": "staff"}),
+        "A's client": bearer_sign_in(base, {
+            "practice_code": a.code, "login": a.bobby_email, "password": PASSWORD,
+            "audience": "portal"}),
+    }
+    BODIES[("POST", "/api/v1/portal-accounts/<account_id>/clients")] = {"client_id": a.bobby_id}
+
+    routes = [r for r in Router(TABLES).routes if r.path_params and r.auth != PUBLIC]
+    assert len(routes) >= 10
+    checked = 0
+    for route in routes:
+        path = route.path
+        for name in route.path_params:
+            if name not in ids:
+                pytest.fail(f"{route.method} {route.path}: teach this test which id of "
+                            f"practice B to use for <{name}>")
+            path = path.replace(f"<{name}>", ids[name])
+        body = BODIES.get((route.method, route.path))
+        for who, http in callers.items():
+            r = http.request(route.method, base + path, json=body, timeout=10)
+            assert r.status_code in (403, 404), (who, route.method, path, r.status_code, r.text)
+            for secret in secrets:
+                assert secret not in r.text, (who, route.method, path)
+            checked += 1
+    # ids in the query string too
+    r = callers["A's client"].get(base + "/api/v1/me/details",
+                                  params={"client_id": b.bobby_id}, timeout=10)
+    assert r.status_code == 404
+    assert checked == 2 * len(routes)
+
+    # and nothing of B's changed
+    assert b_intake.get(f"{base}/api/v1/clients/{b.bobby_id}", timeout=10).json()["city"] == \
+        "Bristol"
+    access = b_intake.get(f"{base}/api/v1/clients/{b.bobby_id}/portal-access", timeout=10)
+    assert access.json()["status"] == "active" and access.json()["login"] == b.bobby_email
+    assert b_bobby.call("GET", "/api/v1/me/details").status_code == 200
+
+
+def _attempts(base, practice, login, limit=10):
+    """Wrong passwords until refused with 429; [(status, body)]."""
+    seen = []
+    for _ in range(limit):
+        r = requests.post(base + "/api/v1/session", timeout=10, json={
+            "practice_code": practice.code, "login": login, "password": "not the password",
+            "audience": "portal"})
+        seen.append((r.status_code, r.json(), r.headers.get("Retry-After")))
+        if r.status_code == 429:
+            break
+    return seen
+
+
+def _sign_in_when_allowed(base, practice, login, password, timeout=30):
+    """A correct sign-in once the back-off has passed; it clears this address's count."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = requests.post(base + "/api/v1/session", timeout=10, json={
+            "practice_code": practice.code, "login": login, "password": password,
+            "audience": "portal"})
+        if r.status_code != 429 or time.monotonic() > deadline:
+            return r
+        time.sleep(min(float(r.json()["fields"]["retry_after"]), 5))
+
+
+def test_sign_in_is_throttled_and_says_nothing_about_which_emails_exist(haven_stack):
+    base = haven_stack.base_url
+    practice = new_practice(haven_stack)
+    give_login(haven_stack, practice, {"id": practice.bobby_id, "email": practice.bobby_email,
+                                       "first_name": "Bobby", "last_name": "Newman"}, PASSWORD)
+
+    known = _attempts(base, practice, practice.bobby_email)
+    # the right password, once allowed, still works: throttling is no lockout
+    assert _sign_in_when_allowed(base, practice, practice.bobby_email,
+                                 PASSWORD).status_code == 200
+    unknown = _attempts(base, practice, f"nobody-{practice.code}@example.org")
+    assert _sign_in_when_allowed(base, practice, practice.bobby_email,
+                                 PASSWORD).status_code == 200   # leaves the address clear
+
+    statuses = [s for s, _, _ in known]
+    assert statuses[-1] == 429 and 4 <= len(statuses) - 1 <= 8, statuses  # a handful
+    assert [s for s, _, _ in unknown] == statuses
+    failures_known = [body for s, body, _ in known if s == 401]
+    failures_unknown = [body for s, body, _ in unknown if s == 401]
+    assert failures_known == failures_unknown
+    assert failures_known[0]["error"] == "invalid_credentials"
+    for _, body, retry_after in (known[-1], unknown[-1]):
+        assert body["error"] == known[-1][1]["error"]
+        assert body["fields"]["retry_after"] >= 1 and int(retry_after) >= 1
