@@ -147,3 +147,67 @@ class FakeNotify:
 def time_now():
     from datetime import datetime, timezone
     return datetime.now(timezone.utc).isoformat()
+
+
+# -- issue 4: what identity offers for portal access (docs/identity.md) ---------------------
+INVITE_TOKEN = "invite-" + "k" * 36
+RESET_TOKEN = "reset-" + "k" * 37
+DOB = "1990-01-02"
+
+
+class FakeAccessIdentity(FakeIdentity):
+    """FakeIdentity plus invitations, resets, settings, audit and linked clients."""
+    name = "identity"
+    dispatch = EventDispatcher()
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_invitation(self, payload):
+        if payload["token"] != INVITE_TOKEN:
+            raise NotFound("invitation_not_found", "That invitation link is not valid.")
+        return {"practice": {"code": "demo", "name": "Demo Practice", "title": "Welcome"},
+                "login": "ada@example.org", "expires_at": "2026-01-08T00:00:00+00:00",
+                "attempts_left": 5, "min_password_length": 15}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def accept_invitation(self, payload):
+        from services.common.errors import InvalidInput
+        self.get_invitation({"token": payload["token"]})
+        if payload["date_of_birth"] != DOB:
+            raise InvalidInput("date_of_birth_mismatch", "That date of birth does not match.",
+                               {"date_of_birth": ["does not match"], "attempts_left": 4})
+        State.calls.append(("accept_invitation", payload.get("source_ip")))
+        return self.authenticate({"password": "correct horse battery staple"})
+
+    @rpc(expected_exceptions=EXPECTED)
+    def invite_client(self, actor, payload):
+        from services.common.errors import TooManyRequests
+        raise TooManyRequests("resend_too_soon", "You can send it again at 10:05 UTC.",
+                              {"retry_at": "2026-01-01T10:05:00+00:00", "retry_after": 240})
+
+    @rpc(expected_exceptions=EXPECTED)
+    def request_password_reset(self, payload):
+        State.calls.append(("request_password_reset", payload["email"]))
+        return {"accepted": True, "message": "If that email has an account, we sent a link."}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def update_practice_settings(self, actor, payload):
+        practice = dict(PRACTICE, **payload)
+        PRACTICE.update(payload)
+        self.dispatch("practice.updated", envelope("practice.updated",
+                                                    dict(practice, previous_code="demo")))
+        return practice
+
+    @rpc(expected_exceptions=EXPECTED)
+    def link_client(self, actor, payload):
+        self.dispatch("account.client_linked", envelope("account.client_linked", payload))
+        return {"account_id": payload["account_id"], "login": "ada@example.org",
+                "status": "active", "clients": [
+                    {"client_id": CLIENT_ID, "name": "Ada Lovelace", "own": True,
+                     "linked_at": None},
+                    {"client_id": payload["client_id"], "name": "Byron", "own": False,
+                     "linked_at": "2026-01-01T00:00:00+00:00"}]}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_audit(self, actor, payload):
+        State.calls.append(("list_audit", payload))
+        return {"entries": []}
