@@ -39,15 +39,37 @@ def _with_vhost(uri, vhost):
     return urlunsplit((parts.scheme, parts.netloc, "/" + vhost, "", ""))
 
 
-@pytest.fixture(scope="session")
-def amqp_uri():
-    """A vhost of this test session's own, removed at the end: no stale queues between runs."""
+def private_vhost():
+    """Makes a vhost of its own on the broker; returns its URI and a function removing it."""
     vhost = f"haven-test-{uuid.uuid4().hex[:12]}"
     user = urlsplit(BROKER_URI).username or "guest"
     _rabbitmqctl("add_vhost", vhost)
     _rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
-    yield _with_vhost(BROKER_URI, vhost)
-    _rabbitmqctl("delete_vhost", vhost)
+    return _with_vhost(BROKER_URI, vhost), lambda: _rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture(scope="session")
+def amqp_uri():
+    """A vhost of this test session's own, removed at the end: no stale queues between runs.
+
+    Long-lived stacks (tests/e2e) take a vhost of their own: their services would
+    otherwise compete for the RPC queues of the containers other tests start.
+    """
+    uri, remove = private_vhost()
+    yield uri
+    remove()
+
+
+LAYERS = ("unit", "integration", "reliability", "security", "e2e")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Fast layers first; the whole-stack tests (and the browser) last."""
+    def layer(item):
+        parts = item.nodeid.split("/")
+        name = parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
+        return LAYERS.index(name) if name in LAYERS else len(LAYERS)
+    items.sort(key=layer)  # stable: keeps the order within a layer
 
 
 def _pg_available():

@@ -16,22 +16,25 @@ import pytest
 
 from scripts.infra import free_port
 from scripts.stack import Stack
+from tests.conftest import private_vhost
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
-def haven_stack(amqp_uri, tmp_path_factory):
+def haven_stack(tmp_path_factory):
     """Haven started in a temporary var dir on free ports, seeded with the demo practice."""
+    amqp_uri, remove_vhost = private_vhost()
     stack = Stack(var_dir=tmp_path_factory.mktemp("haven-stack"), amqp_uri=amqp_uri,
                   http_port=free_port(), smtp_port=free_port(), mail_port=free_port())
-    stack.start()
     try:
+        stack.start()
         stack.seed()
         yield stack
     finally:
         stack.stop()
+        remove_vhost()
 
 
 def _chromium():
