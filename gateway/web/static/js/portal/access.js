@@ -8,9 +8,9 @@ const DEFAULT_HELP = "Please call the practice and they will help you reset it."
 
 export function signInView({ ctx }) {
   const { practice } = ctx;
-  const help = h("details", { class: "disclosure" },
-    h("summary", { class: "disclosure__summary" }, "Forgot password?"),
-    h("div", { class: "disclosure__body" }, h("p", { class: "prewrap" }, practice.password_help || DEFAULT_HELP)));
+  const help = h("div", {},
+    h("p", {}, h("a", { href: ctx.href("/forgot-password") }, "Forgot password?")),
+    h("p", { class: "meta prewrap" }, practice.password_help || DEFAULT_HELP));
   return h("section", { class: "page page--narrow", "aria-labelledby": "page-title" },
     h("h1", { id: "page-title" }, "Sign in"),
     h("p", { class: "lead" }, `Sign in to your ${practice.name} client portal.`),

@@ -80,8 +80,39 @@ function changes(formEl, record) {
   return changed;
 }
 
-export async function detailsView() {
-  let record = await api.get("/me/details");
+/** "Whose details": shown when the sign-in acts for several people (linked clients). */
+function switcher(ctx, current) {
+  const list = ctx.profiles();
+  if (list.length < 2) return null;
+  const select = selectField({ name: "profile", label: "Whose details", value: current.client_id,
+    options: list.map((c) => [c.client_id, c.name || "Unnamed"]),
+    hint: "You can look after the details of each person linked to your account." });
+  return h("form", { class: "search", "aria-label": "Switch person",
+    on: { submit: (event) => {
+      event.preventDefault();
+      ctx.chooseClient(event.currentTarget.elements.profile.value);
+    } } }, select, button("Switch", { type: "submit", kind: "secondary" }));
+}
+
+/** GET/PATCH /me/details for the chosen person; a session opened before a link was made
+ * learns of it at its next refresh, so a 404 for a listed person refreshes once. */
+async function meCall(ctx, method, body) {
+  const person = ctx.currentClient();
+  const options = person && ctx.profiles().length > 1 ? { query: { client_id: person.client_id } } : {};
+  const path = options.query ? `/me/details?client_id=${encodeURIComponent(person.client_id)}` : "/me/details";
+  const call = () => (method === "GET" ? api.get("/me/details", options) : api.patch(path, body));
+  try {
+    return await call();
+  } catch (error) {
+    if (error.status !== 404 || !options.query) throw error;
+    await api.post("/session/refresh").catch(() => null);
+    return call();
+  }
+}
+
+export async function detailsView({ ctx }) {
+  const person = ctx.currentClient();
+  let record = await meCall(ctx, "GET");
   const updated = h("p", { class: "meta" });
   const showUpdated = () => {
     updated.replaceChildren(...(record.updated_at ? ["Last updated ", timeElement(record.updated_at, formatDateTime(record.updated_at))] : []));
@@ -124,7 +155,7 @@ export async function detailsView() {
         return;
       }
       try {
-        record = await api.patch("/me/details", { ...changed, version: record.version });
+        record = await meCall(ctx, "PATCH", { ...changed, version: record.version });
         fill(el, record);
         showUpdated();
         notify(`Your changes have been saved: ${listText(names.map(fieldLabel))}.`, "success");
@@ -133,7 +164,7 @@ export async function detailsView() {
         updated.replaceChildren(h("span", { class: "saved", "aria-hidden": "true" }, "✓ Saved"), " ", ...updated.childNodes);
       } catch (error) {
         if (error.status === 409) {
-          try { record = await api.get("/me/details"); } catch { /* keep the old one */ }
+          try { record = await meCall(ctx, "GET"); } catch { /* keep the old one */ }
           fill(el, record);
           showUpdated();
           showErrors(el, {
@@ -158,8 +189,10 @@ export async function detailsView() {
   showUpdated();
   formEl.addEventListener("input", () => { const saved = updated.querySelector(".saved"); if (saved) saved.remove(); });
 
+  const several = ctx.profiles().length > 1;
   return h("section", { class: "page", "aria-labelledby": "page-title" },
-    h("h1", { id: "page-title" }, "My details"),
+    h("h1", { id: "page-title" }, several && person ? `Details: ${person.name}` : "My details"),
+    switcher(ctx, person || {}),
     h("p", { class: "lead" }, "Please keep these up to date so the practice can reach you. When you save, the practice is told what changed."),
     h("div", { class: "card" }, formEl));
 }

@@ -9,6 +9,12 @@ import { callout, flash, showFlash } from "../ui/notice.js";
 import { applyTheme } from "../ui/theme.js";
 import { detailsView } from "./details.js";
 import { choosePasswordView, signInView } from "./access.js";
+import { forgotView, inviteView, resetView } from "./links.js";
+
+// Pages anyone may open, signed in or not (they come from emailed links).
+const PUBLIC = [/^\/invite\/[^/]+$/, /^\/reset\/[^/]+$/, /^\/forgot-password$/];
+const isPublic = (path) => PUBLIC.some((re) => re.test(path));
+const CLIENT_KEY = "haven-portal-client";
 
 const segment = location.pathname.split("/")[2] || "";
 const code = decodeURIComponent(segment);
@@ -50,6 +56,10 @@ function renderNav(path) {
   const items = [];
   if (!mustChange()) {
     items.push(h("li", {}, h("a", { href: base, class: "masthead__link", "aria-current": path === "/" ? "page" : null }, "My details")));
+    const person = currentClient();
+    if (person && profiles().length > 1) {
+      items.unshift(h("li", { class: "masthead__who" }, h("span", { class: "visually-hidden" }, "Acting for "), `For: ${person.name || "—"}`));
+    }
   }
   items.push(h("li", {}, h("button", { type: "button", class: "masthead__button", on: { click: () => signOut() } }, "Sign out")));
   replace(nav,
@@ -72,6 +82,7 @@ function startIdle() {
 
 function forget() {
   state.principal = null;
+  try { sessionStorage.removeItem(CLIENT_KEY); } catch { /* private mode */ }
   if (state.idle) { state.idle.stop(); state.idle = null; }
 }
 
@@ -91,9 +102,34 @@ async function signedIn(result) {
   router.navigate(mustChange() ? "/choose-password" : next || "/");
 }
 
+/** The clients this sign-in acts for (several when clients are linked to the account). */
+function profiles() {
+  return (state.principal && state.principal.clients) || [];
+}
+
+function currentClient() {
+  const list = profiles();
+  let chosen = null;
+  try { chosen = sessionStorage.getItem(CLIENT_KEY); } catch { /* private mode */ }
+  return list.find((c) => c.client_id === chosen) || list[0] || null;
+}
+
+function chooseClient(clientId) {
+  try { sessionStorage.setItem(CLIENT_KEY, clientId); } catch { /* private mode */ }
+}
+
 const ctx = {
   get practice() { return state.practice; },
   get principal() { return state.principal; },
+  href: (path) => router.href(path),
+  navigate: (path) => router.navigate(path),
+  profiles,
+  currentClient,
+  chooseClient: (clientId) => { chooseClient(clientId); router.reload(); },
+  reloadPrincipal: async () => {
+    state.principal = await api.get("/session");
+    return state.principal;
+  },
   signedIn,
   passwordChanged: async () => {
     try { state.principal = await api.get("/session"); } catch { /* keep what we have */ }
@@ -111,11 +147,15 @@ const router = createRouter({
     { path: "/", title: "My details", view: (args) => detailsView({ ...args, ctx }) },
     { path: "/sign-in", title: "Sign in", view: (args) => signInView({ ...args, ctx }) },
     { path: "/choose-password", title: "Choose a private password", view: (args) => choosePasswordView({ ...args, ctx }) },
+    { path: "/invite/:token", title: "Create your account", view: (args) => inviteView({ ...args, ctx }) },
+    { path: "/forgot-password", title: "Forgot your password?", view: (args) => forgotView({ ...args, ctx }) },
+    { path: "/reset/:token", title: "Choose a new password", view: (args) => resetView({ ...args, ctx }) },
   ],
   notFound: () => h("section", { class: "page" },
     h("h1", {}, "Page not found"),
     h("p", {}, "That page doesn't exist. ", h("a", { href: base }, "Go to My details"), ".")),
   guard: (path) => {
+    if (isPublic(path) && !(state.principal && path === "/forgot-password")) return null;
     if (!state.principal) {
       if (path !== "/sign-in") { state.next = path === "/choose-password" ? null : path; return "/sign-in"; }
       return null;

@@ -5,6 +5,7 @@ import { h } from "../ui/dom.js";
 import { formatDate, formatDateTime, timeElement } from "../ui/format.js";
 import { FIELD_LABELS, displayValue, fieldLabel, fullName } from "../ui/record.js";
 import { accessPanel, loadAccess } from "./access.js";
+import { invitationPanel } from "./invite.js";
 
 function detailsCard(client) {
   const rows = Object.keys(FIELD_LABELS).map((name) => {
@@ -72,6 +73,7 @@ export async function clientView({ params, router, ctx }) {
     h("p", {}, h("a", { href: router.href("/clients") }, "← All clients")),
     h("h1", { id: "page-title" }, name, client.preferred_name ? h("span", { class: "meta" }, ` (${client.preferred_name})`) : null),
     detailsCard(client),
+    invitationPanel({ client, canManage: ctx.can("manage_portal_access") }),
     access === undefined
       ? h("section", { class: "card" }, h("h2", {}, "Portal access"), h("p", { class: "callout callout--error" }, "Portal access could not be loaded. Reload the page to try again."))
       : accessPanel({ client, access, canManage: ctx.can("manage_portal_access") }),

@@ -12,6 +12,14 @@ import { applyTheme } from "../ui/theme.js";
 import { alertsView } from "./alerts.js";
 import { clientView } from "./client.js";
 import { clientsView, newClientView } from "./clients.js";
+import { accessListView, auditView, settingsView } from "./admin.js";
+import { resetView } from "../portal/links.js";
+import { button, form, showErrors, textField, values } from "../ui/forms.js";
+import { callout } from "../ui/notice.js";
+
+// Pages anyone may open (the emailed reset link carries the practice code).
+const PUBLIC = [/^\/forgot-password$/, /^\/[^/]+\/reset\/[^/]+$/];
+const isPublic = (path) => PUBLIC.some((re) => re.test(path));
 
 const base = "/staff";
 const state = { principal: null, idle: null, next: null, unread: 0, poll: null };
@@ -31,8 +39,15 @@ function renderNav(path = "/") {
   const items = [];
   if (!mustChange()) {
     items.push(h("li", {}, h("a", { href: `${base}/clients`, class: "masthead__link", "aria-current": section("/clients", path) }, "Clients")));
+    items.push(h("li", {}, h("a", { href: `${base}/portal-access`, class: "masthead__link", "aria-current": section("/portal-access", path) }, "Portal access")));
     items.push(h("li", {}, h("a", { href: `${base}/alerts`, class: "masthead__link", id: "nav-alerts", "aria-current": section("/alerts", path) },
       "Alerts", state.unread ? h("span", { class: "badge" }, String(state.unread), srOnly(" unread")) : null)));
+    if (ctx.can("manage_practice_settings")) {
+      items.push(h("li", {}, h("a", { href: `${base}/settings`, class: "masthead__link", "aria-current": section("/settings", path) }, "Settings")));
+    }
+    if (ctx.can("view_audit_log")) {
+      items.push(h("li", {}, h("a", { href: `${base}/audit`, class: "masthead__link", "aria-current": section("/audit", path) }, "Audit log")));
+    }
   }
   items.push(h("li", {}, h("button", { type: "button", class: "masthead__button", on: { click: () => signOut() } }, "Sign out")));
   replace(nav,
@@ -55,8 +70,14 @@ async function refreshUnread() {
 function startSignedIn() {
   if (state.principal.practice) applyTheme(state.principal.practice.theme_color);
   if (state.idle) state.idle.stop();
+  // The practice's own limit (idle_timeout_minutes), warned 2 minutes before.
+  const practice = state.principal.practice || {};
+  const minutes = Number(practice.idle_timeout_minutes);
+  const signOutAfter = (Number.isFinite(minutes) && minutes >= 3 ? minutes : 15) * 60;
   state.idle = startIdleWatch({
-    onTimeout: () => signOut("You were signed out after 15 minutes without activity.", "info"),
+    warnAfter: signOutAfter - 120,
+    signOutAfter,
+    onTimeout: () => signOut(`You were signed out after ${signOutAfter / 60} minutes without activity.`, "info"),
     onStay: () => api.get("/session").catch(() => {}),
   });
   clearInterval(state.poll);
@@ -97,8 +118,40 @@ function signInView() {
         state.next = null;
         router.navigate(mustChange() ? "/choose-password" : next || "/clients");
       },
+      below: h("p", {}, h("a", { href: `${base}/forgot-password` }, "Forgot password?")),
     })));
 }
+
+function forgotView() {
+  const answer = h("div", { "aria-live": "polite" });
+  const el = form({
+    label: "Reset your password",
+    className: "form--narrow",
+    children: [
+      textField({ name: "practice_code", label: "Practice code", required: true, hint: "Your practice's portal code: the part after /p/ in its portal address." }),
+      textField({ name: "email", label: "Email", type: "email", autocomplete: "username", required: true, attrs: { autocapitalize: "none" } }),
+    ],
+    actions: [button("Send reset link", { type: "submit" })],
+    onSubmit: async (formEl) => {
+      const data = values(formEl);
+      const missing = {};
+      if (!data.practice_code) missing.practice_code = "Enter your practice's code.";
+      if (!data.email) missing.email = "Enter your email address.";
+      if (Object.keys(missing).length) { showErrors(formEl, { message: "Please fix the problems below.", fields: missing }); return; }
+      try {
+        const result = await api.post("/password-resets", { ...data, audience: "staff" }, { refresh: false });
+        answer.replaceChildren(callout(result.message, "success"));
+      } catch (error) { showErrors(formEl, error); }
+    },
+  });
+  return h("section", { class: "page page--narrow", "aria-labelledby": "page-title" },
+    h("h1", { id: "page-title" }, "Forgot your password?"),
+    h("p", { class: "lead" }, "We'll email you a link to choose a new one. It works once, for 24 hours. If you don't get it, ask your practice administrator."),
+    answer, h("div", { class: "card" }, el),
+    h("p", {}, h("a", { href: `${base}/sign-in` }, "Back to sign in")));
+}
+
+const linkCtx = { practice: null, href: (path) => router.href(path), navigate: (path) => router.navigate(path) };
 
 function choosePasswordView() {
   return h("section", { class: "page page--narrow", "aria-labelledby": "page-title" },
@@ -126,10 +179,16 @@ const router = createRouter({
     { path: "/clients/new", title: "Add a client", view: (args) => newClientView({ ...args, ctx }) },
     { path: "/clients/:id", title: (heading) => (heading ? heading.textContent : "Client"), view: (args) => clientView({ ...args, ctx }) },
     { path: "/alerts", title: "Alerts", view: (args) => alertsView({ ...args, ctx }) },
+    { path: "/portal-access", title: "Portal access", view: (args) => accessListView({ ...args, ctx }) },
+    { path: "/settings", title: "Portal settings", view: (args) => settingsView({ ...args, ctx }) },
+    { path: "/audit", title: "Audit log", view: (args) => auditView({ ...args, ctx }) },
+    { path: "/forgot-password", title: "Forgot your password?", view: forgotView },
+    { path: "/:code/reset/:token", title: "Choose a new password", view: (args) => resetView({ ...args, ctx: linkCtx }) },
   ],
   notFound: () => h("section", { class: "page" }, h("h1", {}, "Page not found"),
     h("p", {}, "That page doesn't exist. ", h("a", { href: `${base}/clients` }, "Go to Clients"), ".")),
   guard: (path) => {
+    if (isPublic(path)) return null;
     if (!state.principal) {
       if (path !== "/sign-in") { state.next = path === "/" || path === "/choose-password" ? null : path + location.search; return "/sign-in"; }
       return null;

@@ -59,3 +59,31 @@ export function passwordForm({ forced, onChanged }) {
   update();
   return el;
 }
+
+/**
+ * "New password" and "Confirm new password" fields for pages that set a password without
+ * knowing the current one (an invitation, a reset link). check(formEl) → {field: problem}.
+ */
+export function newPasswordFields({ minLength = MIN_LENGTH, name = "new_password" } = {}) {
+  const rule = RULE.replace(String(MIN_LENGTH), String(minLength));
+  const counter = h("p", { class: "field__count", id: `${name}-count`, "aria-hidden": "true" });
+  const field = passwordField({ name, label: "New password", hint: rule, autocomplete: "new-password",
+    required: true, attrs: { minlength: String(minLength), maxlength: "128" }, extra: counter });
+  const confirm = passwordField({ name: "confirm_password", label: "Confirm new password",
+    autocomplete: "new-password", required: true });
+  const input = field.querySelector("input");
+  const update = () => {
+    const n = input.value.length;
+    counter.textContent = n >= minLength ? `${n} characters ✓` : `${n} of ${minLength} characters`;
+  };
+  input.addEventListener("input", update);
+  update();
+  const check = (formEl) => {
+    const next = formEl.elements[name].value;
+    const problems = {};
+    if (next.length < minLength) problems[name] = `Your new password needs at least ${minLength} characters (it has ${next.length}).`;
+    else if (formEl.elements.confirm_password.value !== next) problems.confirm_password = "The two passwords don't match.";
+    return problems;
+  };
+  return { fields: [field, confirm], check };
+}

@@ -1,0 +1,154 @@
+// Practice-wide pages: Portal access (every client's status, filtered), Portal settings
+// (administrators) and the Audit log (administrators).
+
+import { api } from "../api.js";
+import { h } from "../ui/dom.js";
+import { button, checkboxField, fieldset, form, selectField, showErrors, textField, values } from "../ui/forms.js";
+import { formatDateTime, timeElement } from "../ui/format.js";
+import { notify } from "../ui/notice.js";
+import { fullName } from "../ui/record.js";
+import { STATUS_WORDS, accessStatusTag } from "./invite.js";
+
+function table(caption, heads, rows) {
+  return h("div", { class: "table-wrap", role: "region", "aria-label": `${caption} (scrolls sideways)`, tabindex: "0" },
+    h("table", { class: "table" }, h("caption", { class: "visually-hidden" }, caption),
+      h("thead", {}, h("tr", {}, heads.map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, rows)));
+}
+
+const when = (v) => (v ? timeElement(v, formatDateTime(v)) : "—");
+
+export async function accessListView({ query, router }) {
+  const status = query.get("status") || "";
+  const result = await api.get("/portal-access", { query: { status } });
+  const filter = h("form", { class: "search", "aria-label": "Filter by status",
+    on: { submit: (event) => {
+      event.preventDefault();
+      const value = event.currentTarget.elements.status.value;
+      router.navigate(value ? `/portal-access?status=${encodeURIComponent(value)}` : "/portal-access");
+    } } },
+  selectField({ name: "status", label: "Status", value: status,
+    options: [["", "Every invited or signed-up client"], ...Object.entries(STATUS_WORDS)] }),
+  button("Show", { type: "submit", kind: "secondary" }));
+  const rows = result.items.map((i) => h("tr", {},
+    h("th", { scope: "row" }, h("a", { href: router.href(`/clients/${encodeURIComponent(i.client_id)}`) }, fullName(i) || "(no name)")),
+    h("td", {}, accessStatusTag(i.status)), h("td", {}, when(i.invited_at)), h("td", {}, when(i.signed_up_at)),
+    h("td", {}, when(i.last_sign_in_at))));
+  return h("section", { class: "page", "aria-labelledby": "page-title" },
+    h("h1", { id: "page-title" }, "Portal access"),
+    h("p", { class: "lead" }, "Who has been invited, who has signed up, and who can't get in — so nobody has to guess why."),
+    h("div", { class: "card" }, filter,
+      h("p", { class: "meta", role: "status" }, `${result.total} client${result.total === 1 ? "" : "s"}.`),
+      rows.length ? table("Portal access", ["Name", "Status", "Invited", "Signed up", "Last sign-in"], rows)
+        : h("p", { class: "empty" }, "No clients with this status.")));
+}
+
+const TEXTS = [
+  ["name", "Practice name", {}], ["title", "Portal title", { optional: true }],
+  ["code", "Portal address code", { hint: "Your portal lives at /p/<code>. Lowercase letters, digits and hyphens. Changing it stops the old address working." }],
+  ["theme_color", "Theme colour", { type: "color", hint: "Made darker where needed so text stays readable." }],
+  ["accent_color", "Accent colour", { type: "color", optional: true }],
+  ["idle_timeout_minutes", "Sign out after this many idle minutes", { type: "number", attrs: { min: "5", max: "240" } }],
+  ["invitation_days", "Invitation links work for (days)", { type: "number", attrs: { min: "1", max: "30" } }],
+];
+const AREAS = [["instructions", "Instructions shown after sign-in"], ["password_help", "Password help (whom to call)"]];
+const NUMBERS = new Set(["idle_timeout_minutes", "invitation_days"]);
+
+function area(name, label, value) {
+  const field = textField({ name, label, optional: true });
+  const input = field.querySelector("input");
+  const textarea = h("textarea", { id: name, name, class: "input textarea", rows: "4" });
+  textarea.value = value || "";
+  for (const attr of ["aria-describedby"]) if (input.getAttribute(attr)) textarea.setAttribute(attr, input.getAttribute(attr));
+  input.replaceWith(textarea);
+  return field;
+}
+
+export async function settingsView({ router }) {
+  let settings = await api.get("/practice/settings");
+  const el = form({
+    label: "Portal settings",
+    children: [
+      fieldset("Portal",
+        checkboxField({ name: "portal_enabled", label: "The portal is on (clients can sign in)", checked: settings.portal_enabled }),
+        ...TEXTS.slice(0, 3).map(([n, l, o]) => textField({ name: n, label: l, value: settings[n] ?? "", ...o }))),
+      fieldset("Look", ...TEXTS.slice(3, 5).map(([n, l, o]) => textField({ name: n, label: l, value: settings[n] || "#2f5f7a", ...o }))),
+      fieldset("Words", ...AREAS.map(([n, l]) => area(n, l, settings[n]))),
+      fieldset("Security", ...TEXTS.slice(5).map(([n, l, o]) => textField({ name: n, label: l, value: String(settings[n] ?? ""), ...o }))),
+    ],
+    actions: [button("Save settings", { type: "submit" })],
+    onSubmit: async (formEl) => {
+      const data = values(formEl);
+      const changed = {};
+      for (const [name, value] of Object.entries(data)) {
+        let v = value;
+        if (NUMBERS.has(name)) v = Number(value);
+        else if (typeof v === "string" && v === "" && name !== "name" && name !== "code") v = null;
+        const before = settings[name] ?? null;
+        if (name === "accent_color" && before === null && v === "#2f5f7a") continue;
+        if (v !== before) changed[name] = v;
+      }
+      if (!Object.keys(changed).length) { notify("There are no changes to save.", "info"); return; }
+      try {
+        settings = await api.patch("/practice/settings", changed);
+        notify(`Saved: ${Object.keys(changed).join(", ").replace(/_/g, " ")}.`);
+      } catch (error) {
+        showErrors(formEl, error);
+      }
+    },
+  });
+  return h("section", { class: "page", "aria-labelledby": "page-title" },
+    h("h1", { id: "page-title" }, "Portal settings"),
+    h("p", { class: "lead" }, "How your client portal looks and behaves. Changes show on the portal within a second."),
+    h("div", { class: "card" }, el));
+}
+
+const ACTIONS = ["sign_in", "sign_in_failed", "sign_in_refused", "sign_in_throttled", "sign_out", "refresh_reused",
+  "password_changed", "password_change_failed", "password_reset", "password_reset_requested", "password_reset_sent",
+  "access_created", "access_status_changed", "invitation_sent", "invitation_dob_mismatch", "invitation_locked",
+  "invitation_accepted", "client_linked", "client_unlinked", "practice_created", "practice_settings_changed", "staff_created"];
+
+const dayStart = (d, end) => (d ? new Date(`${d}T${end ? "23:59:59" : "00:00:00"}`).toISOString() : undefined);
+
+export async function auditView({ query, router }) {
+  const action = query.get("action") || "";
+  const from = query.get("from") || "";
+  const to = query.get("to") || "";
+  let entries = [];
+  let problem = null;
+  try {
+    entries = (await api.get("/audit", { query: { action, since: dayStart(from), until: dayStart(to, true) } })).entries;
+  } catch (error) {
+    if (error.status !== 422) throw error;
+    problem = error;
+  }
+  const filter = form({
+    label: "Filter the audit log",
+    className: "filters",
+    children: [
+      selectField({ name: "action", label: "Action", value: action, options: [["", "Every action"], ...ACTIONS.map((a) => [a, a.replace(/_/g, " ")])] }),
+      textField({ name: "from", label: "From", type: "date", value: from, optional: true }),
+      textField({ name: "to", label: "To", type: "date", value: to, optional: true }),
+    ],
+    actions: [button("Filter", { type: "submit", kind: "secondary" })],
+    onSubmit: (formEl) => {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(values(formEl))) if (v) params.set(k, v);
+      router.navigate(`/audit${params.toString() ? "?" + params : ""}`);
+    },
+  });
+  if (problem) showErrors(filter, problem, { focus: false });
+  const rows = entries.map((e) => h("tr", {},
+    h("td", {}, timeElement(e.occurred_at, formatDateTime(e.occurred_at))),
+    h("th", { scope: "row" }, e.action.replace(/_/g, " ")),
+    h("td", {}, e.actor_kind ? `${e.actor_kind} ${e.actor_id ? e.actor_id.slice(0, 8) : ""}` : "—"),
+    h("td", {}, e.subject_kind ? `${e.subject_kind} ${e.subject_id ? e.subject_id.slice(0, 8) : ""}` : "—"),
+    h("td", { class: "value" }, e.source_ip || "—"),
+    h("td", { class: "value" }, e.detail && Object.keys(e.detail).length ? JSON.stringify(e.detail) : "—")));
+  return h("section", { class: "page", "aria-labelledby": "page-title" },
+    h("h1", { id: "page-title" }, "Audit log"),
+    h("p", { class: "lead" }, "Sign-ins, failures, password and access changes, newest first."),
+    h("div", { class: "card" }, filter,
+      h("p", { class: "meta", role: "status" }, `${entries.length} entr${entries.length === 1 ? "y" : "ies"}.`),
+      rows.length ? table("Audit log", ["When", "Action", "Who", "About", "Address", "Detail"], rows) : h("p", { class: "empty" }, "Nothing recorded for this filter.")));
+}
