@@ -449,7 +449,9 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
                                  "title": practice.title},
                     "login": invitation.email, "expires_at": invitation.expires_at.isoformat(),
                     "attempts_left": invitations.MAX_DOB_FAILURES - invitation.dob_failures,
-                    "min_password_length": password_rules.MIN_LENGTH_SINGLE_FACTOR}
+                    "min_password_length": password_rules.MIN_LENGTH_WITH_SECOND_FACTOR
+                    if practice.mfa_required_for_clients
+                    else password_rules.MIN_LENGTH_SINGLE_FACTOR}
 
     @rpc(expected_exceptions=EXPECTED)
     def accept_invitation(self, payload):
@@ -473,7 +475,8 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
         name = " ".join(p for p in (chart.get("first_name"), chart.get("last_name")) if p)
         matched = invitations.dob_matches(cmd["date_of_birth"], chart.get("date_of_birth"))
         if matched:
-            _check_password("password", cmd["password"], invitation.email, name)
+            _check_password("password", cmd["password"], invitation.email, name,
+                            practice.mfa_required_for_clients)
             password_hash = self.passwords.hash(cmd["password"])
         with self.db.transaction() as tx:
             invitation = invitations.require_usable(
