@@ -84,6 +84,8 @@ class GatewayApp:
         self.router = Router(TABLES)
         self.openapi = OpenApi(self.router.routes)
         self.broker_check = broker_check or self._broker_reachable
+        self.config = config
+        self.blobs = None  # the blob store, opened on first use (gateway/uploads.py)
 
     # -- the pipeline -------------------------------------------------------------
     def handle(self, request):
@@ -100,8 +102,9 @@ class GatewayApp:
             correlation_id.reset(token)
 
     def _dispatch(self, request, cid):
-        request.max_content_length = self.max_body
         route, params = self.router.match(request.path, request.method)
+        # An upload route has its own, larger limit, enforced while it streams.
+        request.max_content_length = route.max_body or self.max_body
         ctx = Context(request, self, cid, params)
         if route.auth != PUBLIC:
             self._identify(ctx, route)

@@ -63,9 +63,14 @@ def _operation(route):
     if route.request is not None:
         op["requestBody"] = {"required": True, "content": {
             "application/json": {"schema": route.request_instance}}}
+    if route.form is not None:
+        op["requestBody"] = {"required": True, "content": {
+            "multipart/form-data": {"schema": route.form_instance}}}
     ok = {"description": "OK"}
     if route.response is not None:
         ok["content"] = {"application/json": {"schema": route.response_instance}}
+    if route.produces:
+        ok["content"] = {route.produces: {"schema": {"type": "string", "format": "binary"}}}
     responses = {str(route.status): ok}
     codes = [503] if route.path.startswith("/api/") else []
     if route.path == "/readyz":
@@ -74,6 +79,8 @@ def _operation(route):
         codes = []
     if route.request is not None:
         codes += [400, 413, 415, 422]
+    if route.form is not None:
+        codes += [400, 413, 422]
     if route.query is not None or route.path_params:
         codes += [422, 404]
     if route.auth != PUBLIC:
@@ -122,7 +129,7 @@ def render_html(spec):
             body = op.get("requestBody")
             if body:
                 out.append("<div>Body:</div>" + _schema_html(
-                    body["content"]["application/json"]["schema"], spec))
+                    next(iter(body["content"].values()))["schema"], spec))
             out.append("<table>")
             for status, resp in op["responses"].items():
                 out.append(f"<tr><td><b>{e(status)}</b></td><td>{e(resp['description'])}</td></tr>")
@@ -130,7 +137,7 @@ def render_html(spec):
             ok = next(iter(op["responses"].values()))
             if "content" in ok:
                 out.append("<div>Answer:</div>" + _schema_html(
-                    ok["content"]["application/json"]["schema"], spec))
+                    next(iter(ok["content"].values()))["schema"], spec))
             out.append("</details></div>")
     out.append("<h2>Schemas</h2>")
     for name, schema in sorted(spec["components"]["schemas"].items()):

@@ -34,9 +34,14 @@ class Route:
     tags: tuple = ()
     documented: bool = True
     partial: bool = False           # load the body with partial=True
+    form: object = None             # schema of a multipart/form-data body (uploads); the
+                                    # handler streams it itself (gateway/uploads.py)
+    max_body: int = None            # this route's body limit instead of the gateway's
+    produces: str = None            # media type of a non-JSON answer (downloads)
     request_instance: object = field(default=None, repr=False)
     query_instance: object = field(default=None, repr=False)
     response_instance: object = field(default=None, repr=False)
+    form_instance: object = field(default=None, repr=False)
 
     def __post_init__(self):
         assert self.auth in AUTH_LEVELS, self.auth
@@ -44,6 +49,7 @@ class Route:
         self.request_instance = _instance(self.request)
         self.query_instance = _instance(self.query)
         self.response_instance = _instance(self.response)
+        self.form_instance = _instance(self.form)
 
     @property
     def openapi_path(self):
