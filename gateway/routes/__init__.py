@@ -1,5 +1,6 @@
 """HTTP handlers, one module per area; each offers a RouteTable named `table`."""
 from gateway.routes import access, admin, alerts, clients, health, me, practices, session, web
+from gateway.routes import chart, documents
 
 TABLES = [health.table, practices.table, session.table, me.table, clients.table,
-          access.table, admin.table, alerts.table, web.table]
+          access.table, admin.table, alerts.table, chart.table, documents.table, web.table]
