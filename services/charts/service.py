@@ -340,10 +340,10 @@ class ChartsService:
 
     @rpc(expected_exceptions=EXPECTED)
     def update_settings(self, actor, payload):
-        """Practice administrators (staff `manage_staff`): partial update, optional
+        """Practice administrators (staff `manage_practice_settings`): partial update, optional
         `version` (stale → Conflict("stale_version")). Returns the settings."""
         actor = Actor.from_wire(actor)
-        actor.require_staff("manage_staff")
+        actor.require_staff("manage_practice_settings")
         cmd = load(schemas.UpdateSettings(), payload)
         read_version = cmd.pop("version", None)
         with self.db.transaction() as tx:

@@ -23,6 +23,7 @@ MANAGE_STAFF = "manage_staff"
 VIEW_OPERATIONS = "view_operations"
 MANAGE_PRACTICE_SETTINGS = "manage_practice_settings"
 VIEW_AUDIT_LOG = "view_audit_log"
+RECEIVES_PORTAL_UPLOADS = "receives_portal_uploads"
 
 # permission -> roles granted it by default
 DEFAULT_GRANTS = {
@@ -34,6 +35,7 @@ DEFAULT_GRANTS = {
     VIEW_OPERATIONS: (PRACTICE_ADMIN,),
     MANAGE_PRACTICE_SETTINGS: (PRACTICE_ADMIN,),
     VIEW_AUDIT_LOG: (PRACTICE_ADMIN, CLINICAL_ADMIN),
+    RECEIVES_PORTAL_UPLOADS: (PRACTICE_ADMIN, INTAKE),
 }
 PERMISSIONS = tuple(DEFAULT_GRANTS)
 

@@ -15,7 +15,7 @@ from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.unit.charts.test_service import STAFF, MemoryDb
 
 PRACTICE = STAFF["practice_id"]
-ADMIN = dict(STAFF, id="admin-1", permissions=["view_clients", "edit_clients", "manage_staff",
+ADMIN = dict(STAFF, id="admin-1", permissions=["view_clients", "edit_clients", "manage_practice_settings",
                                                 "view_operations"])
 PDF = b"%PDF-1.7\n" + b"0" * 2000
 

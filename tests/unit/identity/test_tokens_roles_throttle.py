@@ -68,7 +68,8 @@ def test_refresh_outcomes(rows, outcome):
 
 def test_default_permissions_follow_the_contract():
     assert roles.permissions_for(["intake"]) == (
-        "edit_clients", "manage_portal_access", "receives_demographic_changes", "view_clients")
+        "edit_clients", "manage_portal_access", "receives_demographic_changes",
+        "receives_portal_uploads", "view_clients")
     assert roles.permissions_for(["clinician"]) == ("view_clients",)
     assert set(roles.permissions_for(["practice_admin"])) == set(roles.PERMISSIONS)
     assert roles.permissions_for(["scheduler"]) == ("edit_clients", "view_clients")
