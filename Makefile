@@ -1,6 +1,6 @@
 # Haven — `make run` starts everything with a demo practice; `make test` runs the suite.
 # Both install what is missing first (scripts/bootstrap.sh).
-.PHONY: run test bench migrate clean bootstrap
+.PHONY: run test bench migrate clean bootstrap otp
 
 PYTHON_VENV := .venv/bin/python
 PYTEST_ARGS ?= -q
@@ -24,6 +24,10 @@ bench:
 migrate:
 	@scripts/bootstrap.sh run
 	@$(PYTHON_VENV) -m services.common.migrations identity charts notify
+
+# The demo staff's current two-factor code (development only).
+otp:
+	@$(PYTHON_VENV) -m scripts.otp
 
 bootstrap:
 	@scripts/bootstrap.sh test

@@ -77,6 +77,9 @@ def main():
         lines.append(f"    staff   {person['role']:<15} {person['email']:<36} {person['password']}")
     lines.append(f"    client  {DEMO_CLIENT['first_name'] + ' ' + DEMO_CLIENT['last_name']:<15} "
                  f"{demo['client']['login']:<36} {demo['client']['password']}")
+    lines += ["",
+              "  Staff sign in with a second factor: `make otp` prints the current code, or add",
+              f"  the demo secret {demo['mfa_secret']} to an authenticator app."]
     lines += ["", "Press Ctrl-C to stop.", ""]
     print("\n".join(lines), flush=True)
 

@@ -248,7 +248,7 @@ class Stack:
     # ------------------------------------------------------------------ demo data
     def seed(self):
         """Create the demo practice and its people, skipping whatever exists already."""
-        self.demo = seed_demo(self.rpc)
+        self.demo = seed_demo(self.rpc, demo_mfa_secret(self.var_dir))
         return self.demo
 
 
@@ -258,7 +258,21 @@ def _safe_uri(uri):
     return f"{parts.scheme}://{parts.hostname}:{parts.port or 5672}{parts.path}"
 
 
-def seed_demo(rpc):
+def demo_mfa_secret(var_dir):
+    """The demo staff's shared two-factor secret: made once per var dir, never committed.
+
+    Staff always sign in with a second factor; `make otp` prints the current code.
+    """
+    import pyotp
+    path = Path(var_dir) / "demo-mfa-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(pyotp.random_base32())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def seed_demo(rpc, mfa_secret=None):
     """Idempotent: every step that finds its thing already there (Conflict) goes on."""
     from services.common.actor import Actor
     from services.common.errors import Conflict, NotFound
@@ -278,6 +292,8 @@ def seed_demo(rpc):
         staff = []
         for person in DEMO_STAFF:
             payload = {k: person[k] for k in ("email", "name", "role", "password")}
+            if mfa_secret:
+                payload["mfa_secret"] = mfa_secret
             try:
                 proxy.identity.create_staff(actor, payload)
             except Conflict:
@@ -302,6 +318,7 @@ def seed_demo(rpc):
 
     return {
         "practice": practice,
+        "mfa_secret": mfa_secret,
         "staff": staff,
         "client": {**client, "login": DEMO_CLIENT["email"], "password": DEMO_CLIENT_PASSWORD},
     }
