@@ -59,3 +59,56 @@ def main(argv=None):
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def create_kernel_tables():
+    """The outbox, inbox and failed_deliveries tables (kernel_models), in a service's
+    first migration: one definition for every service."""
+    import sqlalchemy as sa
+    from alembic import op
+
+    op.create_table(
+        "failed_deliveries",
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("handler", sa.String(length=200), nullable=False),
+        sa.Column("queue", sa.String(length=255), nullable=False),
+        sa.Column("envelope", sa.JSON(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.String(length=200), nullable=True),
+        sa.Column("first_failed_at", sa.DateTime(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(), nullable=True),
+        sa.Column("parked_at", sa.DateTime(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("event_id", "handler"))
+    op.create_index("ix_failed_deliveries_next_attempt_at", "failed_deliveries",
+                    ["next_attempt_at"])
+    op.create_table(
+        "inbox",
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("handler", sa.String(length=200), nullable=False),
+        sa.Column("handled_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", "handler"))
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("type", sa.String(length=100), nullable=False),
+        sa.Column("envelope", sa.JSON(), nullable=False),
+        sa.Column("correlation_id", sa.String(length=64), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("sent_at", sa.DateTime(), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(), nullable=True),
+        sa.Column("last_error", sa.String(length=200), nullable=True),
+        sa.PrimaryKeyConstraint("id"))
+    op.create_index("ix_outbox_created_at", "outbox", ["created_at"])
+    op.create_index("ix_outbox_sent_at", "outbox", ["sent_at"])
+
+
+def drop_kernel_tables():
+    from alembic import op
+    op.drop_index("ix_outbox_sent_at", table_name="outbox")
+    op.drop_index("ix_outbox_created_at", table_name="outbox")
+    op.drop_table("outbox")
+    op.drop_table("inbox")
+    op.drop_index("ix_failed_deliveries_next_attempt_at", table_name="failed_deliveries")
+    op.drop_table("failed_deliveries")

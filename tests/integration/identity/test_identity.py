@@ -5,8 +5,6 @@ import uuid
 
 import eventlet
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from kombu import Connection, Queue
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, func, select
@@ -16,7 +14,7 @@ from services.common.errors import InvalidInput, NotFound, TooManyRequests, Unau
 from services.common.migrations import upgrade
 from services.common.relay import event_exchange
 from services.identity.domain import tokens
-from services.identity.models import AuditEntry, Base, Outbox, Session
+from services.identity.models import AuditEntry, Outbox, Session
 from services.identity.service import IdentityService
 
 SECRET = "integration-secret-" + "x" * 32
@@ -93,15 +91,6 @@ def count(url, model, *where):
         value = conn.execute(select(func.count()).select_from(model).where(*where)).scalar()
     engine.dispose()
     return value
-
-
-def test_migrations_match_the_models(database_url):
-    upgrade("identity", database_url)
-    engine = create_engine(database_url)
-    with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    engine.dispose()
-    assert diff == []
 
 
 def test_sign_in_and_identical_refusals(identity):

@@ -3,46 +3,25 @@
 The Database provider is replaced by a small stand-in with the same `transaction()` /
 `read()` API over SQLite in memory, so the entrypoints run their real SQL.
 """
-from contextlib import contextmanager
 
 import pytest
 from nameko.testing.services import worker_factory
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import StaticPool
 
 from services.charts.models import Base, Outbox, Revision
 from services.charts.service import ChartsService
-from services.common.db import KernelModels, Tx
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.common.testing import MemoryDatabase
 
 PRACTICE = "practice-1"
 STAFF = {"practice_id": PRACTICE, "kind": "staff", "id": "staff-1",
          "permissions": ["view_clients", "edit_clients"]}
 
 
-class MemoryDb:
+class MemoryDb(MemoryDatabase):
+    """What `self.db` offers a worker, over one in-memory SQLite database."""
+
     def __init__(self):
-        self.engine = create_engine("sqlite://", poolclass=StaticPool,
-                                    connect_args={"check_same_thread": False})
-        Base.metadata.create_all(self.engine)
-        self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
-        self.models = KernelModels(Base)
-
-    @contextmanager
-    def transaction(self):
-        with self.sessions.begin() as session:
-            yield Tx(session, self.models)
-
-    @contextmanager
-    def read(self):
-        with self.sessions() as session:
-            yield session
-
-    def all(self, model):
-        with self.sessions() as session:
-            return session.execute(select(model)).scalars().all()
-
+        super().__init__(Base)
 
 @pytest.fixture
 def db():

@@ -1,17 +1,13 @@
 """identity's unit fixtures: the service through nameko's worker_factory, on an
 in-memory SQLite database with the kernel's real Tx (no broker, no relay)."""
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import eventlet.semaphore
 import pytest
 from nameko.testing.services import worker_factory
-from sqlalchemy import create_engine
-from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import StaticPool
 
 from services.common.actor import Actor
-from services.common.db import KernelModels, Tx
+from services.common.testing import MemoryDatabase
 from services.identity.dependencies import Passwords, Settings
 from services.identity.domain.passwords import Hasher
 from services.identity.models import Base
@@ -25,32 +21,11 @@ FAST_HASHER = Hasher(time_cost=1, memory_kib=1024, parallelism=1)
 SYSTEM = Actor.system().to_wire()
 
 
-class MemoryDb:
+class MemoryDb(MemoryDatabase):
     """What `self.db` offers a worker, over one in-memory SQLite database."""
 
     def __init__(self):
-        self.engine = create_engine("sqlite://", connect_args={"check_same_thread": False},
-                                    poolclass=StaticPool)
-        Base.metadata.create_all(self.engine)
-        self.models = KernelModels(Base)
-        self.factory = sessionmaker(bind=self.engine, expire_on_commit=False)
-        self.recorded = []
-
-    @contextmanager
-    def transaction(self):
-        with self.factory.begin() as session:
-            tx = Tx(session, self.models)
-            yield tx
-        self.recorded.extend(tx.recorded)
-
-    @contextmanager
-    def read(self):
-        with self.factory() as session:
-            yield session
-
-    def events(self, type_=None):
-        return [e for e in self.recorded if type_ is None or e["type"] == type_]
-
+        super().__init__(Base)
 
 @pytest.fixture
 def db():

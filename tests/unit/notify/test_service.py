@@ -1,16 +1,12 @@
 """NotifyService through nameko's worker_factory, and the Mailer's sending pass, on an
 in-memory database with the same transaction()/read() API as the real provider."""
-from contextlib import contextmanager, nullcontext
 from unittest.mock import MagicMock
 
 import pytest
 from nameko.testing.services import worker_factory
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import StaticPool
 
-from services.common.db import KernelModels, Tx
 from services.common.errors import Forbidden, NotFound
+from services.common.testing import MemoryDatabase
 from services.notify.dependencies import Mailer, MemoryBackend, SendFailed
 from services.notify.models import Alert, Base, Email
 from services.notify.service import NotifyService
@@ -19,34 +15,11 @@ STAFF = {"practice_id": "p1", "kind": "staff", "id": "s1",
          "permissions": ["view_clients", "receives_demographic_changes"]}
 
 
-class MemoryDb:
-    """Stands in for both the worker's `db` and the Database provider the Mailer uses."""
-    is_sqlite = True
+class MemoryDb(MemoryDatabase):
+    """What `self.db` offers a worker, over one in-memory SQLite database."""
 
     def __init__(self):
-        self.engine = create_engine("sqlite://", poolclass=StaticPool,
-                                    connect_args={"check_same_thread": False})
-        Base.metadata.create_all(self.engine)
-        self.writer = self.reader = sessionmaker(bind=self.engine, expire_on_commit=False)
-        self.models = KernelModels(Base)
-
-    def write_lock(self):
-        return nullcontext()
-
-    @contextmanager
-    def transaction(self):
-        with self.writer.begin() as session:
-            yield Tx(session, self.models)
-
-    @contextmanager
-    def read(self):
-        with self.reader() as session:
-            yield session
-
-    def all(self, model):
-        with self.reader() as session:
-            return session.execute(select(model)).scalars().all()
-
+        super().__init__(Base)
 
 @pytest.fixture
 def db():

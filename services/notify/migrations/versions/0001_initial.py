@@ -8,6 +8,8 @@ side); the kernel tables (outbox, inbox, failed_deliveries) are as in kernel_mod
 from alembic import op
 import sqlalchemy as sa
 
+from services.common.migrations import create_kernel_tables, drop_kernel_tables
+
 
 
 revision = '0001'
@@ -56,43 +58,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_emails_practice_id'), ['practice_id'], unique=False)
         batch_op.create_index('ix_emails_status_next_attempt', ['status', 'next_attempt_at'], unique=False)
 
-    op.create_table('failed_deliveries',
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('handler', sa.String(length=200), nullable=False),
-    sa.Column('queue', sa.String(length=255), nullable=False),
-    sa.Column('envelope', sa.JSON(), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sa.String(length=200), nullable=True),
-    sa.Column('first_failed_at', sa.DateTime(), nullable=False),
-    sa.Column('next_attempt_at', sa.DateTime(), nullable=True),
-    sa.Column('parked_at', sa.DateTime(), nullable=True),
-    sa.Column('note', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('event_id', 'handler')
-    )
-    with op.batch_alter_table('failed_deliveries', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_failed_deliveries_next_attempt_at'), ['next_attempt_at'], unique=False)
-
-    op.create_table('inbox',
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('handler', sa.String(length=200), nullable=False),
-    sa.Column('handled_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('event_id', 'handler')
-    )
-    op.create_table('outbox',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('type', sa.String(length=100), nullable=False),
-    sa.Column('envelope', sa.JSON(), nullable=False),
-    sa.Column('correlation_id', sa.String(length=64), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('sent_at', sa.DateTime(), nullable=True),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', sa.DateTime(), nullable=True),
-    sa.Column('last_error', sa.String(length=200), nullable=True),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_created_at'), ['created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_outbox_sent_at'), ['sent_at'], unique=False)
+    create_kernel_tables()
 
     op.create_table('alert_reads',
     sa.Column('alert_id', sa.String(length=36), nullable=False),
@@ -106,16 +72,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table('alert_reads')
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_sent_at'))
-        batch_op.drop_index(batch_op.f('ix_outbox_created_at'))
-
-    op.drop_table('outbox')
-    op.drop_table('inbox')
-    with op.batch_alter_table('failed_deliveries', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_failed_deliveries_next_attempt_at'))
-
-    op.drop_table('failed_deliveries')
+    drop_kernel_tables()
     with op.batch_alter_table('emails', schema=None) as batch_op:
         batch_op.drop_index('ix_emails_status_next_attempt')
         batch_op.drop_index(batch_op.f('ix_emails_practice_id'))
