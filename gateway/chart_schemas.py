@@ -233,7 +233,7 @@ class ChangeBatch(Schema):
     client_id = S()
     client_name = S()
     tab = S()
-    fields_ = fields.List(S(), data_key="fields")
+    fields_ = fields.List(S(), data_key="fields", attribute="fields")
     source = S()
     actor_kind = S()
     actor_id = S(allow_none=True)

@@ -37,7 +37,8 @@ log = logging.getLogger("gateway.uploads")
 MAX_FILE_BYTES = 25 * 1024 * 1024          # charts' limit (docs/charts.md)
 # the multipart envelope and the few text parts around the file
 FORM_OVERHEAD = 256 * 1024
-MAX_FORM_FIELD_BYTES = 16 * 1024
+# werkzeug counts its read buffer (64 KB pieces) against this too
+MAX_FORM_FIELD_BYTES = 512 * 1024
 MAX_FORM_PARTS = 12
 NAMESPACE = "charts"
 CHUNK = 64 * 1024
@@ -119,6 +120,7 @@ class BlobPipe:
         self.writer = eventlet.spawn(store.put, _PipeReader(self.queue), namespace, max_size)
         self.info = None
         self.closed = False
+        self.too_large = False
 
     def write(self, data):
         data = bytes(data)
@@ -150,10 +152,13 @@ class BlobPipe:
             return
         if self.closed:
             return
+        # pieces already queued reach the store first: past the limit, that is what it says
         self._put(_ABORT)
         try:
             self.writer.wait()
-        except Exception:  # _Aborted, BlobTooLarge: whatever it was, nothing is kept
+        except blobstore.BlobTooLarge:
+            self.too_large = True
+        except Exception:  # _Aborted, or the store failed: either way nothing is kept
             pass
         self.closed = True
 
@@ -218,6 +223,10 @@ def receive(ctx, form_schema):
             _, form, files = parser.parse(stream, request.mimetype, request.content_length,
                                           request.mimetype_params)
         except (ClientDisconnected, OSError, ValueError, EOFError):
+            for pipe in pipes:
+                pipe.abort()
+            if any(pipe.too_large for pipe in pipes):
+                raise TooLarge() from None
             raise upload_incomplete() from None
         if not pipes or "file" not in files:
             raise no_file()
