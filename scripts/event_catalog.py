@@ -43,19 +43,11 @@ AMQP headers: `nameko.correlation_id` follows the request that caused the event.
 
 
 def declared_events(service):
+    """The public events a service declares (kernel EventType instances in its events.py)."""
+    from services.common.events import EventType
     module = importlib.import_module(f"services.{service}.events")
-    private = getattr(module, "PRIVATE_TYPES", ())
-    found = {}
-    for _, value in inspect.getmembers(module):
-        type_ = getattr(value, "type", None)
-        version = getattr(value, "version", None)
-        if not isinstance(type_, str) or not isinstance(version, int) or "." not in type_:
-            continue
-        doc = getattr(value, "doc", None) or inspect.getdoc(value) or ""
-        if getattr(value, "private", False) or type_ in private:
-            continue
-        found[type_] = (version, doc)
-    return found
+    return {value.type: (value.version, value.doc) for _, value in inspect.getmembers(module)
+            if isinstance(value, EventType) and not value.private}
 
 
 def render():

@@ -61,7 +61,7 @@ class ChartsService:
             client = Client(id=client_id, practice_id=actor.practice_id, version=1, **cmd)
             tx.session.add(client)
             tx.session.flush()
-            events.ClientCreated.record(tx, actor, {
+            events.CLIENT_CREATED.record(tx, actor, {
                 "client_id": client.id, "client_name": domain.client_name(cmd)})
             result = schemas.Client().dump(client)
         log.info("client created", extra={"client_id": result["id"]})
@@ -119,12 +119,12 @@ class ChartsService:
         name = domain.client_name(queries.values_of(client))
         fields = [c.field for c in changes]
         source = domain.source_for(actor)
-        events.ClientUpdated.record(tx, actor, {
+        events.CLIENT_UPDATED.record(tx, actor, {
             "client_id": client.id, "client_name": name, "tab": tab, "fields": fields,
             "batch_id": batch_id, "source": source})
         if tab == tabs.INSURANCE:
             coverages = sorted({f.split(".")[0] for f in fields})
-            events.InsuranceUpdated.record(tx, actor, {
+            events.INSURANCE_UPDATED.record(tx, actor, {
                 "client_id": client.id, "client_name": name, "coverages": coverages,
                 "fields": fields, "batch_id": batch_id, "source": source})
 
@@ -481,7 +481,7 @@ class ChartsService:
             if new and not verdict.clean:
                 self._quarantine(tx, actor, doc, client)
             elif new:
-                events.DocumentUploaded.record(tx, actor, {
+                events.DOCUMENT_UPLOADED.record(tx, actor, {
                     "document_id": doc.id, "client_id": client.id,
                     "client_name": domain.client_name(queries.values_of(client)),
                     "uploaded_by_kind": actor.kind, "content_type": mime, "size": doc.size})
@@ -510,7 +510,7 @@ class ChartsService:
         """An infected file is kept out of reach (status quarantined: nobody but staff
         sees it, nobody downloads it) and staff are alerted."""
         doc.status = documents.QUARANTINED
-        events.DocumentQuarantined.record(tx, actor, {
+        events.DOCUMENT_QUARANTINED.record(tx, actor, {
             "document_id": doc.id, "client_id": client.id if client else None,
             "client_name": domain.client_name(queries.values_of(client)) if client else None})
         log.error("infected upload quarantined", extra={"document_id": doc.id})
@@ -552,7 +552,7 @@ class ChartsService:
                 self._quarantine(tx, actor, doc, client)
             elif new and client_id:
                 client = queries.client_of_practice(tx.session, actor, client_id)
-                events.DocumentShared.record(tx, actor, {
+                events.DOCUMENT_SHARED.record(tx, actor, {
                     "document_id": doc.id, "client_id": client_id,
                     "client_name": domain.client_name(queries.values_of(client)),
                     "contact_id": contact_id, "type_id": type_id})
@@ -630,7 +630,7 @@ class ChartsService:
                 return
             doc.status = documents.DAMAGED
             client = tx.session.get(Client, doc.client_id) if doc.client_id else None
-            events.DocumentIntegrityFailed.record(tx, actor, {
+            events.DOCUMENT_INTEGRITY_FAILED.record(tx, actor, {
                 "document_id": doc.id, "client_id": doc.client_id,
                 "client_name": domain.client_name(queries.values_of(client)) if client else None},
                 practice_id=doc.practice_id)

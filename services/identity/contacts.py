@@ -177,9 +177,7 @@ class ContactEntrypoints:
                 if old == accounts.INVITED:          # the open link must stop working
                     for link in store.open_resets(tx.session, store.CONTACT, contact.id):
                         link.used_at = now
-                tx.record(events.CONTACT_STATUS_CHANGED.type,
-                          {"contact_id": contact.id, "status": contact.status}, actor,
-                          version=events.CONTACT_STATUS_CHANGED.version)
+                events.CONTACT_STATUS_CHANGED.record(tx, actor, {"contact_id": contact.id, "status": contact.status})
                 if cmd["status"] != accounts.ACTIVE:
                     self._end_sessions(tx, actor, store.CONTACT, contact, now, contact.status)
                 store.audit(tx.session, "contact_status_changed", now, practice.id,
@@ -207,7 +205,7 @@ class ContactEntrypoints:
                 "permissions": list(grant.permissions),
                 "renewed_until": grant.renewed_until.isoformat() if grant.renewed_until
                 else None, "change": change}
-        tx.record(events.GRANT_CHANGED.type, data, actor, version=events.GRANT_CHANGED.version)
+        events.GRANT_CHANGED.record(tx, actor, data)
         store.audit(tx.session, "grant_changed", now, grant.practice_id,
                     actor=(actor.kind, actor.id), subject=(store.CONTACT, grant.contact_id),
                     client_id=grant.client_id, change=change,
@@ -236,11 +234,10 @@ class ContactEntrypoints:
 
     def _invite_contact(self, tx, actor, practice, contact, now, resend):
         link, path = self._invite_link(tx, actor, practice, store.CONTACT, contact, now)
-        tx.record(events.CONTACT_INVITED.type, {
+        events.CONTACT_INVITED.record(tx, actor, {
             "contact_id": contact.id, "email": contact.email, "practice_name": practice.name,
             "portal_path": f"/p/{practice.code}", "link_path": path,
-            "expires_at": link.expires_at.isoformat(), "resend": resend},
-            actor, version=events.CONTACT_INVITED.version, private=True)
+            "expires_at": link.expires_at.isoformat(), "resend": resend})
         store.audit(tx.session, "contact_invited", now, practice.id,
                     actor=(actor.kind, actor.id), subject=(store.CONTACT, contact.id),
                     resend=resend)

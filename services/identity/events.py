@@ -1,18 +1,12 @@
 """The events identity publishes on `identity.events` (routing key = type).
 
 Each is recorded in the outbox in the same transaction as the change it reports
-(`tx.record(TYPE, data, actor, version=VERSION)`) and leaves only once that commits.
+(`EVENT.record(tx, actor, data)`) and leaves only once that commits. Those declared
+`private=True` carry a single-use link and go to identity-private.events instead.
 Data carries ids and codes; the one personal detail is the sign-in email of
 `account.created`, which the welcome email needs.
 """
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class EventType:
-    type: str
-    version: int
-    doc: str
+from services.common.events import EventType
 
 
 ACCOUNT_CREATED = EventType("account.created", 1, """\
@@ -43,7 +37,7 @@ INVITATION_SENT = EventType("invitation.sent", 1, """\
 A welcome invitation was (re)sent. data: {invitation_id, client_id, email, practice_name,
 portal_path, link_path, expires_at, resend}. `link_path` (/p/<code>/invite/<token>) holds
 the single-use token: only notify should read it (see docs/identity.md, "Secrets in
-events"). An older pending invitation of the client is superseded.""")
+events"). An older pending invitation of the client is superseded.""", private=True)
 
 INVITATION_ACCEPTED = EventType("invitation.accepted", 1, """\
 The client accepted an invitation and created their account. data: {invitation_id,
@@ -55,7 +49,7 @@ Too many wrong dates of birth locked an invitation. data: {invitation_id, client
 PASSWORD_RESET_REQUESTED = EventType("password_reset.requested", 1, """\
 A reset link was issued. data: {reset_id, kind, account_id, email, practice_name,
 portal_path, link_path, expires_at, requested_by} with requested_by "self" or "staff".
-`link_path` holds the single-use token (docs/identity.md, "Secrets in events").""")
+`link_path` holds the single-use token (docs/identity.md, "Secrets in events").""", private=True)
 
 PRACTICE_UPDATED = EventType("practice.updated", 1, """\
 A practice's portal settings changed. data: the whole practice as `get_practice` returns
@@ -75,7 +69,7 @@ CONTACT_INVITED = EventType("contact.invited", 1, """\
 Staff added a contact (a guardian or responsible party with a login of their own kind).
 data: {contact_id, email, practice_name, portal_path, link_path, expires_at, resend}.
 `link_path` (/p/<code>/reset/<token>) holds the single-use token with which the contact
-chooses a password: recorded private, on identity-private.events only.""")
+chooses a password: recorded private, on identity-private.events only.""", private=True)
 
 CONTACT_STATUS_CHANGED = EventType("contact.status_changed", 1, """\
 A contact's login was suspended, ended or restored. data: {contact_id, status}.
@@ -91,7 +85,7 @@ same transaction by `session.revoked` for the contact's sessions.""")
 STAFF_INVITED = EventType("staff.invited", 1, """\
 A staff member was invited. data: {staff_id, email, practice_name, portal_path,
 link_path, expires_at}. `link_path` (/staff/<code>/reset/<token>) holds the single-use
-token with which they choose a password: on identity-private.events only.""")
+token with which they choose a password: on identity-private.events only.""", private=True)
 
 STAFF_UPDATED = EventType("staff.updated", 1, """\
 A staff member's role or status changed. data: {staff_id, role, status, previous_role,
@@ -106,6 +100,3 @@ ALL = (CONTACT_INVITED, CONTACT_STATUS_CHANGED, GRANT_CHANGED, STAFF_INVITED, ST
        ROLE_PERMISSIONS_CHANGED, CLIENT_LINKED, CLIENT_UNLINKED, ACCOUNT_CREATED, ACCOUNT_SUSPENDED, SESSION_REVOKED, PASSWORD_CHANGED, INVITATION_SENT,
        INVITATION_ACCEPTED, INVITATION_LOCKED, PASSWORD_RESET_REQUESTED, PRACTICE_UPDATED)
 
-# Recorded with private=True: they carry single-use links and go to identity-private.events,
-# for Haven's own services only (never in the public catalog, docs/events.md).
-PRIVATE_TYPES = frozenset({"invitation.sent", "password_reset.requested", "staff.invited"})

@@ -274,11 +274,10 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
                 created_at=now, created_by=actor.id)
             tx.session.add(account)
             self._flush_or_conflict(tx.session)
-            tx.record(events.ACCOUNT_CREATED.type, {
+            events.ACCOUNT_CREATED.record(tx, actor, {
                 "account_id": account.id, "client_id": account.client_id,
                 "practice_name": practice.name, "portal_path": f"/p/{practice.code}",
-                "login": login, "status": account.status, "via": "staff"},
-                actor, version=events.ACCOUNT_CREATED.version)
+                "login": login, "status": account.status, "via": "staff"})
             store.audit(tx.session, "access_created", now, practice.id,
                         actor=(actor.kind, actor.id), subject=(store.CLIENT, account.id),
                         status=account.status,
@@ -421,13 +420,12 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
                 sent_by=actor.id)
             tx.session.add(invitation)
             tx.session.flush()
-            tx.record(events.INVITATION_SENT.type, {
+            events.INVITATION_SENT.record(tx, actor, {
                 "invitation_id": invitation.id, "client_id": client_id, "email": login,
                 "practice_name": practice.name, "portal_path": f"/p/{practice.code}",
                 "link_path": invitations.invitation_path(practice.code, token),
                 "expires_at": invitation.expires_at.isoformat(),
-                "resend": previous is not None},
-                actor, version=events.INVITATION_SENT.version, private=True)
+                "resend": previous is not None})
             store.audit(tx.session, "invitation_sent", now, practice.id,
                         actor=(actor.kind, actor.id), subject=("client", client_id),
                         invitation_id=invitation.id, resend=previous is not None)
@@ -682,9 +680,7 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
             if changed:
                 practice.updated_at = now
                 self._flush_or_conflict(tx.session)
-                tx.record(events.PRACTICE_UPDATED.type,
-                          dict(store.practice_dict(practice), previous_code=previous_code),
-                          actor, version=events.PRACTICE_UPDATED.version)
+                events.PRACTICE_UPDATED.record(tx, actor, dict(store.practice_dict(practice), previous_code=previous_code))
                 store.audit(tx.session, "practice_settings_changed", now, practice.id,
                             actor=(actor.kind, actor.id), fields=changed)
             return store.practice_dict(practice)
@@ -740,9 +736,8 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
                                          practice_id=account.practice_id, client_name=name,
                                          linked_at=now, linked_by=actor.id))
             self._flush_or_conflict(tx.session)
-            tx.record(events.CLIENT_LINKED.type, {"account_id": account.id,
-                                                  "client_id": cmd["client_id"]},
-                      actor, version=events.CLIENT_LINKED.version)
+            events.CLIENT_LINKED.record(tx, actor, {"account_id": account.id,
+                                                  "client_id": cmd["client_id"]})
             store.audit(tx.session, "client_linked", now, account.practice_id,
                         actor=(actor.kind, actor.id), subject=(store.CLIENT, account.id),
                         client_id=cmd["client_id"])
@@ -768,9 +763,8 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
             if link is None:
                 raise NotFound("not_linked", "That client is not linked to this account.")
             tx.session.delete(link)
-            tx.record(events.CLIENT_UNLINKED.type, {"account_id": account.id,
-                                                    "client_id": cmd["client_id"]},
-                      actor, version=events.CLIENT_UNLINKED.version)
+            events.CLIENT_UNLINKED.record(tx, actor, {"account_id": account.id,
+                                                    "client_id": cmd["client_id"]})
             ended = store.revoke(tx.session, store.open_sessions(tx.session, store.CLIENT,
                                                                  account.id), now, "unlinked")
             if ended:
@@ -816,10 +810,8 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
                     invitation_id=invitation.id, failures=invitation.dob_failures)
         if locked:
             invitation.status, invitation.locked_at = invitations.LOCKED, now
-            tx.record(events.INVITATION_LOCKED.type, {
-                "invitation_id": invitation.id, "client_id": invitation.client_id},
-                Actor.system(practice_id=invitation.practice_id),
-                version=events.INVITATION_LOCKED.version)
+            events.INVITATION_LOCKED.record(tx, Actor.system(practice_id=invitation.practice_id), {
+                "invitation_id": invitation.id, "client_id": invitation.client_id})
             store.audit(tx.session, "invitation_locked", now, invitation.practice_id,
                         subject=("client", invitation.client_id), source_ip=ip,
                         invitation_id=invitation.id)
@@ -838,14 +830,13 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
         invitation.status, invitation.accepted_at = invitations.ACCEPTED, now
         invitation.account_id = account.id
         me = Actor(practice_id=practice.id, kind=store.CLIENT, id=account.id)
-        tx.record(events.ACCOUNT_CREATED.type, {
+        events.ACCOUNT_CREATED.record(tx, me, {
             "account_id": account.id, "client_id": account.client_id,
             "practice_name": practice.name, "portal_path": f"/p/{practice.code}",
-            "login": account.login, "status": account.status, "via": "invitation"},
-            me, version=events.ACCOUNT_CREATED.version)
-        tx.record(events.INVITATION_ACCEPTED.type, {
+            "login": account.login, "status": account.status, "via": "invitation"})
+        events.INVITATION_ACCEPTED.record(tx, me, {
             "invitation_id": invitation.id, "client_id": invitation.client_id,
-            "account_id": account.id}, me, version=events.INVITATION_ACCEPTED.version)
+            "account_id": account.id})
         subject = (store.CLIENT, account.id)
         store.audit(tx.session, "invitation_accepted", now, practice.id, actor=subject,
                     subject=subject, source_ip=ip, invitation_id=invitation.id)
@@ -866,13 +857,12 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
         tx.session.flush()
         path = (invitations.reset_path if kind == store.CLIENT
                 else invitations.staff_reset_path)(practice.code, token)
-        tx.record(events.PASSWORD_RESET_REQUESTED.type, {
+        events.PASSWORD_RESET_REQUESTED.record(tx, actor, {
             "reset_id": reset.id, "kind": kind, "account_id": row.id,
             "email": store.login_of(row), "practice_name": practice.name,
             "portal_path": f"/p/{practice.code}", "link_path": path,
             "expires_at": reset.expires_at.isoformat(),
-            "requested_by": "staff" if by_staff else "self"},
-            actor, version=events.PASSWORD_RESET_REQUESTED.version, private=True)
+            "requested_by": "staff" if by_staff else "self"})
         return reset
 
     def _practice(self, session, actor):
@@ -903,17 +893,15 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
                         actor=subject, subject=subject, source_ip=ip)
 
     def _record_revoked(self, tx, actor, practice_id, principal_id, session_ids, now, reason):
-        tx.record(events.SESSION_REVOKED.type, {
+        events.SESSION_REVOKED.record(tx, actor, {
             "session_ids": session_ids, "account_id": principal_id,
-            "revoked_at": now.isoformat(), "reason": reason},
-            actor, version=events.SESSION_REVOKED.version, practice_id=practice_id)
+            "revoked_at": now.isoformat(), "reason": reason}, practice_id=practice_id)
 
     def _stop_access(self, tx, actor, account, now):
         practice = tx.session.get(Practice, account.practice_id)
-        tx.record(events.ACCOUNT_SUSPENDED.type, {
+        events.ACCOUNT_SUSPENDED.record(tx, actor, {
             "account_id": account.id, "client_id": account.client_id, "status": account.status,
-            **_email_data(practice, account.login)},
-            actor, version=events.ACCOUNT_SUSPENDED.version)
+            **_email_data(practice, account.login)})
         ended = store.revoke(tx.session, store.open_sessions(tx.session, store.CLIENT, account.id),
                              now, account.status)
         if ended:
@@ -936,11 +924,9 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
                                  "password_changed")
         practice = tx.session.get(Practice, account.practice_id)
         if via != "invite":             # nobody needs "your password was changed" for a first one
-            tx.record(events.PASSWORD_CHANGED.type, {
+            events.PASSWORD_CHANGED.record(tx, actor, {
                 "account_id": account.id, "kind": kind, "via": via,
-                **_email_data(practice, store.login_of(account))},
-                actor, version=events.PASSWORD_CHANGED.version,
-                practice_id=account.practice_id)
+                **_email_data(practice, store.login_of(account))}, practice_id=account.practice_id)
         store.clear_throttle(tx.session, store.password_throttle_key(kind, account.id))
         result = None
         if sign_in:

@@ -38,11 +38,10 @@ class StaffEntrypoints:
             tx.session.add(staff)
             self._flush_or_conflict(tx.session)
             link, path = self._invite_link(tx, actor, practice, store.STAFF, staff, now)
-            tx.record(events.STAFF_INVITED.type, {
+            events.STAFF_INVITED.record(tx, actor, {
                 "staff_id": staff.id, "email": email, "practice_name": practice.name,
                 "portal_path": f"/staff/{practice.code}", "link_path": path,
-                "expires_at": link.expires_at.isoformat()},
-                actor, version=events.STAFF_INVITED.version, private=True)
+                "expires_at": link.expires_at.isoformat()})
             store.audit(tx.session, "staff_invited", now, practice.id,
                         actor=(actor.kind, actor.id), subject=(store.STAFF, staff.id),
                         role=staff.role)
@@ -103,9 +102,9 @@ class StaffEntrypoints:
             tx.session.flush()
             added, removed = sorted(wanted - before), sorted(before - wanted)
             if added or removed:
-                tx.record(events.ROLE_PERMISSIONS_CHANGED.type, {
+                events.ROLE_PERMISSIONS_CHANGED.record(tx, actor, {
                     "role": role, "permissions": sorted(wanted), "added": added,
-                    "removed": removed}, actor, version=events.ROLE_PERMISSIONS_CHANGED.version)
+                    "removed": removed})
                 store.audit(tx.session, "role_permissions_changed", now, practice.id,
                             actor=(actor.kind, actor.id), role=role, added=added,
                             removed=removed)
@@ -147,10 +146,9 @@ class StaffEntrypoints:
             if was_admin and not store.active_admins(tx.session, practice.id):
                 raise Conflict("last_administrator", "The practice would have no active "
                                "administrator left.")
-            tx.record(events.STAFF_UPDATED.type, {
+            events.STAFF_UPDATED.record(tx, actor, {
                 "staff_id": staff.id, "role": staff.role, "status": staff.status,
-                "previous_role": old_role, "previous_status": old_status},
-                actor, version=events.STAFF_UPDATED.version)
+                "previous_role": old_role, "previous_status": old_status})
             store.audit(tx.session, f"staff_{field}_changed", now, practice.id,
                         actor=(actor.kind, actor.id), subject=(store.STAFF, staff.id),
                         **{f"old_{field}": old_role if field == "role" else old_status,
