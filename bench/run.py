@@ -19,7 +19,6 @@ import platform
 import re
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile

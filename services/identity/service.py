@@ -12,7 +12,6 @@ from nameko.rpc import rpc
 from sqlalchemy.exc import IntegrityError
 
 from services.common.actor import Actor
-from services.common.clock import utcnow
 from services.common.db import Database
 from services.common.errors import (EXPECTED, Conflict, Forbidden, InvalidInput, NotFound,
                                     TooManyRequests, Unauthenticated)
