@@ -10,6 +10,7 @@ import { applyTheme } from "../ui/theme.js";
 import { detailsView } from "./details.js";
 import { choosePasswordView, signInView } from "./access.js";
 import { forgotView, inviteView, resetView } from "./links.js";
+import { chartNavLinks, chartRoutes } from "./chart/pages.js";
 
 // Pages anyone may open, signed in or not (they come from emailed links).
 const PUBLIC = [/^\/invite\/[^/]+$/, /^\/reset\/[^/]+$/, /^\/forgot-password$/];
@@ -56,6 +57,7 @@ function renderNav(path) {
   const items = [];
   if (!mustChange()) {
     items.push(h("li", {}, h("a", { href: base, class: "masthead__link", "aria-current": path === "/" ? "page" : null }, "My details")));
+    items.push(...chartNavLinks(base, path));
     const person = currentClient();
     if (person && profiles().length > 1) {
       items.unshift(h("li", { class: "masthead__who" }, h("span", { class: "visually-hidden" }, "Acting for "), `For: ${person.name || "—"}`));
@@ -145,6 +147,7 @@ const router = createRouter({
   siteName,
   routes: [
     { path: "/", title: "My details", view: (args) => detailsView({ ...args, ctx }) },
+    ...chartRoutes(ctx),
     { path: "/sign-in", title: "Sign in", view: (args) => signInView({ ...args, ctx }) },
     { path: "/choose-password", title: "Choose a private password", view: (args) => choosePasswordView({ ...args, ctx }) },
     { path: "/invite/:token", title: "Create your account", view: (args) => inviteView({ ...args, ctx }) },

@@ -1,0 +1,245 @@
+// The portal's "My chart" (one page per tab, each saved on its own with the tab's
+// version), "Documents" (shared with me and the practice's) and "My uploads".
+
+import { api, seg } from "../../api.js";
+import { h } from "../../ui/dom.js";
+import { ACCEPT, ACCEPTED_WORDS, checkFile, download, formatSize, upload } from "../../ui/files.js";
+import { button, clearErrors, fieldset, form, selectField, showErrors, textField, values } from "../../ui/forms.js";
+import { formatDateTime, listText, timeElement } from "../../ui/format.js";
+import { callout, notify } from "../../ui/notice.js";
+import { GROUPS, TABS, flatten, labelOf, saveOf, shown } from "./fields.js";
+
+const READ_ONLY_NOTE = "Insurance details can only be changed by the practice. Please call the practice to update them.";
+
+/** ?client_id= when the sign-in acts for several people (linked clients). */
+function who(ctx) {
+  const person = ctx.currentClient && ctx.currentClient();
+  return person && ctx.profiles && ctx.profiles().length > 1 ? { client_id: person.client_id } : undefined;
+}
+
+function withWho(ctx, path) {
+  const query = who(ctx);
+  return query ? `${path}?client_id=${seg(query.client_id)}` : path;
+}
+
+function tabNav(ctx, current) {
+  return h("nav", { class: "tabs", "aria-label": "Chart sections" },
+    h("ul", { class: "tabs__list" }, TABS.map(({ tab, title, path }) => h("li", {},
+      h("a", { href: ctx.href(path), class: "tabs__link", "aria-current": tab === current ? "page" : null }, title)))));
+}
+
+function control(field, value, readonly) {
+  const id = `f-${field.name.replace(/\./g, "-")}`;
+  if (field.kind === "checkbox") {
+    const input = h("input", { type: "checkbox", id, name: field.name, class: "checkbox__input", checked: Boolean(value), disabled: readonly });
+    return h("div", { class: "field checkbox", dataset: { field: field.name } },
+      h("p", { class: "field__error", id: `${id}-error`, hidden: true }),
+      h("div", { class: "checkbox__row" }, input, h("label", { for: id, class: "checkbox__label" }, field.label)));
+  }
+  if (field.kind === "multi") {
+    const chosen = new Set(value || []);
+    return h("fieldset", { class: "field checks", dataset: { field: field.name } },
+      h("legend", { class: "field__label" }, field.label),
+      h("p", { class: "field__error", id: `${id}-error`, hidden: true }),
+      field.options.map(([v, label]) => h("div", { class: "checkbox__row" },
+        h("input", { type: "checkbox", id: `${id}-${v}`, name: field.name, value: v, class: "checkbox__input", checked: chosen.has(v), disabled: readonly }),
+        h("label", { for: `${id}-${v}`, class: "checkbox__label" }, label))));
+  }
+  if (field.kind === "select" && !readonly) {
+    return selectField({ id, name: field.name, label: field.label, options: field.options, value, hint: field.hint, autocomplete: field.autocomplete });
+  }
+  let shownValue = value;
+  if (field.kind === "select") {
+    const option = field.options.find(([v]) => v === value);
+    shownValue = option && value !== "" ? option[1] : "";
+  }
+  return textField({ id, name: field.name, label: field.label, value: shownValue, type: readonly ? "text" : field.type || "text",
+    hint: field.hint, autocomplete: field.autocomplete, readonly,
+    attrs: field.type === "tel" ? { inputmode: "tel" } : field.type === "email" ? { inputmode: "email", autocapitalize: "none" } : {} });
+}
+
+/** The form's raw values: text as typed, checkboxes as booleans, multi as lists. */
+function rawValues(formEl, tab) {
+  const plain = values(formEl);
+  for (const group of GROUPS[tab]) {
+    for (const field of group.fields) {
+      if (field.kind === "multi") plain[field.name] = [...formEl.querySelectorAll(`input[name="${field.name}"]:checked`)].map((i) => i.value);
+    }
+  }
+  return plain;
+}
+
+export async function tabView({ params, ctx }) {
+  const meta = TABS.find((t) => t.tab === params.tab);
+  if (!meta) {
+    return h("section", { class: "page" }, h("h1", {}, "Page not found"),
+      h("p", {}, "There is no such part of your chart. ", h("a", { href: ctx.href("/chart/basic") }, "Go to My chart"), "."));
+  }
+  const tab = meta.tab;
+  let state = await api.get(`/me/chart/${tab}`, { query: who(ctx) });
+  const holder = h("div", { class: "card" });
+  const updated = h("p", { class: "meta" });
+
+  function showUpdated() {
+    updated.replaceChildren(...(state.updated_at ? ["Last updated ", timeElement(state.updated_at, formatDateTime(state.updated_at))] : []));
+  }
+
+  function build() {
+    const readonly = !state.editable;
+    const flat = flatten(state.values);
+    const groups = GROUPS[tab].map((group) => fieldset(group.legend,
+      group.fields.map((field) => control(field, shown(field, flat[field.name]), readonly))));
+    if (readonly) {
+      const note = state.read_only_reason === "insurance_read_only" ? READ_ONLY_NOTE : "You can see these details but not change them.";
+      return h("div", {}, callout(note, "info"), h("form", { class: "form", "aria-label": meta.title, novalidate: true }, groups));
+    }
+    const formEl = form({
+      label: meta.title,
+      children: groups,
+      actions: [button(`Save ${meta.title.toLowerCase()}`, { type: "submit" }), updated],
+      onSubmit: async (el) => {
+        clearErrors(el);
+        const { payload, changed } = saveOf(tab, rawValues(el, tab), state.values);
+        if (!changed.length) {
+          notify("There are no changes to save.", "info");
+          return;
+        }
+        try {
+          state = await api.patch(withWho(ctx, `/me/chart/${tab}`), { ...payload, version: state.version });
+          rebuild();
+          notify(`Saved: ${listText(changed)}. The practice has been told what changed.`, "success");
+          const saved = holder.querySelector(".form__actions .meta");
+          if (saved) saved.prepend(h("span", { class: "saved", "aria-hidden": "true" }, "✓ Saved "));
+        } catch (error) {
+          if (error.status === 409 && error.code === "stale_version") {
+            const changedElsewhere = ((error.fields && error.fields.changed) || "").split(/,\s*| /).filter(Boolean);
+            try { state = await api.get(`/me/chart/${tab}`, { query: who(ctx) }); } catch { /* keep */ }
+            rebuild();
+            const fresh = holder.querySelector("form");
+            showErrors(fresh, {
+              message: "These details were changed somewhere else (perhaps by the practice or someone who helps you) while you had this page open, so your changes were not saved. We've loaded the latest details: please check them and make your changes again.",
+            }, { extra: [
+              changedElsewhere.length ? h("p", {}, `Changed elsewhere: ${listText(changedElsewhere.map((n) => labelOf(tab, n)))}.`) : null,
+              h("p", {}, `You had changed: ${listText(changed)}.`)] });
+            fresh.querySelector(".error-summary").focus();
+            return;
+          }
+          if (error.status === 403 && error.code === "insurance_read_only") {
+            state = { ...state, editable: false, read_only_reason: "insurance_read_only" };
+            rebuild();
+            return;
+          }
+          showErrors(el, error);
+        }
+      },
+    });
+    return formEl;
+  }
+
+  function rebuild() {
+    holder.replaceChildren(build());
+    showUpdated();
+  }
+  rebuild();
+
+  return h("section", { class: "page", "aria-labelledby": "page-title" },
+    h("h1", { id: "page-title" }, `My chart: ${meta.title}`),
+    tabNav(ctx, tab),
+    h("p", { class: "lead" }, "Each part of your chart is saved on its own. When you save, the practice is told what changed."),
+    holder);
+}
+
+// -- documents -----------------------------------------------------------------------------
+function documentRow(doc) {
+  return h("li", { class: "doc" },
+    h("div", { class: "doc__text" },
+      h("p", { class: "doc__title" }, doc.title || doc.filename),
+      h("p", { class: "meta" }, `${doc.filename} · ${formatSize(doc.size)} · `, timeElement(doc.created_at, formatDateTime(doc.created_at)))),
+    button(["Download", h("span", { class: "visually-hidden" }, ` ${doc.title || doc.filename}`)], {
+      kind: "secondary",
+      onClick: async (event) => {
+        try { await download(doc.id); } catch (error) { notify(error.message, "error"); event.currentTarget.focus(); }
+      },
+    }));
+}
+
+function documentList(docs, empty) {
+  if (!docs.length) return h("p", { class: "empty" }, empty);
+  return h("ul", { class: "docs" }, docs.map(documentRow));
+}
+
+export async function documentsView({ ctx }) {
+  const docs = await api.get("/me/documents", { query: who(ctx) });
+  const shared = docs.filter((d) => d.kind === "shared");
+  const practice = docs.filter((d) => d.kind === "practice");
+  return h("section", { class: "page", "aria-labelledby": "page-title" },
+    h("h1", { id: "page-title" }, "Documents"),
+    h("section", { class: "card", "aria-labelledby": "shared-title" },
+      h("h2", { id: "shared-title" }, "Shared with you"),
+      documentList(shared, "Nothing has been shared with you yet.")),
+    h("section", { class: "card", "aria-labelledby": "practice-title" },
+      h("h2", { id: "practice-title" }, `From ${ctx.practice ? ctx.practice.name : "the practice"}`),
+      documentList(practice, "The practice has no documents for clients yet.")),
+    h("p", {}, h("a", { href: ctx.href("/uploads") }, "Send a file to the practice (My uploads)")));
+}
+
+export async function uploadsView({ ctx }) {
+  const [docs, chart] = await Promise.all([
+    api.get("/me/documents", { query: who(ctx) }),
+    api.get("/me/chart", { query: who(ctx) }).catch(() => null),
+  ]);
+  const list = h("div", {}, documentList(docs.filter((d) => d.kind === "upload"), "You haven't uploaded anything yet."));
+  const enabled = !chart || chart.settings.client_uploads_enabled;
+  const fileInput = h("input", { type: "file", id: "upload-file", name: "file", accept: ACCEPT, class: "input input--file", "aria-describedby": "upload-file-hint" });
+  const fileField = h("div", { class: "field", dataset: { field: "file" } },
+    h("label", { class: "field__label", for: "upload-file" }, "File"),
+    h("p", { class: "field__hint", id: "upload-file-hint" }, ACCEPTED_WORDS + ". A photo of an insurance card is fine."),
+    h("p", { class: "field__error", id: "upload-file-error", hidden: true }),
+    fileInput);
+  const formEl = enabled ? form({
+    label: "Upload a file",
+    children: [fileField, textField({ id: "upload-title", name: "title", label: "What is it?", optional: true, hint: "For example: insurance card, front.", attrs: { maxlength: "200" } })],
+    actions: [button("Upload", { type: "submit" })],
+    onSubmit: async (el) => {
+      clearErrors(el);
+      const file = fileInput.files[0];
+      const problem = checkFile(file);
+      if (problem) { showErrors(el, { message: problem.file, fields: problem }); return; }
+      const data = new FormData();
+      data.append("title", el.elements.title.value.trim());
+      data.append("file", file, file.name);
+      try {
+        const doc = await upload(withWho(ctx, "/me/uploads"), data);
+        el.reset();
+        notify(`Uploaded: ${doc.title || doc.filename}. The practice has been told.`, "success");
+        const fresh = await api.get("/me/documents", { query: who(ctx) });
+        list.replaceChildren(documentList(fresh.filter((d) => d.kind === "upload"), "You haven't uploaded anything yet."));
+      } catch (error) {
+        showErrors(el, error.fields && error.fields.file ? error : { ...error, message: error.message, fields: { file: error.message } });
+      }
+    },
+  }) : callout("This practice doesn't accept uploads through the portal. Please call the practice.", "info");
+  return h("section", { class: "page", "aria-labelledby": "page-title" },
+    h("h1", { id: "page-title" }, "My uploads"),
+    h("section", { class: "card", "aria-labelledby": "upload-title-h" }, h("h2", { id: "upload-title-h" }, "Send a file to the practice"), formEl),
+    h("section", { class: "card", "aria-labelledby": "mine-title" }, h("h2", { id: "mine-title" }, "What you've sent"), list));
+}
+
+/** The routes and nav links main.js adds. */
+export function chartRoutes(ctx) {
+  return [
+    { path: "/chart", title: "My chart", view: (args) => tabView({ ...args, params: { tab: "basic" }, ctx }) },
+    { path: "/chart/:tab", title: (heading) => (heading ? heading.textContent : "My chart"), view: (args) => tabView({ ...args, ctx }) },
+    { path: "/documents", title: "Documents", view: (args) => documentsView({ ...args, ctx }) },
+    { path: "/uploads", title: "My uploads", view: (args) => uploadsView({ ...args, ctx }) },
+  ];
+}
+
+export function chartNavLinks(base, path) {
+  const current = (p) => (path === p || path.startsWith(p + "/") ? "page" : null);
+  return [
+    h("li", {}, h("a", { href: `${base}/chart/basic`, class: "masthead__link", "aria-current": current("/chart") }, "My chart")),
+    h("li", {}, h("a", { href: `${base}/documents`, class: "masthead__link", "aria-current": current("/documents") }, "Documents")),
+    h("li", {}, h("a", { href: `${base}/uploads`, class: "masthead__link", "aria-current": current("/uploads") }, "My uploads")),
+  ];
+}
