@@ -96,6 +96,30 @@ class Tokens(Schema):
     expires_in = fields.Integer()
     must_change_password = fields.Boolean()
     principal = fields.Nested(Principal)
+    mfa_required = fields.Boolean(metadata={
+        "description": "true: no session yet; send a code to /api/v1/session/mfa"})
+    mfa_token = S(metadata={"description": "the challenge for the second step (short-lived)"})
+    mfa_enrol = fields.Boolean(metadata={
+        "description": "true: first add Haven to an authenticator app "
+                       "(/api/v1/session/mfa/enrolment)"})
+    recovery_codes = fields.List(S(), metadata={"description": "shown once, after enrolling"})
+
+
+class MfaToken(StrictSchema):
+    mfa_token = S(required=True, validate=validate.Length(min=1, max=200))
+
+
+class MfaCode(StrictSchema):
+    mfa_token = S(required=True, validate=validate.Length(min=1, max=200))
+    code = S(required=True, validate=validate.Length(min=1, max=40))
+    token_delivery = TOKEN_DELIVERY
+
+
+class MfaEnrolment(Schema):
+    secret = S()
+    otpauth_uri = S()
+    digits = fields.Integer()
+    interval = fields.Integer()
 
 
 class SignedOut(Schema):

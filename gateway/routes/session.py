@@ -18,7 +18,8 @@ def signed_in(ctx, tokens, delivery, status=200):
     JSON body is readable by any script on the page, which is what HttpOnly prevents.
     API clients (delivery "body") get them in the body and no cookie."""
     body = schemas.Tokens().dump(tokens)
-    if delivery == "body":
+    if delivery == "body" or tokens.get("mfa_required"):
+        # A second step is due: there is no session (and no cookie) yet.
         return json_response(body, status)
     for name in TOKEN_FIELDS:
         body.pop(name, None)
@@ -96,3 +97,21 @@ def change_password(ctx):
                            {"new_password": ["Must differ from the current password."]})
     tokens = ctx.app.rpc.call("identity", "change_password", ctx.who.wire, ctx.body)
     return signed_in(ctx, tokens, "cookie" if ctx.who.via_cookie else "body")
+
+
+@table.route("POST", "/api/v1/session/mfa/enrolment", request=schemas.MfaToken,
+             response=schemas.MfaEnrolment, summary="Two-step sign-in: a new authenticator "
+             "secret", tags=TAGS, description="For a sign-in answered with `mfa_enrol: true`.")
+def mfa_enrolment(ctx):
+    return ctx.app.rpc.call("identity", "start_mfa_enrolment", dict(ctx.body))
+
+
+@table.route("POST", "/api/v1/session/mfa", request=schemas.MfaCode, response=schemas.Tokens,
+             summary="Two-step sign-in: the code from the authenticator app", tags=TAGS,
+             description="422 `invalid_code` with `fields.attempts_left`." + DELIVERY_DOC)
+def mfa_complete(ctx):
+    payload = dict(ctx.body)
+    delivery = payload.pop("token_delivery")
+    payload["source_ip"] = ctx.request.remote_addr
+    tokens = ctx.app.rpc.call("identity", "complete_mfa", payload)
+    return signed_in(ctx, tokens, delivery)

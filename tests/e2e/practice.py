@@ -88,3 +88,46 @@ def wait_for_mail(stack, to, link_kind, after=0, timeout=10.0):
 
 def mail_count(stack):
     return len(stack.mail_messages())
+
+
+# -- staff sign-in, with the two-step sign-in staff have by default ------------------------------
+_RECOVERY = {}   # staff login -> unused recovery codes (a TOTP code may be used only once)
+
+
+def staff_sign_in(base_url, login, password, delivery="body"):
+    """Staff sign-in over HTTP through both steps: enrols an authenticator the first time
+    (TOTP from the secret), afterwards uses one of the recovery codes it was given.
+    Returns the final response (tokens in the body, or cookies on `http`)."""
+    import pyotp
+    import requests
+    http = requests.Session()
+    r = http.post(base_url + "/api/v1/session", timeout=10, json={
+        "login": login, "password": password, "audience": "staff", "token_delivery": delivery})
+    assert r.status_code == 200, r.text
+    first = r.json()
+    if not first.get("mfa_required"):
+        return http, r
+    if first.get("mfa_enrol"):
+        enrol = http.post(base_url + "/api/v1/session/mfa/enrolment", timeout=10,
+                          json={"mfa_token": first["mfa_token"]})
+        assert enrol.status_code == 200, enrol.text
+        code = pyotp.TOTP(enrol.json()["secret"], digits=enrol.json().get("digits", 6),
+                          interval=enrol.json().get("interval", 30)).now()
+    else:
+        code = _RECOVERY[login].pop()
+    done = http.post(base_url + "/api/v1/session/mfa", timeout=10, json={
+        "mfa_token": first["mfa_token"], "code": code, "token_delivery": delivery})
+    assert done.status_code == 200, done.text
+    if done.json().get("recovery_codes"):
+        _RECOVERY[login] = list(done.json()["recovery_codes"])
+    return http, done
+
+
+def staff_browser_cookies(base_url, login, password):
+    """Cookies of a signed-in staff session, for a Playwright context (the console's
+    sign-in page has no second step yet)."""
+    from urllib.parse import urlsplit
+    http, _ = staff_sign_in(base_url, login, password, delivery="cookie")
+    host = urlsplit(base_url).hostname
+    return [{"name": c.name, "value": c.value, "domain": host, "path": "/",
+             "httpOnly": c.name != "haven_csrf", "sameSite": "Strict"} for c in http.cookies]

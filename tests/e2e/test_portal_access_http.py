@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from tests.e2e.practice import add_client, mail_count, new_practice, wait_for_mail
+from tests.e2e.practice import staff_sign_in
 from tests.e2e.test_story_http import Browserless, staff_session, wait_until
 
 JANE_DOB = "1984-07-21"
@@ -183,18 +184,31 @@ def test_jane_is_invited_resets_her_password_and_switches_profiles(haven_stack, 
 
 
 def test_a_browser_sign_in_never_shows_tokens_to_scripts(haven_stack, practice):
-    r = requests.post(haven_stack.base_url + "/api/v1/session", timeout=10, json={
-        "login": practice.intake_login, "password": practice.staff_password,
-        "audience": "staff"})
+    from tests.e2e.practice import give_login
+    give_login(haven_stack, practice, {"id": practice.bobby_id, "email": practice.bobby_email,
+                                       "first_name": "Bobby", "last_name": "Newman"},
+               JANE_PASSWORD)
+    sign_in = {"practice_code": practice.code, "login": practice.bobby_email,
+               "password": JANE_PASSWORD, "audience": "portal"}
+    r = requests.post(haven_stack.base_url + "/api/v1/session", timeout=10, json=sign_in)
     assert r.status_code == 200
     assert "access_token" not in r.json() and "refresh_token" not in r.json()
     cookies = {c.name: c for c in r.cookies}
     assert cookies["haven_access"].has_nonstandard_attr("HttpOnly")
     assert cookies["haven_refresh"].has_nonstandard_attr("HttpOnly")
-    bearer = requests.post(haven_stack.base_url + "/api/v1/session", timeout=10, json={
-        "login": practice.intake_login, "password": practice.staff_password,
-        "audience": "staff", "token_delivery": "body"})
+    bearer = requests.post(haven_stack.base_url + "/api/v1/session", timeout=10,
+                           json=dict(sign_in, token_delivery="body"))
     assert bearer.json()["access_token"] and not bearer.cookies
+    # staff: the first step is a challenge, never a session (nor a cookie)
+    staff = requests.post(haven_stack.base_url + "/api/v1/session", timeout=10, json={
+        "login": practice.intake_login, "password": practice.staff_password,
+        "audience": "staff"})
+    assert staff.status_code == 200 and not staff.cookies
+    if staff.json().get("mfa_required"):
+        assert "access_token" not in staff.json()
+    _, done = staff_sign_in(haven_stack.base_url, practice.intake_login,
+                            practice.staff_password, delivery="cookie")
+    assert "access_token" not in done.json()
 
 
 def test_settings_move_the_portal_and_branding_follows(haven_stack, practice):

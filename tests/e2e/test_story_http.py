@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from tests.e2e.practice import new_practice
+from tests.e2e.practice import new_practice, staff_sign_in
 
 TEMPORARY = "violet kettle gravel 2931"
 PRIVATE = "my own quiet harbour at dusk"
@@ -43,9 +43,7 @@ class Browserless:
 
 
 def staff_session(stack, login, password):
-    response = requests.post(stack.base_url + "/api/v1/session", timeout=10, json={
-        "login": login, "password": password, "audience": "staff", "token_delivery": "body"})
-    assert response.status_code == 200, response.text
+    _, response = staff_sign_in(stack.base_url, login, password)
     token = response.json()["access_token"]
     http = requests.Session()
     http.headers["Authorization"] = f"Bearer {token}"
