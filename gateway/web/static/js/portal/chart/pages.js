@@ -7,7 +7,7 @@ import { ACCEPT, ACCEPTED_WORDS, checkFile, download, formatSize, upload } from 
 import { button, clearErrors, fieldset, form, selectField, showErrors, textField, values } from "../../ui/forms.js";
 import { formatDateTime, listText, timeElement } from "../../ui/format.js";
 import { callout, notify } from "../../ui/notice.js";
-import { GROUPS, TABS, flatten, labelOf, saveOf, shown } from "./fields.js";
+import { GROUPS, TABS, flatten, labelOf, saveOf, shown } from "../../ui/chartfields.js";
 
 const READ_ONLY_NOTE = "Insurance details can only be changed by the practice. Please call the practice to update them.";
 

@@ -5,7 +5,7 @@
 // Field names are the API's dotted paths ("primary.subscriber.name"), so the messages the
 // API sends per field land beside the right input.
 
-import { COUNTRIES } from "../../ui/record.js";
+import { COUNTRIES } from "./record.js";
 
 export const TABS = [
   { tab: "basic", title: "Basic", path: "/chart/basic" },
