@@ -428,3 +428,19 @@ def test_every_protected_route_needs_a_valid_token(client, route):
     r = client.open(_path(route), method=route.method,
                     headers={"Authorization": "Bearer " + token(secret="forged" * 8)})
     assert r.status_code == 401
+
+
+# -- staff two-step sign-in ---------------------------------------------------------------------
+def test_a_sign_in_challenge_sets_no_cookie_and_the_code_step_signs_in(client, rpc):
+    rpc.answers["identity.authenticate"] = lambda p: {
+        "mfa_required": True, "mfa_token": "m" * 40, "mfa_enrol": False, "expires_in": 300,
+        "must_change_password": False}
+    r = client.post("/api/v1/session", json={"login": "a", "password": "b", "audience": "staff"})
+    assert r.status_code == 200 and r.json["mfa_required"] is True
+    assert r.json["mfa_token"] and not r.headers.getlist("Set-Cookie")
+    rpc.answers["identity.complete_mfa"] = lambda p: dict(TOKENS, mfa_required=False)
+    r = client.post("/api/v1/session/mfa", json={"mfa_token": "m" * 40, "code": "123456"})
+    assert r.status_code == 200 and "access_token" not in r.json
+    assert "haven_access" in cookies_of(r)
+    r = client.post("/api/v1/session/mfa", json={"mfa_token": "m" * 40})
+    assert r.status_code == 422 and "code" in r.json["fields"]
