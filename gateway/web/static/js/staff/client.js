@@ -72,6 +72,7 @@ export async function clientView({ params, router, ctx }) {
   return h("article", { class: "page", "aria-labelledby": "page-title" },
     h("p", {}, h("a", { href: router.href("/clients") }, "← All clients")),
     h("h1", { id: "page-title" }, name, client.preferred_name ? h("span", { class: "meta" }, ` (${client.preferred_name})`) : null),
+    h("p", {}, h("a", { href: router.href(`/clients/${seg(id)}/chart`), class: "button button--secondary" }, "Chart and documents")),
     detailsCard(client),
     invitationPanel({ client, canManage: ctx.can("manage_portal_access") }),
     access === undefined

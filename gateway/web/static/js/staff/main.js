@@ -12,6 +12,7 @@ import { applyTheme } from "../ui/theme.js";
 import { alertsView } from "./alerts.js";
 import { clientView } from "./client.js";
 import { clientsView, newClientView } from "./clients.js";
+import { chartNavLinks, chartRoutes } from "./chart/pages.js";
 import { accessListView, auditView, settingsView } from "./admin.js";
 import { resetView } from "../portal/links.js";
 import { button, form, showErrors, textField, values } from "../ui/forms.js";
@@ -42,6 +43,7 @@ function renderNav(path = "/") {
     items.push(h("li", {}, h("a", { href: `${base}/portal-access`, class: "masthead__link", "aria-current": section("/portal-access", path) }, "Portal access")));
     items.push(h("li", {}, h("a", { href: `${base}/alerts`, class: "masthead__link", id: "nav-alerts", "aria-current": section("/alerts", path) },
       "Alerts", state.unread ? h("span", { class: "badge" }, String(state.unread), srOnly(" unread")) : null)));
+    items.push(...chartNavLinks(base, path, ctx).filter(Boolean));
     if (ctx.can("manage_practice_settings")) {
       items.push(h("li", {}, h("a", { href: `${base}/settings`, class: "masthead__link", "aria-current": section("/settings", path) }, "Settings")));
     }
@@ -179,6 +181,7 @@ const router = createRouter({
     { path: "/clients/new", title: "Add a client", view: (args) => newClientView({ ...args, ctx }) },
     { path: "/clients/:id", title: (heading) => (heading ? heading.textContent : "Client"), view: (args) => clientView({ ...args, ctx }) },
     { path: "/alerts", title: "Alerts", view: (args) => alertsView({ ...args, ctx }) },
+    ...chartRoutes(ctx),
     { path: "/portal-access", title: "Portal access", view: (args) => accessListView({ ...args, ctx }) },
     { path: "/settings", title: "Portal settings", view: (args) => settingsView({ ...args, ctx }) },
     { path: "/audit", title: "Audit log", view: (args) => auditView({ ...args, ctx }) },
