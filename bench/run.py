@@ -202,7 +202,8 @@ def bench_client(stack, practice_id):
             "change_password_at_next_login": False, "status": "active",
             "client_name": "Bench Client"})
     tokens = post_json(stack.base_url + "/api/v1/session", {
-        "practice_code": "abc", "login": login, "password": password, "audience": "portal"})
+        "practice_code": "abc", "login": login, "password": password, "audience": "portal",
+        "token_delivery": "body"})
     return client, access, tokens["access_token"]
 
 
