@@ -143,13 +143,13 @@ export async function reviewView({ ctx }) {
   const body = h("div", {});
   async function load() {
     const batches = await api.get("/changes-to-review");
-    body.replaceChildren(batches.length
+    body.replaceChildren(...(batches.length
       ? [h("p", {}, button("Mark all reviewed", { kind: "secondary", onClick: async () => {
         await api.post("/changes-to-review/reviewed", { batch_ids: batches.map((b) => b.batch_id) });
         await load();
         notify(`Marked ${batches.length} reviewed.`, "success");
       } })), h("ul", { class: "review" }, batches.map((b) => batchItem(b, ctx, load)))]
-      : h("p", { class: "empty" }, "Nothing to review. Changes clients make in the portal appear here."));
+      : [h("p", { class: "empty" }, "Nothing to review. Changes clients make in the portal appear here.")]));
   }
   await load();
   return h("section", { class: "page", "aria-labelledby": "page-title" },
