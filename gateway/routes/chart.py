@@ -159,5 +159,5 @@ def get_chart_settings(ctx):
              description="Practice administrators. Send what changes and the `version` "
                          "you read (409 `stale_version`).")
 def update_chart_settings(ctx):
-    ctx.actor.require_staff("manage_staff")
+    ctx.actor.require_staff("manage_practice_settings")
     return ctx.app.rpc.call("charts", "update_settings", ctx.who.wire, ctx.body)

@@ -6,7 +6,7 @@ from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.unit.gateway.fakes import CLIENT_ID, OTHER_CLIENT, record, token
 
 STAFF = {"Authorization": "Bearer " + token(kind="staff", perms=["view_clients", "edit_clients",
-                                                                  "manage_staff"])}
+                                                                  "manage_practice_settings"])}
 CLINICIAN = {"Authorization": "Bearer " + token(kind="staff", perms=["view_clients"])}
 CLIENT = {"Authorization": "Bearer " + token()}
 TAB = {"tab": "details", "version": 2, "values": {"ethnicity": "declined"},

@@ -240,7 +240,7 @@ export function chartNavLinks(base, path, ctx) {
   return [
     h("li", {}, h("a", { href: `${base}/review`, class: "masthead__link", "aria-current": current("/review") }, "Changes to review")),
     h("li", {}, h("a", { href: `${base}/documents`, class: "masthead__link", "aria-current": current("/documents") }, "Documents")),
-    ctx.can("manage_staff") ? h("li", {}, h("a", { href: `${base}/chart-settings`, class: "masthead__link", "aria-current": current("/chart-settings") }, "Chart settings")) : null,
+    ctx.can("manage_practice_settings") ? h("li", {}, h("a", { href: `${base}/chart-settings`, class: "masthead__link", "aria-current": current("/chart-settings") }, "Chart settings")) : null,
   ];
 }
 
