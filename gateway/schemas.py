@@ -381,10 +381,20 @@ SLUG = validate.Regexp(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
                        error="Use lowercase letters, digits and hyphens.")
 
 
+GRANT_PERMISSIONS = ["view_appointments", "manage_information", "manage_documentation",
+                     "message_clinician", "billing"]
+
+
 class PracticeSettings(Practice):
     logo_ref = S(allow_none=True)
     subdomain = S(allow_none=True)
     invitation_days = fields.Integer()
+    # guardian age bands and the two-step rule for clients (docs/identity.md)
+    guardian_full_until_age = fields.Integer()
+    guardian_access_ends_at_age = fields.Integer()
+    client_own_access_from_age = fields.Integer()
+    confidential_permissions = fields.List(S())
+    mfa_required_for_clients = Bool()
 
 
 class PracticeSettingsUpdate(StrictSchema):
@@ -400,6 +410,21 @@ class PracticeSettingsUpdate(StrictSchema):
     idle_timeout_minutes = fields.Integer(strict=True, validate=validate.Range(min=5, max=240))
     invitation_days = fields.Integer(strict=True, validate=validate.Range(min=1, max=30))
     time_zone = S(validate=validate.Length(min=1, max=64))
+    guardian_full_until_age = fields.Integer(strict=True, validate=validate.Range(min=0, max=21),
+                                             metadata={"description": "before this birthday "
+                                                       "a guardian has everything granted"})
+    guardian_access_ends_at_age = fields.Integer(
+        strict=True, validate=validate.Range(min=1, max=26), metadata={
+            "description": "from this birthday a guardian's grant allows nothing unless "
+                           "staff renew it"})
+    client_own_access_from_age = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=21),
+        metadata={"description": "the age from which a client may have their own login"})
+    confidential_permissions = fields.List(S(validate=validate.OneOf(GRANT_PERMISSIONS)),
+                                           validate=validate.Length(max=5), metadata={
+        "description": "hidden from guardians between the two ages"})
+    mfa_required_for_clients = Bool(metadata={
+        "description": "clients and contacts must sign in with a second step"})
 
 
 # -- audit ---------------------------------------------------------------------------
