@@ -55,6 +55,25 @@ def token_secret():
     return path.read_text().strip()
 
 
+def data_key():
+    """The key(s) that encrypt secrets stored at rest (TOTP secrets, safe words): one or
+    more Fernet keys (urlsafe base64 of 32 bytes), comma-separated, the first encrypting
+    and every one decrypting (rotation: put the new key first, re-encrypt, drop the old).
+
+    Production sets HAVEN_DATA_KEY (kept apart from the database and its backups); in
+    development a random key is made once and kept under var/, as the token secret is.
+    """
+    explicit = env("HAVEN_DATA_KEY")
+    if explicit:
+        return explicit
+    path = var_dir() / "data-key"
+    if not path.exists():
+        import base64
+        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def service_config(service, **overrides):
     """The nameko config dict of one service."""
     config = {

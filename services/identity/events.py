@@ -44,7 +44,12 @@ The client accepted an invitation and created their account. data: {invitation_i
 client_id, account_id}. `account.created` (via "invitation") is recorded with it.""")
 
 INVITATION_LOCKED = EventType("invitation.locked", 1, """\
-Too many wrong dates of birth locked an invitation. data: {invitation_id, client_id}.""")
+Too many wrong dates of birth locked an invitation. data: {invitation_id, client_id}.
+notify raises an `invitation_locked` alert for staff holding `manage_portal_access`.""")
+
+INVITATION_CANCELLED = EventType("invitation.cancelled", 1, """\
+Staff withdrew a pending welcome invitation: its link no longer works. data:
+{invitation_id, client_id}. A new invitation may be sent at once.""")
 
 PASSWORD_RESET_REQUESTED = EventType("password_reset.requested", 1, """\
 A reset link was issued. data: {reset_id, kind, account_id, email, practice_name,
@@ -98,5 +103,6 @@ When something was removed, sessions of the staff holding the role were revoked.
 
 ALL = (CONTACT_INVITED, CONTACT_STATUS_CHANGED, GRANT_CHANGED, STAFF_INVITED, STAFF_UPDATED,
        ROLE_PERMISSIONS_CHANGED, CLIENT_LINKED, CLIENT_UNLINKED, ACCOUNT_CREATED, ACCOUNT_SUSPENDED, SESSION_REVOKED, PASSWORD_CHANGED, INVITATION_SENT,
-       INVITATION_ACCEPTED, INVITATION_LOCKED, PASSWORD_RESET_REQUESTED, PRACTICE_UPDATED)
+       INVITATION_ACCEPTED, INVITATION_LOCKED, INVITATION_CANCELLED, PASSWORD_RESET_REQUESTED,
+       PRACTICE_UPDATED)
 

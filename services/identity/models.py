@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from services.common.clock import utcnow
 from services.common.kernel_models import FailedDeliveryMixin, InboxMixin, OutboxMixin, PrivateChannelMixin
 from services.common.types import UTCDateTime, new_id
+from services.identity.crypto import EncryptedString
 
 
 class Base(DeclarativeBase):
@@ -98,6 +99,13 @@ class ClientAccount(Base):
     status_changed_at = mapped_column(UTCDateTime, nullable=True)
     password_changed_at = mapped_column(UTCDateTime, nullable=True)
     last_sign_in_at = mapped_column(UTCDateTime, nullable=True)
+    # a verbal check word staff ask for before resetting a password over the phone:
+    # shown back to staff, so encrypted (services/identity/crypto.py), never hashed
+    safe_word = mapped_column(EncryptedString(255), nullable=True)
+    safe_word_updated_at = mapped_column(UTCDateTime, nullable=True)
+    # the client's date of birth as the chart had it when the login was made (invitation
+    # accepted, or given by staff): `client_own_access_from_age` is checked against it
+    date_of_birth = mapped_column(Date, nullable=True)
 
 
 class Session(Base):
@@ -205,7 +213,7 @@ class Invitation(Base):
     client_id: Mapped[str] = mapped_column(String(36), nullable=False)   # charts' client, no FK
     email: Mapped[str] = mapped_column(String(320), nullable=False)
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
-    # pending | accepted | locked | superseded | revoked
+    # pending | accepted | locked | superseded | revoked | cancelled (by staff)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending")
     dob_failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     sent_at = mapped_column(UTCDateTime, nullable=False)
@@ -214,6 +222,8 @@ class Invitation(Base):
     accepted_at = mapped_column(UTCDateTime, nullable=True)
     locked_at = mapped_column(UTCDateTime, nullable=True)
     account_id: Mapped[str] = mapped_column(String(36), nullable=True)
+    cancelled_at = mapped_column(UTCDateTime, nullable=True)
+    cancelled_by: Mapped[str] = mapped_column(String(36), nullable=True)
 
 
 class PasswordReset(Base):
@@ -278,14 +288,15 @@ class ContactGrant(Base):
 
 
 class MfaFactor(Base):
-    """A TOTP secret (RFC 6238). Confirmed once a code from it was accepted; until then
-    it is an enrolment in progress. `last_step` refuses a code's replay."""
+    """A TOTP secret (RFC 6238), encrypted at rest (services/identity/crypto.py).
+    Confirmed once a code from it was accepted; until then it is an enrolment in
+    progress. `last_step` refuses a code's replay."""
     __tablename__ = "mfa_factors"
 
     principal_kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     principal_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     practice_id: Mapped[str] = mapped_column(String(36), nullable=False)
-    secret: Mapped[str] = mapped_column(String(64), nullable=False)
+    secret = mapped_column(EncryptedString(255), nullable=False)
     created_at = mapped_column(UTCDateTime, nullable=False)
     confirmed_at = mapped_column(UTCDateTime, nullable=True)
     last_step: Mapped[int] = mapped_column(Integer, nullable=True)

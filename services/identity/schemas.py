@@ -45,6 +45,37 @@ class CreateClientAccess(StrictSchema):
     status = fields.String(load_default=accounts.ACTIVE,
                            validate=validate.OneOf(accounts.INITIAL_STATUSES))
     client_name = fields.String(load_default="", validate=validate.Length(max=200))
+    # optional: a verbal check word for phone resets, and the chart's date of birth
+    # (client_own_access_from_age is checked against it at sign-in)
+    safe_word = fields.String(load_default=None, allow_none=True)
+    date_of_birth = fields.Date(load_default=None, allow_none=True)
+
+    @validates("safe_word")
+    def _safe_word(self, value, **_):
+        _check_safe_word(value)
+
+
+SAFE_WORD_MAX = 60
+
+
+def _check_safe_word(value):
+    if value is not None and not 1 <= len(" ".join(value.split())) <= SAFE_WORD_MAX:
+        raise ValidationError(f"A safe word has 1 to {SAFE_WORD_MAX} characters.")
+
+
+class SetSafeWord(StrictSchema):
+    """`safe_word` null clears it."""
+    client_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    safe_word = fields.String(required=True, allow_none=True)
+    source_ip = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+    @validates("safe_word")
+    def _safe_word(self, value, **_):
+        _check_safe_word(value)
+
+
+class CancelInvitation(StrictSchema):
+    client_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
 
 
 class SetClientAccessStatus(StrictSchema):

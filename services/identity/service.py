@@ -19,6 +19,7 @@ from services.common.logs import CorrelationId
 from services.common.schemas import load
 from services.identity import events, schemas, store
 from services.common.rpc import BoundedRpcProxy
+from services.identity.access_extras import AccessExtrasEntrypoints
 from services.identity.contacts import ContactEntrypoints
 from services.identity.dependencies import Clock, IdentitySettings, PasswordHashing
 from services.identity.staff_admin import StaffEntrypoints
@@ -26,6 +27,7 @@ from services.identity.two_factor import TwoFactorEntrypoints
 from services.identity.domain import accounts, invitations, roles, tokens
 from services.identity.domain import grants as grant_rules
 from services.identity.domain import passwords as password_rules
+from services.identity.domain import throttle as throttle_rules
 from services.identity.models import (AccountClient, Base, ClientAccount, Invitation, MfaFactor,
                                       PasswordReset, Practice,
                                       StaffUser)
@@ -37,6 +39,10 @@ ACCOUNT_INACTIVE = ("account_inactive", "This account cannot sign in. Please cal
 PORTAL_CLOSED = ("portal_disabled", "This practice's portal is not open. Please call the practice.")
 SESSION_ENDED = ("session_ended", "Your session has ended. Please sign in again.")
 NOT_FOUND = ("not_found", "That record does not exist.")
+NOT_YET_AVAILABLE = "account_not_yet_available"
+NOT_YET_SENTENCE = ("Your own portal sign-in is not available yet: it opens on the birthday the "
+                    "practice has set. Until then a parent or guardian can use the portal for "
+                    "you. Please call the practice with any question.")
 RESET_ANSWER = ("If an account uses that email address, we have sent it a link to choose a new "
                 "password. The link works once, for 24 hours.")
 
@@ -58,6 +64,23 @@ def _email_data(practice, login):
             "portal_path": f"/p/{practice.code}"}
 
 
+def own_access_opens(practice, row, now):
+    """None when `row` may sign in today (the practice's date, `time_zone`), else the
+    local date its own access opens: a client under the practice's
+    `client_own_access_from_age` cannot sign in to their own account."""
+    if not isinstance(row, ClientAccount):
+        return None
+    today = grant_rules.local_today(now, practice.time_zone)
+    age = practice.client_own_access_from_age
+    if grant_rules.own_access_open(row.date_of_birth, today, age):
+        return None
+    return grant_rules.own_access_opens_on(row.date_of_birth, age)
+
+
+def not_yet_available(opens_on, error=Unauthenticated):
+    return error(NOT_YET_AVAILABLE, NOT_YET_SENTENCE, {"available_from": opens_on.isoformat()})
+
+
 def _check_password(field, password, login, name, second_factor=False):
     try:
         password_rules.check(password, login=login, name=name, second_factor=second_factor)
@@ -65,7 +88,8 @@ def _check_password(field, password, login, name, second_factor=False):
         raise _refused(field, exc) from None
 
 
-class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints):
+class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints,
+                      AccessExtrasEntrypoints):
     name = "identity"
 
     db = Database(Base)
@@ -118,6 +142,10 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
             refusal = ACCOUNT_INACTIVE
         elif matched and cmd["audience"] == "portal" and not practice.portal_enabled:
             refusal = PORTAL_CLOSED
+        opens_on = own_access_opens(practice, row, now) if matched and not refusal else None
+        if opens_on is not None:
+            refusal = (NOT_YET_AVAILABLE, NOT_YET_SENTENCE,
+                       {"available_from": opens_on.isoformat()})
         with self.db.transaction() as tx:
             pid = practice.id if practice else None
             subject = (store.kind_of(row), row.id) if row else None
@@ -152,6 +180,8 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
             raise Unauthenticated("refresh_token_reused", SESSION_ENDED[1])
         if outcome == "inactive":
             raise Unauthenticated(*ACCOUNT_INACTIVE)
+        if outcome == NOT_YET_AVAILABLE:
+            raise Unauthenticated(NOT_YET_AVAILABLE, NOT_YET_SENTENCE)
         if outcome != tokens.ROTATE:
             raise Unauthenticated(*SESSION_ENDED)
         return result
@@ -270,7 +300,10 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
                 practice_id=practice.id, client_id=cmd["client_id"], login=login,
                 client_name=cmd["client_name"], password_hash=password_hash,
                 status=cmd["status"], must_change_password=cmd["change_password_at_next_login"],
-                created_at=now, created_by=actor.id)
+                created_at=now, created_by=actor.id, date_of_birth=cmd["date_of_birth"])
+            if cmd["safe_word"] is not None:
+                account.safe_word = " ".join(cmd["safe_word"].split())
+                account.safe_word_updated_at = now
             tx.session.add(account)
             self._flush_or_conflict(tx.session)
             events.ACCOUNT_CREATED.record(tx, actor, {
@@ -280,7 +313,8 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
             store.audit(tx.session, "access_created", now, practice.id,
                         actor=(actor.kind, actor.id), subject=(store.CLIENT, account.id),
                         status=account.status,
-                        must_change_password=account.must_change_password)
+                        must_change_password=account.must_change_password,
+                        safe_word_set=account.safe_word is not None)
             return schemas.ClientAccessOut().dump(account)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -401,8 +435,19 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
         with self.db.read() as session:     # cheap refusals before asking charts
             self._refuse_invitation(session, self._practice(session, actor), client_id, now)
         chart = self.charts.get_client(actor.to_wire(), client_id)   # before the transaction
-        email, _ = invitations.required_details(chart)
+        email, dob = invitations.required_details(chart)
         login = accounts.normalize_login(email)
+        with self.db.read() as session:
+            practice = self._practice(session, actor)
+            today = grant_rules.local_today(now, practice.time_zone)
+            birth = grant_rules.parse_date(dob)
+            if not grant_rules.own_access_open(birth, today, practice.client_own_access_from_age):
+                opens = grant_rules.own_access_opens_on(birth, practice.client_own_access_from_age)
+                sentence = (f"This client can have their own portal sign-in from age "
+                            f"{practice.client_own_access_from_age} ({opens.isoformat()}). "
+                            "Until then, give a parent or guardian access instead.")
+                raise Conflict("client_too_young", sentence,
+                               {"available_from": opens.isoformat()})
         token, token_hash = invitations.new_token()
         with self.db.transaction() as tx:
             practice = self._practice(tx.session, actor)
@@ -461,9 +506,17 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
         "invitation") and `invitation.accepted`."""
         cmd = load(schemas.AcceptInvitation(), payload)
         now, token_hash = self.clock(), invitations.hash_token(cmd["token"])
+        address = store.address_throttle_key("invite", cmd["source_ip"])
         with self.db.read() as session:
-            invitation = invitations.require_usable(
-                store.invitation_by_token(session, token_hash), now)
+            wait = store.throttle_wait(session, address, now)
+            found = store.invitation_by_token(session, token_hash)
+        if wait:
+            raise _throttled(wait)
+        if found is None and address:       # a guessed link counts against the address
+            with self.db.transaction() as tx:
+                store.record_failure(tx.session, address, now)
+        with self.db.read() as session:
+            invitation = invitations.require_usable(found, now)
             practice = session.get(Practice, invitation.practice_id)
         if not practice.portal_enabled:
             raise Forbidden(*PORTAL_CLOSED)
@@ -471,6 +524,13 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
             Actor.system(practice_id=practice.id).to_wire(), invitation.client_id)
         name = " ".join(p for p in (chart.get("first_name"), chart.get("last_name")) if p)
         matched = invitations.dob_matches(cmd["date_of_birth"], chart.get("date_of_birth"))
+        birth = grant_rules.parse_date(chart.get("date_of_birth"))
+        if matched and not grant_rules.own_access_open(
+                birth, grant_rules.local_today(now, practice.time_zone),
+                practice.client_own_access_from_age):
+            # the right person, too young for a login of their own: no attempt is spent
+            raise not_yet_available(grant_rules.own_access_opens_on(
+                birth, practice.client_own_access_from_age), Forbidden)
         if matched:
             _check_password("password", cmd["password"], invitation.email, name,
                             practice.mfa_required_for_clients)
@@ -480,9 +540,11 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
                 store.invitation_by_token(tx.session, token_hash, for_update=True), now)
             if not matched:
                 failures, locked = self._dob_mismatch(tx, invitation, now, cmd["source_ip"])
+                store.record_failure(tx.session, address, now)
             else:
                 result = self._create_invited_account(tx, practice, invitation, name,
-                                                      password_hash, now, cmd["source_ip"])
+                                                      password_hash, now, cmd["source_ip"],
+                                                      birth)
         if not matched:
             if locked:
                 invitations.require_usable(invitation, now)   # raises invitation_locked
@@ -533,6 +595,12 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
         cmd = load(schemas.RequestPasswordReset(), payload)
         now = self.clock()
         kind = store.AUDIENCE_KIND[cmd["audience"]]
+        address = store.address_throttle_key("reset", cmd["source_ip"],
+                                             throttle_rules.RESET_REQUESTS)
+        with self.db.read() as session:     # decided by the address alone, before any lookup
+            wait = store.throttle_wait(session, address, now)
+        if wait:
+            raise _throttled(wait)
         with self.db.read() as session:
             row, practice = store.find_login(session, cmd["practice_code"], cmd["audience"],
                                              cmd["email"])
@@ -550,6 +618,7 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
             store.audit(tx.session, "password_reset_requested", now,
                         practice.id if practice else None, actor=subject, subject=subject,
                         source_ip=cmd["source_ip"], issued=eligible)
+            store.record_failure(tx.session, address, now)   # every request counts
         return {"accepted": True, "message": RESET_ANSWER}
 
     @rpc(expected_exceptions=EXPECTED)
@@ -798,8 +867,7 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
         if store.client_reached(session, practice.id, client_id):
             raise Conflict("access_exists", "This client already has portal access.")
         previous = store.latest_invitation(session, practice.id, client_id)
-        if previous is not None:
-            invitations.check_resend(previous.sent_at, now)
+        invitations.check_resend_after(previous, now)
         return previous
 
     def _dob_mismatch(self, tx, invitation, now, ip):
@@ -816,14 +884,15 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
                         invitation_id=invitation.id)
         return invitation.dob_failures, locked
 
-    def _create_invited_account(self, tx, practice, invitation, name, password_hash, now, ip):
+    def _create_invited_account(self, tx, practice, invitation, name, password_hash, now, ip,
+                                date_of_birth=None):
         self._refuse_duplicate_access(tx.session, practice.id, invitation.client_id,
                                       invitation.email)
         account = ClientAccount(
             practice_id=practice.id, client_id=invitation.client_id, login=invitation.email,
             client_name=name, password_hash=password_hash, status=accounts.ACTIVE,
             must_change_password=False, created_at=now, created_by=None,
-            last_sign_in_at=now)
+            last_sign_in_at=now, date_of_birth=date_of_birth)
         tx.session.add(account)
         self._flush_or_conflict(tx.session)
         invitation.status, invitation.accepted_at = invitations.ACCEPTED, now
@@ -959,6 +1028,13 @@ class IdentityService(ContactEntrypoints, StaffEntrypoints, TwoFactorEntrypoints
                                      now, "inactive")
             return "inactive", None
         practice = tx.session.get(Practice, session_row.practice_id)
+        if own_access_opens(practice, row, now) is not None:   # the practice raised the age
+            ended = store.revoke(tx.session, [session_row], now, NOT_YET_AVAILABLE)
+            if ended:
+                self._record_revoked(tx, Actor.system(practice_id=session_row.practice_id),
+                                     session_row.practice_id, session_row.principal_id, ended,
+                                     now, NOT_YET_AVAILABLE)
+            return NOT_YET_AVAILABLE, None
         session_row.last_refreshed_at = now
         principal = store.principal_of(tx.session, row, practice, now)
         return outcome, store.issue_pair(tx.session, principal, practice, session_row.id, now,

@@ -176,6 +176,15 @@ def throttle_keys(practice_code, audience, login, source_ip):
     return keys
 
 
+def address_throttle_key(purpose, source_ip, policy=throttle.ADDRESS):
+    """[(key, policy)] of one source address for one purpose ("reset", "invite"), or []
+    without an address. Keys start with "address:" so that a success never clears them
+    (`clear_throttle`): the address of an attacker is not forgiven by one good answer."""
+    if not source_ip:
+        return []
+    return [(f"address:{purpose}:" + _digest(source_ip.strip())[:64], policy)]
+
+
 def password_throttle_key(kind, principal_id):
     return [("password:" + _digest(f"{kind}|{principal_id}")[:64], throttle.ACCOUNT)]
 

@@ -99,3 +99,22 @@ def parse_date(value):
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+
+
+def own_access_opens_on(date_of_birth, from_age):
+    """The local date a client's own sign-in starts working: the `from_age` birthday
+    (29 February → 1 March in common years, as `age_on` counts it)."""
+    year = date_of_birth.year + from_age
+    try:
+        return date_of_birth.replace(year=year)
+    except ValueError:          # 29 February in a common year
+        return date(year, 3, 1)
+
+
+def own_access_open(date_of_birth, today, from_age=DEFAULT_OWN_ACCESS_FROM):
+    """True when a client may sign in to their own account on the practice's date
+    `today`: from their `from_age` birthday on. An unknown date of birth does not bar
+    anyone (identity knows it only from the chart at invitation or from staff)."""
+    if date_of_birth is None or not from_age:
+        return True
+    return age_on(date_of_birth, today) >= from_age

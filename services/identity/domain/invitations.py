@@ -26,8 +26,8 @@ RESET_REQUEST_QUIET = timedelta(minutes=1)
 PURPOSE_RESET, PURPOSE_INVITE = "reset", "invite"
 
 # invitation rows
-PENDING, ACCEPTED, LOCKED, SUPERSEDED, REVOKED = (
-    "pending", "accepted", "locked", "superseded", "revoked")
+PENDING, ACCEPTED, LOCKED, SUPERSEDED, REVOKED, CANCELLED = (
+    "pending", "accepted", "locked", "superseded", "revoked", "cancelled")
 
 # what staff see per client (get_portal_access_status / list_portal_access)
 NEVER_INVITED = "never_invited"
@@ -36,7 +36,9 @@ EXPIRED = "expired"
 SIGNED_UP = "signed_up"
 SUSPENDED = "suspended"
 ACCESS_REMOVED = "access_removed"
-ACCESS_STATUSES = (NEVER_INVITED, SENT, EXPIRED, LOCKED, SIGNED_UP, SUSPENDED, ACCESS_REMOVED)
+# CANCELLED: staff withdrew the newest invitation (cancel_invitation)
+ACCESS_STATUSES = (NEVER_INVITED, SENT, EXPIRED, LOCKED, SIGNED_UP, SUSPENDED, ACCESS_REMOVED,
+                   CANCELLED)
 
 MISSING_EMAIL = "The client's chart has no email address. Add one before sending an invitation."
 MISSING_DOB = "The client's chart has no date of birth. Add one before sending an invitation."
@@ -88,6 +90,13 @@ def resend_at(last_sent_at):
     return last_sent_at + RESEND_AFTER if last_sent_at else None
 
 
+def check_resend_after(previous, now):
+    """The resend wait after `previous` (the newest invitation): none after a cancelled
+    one — staff cancel a wrong invitation to send a right one at once."""
+    if previous is not None and previous.status != CANCELLED:
+        check_resend(previous.sent_at, now)
+
+
 def check_resend(last_sent_at, now):
     """TooManyRequests with `retry_at` (ISO) and `retry_after` (seconds) when too soon."""
     at = resend_at(last_sent_at)
@@ -120,6 +129,9 @@ def require_usable(invitation, now):
         raise Conflict("invitation_locked",
                        "This invitation is locked after too many attempts. "
                        "Please call the practice for a new one.")
+    if invitation.status == CANCELLED:
+        raise Conflict("invitation_cancelled",
+                       "The practice withdrew this invitation. Please call the practice.")
     if invitation.status in (SUPERSEDED, REVOKED):
         raise Conflict("invitation_replaced",
                        "This invitation link is no longer valid. Use the newest email "
@@ -177,6 +189,8 @@ def access_status(account, invitation, now):
         view["status"] = LOCKED
     elif invitation.status == REVOKED:
         view["status"] = ACCESS_REMOVED
+    elif invitation.status == CANCELLED:
+        view.update(status=CANCELLED, resend_at=None)
     elif is_expired(invitation, now):
         view["status"] = EXPIRED
     else:

@@ -23,6 +23,11 @@ class Policy:
 ACCOUNT = Policy(free_failures=5, base_seconds=1, cap_seconds=300, forget_after_seconds=3600)
 # Many people can share one address (a clinic's Wi-Fi, a carrier's NAT): more leeway.
 ADDRESS = Policy(free_failures=10, base_seconds=1, cap_seconds=600, forget_after_seconds=3600)
+# Password-reset requests from one address: every request counts (each may send an
+# email), so a script cannot mail-bomb a practice's clients or probe at volume. A person
+# asks a few times at most; a shared address still gets ten an hour before any wait.
+RESET_REQUESTS = Policy(free_failures=10, base_seconds=2, cap_seconds=900,
+                        forget_after_seconds=3600)
 
 
 @dataclass(frozen=True)
