@@ -2,10 +2,11 @@
 a staff alert when a stored document fails its integrity check, and an email telling a
 client that a document was shared — "something new to review", no health information.
 
-A mixin of NotifyService (needs `db`, `mailer`, `config`, `charts`). The client's email
+A mixin of NotifyService (needs `db`, `mailer`, `config`, `charts`, `identity`). The
 address is not in the event (events name ids, never contact details): the handler asks
-charts one hop (`charts.get_notification_address`, bounded by RPC_TIMEOUT) before it opens
-its transaction. Handler names are frozen: they name the queues.
+one hop, bounded by RPC_TIMEOUT, before it opens its transaction — charts
+(`get_notification_address`) for a client, identity (`get_contact_email`) for a document
+shared with one contact. Handler names are frozen: they name the queues.
 """
 import logging
 
@@ -28,7 +29,8 @@ DOCUMENT_UPLOADED = Consumed("charts", "document.uploaded", (1,), """
 `portal_upload` alert for `receives_portal_uploads`.""")
 DOCUMENT_SHARED = Consumed("charts", "document.shared", (1,), """
 {document_id, client_id, client_name, contact_id, type_id} → an email to the client
-(when shared with the client, not one contact, and the client may be emailed).""")
+(contact_id null, when the client may be emailed) or to that contact (while its login
+is active).""")
 DOCUMENT_INTEGRITY_FAILED = Consumed("charts", "document.integrity_failed", (1,), """
 {document_id, client_id, client_name} → one `document_integrity_failed` alert for
 `receives_portal_uploads`.""")
@@ -78,18 +80,22 @@ class ChartsHandlers:
 
     @event_handler("charts", "document.shared")
     def on_document_shared(self, event):
-        """Email the client that there is something new to review. A document shared
-        with one contact sends none here (the contact's address is identity's)."""
+        """Email the person the document was shared with that there is something new to
+        review: the client (charts has the address and the client's email preference),
+        or the one contact it was shared with (identity has the contact's address; an
+        invited, suspended or ended contact gets none). Nothing but the portal address."""
         check_version(DOCUMENT_SHARED, event)
         data = event.get("data") or {}
+        system = Actor.system(event["practice_id"]).to_wire()
+        # ask first, then write: never a call inside an open transaction
+        if data.get("contact_id"):
+            address = self.identity.get_contact_email(system, data["contact_id"])
+        else:
+            address = self.charts.get_notification_address(system, data["client_id"])
         draft = None
-        if not data.get("contact_id"):
-            # ask first, then write: never a call inside an open transaction
-            address = self.charts.get_notification_address(
-                Actor.system(event["practice_id"]).to_wire(), data["client_id"])
-            if address.get("may_email"):
-                draft = shared_email(address.get("email"),
-                                     self.config.get("PUBLIC_URL", DEFAULT_PUBLIC_URL))
+        if address.get("may_email"):
+            draft = shared_email(address.get("email"),
+                                 self.config.get("PUBLIC_URL", DEFAULT_PUBLIC_URL))
         rendered = templates.render(draft.template, draft.context) if draft else None
         with self.db.transaction() as tx:
             if not tx.first_delivery(event["id"], "notify.on_document_shared"):

@@ -7,7 +7,7 @@ is idempotent (the inbox, in the transaction that queues the email) and reliable
 import logging
 
 from services.common.handlers import event_handler
-from services.notify import identity_emails, outgoing, templates
+from services.notify import domain, identity_emails, outgoing, queries, templates
 from services.notify.events import Consumed, check_version
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,10 @@ STAFF_INVITED = Consumed("identity-private", "staff.invited", (1,), """
 {staff_id, email, practice_name, portal_path, link_path, expires_at}.""")
 CONTACT_INVITED = Consumed("identity-private", "contact.invited", (1,), """
 {contact_id, email, practice_name, portal_path, link_path, expires_at, resend}.""")
+INVITATION_LOCKED = Consumed("identity", "invitation.locked", (1,), """
+{invitation_id, client_id} → one `invitation_locked` alert for staff holding
+`manage_portal_access` (so nobody has to guess why a client "can't get in").""")
+INVITATION_LOCKED_ALERT = "invitation_locked"
 
 
 class IdentityEmailHandlers:
@@ -87,3 +91,19 @@ class IdentityEmailHandlers:
         """A new contact's (guardian's) link to choose a password."""
         self._email_for(CONTACT_INVITED, event, "on_contact_invited",
                         identity_emails.contact_invitation_email)
+
+    @event_handler("identity", "invitation.locked")
+    def on_invitation_locked(self, event):
+        """Too many wrong dates of birth locked a client's invitation: ONE
+        `invitation_locked` alert (subject = the invitation) for staff holding
+        `manage_portal_access`, who can call the client and send a new one."""
+        check_version(INVITATION_LOCKED, event)
+        data = event.get("data") or {}
+        draft = domain.AlertDraft(
+            practice_id=event["practice_id"], audience=domain.MANAGES_PORTAL_ACCESS,
+            kind=INVITATION_LOCKED_ALERT, client_id=data.get("client_id"),
+            event_id=event["id"], subject_id=data.get("invitation_id"))
+        with self.db.transaction() as tx:
+            if not tx.first_delivery(event["id"], "notify.on_invitation_locked"):
+                return
+            queries.add_alert(tx.session, draft)

@@ -35,7 +35,8 @@ class NotifyService(IdentityEmailHandlers, OpsMixin, ChartsHandlers):
     retrier = HandlerRetrier()
     mailer = Mailer()
     config = Config()
-    charts = BoundedRpcProxy("charts")  # one hop, for document.shared's address
+    charts = BoundedRpcProxy("charts")  # one hop, for document.shared's address (a client)
+    identity = BoundedRpcProxy("identity")  # one hop, for document.shared's address (a contact)
 
     @event_handler("charts", "client.updated")
     def on_client_updated(self, event):

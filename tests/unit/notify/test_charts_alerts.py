@@ -34,9 +34,17 @@ def charts():
 
 
 @pytest.fixture
-def service(db, charts):
+def identity():
+    proxy = MagicMock()
+    proxy.get_contact_email.return_value = {"contact_id": "contact-1",
+                                            "email": "pat@example.com", "may_email": True}
+    return proxy
+
+
+@pytest.fixture
+def service(db, charts, identity):
     return worker_factory(NotifyService, db=db, mailer=MagicMock(), charts=charts,
-                          config={"PUBLIC_URL": "https://portal.example.org"})
+                          identity=identity, config={"PUBLIC_URL": "https://portal.example.org"})
 
 
 def test_one_alert_per_saved_tab_naming_the_tab(service, db):
@@ -89,13 +97,44 @@ def test_a_shared_document_emails_the_client_without_health_information(service,
 @pytest.mark.parametrize("address,contact_id", [
     ({"email": "kim@example.com", "may_email": False}, None),
     ({"email": None, "may_email": True}, None),
-    ({"email": "kim@example.com", "may_email": True}, "contact-1"),
+    ({"email": "pat@example.com", "may_email": False}, "contact-1"),   # not active
+    ({"email": "not an address", "may_email": True}, "contact-1"),
 ])
-def test_no_email_when_not_allowed_or_nowhere_to_send(service, db, charts, address, contact_id):
+def test_no_email_when_not_allowed_or_nowhere_to_send(service, db, charts, identity, address,
+                                                      contact_id):
     charts.get_notification_address.return_value = address
+    identity.get_contact_email.return_value = address
     service.on_document_shared(envelope("document.shared", document_id="d1", client_id="c1",
                                         client_name="Kim", contact_id=contact_id, type_id=None))
     assert db.all(Email) == []
+
+
+def test_a_document_shared_with_one_contact_emails_that_contact_only(service, db, charts,
+                                                                     identity):
+    event = envelope("document.shared", document_id="d1", client_id="c1",
+                     client_name="Kim Lee", contact_id="contact-1", type_id="t1")
+    service.on_document_shared(event)
+    service.on_document_shared(event)  # redelivery: one email
+    [email] = db.all(Email)
+    assert email.to_address == "pat@example.com" and email.kind == "document_shared"
+    for value in ("Kim", "Lee", "d1", "c1", "t1", "contact-1"):
+        assert value not in email.subject + email.body_text
+    (actor, contact_id), _ = identity.get_contact_email.call_args
+    assert actor["kind"] == "system" and actor["practice_id"] == "p1"
+    assert contact_id == "contact-1"
+    charts.get_notification_address.assert_not_called()   # never the client's address
+
+
+def test_a_locked_invitation_alerts_those_who_manage_portal_access_once(service, db):
+    event = envelope("invitation.locked", invitation_id="inv-1", client_id="c1")
+    service.on_invitation_locked(event)
+    service.on_invitation_locked(event)   # redelivery
+    [alert] = db.all(Alert)
+    assert (alert.kind, alert.audience, alert.client_id, alert.subject_id) == (
+        "invitation_locked", "manage_portal_access", "c1", "inv-1")
+    intake = dict(STAFF, permissions=["manage_portal_access"])
+    assert [a["kind"] for a in service.list_alerts(intake, {})] == ["invitation_locked"]
+    assert service.list_alerts(STAFF, {}) == []
 
 
 def test_an_unknown_version_is_not_guessed_at(service):
