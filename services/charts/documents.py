@@ -104,7 +104,7 @@ def may_see(actor, doc, type_in_portal):
         return False
     if actor.is_staff:
         return "view_clients" in actor.permissions
-    if doc.status != AVAILABLE:
+    if doc.status != AVAILABLE or doc.unshared_at is not None:
         return False
     if doc.kind == PRACTICE:
         return type_in_portal and bool(actor.clients)
@@ -121,6 +121,34 @@ def may_see(actor, doc, type_in_portal):
     if doc.kind == SHARED:
         return type_in_portal and doc.contact_id == actor.id
     return doc.uploaded_by_kind == "contact" and doc.uploaded_by_id == actor.id
+
+
+def may_delete(actor, doc):
+    """Staff with edit_clients delete any document of their practice. A client or a
+    contact deletes only an upload it made itself, and only until staff first opened it
+    (`reviewed_at`): from then on it is part of the record — they ask the practice."""
+    from services.common.errors import Conflict
+    if actor.is_staff:
+        actor.require_staff("edit_clients")
+        return
+    if actor.is_system:
+        return
+    if doc.kind != UPLOAD or doc.uploaded_by_kind != actor.kind or doc.uploaded_by_id != actor.id:
+        from services.common.errors import Forbidden
+        raise Forbidden("not_permitted", "Only the practice can remove this document.")
+    if doc.reviewed_at is not None:
+        raise Conflict("document_reviewed", "The practice has already opened this file, so "
+                       "it is part of your record. Please ask the practice to remove it.")
+
+
+def card_fields_naming(document_id, insurance_values):
+    """The Insurance fields ("primary.card_front_document_id", …) that name the document."""
+    found = []
+    for coverage in ("primary", "secondary"):
+        for side in ("card_front_document_id", "card_back_document_id"):
+            if ((insurance_values or {}).get(coverage) or {}).get(side) == document_id:
+                found.append(f"{coverage}.{side}")
+    return found
 
 
 def require_uploader(actor, client_id):

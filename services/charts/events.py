@@ -60,5 +60,32 @@ downloads it) for staff to deal with.
 data: {document_id, client_id, client_name}.""", schema=schemas.DocumentIntegrityFailedData)
 
 
+DOCUMENT_UNSHARED = EventType("document.unshared", 1, """\
+`document.unshared` v1
+Staff took back a practice document or a document shared with a client (or one
+contact): clients and contacts no longer see or download it; staff still do.
+data: {document_id, kind: practice|shared, client_id (null for a practice document),
+contact_id}.""", schema=schemas.DocumentUnsharedData)
+
+
+DOCUMENT_DELETED = EventType("document.deleted", 1, """\
+`document.deleted` v1
+A document was deleted — by staff, or by the client or contact who uploaded it before
+staff opened it. Its row is gone and its blob is removed from the store after the
+deletion committed.
+data: {document_id, kind: practice|shared|upload, client_id, contact_id,
+deleted_by_kind: staff|client|contact|system}.""", schema=schemas.DocumentDeletedData)
+
+
+SETTINGS_UPDATED = EventType("settings.updated", 1, """\
+`settings.updated` v1
+A practice's charts settings were saved (the envelope's practice_id says whose). The data
+is the whole settings object as `get_settings` returns it, so a cache (the gateway's
+settings read model) can replace its copy without asking; `version` orders them.
+data: {allow_clients_update_insurance, client_uploads_enabled, extra_fields: [{key,
+label, type, choices?, max_length?}], version}.""", schema=schemas.SettingsUpdatedData)
+
+
 ALL = (CLIENT_CREATED, CLIENT_UPDATED, INSURANCE_UPDATED, DOCUMENT_SHARED, DOCUMENT_UPLOADED,
-       DOCUMENT_INTEGRITY_FAILED, DOCUMENT_QUARANTINED)
+       DOCUMENT_INTEGRITY_FAILED, DOCUMENT_QUARANTINED, DOCUMENT_UNSHARED, DOCUMENT_DELETED,
+       SETTINGS_UPDATED)

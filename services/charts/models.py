@@ -169,6 +169,12 @@ class Document(Base):
     uploaded_by_kind: Mapped[str] = mapped_column(String(20), nullable=False)
     uploaded_by_id: Mapped[str] = mapped_column(String(36), nullable=True)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # staff took a shared or practice document back: clients and contacts no longer see it
+    unshared_at = mapped_column(UTCDateTime, nullable=True)
+    unshared_by: Mapped[str] = mapped_column(String(36), nullable=True)
+    # the first time staff opened (downloaded) it: from then on an upload is part of the
+    # record and only staff may delete it
+    reviewed_at = mapped_column(UTCDateTime, nullable=True)
 
 
 class Lease(Base):

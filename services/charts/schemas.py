@@ -280,6 +280,30 @@ class DocumentOut(StrictSchema):
     uploaded_by_kind = fields.String()
     uploaded_by_id = fields.String(allow_none=True)
     created_at = fields.DateTime()
+    unshared_at = fields.DateTime(allow_none=True)
+    reviewed_at = fields.DateTime(allow_none=True)
+
+
+class SettingsUpdatedData(StrictSchema):
+    allow_clients_update_insurance = fields.Boolean(required=True)
+    client_uploads_enabled = fields.Boolean(required=True)
+    extra_fields = fields.List(fields.Dict(), required=True)
+    version = fields.Integer(required=True)
+
+
+class DocumentUnsharedData(StrictSchema):
+    document_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    client_id = fields.String(required=True, allow_none=True)
+    contact_id = fields.String(required=True, allow_none=True)
+
+
+class DocumentDeletedData(StrictSchema):
+    document_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    client_id = fields.String(required=True, allow_none=True)
+    contact_id = fields.String(required=True, allow_none=True)
+    deleted_by_kind = fields.String(required=True)
 
 
 class SweepOrphans(StrictSchema):

@@ -341,7 +341,8 @@ class ChartsService:
     @rpc(expected_exceptions=EXPECTED)
     def update_settings(self, actor, payload):
         """Practice administrators (staff `manage_practice_settings`): partial update, optional
-        `version` (stale → Conflict("stale_version")). Returns the settings."""
+        `version` (stale → Conflict("stale_version")). Returns the settings and emits
+        `settings.updated` with them (the gateway caches settings)."""
         actor = Actor.from_wire(actor)
         actor.require_staff("manage_practice_settings")
         cmd = load(schemas.UpdateSettings(), payload)
@@ -360,7 +361,9 @@ class ChartsService:
                 setattr(row, key, value)
             row.version += 1
             row.updated_at = utcnow()
-            return queries.settings_dict(row)
+            result = queries.settings_dict(row)
+            events.SETTINGS_UPDATED.record(tx, actor, result)
+            return result
 
     # -- documents -------------------------------------------------------------------------
 
@@ -602,7 +605,74 @@ class ChartsService:
         if not intact:
             self._mark_damaged(actor, document_id)
             raise self._damaged()
+        if actor.is_staff:
+            self._mark_reviewed(document_id)
         return found
+
+    def _mark_reviewed(self, document_id):
+        """Staff opened it: an upload is part of the record from now on (its uploader can
+        no longer delete it). Once only; a concurrent deletion leaves nothing to mark."""
+        with self.db.transaction() as tx:
+            doc = tx.session.get(Document, document_id)
+            if doc is not None and doc.reviewed_at is None:
+                doc.reviewed_at = utcnow()
+
+    @rpc(expected_exceptions=EXPECTED)
+    def unshare_document(self, actor, document_id):
+        """Staff `edit_clients`: take back a practice document or a document shared with a
+        client or contact → the document (with `unshared_at`). Clients and contacts no
+        longer list or download it; staff still see it (and may delete it). Idempotent:
+        a second call changes nothing and emits nothing. Conflict(`not_shared`) for an
+        upload (delete it instead). Emits `document.unshared`."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff("edit_clients")
+        with self.db.transaction() as tx:
+            doc = queries.visible_document(tx.session, actor, document_id)
+            if doc.kind == documents.UPLOAD:
+                raise Conflict("not_shared", "An upload is not shared by the practice: "
+                               "delete it instead.")
+            if doc.unshared_at is None:
+                doc.unshared_at, doc.unshared_by = utcnow(), actor.id
+                events.DOCUMENT_UNSHARED.record(tx, actor, {
+                    "document_id": doc.id, "kind": doc.kind, "client_id": doc.client_id,
+                    "contact_id": doc.contact_id})
+            return schemas.DocumentOut().dump(doc)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def delete_document(self, actor, document_id):
+        """Delete a document and its file → `{document_id, deleted: true}`. Staff
+        `edit_clients`: any document of the practice. A client or contact: only an upload
+        it made itself, until staff first opened it (Conflict(`document_reviewed`) after;
+        Forbidden(`not_permitted`) for anything else it can see; NotFound for what it
+        cannot see). Conflict(`document_in_use`, fields naming the Insurance fields) while
+        the Insurance tab uses it as a card photo. The row goes in one transaction with
+        `document.deleted`; the blob is removed after the commit (should that fail, the
+        orphan sweep removes it, since no row names it any more)."""
+        actor = Actor.from_wire(actor)
+        with self.db.transaction() as tx:
+            doc = queries.visible_document(tx.session, actor, document_id)
+            documents.may_delete(actor, doc)
+            if doc.client_id:
+                client = tx.session.get(Client, doc.client_id)
+                used = documents.card_fields_naming(
+                    doc.id, queries.tab_row(tx.session, client, tabs.INSURANCE).values)
+                if used:
+                    raise Conflict("document_in_use", "This file is a photo of an insurance "
+                                   "card. Remove it from the insurance details first.",
+                                   {f: ["Uses this document."] for f in used})
+            key = doc.blob_key
+            events.DOCUMENT_DELETED.record(tx, actor, {
+                "document_id": doc.id, "kind": doc.kind, "client_id": doc.client_id,
+                "contact_id": doc.contact_id, "deleted_by_kind": actor.kind},
+                practice_id=doc.practice_id)
+            tx.session.delete(doc)
+        try:                        # after the commit: a rollback never loses a file
+            self.blobs.delete(key)
+        except Exception:           # a store outage must not turn a done deletion into an error
+            log.warning("blob of a deleted document not removed; the sweep will",
+                        extra={"document_id": document_id})
+        log.info("document deleted", extra={"document_id": document_id})
+        return {"document_id": document_id, "deleted": True}
 
     @rpc(expected_exceptions=EXPECTED)
     def report_integrity_failure(self, actor, document_id):

@@ -159,7 +159,8 @@ def test_long_names_are_bounded():
 
 def doc(**kw):
     base = dict(practice_id="p", client_id="c", contact_id=None, kind="upload",
-                status="available", uploaded_by_kind="client", uploaded_by_id="acct")
+                status="available", uploaded_by_kind="client", uploaded_by_id="acct", unshared_at=None,
+                reviewed_at=None)
     return SimpleNamespace(**{**base, **kw})
 
 
