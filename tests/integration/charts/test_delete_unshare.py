@@ -1,0 +1,92 @@
+"""Unsharing and deleting documents, and settings.updated, with charts in a real container
+on the real RabbitMQ and SQLite / PostgreSQL: the events leave through the outbox, the
+blob is gone from the store once the deletion committed, and an uploader's own deletion
+stops once staff opened the file."""
+import json
+import uuid
+
+import eventlet
+import pytest
+from kombu import Connection, Queue
+
+from services.common.errors import Conflict, NotFound
+from services.common.relay import event_exchange
+from tests.integration.charts.test_chart_portal import (PRACTICE, STAFF, me, put,  # noqa: F401
+                                                        stack)
+
+
+class ChartsEvents:
+    """A queue of the test's own bound to charts.events."""
+
+    def __init__(self, amqp_uri):
+        self.connection = Connection(amqp_uri)
+        self.queue = Queue(f"charts-test-{uuid.uuid4().hex}", exchange=event_exchange("charts"),
+                           routing_key="#", exclusive=True, auto_delete=True)
+        self.bound = self.queue(self.connection.channel())
+        self.bound.declare()
+        self.seen = []
+
+    def wait_for(self, type_, predicate=lambda e: True, timeout=10.0):
+        deadline = eventlet.hubs.get_hub().clock() + timeout
+        while eventlet.hubs.get_hub().clock() < deadline:
+            for event in self.seen:
+                if event["type"] == type_ and predicate(event):
+                    return event
+            message = self.bound.get(no_ack=True)
+            if message is None:
+                eventlet.sleep(0.05)
+                continue
+            body = message.payload if isinstance(message.payload, dict) else json.loads(message.body)
+            self.seen.append(body)
+        raise AssertionError(f"no {type_} event; saw {[e['type'] for e in self.seen]}")
+
+    def close(self):
+        self.connection.release()
+
+
+@pytest.fixture
+def events(amqp_uri):
+    listener = ChartsEvents(amqp_uri)
+    yield listener
+    listener.close()
+
+
+def test_unshare_delete_and_settings_events_through_the_outbox(stack, events):
+    rpc, blobs, _ = stack
+    client = rpc.charts.create_client(STAFF, {"first_name": "Kim", "last_name": "Lee"})
+    cid, kim = client["id"], me(client["id"])
+    portal = rpc.charts.create_document_type(STAFF, {"name": f"Letters {uuid.uuid4().hex[:6]}",
+                                                     "show_in_portal": True})
+    ref = put(blobs)
+    doc = rpc.charts.share_document(STAFF, dict(ref, client_id=cid, type_id=portal["id"]))
+    assert [d["id"] for d in rpc.charts.list_documents(kim, {"client_id": cid})
+            if d["client_id"] == cid] == [doc["id"]]
+    rpc.charts.unshare_document(STAFF, doc["id"])
+    assert [d for d in rpc.charts.list_documents(kim, {"client_id": cid})
+            if d["client_id"] == cid] == []
+    unshared = events.wait_for("document.unshared",
+                               lambda e: e["data"]["document_id"] == doc["id"])
+    assert unshared["practice_id"] == PRACTICE and unshared["data"]["client_id"] == cid
+
+    assert rpc.charts.delete_document(STAFF, doc["id"])["deleted"] is True
+    deleted = events.wait_for("document.deleted", lambda e: e["data"]["document_id"] == doc["id"])
+    assert deleted["data"]["deleted_by_kind"] == "staff"
+    assert ref["blob_key"] not in blobs.list_older_than("charts", -1)
+    with pytest.raises(NotFound):
+        rpc.charts.get_document_for_download(STAFF, doc["id"])
+
+    settings = rpc.charts.update_settings(STAFF, {"client_uploads_enabled": True})
+    updated = events.wait_for("settings.updated",
+                              lambda e: e["data"]["version"] == settings["version"])
+    assert updated["data"] == settings
+
+    # the client withdraws an upload before staff opened it; not after
+    upload_ref = put(blobs)
+    mine = rpc.charts.register_upload(kim, cid, upload_ref)
+    rpc.charts.delete_document(kim, mine["id"])
+    assert upload_ref["blob_key"] not in blobs.list_older_than("charts", -1)
+    kept = rpc.charts.register_upload(kim, cid, put(blobs))
+    rpc.charts.get_document_for_download(STAFF, kept["id"])
+    with pytest.raises(Conflict) as exc:
+        rpc.charts.delete_document(kim, kept["id"])
+    assert exc.value.code == "document_reviewed"
