@@ -7,10 +7,11 @@ import { h, replace } from "../ui/dom.js";
 import { startIdleWatch } from "../ui/idle.js";
 import { callout, flash, showFlash } from "../ui/notice.js";
 import { applyTheme } from "../ui/theme.js";
-import { detailsView } from "./details.js";
 import { choosePasswordView, signInView } from "./access.js";
 import { forgotView, inviteView, resetView } from "./links.js";
 import { chartNavLinks, chartRoutes } from "./chart/pages.js";
+import { allows, homeView, peopleView } from "./people.js";
+import { securityView } from "../ui/twofactor.js";
 
 // Pages anyone may open, signed in or not (they come from emailed links).
 const PUBLIC = [/^\/invite\/[^/]+$/, /^\/reset\/[^/]+$/, /^\/forgot-password$/];
@@ -56,8 +57,18 @@ function renderNav(path) {
   }
   const items = [];
   if (!mustChange()) {
-    items.push(h("li", {}, h("a", { href: base, class: "masthead__link", "aria-current": path === "/" ? "page" : null }, "My details")));
-    items.push(...chartNavLinks(base, path));
+    // Only what the chosen person's access allows (a contact's grant may allow little).
+    const chosen = currentClient();
+    const [chartLink, documentsLink, uploadsLink] = chartNavLinks(base, path);
+    const information = !chosen || allows(chosen, "manage_information");
+    const documentation = !chosen || allows(chosen, "manage_documentation");
+    items.push(h("li", {}, h("a", { href: base, class: "masthead__link", "aria-current": path === "/" ? "page" : null }, information ? "My details" : "Home")));
+    if (information) items.push(chartLink);
+    if (documentation) items.push(documentsLink, uploadsLink);
+    if (profiles().length > 1 || state.principal.kind === "contact") {
+      items.push(h("li", {}, h("a", { href: `${base}/people`, class: "masthead__link", "aria-current": path === "/people" ? "page" : null }, "People")));
+    }
+    items.push(h("li", {}, h("a", { href: `${base}/security`, class: "masthead__link", "aria-current": path === "/security" ? "page" : null }, "Security")));
     const person = currentClient();
     if (person && profiles().length > 1) {
       items.unshift(h("li", { class: "masthead__who" }, h("span", { class: "visually-hidden" }, "Acting for "), `For: ${person.name || "—"}`));
@@ -127,7 +138,7 @@ const ctx = {
   navigate: (path) => router.navigate(path),
   profiles,
   currentClient,
-  chooseClient: (clientId) => { chooseClient(clientId); router.reload(); },
+  chooseClient: (clientId, path) => { chooseClient(clientId); if (path) router.navigate(path); else router.reload(); },
   reloadPrincipal: async () => {
     state.principal = await api.get("/session");
     return state.principal;
@@ -146,7 +157,9 @@ const router = createRouter({
   outlet,
   siteName,
   routes: [
-    { path: "/", title: "My details", view: (args) => detailsView({ ...args, ctx }) },
+    { path: "/", title: (heading) => (heading ? heading.textContent : "My details"), view: (args) => homeView({ ...args, ctx }) },
+    { path: "/people", title: "People", view: (args) => peopleView({ ...args, ctx }) },
+    { path: "/security", title: "Security", view: () => securityView({ who: "portal" }) },
     ...chartRoutes(ctx),
     { path: "/sign-in", title: "Sign in", view: (args) => signInView({ ...args, ctx }) },
     { path: "/choose-password", title: "Choose a private password", view: (args) => choosePasswordView({ ...args, ctx }) },

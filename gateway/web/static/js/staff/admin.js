@@ -8,6 +8,7 @@ import { formatDateTime, timeElement } from "../ui/format.js";
 import { notify } from "../ui/notice.js";
 import { fullName } from "../ui/record.js";
 import { STATUS_WORDS, accessStatusTag } from "./invite.js";
+import { guardianSettingsCard } from "./guardians.js";
 
 function table(caption, heads, rows) {
   return h("div", { class: "table-wrap", role: "region", "aria-label": `${caption} (scrolls sideways)`, tabindex: "0" },
@@ -100,7 +101,8 @@ export async function settingsView({ router }) {
   return h("section", { class: "page", "aria-labelledby": "page-title" },
     h("h1", { id: "page-title" }, "Portal settings"),
     h("p", { class: "lead" }, "How your client portal looks and behaves. Changes show on the portal within a second."),
-    h("div", { class: "card" }, el));
+    h("div", { class: "card" }, el),
+    guardianSettingsCard(settings));
 }
 
 const ACTIONS = ["sign_in", "sign_in_failed", "sign_in_refused", "sign_in_throttled", "sign_out", "refresh_reused",

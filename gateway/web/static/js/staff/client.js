@@ -6,6 +6,7 @@ import { formatDate, formatDateTime, timeElement } from "../ui/format.js";
 import { FIELD_LABELS, displayValue, fieldLabel, fullName } from "../ui/record.js";
 import { accessPanel, loadAccess } from "./access.js";
 import { invitationPanel } from "./invite.js";
+import { contactsPanel } from "./contacts.js";
 
 function detailsCard(client) {
   const rows = Object.keys(FIELD_LABELS).map((name) => {
@@ -78,5 +79,6 @@ export async function clientView({ params, router, ctx }) {
     access === undefined
       ? h("section", { class: "card" }, h("h2", {}, "Portal access"), h("p", { class: "callout callout--error" }, "Portal access could not be loaded. Reload the page to try again."))
       : accessPanel({ client, access, canManage: ctx.can("manage_portal_access") }),
+    contactsPanel({ client, canManage: ctx.can("manage_portal_access") }),
     revisionsCard(client, revisions, ctx.principal));
 }

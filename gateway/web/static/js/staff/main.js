@@ -17,6 +17,8 @@ import { accessListView, auditView, settingsView } from "./admin.js";
 import { resetView } from "../portal/links.js";
 import { button, form, showErrors, textField, values } from "../ui/forms.js";
 import { callout } from "../ui/notice.js";
+import { securityView } from "../ui/twofactor.js";
+import { rolesView, teamView } from "./team.js";
 
 // Pages anyone may open (the emailed reset link carries the practice code).
 const PUBLIC = [/^\/forgot-password$/, /^\/[^/]+\/reset\/[^/]+$/];
@@ -47,6 +49,10 @@ function renderNav(path = "/") {
     if (ctx.can("manage_practice_settings")) {
       items.push(h("li", {}, h("a", { href: `${base}/settings`, class: "masthead__link", "aria-current": section("/settings", path) }, "Settings")));
     }
+    if (ctx.can("manage_staff")) {
+      items.push(h("li", {}, h("a", { href: `${base}/team`, class: "masthead__link", "aria-current": section("/team", path) || section("/roles", path) }, "Staff")));
+    }
+    items.push(h("li", {}, h("a", { href: `${base}/security`, class: "masthead__link", "aria-current": section("/security", path) }, "Security")));
     if (ctx.can("view_audit_log")) {
       items.push(h("li", {}, h("a", { href: `${base}/audit`, class: "masthead__link", "aria-current": section("/audit", path) }, "Audit log")));
     }
@@ -185,6 +191,9 @@ const router = createRouter({
     { path: "/portal-access", title: "Portal access", view: (args) => accessListView({ ...args, ctx }) },
     { path: "/settings", title: "Portal settings", view: (args) => settingsView({ ...args, ctx }) },
     { path: "/audit", title: "Audit log", view: (args) => auditView({ ...args, ctx }) },
+    { path: "/team", title: "Staff", view: (args) => teamView({ ...args, ctx }) },
+    { path: "/roles", title: "Role permissions", view: (args) => rolesView({ ...args, ctx }) },
+    { path: "/security", title: "Security", view: () => securityView({ who: "staff" }) },
     { path: "/forgot-password", title: "Forgot your password?", view: forgotView },
     { path: "/:code/reset/:token", title: "Choose a new password", view: (args) => resetView({ ...args, ctx: linkCtx }) },
   ],

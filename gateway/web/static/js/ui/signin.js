@@ -6,6 +6,7 @@ import { api } from "../api.js";
 import { h } from "./dom.js";
 import { button, form, passwordField, showErrors, textField, values } from "./forms.js";
 import { formatWait } from "./format.js";
+import { secondStep } from "./twofactor.js";
 
 export function signInForm({ audience, practiceCode, onSignedIn, below }) {
   const el = form({
@@ -30,6 +31,14 @@ export function signInForm({ audience, practiceCode, onSignedIn, below }) {
       if (practiceCode) body.practice_code = practiceCode;
       try {
         const result = await api.post("/session", body);
+        if (result && result.mfa_required) {
+          // The password was right; a code from the authenticator app is next (or, the
+          // first time, adding the app). No session exists until then.
+          const restart = () => step.replaceWith(signInForm({ audience, practiceCode, onSignedIn, below }));
+          const step = secondStep({ challenge: result, onSignedIn, restart });
+          el.replaceWith(step);
+          return;
+        }
         await onSignedIn(result || {});
       } catch (error) {
         let extra = null;

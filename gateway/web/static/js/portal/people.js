@@ -1,0 +1,64 @@
+// The portal's profile switcher for everyone who acts for several people (linked clients,
+// or a contact holding grants): "People", each with what this sign-in may do for them, and
+// the home page, which is My details when the chosen person's access includes managing
+// information and otherwise says what the access does include. Pages a grant does not
+// allow are left out of the navigation; the API refuses them as well (403/404).
+
+import { h } from "../ui/dom.js";
+import { button } from "../ui/forms.js";
+import { detailsView } from "./details.js";
+
+export const ALLOWS_WORDS = {
+  view_appointments: "View appointments",
+  manage_information: "Keep their details and chart up to date",
+  manage_documentation: "Documents and uploads",
+  message_clinician: "Message the clinician",
+  billing: "See and pay bills",
+};
+
+/** May this sign-in do `permission` for `client` ({client_id, permissions})? */
+export function allows(client, permission) {
+  const perms = (client && client.permissions) || [];
+  return perms.includes("*") || perms.includes(permission);
+}
+
+export function allowsText(client) {
+  const perms = (client && client.permissions) || [];
+  if (perms.includes("*")) return ["Everything: this is your own account or a linked chart"];
+  return perms.map((p) => ALLOWS_WORDS[p] || p);
+}
+
+export function peopleView({ ctx }) {
+  const current = ctx.currentClient();
+  const list = ctx.profiles();
+  return h("section", { class: "page", "aria-labelledby": "page-title" },
+    h("h1", { id: "page-title" }, "People"),
+    h("p", { class: "lead" }, "The people you can act for with this sign-in, and what you can do for each. The practice decides this."),
+    list.length
+      ? h("ul", { class: "people" }, list.map((c) => {
+        const isCurrent = current && c.client_id === current.client_id;
+        return h("li", { class: "card person" },
+          h("h2", { class: "person__name" }, c.name || "Unnamed", isCurrent ? h("span", { class: "status-tag status-tag--active" }, h("span", { "aria-hidden": "true" }, "●"), " Showing now") : null),
+          h("p", { class: "meta" }, "What you can do:"),
+          h("ul", { class: "person__allows", "aria-label": `What you can do for ${c.name || "this person"}` }, allowsText(c).map((t) => h("li", {}, t))),
+          isCurrent ? null : button(`Switch to ${c.name || "this person"}`, { kind: "secondary", onClick: () => { ctx.chooseClient(c.client_id, "/"); } }));
+      }))
+      : h("p", { class: "empty" }, "Your sign-in does not currently give access to anyone. Please call the practice."));
+}
+
+/** "/": My details when allowed; otherwise what this access includes. */
+export async function homeView(args) {
+  const { ctx } = args;
+  const person = ctx.currentClient();
+  if (!person || allows(person, "manage_information")) return detailsView(args);
+  const several = ctx.profiles().length > 1;
+  return h("section", { class: "page", "aria-labelledby": "page-title" },
+    h("h1", { id: "page-title" }, person.name || "Your access"),
+    h("p", { class: "lead" }, `What you can do for ${person.name || "this person"}:`),
+    h("ul", { class: "person__allows" }, allowsText(person).map((t) => h("li", {}, t))),
+    allows(person, "view_appointments")
+      ? h("p", { class: "meta" }, "Appointments will show here once the practice offers online scheduling.")
+      : null,
+    h("p", { class: "meta" }, "Your access doesn't include their details or documents. If it should, please call the practice."),
+    several ? h("p", {}, h("a", { href: ctx.href("/people") }, "Switch to someone else")) : null);
+}

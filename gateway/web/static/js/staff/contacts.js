@@ -1,0 +1,186 @@
+// "Contacts and guardians" panel of a client's page: the people who act for this client
+// through the portal (guardians, responsible parties), what each may do (checkboxes per
+// permission), a guardian's renewal past 18, removing access, suspending a contact, and
+// adding a contact (a new one, who gets an email to choose a password, or an existing one).
+
+import { api, seg } from "../api.js";
+import { h, replace } from "../ui/dom.js";
+import { button, checkboxField, fieldset, form, selectField, showErrors, textField, values } from "../ui/forms.js";
+import { formatDate, formatDateTime } from "../ui/format.js";
+import { notify } from "../ui/notice.js";
+import { fullName } from "../ui/record.js";
+
+export const GRANT_WORDS = {
+  view_appointments: "View appointments",
+  manage_information: "Manage information (details and chart)",
+  manage_documentation: "Manage documentation (documents and uploads)",
+  message_clinician: "Message the clinician",
+  billing: "See and pay bills",
+};
+export const PERMISSIONS = Object.keys(GRANT_WORDS);
+
+const CONTACT_STATUS = { invited: "Invited", active: "Active", suspended: "Suspended", inactive: "Ended" };
+const BAND_WORDS = {
+  full: "Guardian of a child: everything granted",
+  partial: "Guardian of a teenager: confidential parts hidden",
+  ended: "Guardian access ended at 18 (renew to keep it)",
+  renewed: "Guardian access renewed past 18",
+  not_guardian: "Adult client: as granted",
+};
+
+function contactTag(status) {
+  const shape = { active: "●", invited: "◆" }[status] || "■";
+  return h("span", { class: `status-tag status-tag--${status}` }, h("span", { "aria-hidden": "true" }, shape), " ", CONTACT_STATUS[status] || status);
+}
+
+function permissionChecks(prefix, chosen = []) {
+  return h("fieldset", { class: "checks" },
+    h("legend", { class: "field__label" }, "May"),
+    PERMISSIONS.map((p) => checkboxField({ name: p, id: `${prefix}-${p}`, label: GRANT_WORDS[p], checked: chosen.includes(p) })));
+}
+
+const chosenPermissions = (formEl) => PERMISSIONS.filter((p) => formEl.elements[p] && formEl.elements[p].checked);
+
+function grantForm({ client, contact, grant, reload }) {
+  const prefix = `g-${contact.contact_id.slice(0, 8)}`;
+  const name = fullName(client);
+  const children = [permissionChecks(prefix, grant.permissions)];
+  if (grant.guardian) {
+    children.push(textField({ name: "renewed_until", id: `${prefix}-renewed`, type: "date", optional: true,
+      label: "Keep access after 18 until", value: grant.renewed_until || "",
+      hint: "Only with the adult client's agreement. Leave empty to end access at 18." }));
+  }
+  return form({
+    label: `Access of ${contact.name} to ${name}`,
+    children,
+    actions: [
+      button("Save access", { type: "submit" }),
+      button(`Remove access to ${name}`, { kind: "danger", onClick: async () => {
+        try {
+          await api.del(`/contacts/${seg(contact.contact_id)}/grants/${seg(client.id)}`);
+          notify(`${contact.name} can no longer act for ${name}. Their open sessions have ended.`);
+          await reload();
+        } catch (error) { notify(error.message, "error"); }
+      } }),
+    ],
+    onSubmit: async (formEl) => {
+      const permissions = chosenPermissions(formEl);
+      if (!permissions.length) {
+        showErrors(formEl, { message: "Choose at least one thing they may do, or remove their access instead.", fields: { [PERMISSIONS[0]]: "Choose at least one." } });
+        return;
+      }
+      const body = { permissions };
+      if (formEl.elements.renewed_until) body.renewed_until = formEl.elements.renewed_until.value || null;
+      try {
+        await api.put(`/contacts/${seg(contact.contact_id)}/grants/${seg(client.id)}`, body);
+        notify(`Saved what ${contact.name} may do for ${name}.`);
+        await reload();
+      } catch (error) { showErrors(formEl, error); }
+    },
+  });
+}
+
+function contactItem({ client, contact, canManage, reload }) {
+  const grant = (contact.grants || []).find((g) => g.client_id === client.id) || { permissions: [] };
+  const effective = grant.effective_permissions || grant.permissions || [];
+  const actions = [];
+  if (canManage && contact.status === "active") {
+    actions.push(button(`Suspend ${contact.name}`, { kind: "secondary", onClick: () => setStatus("suspended") }));
+  } else if (canManage && contact.status === "suspended") {
+    actions.push(button(`Reactivate ${contact.name}`, { kind: "secondary", onClick: () => setStatus("active") }));
+  } else if (canManage && contact.status === "invited") {
+    actions.push(button("Resend invitation", { kind: "secondary", onClick: async () => {
+      try {
+        await api.post(`/contacts/${seg(contact.contact_id)}/invitation`);
+        notify(`A new link was emailed to ${contact.email}.`);
+      } catch (error) { notify(error.message, error.status === 429 ? "warning" : "error"); }
+    } }));
+  }
+  async function setStatus(status) {
+    try {
+      await api.patch(`/contacts/${seg(contact.contact_id)}`, { status });
+      notify(status === "suspended" ? `${contact.name} is suspended: every open session ended.` : `${contact.name} can sign in again.`);
+      await reload();
+    } catch (error) { notify(error.message, "error"); }
+  }
+  return h("li", { class: "contact" },
+    h("h3", { class: "contact__name" }, contact.name, " ", contactTag(contact.status)),
+    h("dl", { class: "details-list" },
+      h("dt", {}, "Email"), h("dd", {}, contact.email),
+      h("dt", {}, "Last sign-in"), h("dd", {}, contact.last_sign_in_at ? formatDateTime(contact.last_sign_in_at) : "Never"),
+      h("dt", {}, "Guardian age band"), h("dd", {}, BAND_WORDS[grant.band] || "—"),
+      grant.renewed_until ? [h("dt", {}, "Renewed until"), h("dd", {}, formatDate(grant.renewed_until))] : null,
+      h("dt", {}, "Allowed today"), h("dd", {}, effective.length ? effective.map((p) => GRANT_WORDS[p] || p).join("; ") : "Nothing")),
+    canManage ? grantForm({ client, contact, grant, reload }) : null,
+    actions.length ? h("div", { class: "toolbar" }, actions) : null);
+}
+
+function addForm({ client, others, reload }) {
+  const existing = others.length
+    ? selectField({ name: "contact_id", id: "add-contact-who", label: "Who", value: "",
+      options: [["", "A new contact"], ...others.map((c) => [c.contact_id, `${c.name} (${c.email})`])] })
+    : null;
+  const fresh = h("div", {},
+    textField({ name: "name", id: "add-contact-name", label: "Name", autocomplete: "off" }),
+    textField({ name: "email", id: "add-contact-email", label: "Email", type: "email", hint: "They get an email with a link to choose a password. It must not be a login someone already uses here.", attrs: { autocapitalize: "none" } }));
+  if (existing) {
+    existing.querySelector("select").addEventListener("change", (event) => {
+      fresh.hidden = Boolean(event.target.value);
+      for (const input of fresh.querySelectorAll("input")) input.disabled = Boolean(event.target.value);
+    });
+  }
+  const name = fullName(client);
+  return form({
+    label: `Add a contact for ${name}`,
+    children: [fieldset(`Add a contact for ${name}`, existing, fresh, permissionChecks("add"))],
+    actions: [button("Add contact", { type: "submit" })],
+    onSubmit: async (formEl) => {
+      const data = values(formEl);
+      const permissions = chosenPermissions(formEl);
+      const missing = {};
+      if (!data.contact_id) {
+        if (!data.name) missing.name = "Enter the contact's name.";
+        if (!data.email) missing.email = "Enter the contact's email address.";
+      }
+      if (!permissions.length) missing[PERMISSIONS[0]] = "Choose at least one thing they may do.";
+      if (Object.keys(missing).length) { showErrors(formEl, { message: "Please fix the problems below.", fields: missing }); return; }
+      try {
+        let contactId = data.contact_id;
+        if (!contactId) {
+          const contact = await api.post("/contacts", { name: data.name, email: data.email });
+          contactId = contact.contact_id;
+        }
+        await api.put(`/contacts/${seg(contactId)}/grants/${seg(client.id)}`, { permissions });
+        notify(data.contact_id ? `Access given to ${name}.` : `${data.name} was added and emailed a link to choose a password.`);
+        await reload();
+      } catch (error) { showErrors(formEl, error); }
+    },
+  });
+}
+
+export function contactsPanel({ client, canManage }) {
+  const body = h("div", {}, h("p", { class: "meta" }, "Loading…"));
+  const panel = h("section", { class: "card", "aria-labelledby": "contacts-title", id: "contacts" },
+    h("h2", { id: "contacts-title" }, "Contacts and guardians"),
+    h("p", { class: "meta" }, "People who act for this client in the portal with their own sign-in, and what each may do."),
+    body);
+  async function reload() {
+    try {
+      const [mine, all] = await Promise.all([
+        api.get(`/clients/${seg(client.id)}/contacts`),
+        canManage ? api.get("/contacts").catch(() => ({ items: [] })) : Promise.resolve({ items: [] }),
+      ]);
+      const holding = new Set(mine.items.map((c) => c.contact_id));
+      const others = all.items.filter((c) => !holding.has(c.contact_id) && c.status !== "inactive");
+      replace(body,
+        mine.items.length
+          ? h("ul", { class: "contacts" }, mine.items.map((contact) => contactItem({ client, contact, canManage, reload })))
+          : h("p", { class: "empty" }, "No contacts act for this client."),
+        canManage ? addForm({ client, others, reload }) : null);
+    } catch (error) {
+      replace(body, h("p", { class: "callout callout--error" }, error.message));
+    }
+  }
+  reload();
+  return panel;
+}
