@@ -31,8 +31,10 @@ def new_practice(stack):
         logins = {}
         for role in ("practice_admin", "clinician", "intake"):
             login = f"{role}-{suffix}@example.org"
+            # an enrolled authenticator from the start (system only), as the seed does
             rpc.identity.create_staff(system, {"email": login, "name": f"{role.title()} {suffix}",
-                                               "role": role, "password": STAFF_PASSWORD})
+                                               "role": role, "password": STAFF_PASSWORD,
+                                               "mfa_secret": new_secret(login)})
             logins[role] = login
         bobby_email = f"bobby-{suffix}@example.org"
         bobby = rpc.charts.create_client(system, {
@@ -90,15 +92,35 @@ def mail_count(stack):
     return len(stack.mail_messages())
 
 
-# -- staff sign-in, with the two-step sign-in staff have by default ------------------------------
-_RECOVERY = {}   # staff login -> unused recovery codes (a TOTP code may be used only once)
+# -- two-step sign-in: authenticator codes, each usable once ------------------------------------
+SECRETS = {}      # login (or any key) -> base32 TOTP secret
+_LAST_STEP = {}   # key -> the last time step whose code was handed out
+
+
+def new_secret(key):
+    import pyotp
+    SECRETS[key] = pyotp.random_base32()
+    return SECRETS[key]
+
+
+def totp_code(key, secret=None):
+    """A code identity accepts now and has not seen before. identity takes each 30-s step
+    once per person and allows one step of drift: hand out the current step, then the next
+    one; only a third code within one window waits (at most 30 s) for the clock."""
+    import time
+    import pyotp
+    secret = secret or SECRETS[key]
+    step = max(int(time.time()) // 30, _LAST_STEP.get(key, -1) + 1)
+    while step > int(time.time()) // 30 + 1:
+        time.sleep(0.2)
+    _LAST_STEP[key] = step
+    return pyotp.TOTP(secret).at(step * 30)
 
 
 def staff_sign_in(base_url, login, password, delivery="body"):
-    """Staff sign-in over HTTP through both steps: enrols an authenticator the first time
-    (TOTP from the secret), afterwards uses one of the recovery codes it was given.
-    Returns the final response (tokens in the body, or cookies on `http`)."""
-    import pyotp
+    """Staff sign-in over HTTP through both steps: the code from the authenticator made by
+    new_practice (or, for staff without one yet, enrols one first). Returns (session,
+    final response): tokens in the body, or cookies on the session."""
     import requests
     http = requests.Session()
     r = http.post(base_url + "/api/v1/session", timeout=10, json={
@@ -111,21 +133,17 @@ def staff_sign_in(base_url, login, password, delivery="body"):
         enrol = http.post(base_url + "/api/v1/session/mfa/enrolment", timeout=10,
                           json={"mfa_token": first["mfa_token"]})
         assert enrol.status_code == 200, enrol.text
-        code = pyotp.TOTP(enrol.json()["secret"], digits=enrol.json().get("digits", 6),
-                          interval=enrol.json().get("interval", 30)).now()
-    else:
-        code = _RECOVERY[login].pop()
+        SECRETS[login] = enrol.json()["secret"]
+        _LAST_STEP.pop(login, None)
     done = http.post(base_url + "/api/v1/session/mfa", timeout=10, json={
-        "mfa_token": first["mfa_token"], "code": code, "token_delivery": delivery})
+        "mfa_token": first["mfa_token"], "code": totp_code(login), "token_delivery": delivery})
     assert done.status_code == 200, done.text
-    if done.json().get("recovery_codes"):
-        _RECOVERY[login] = list(done.json()["recovery_codes"])
     return http, done
 
 
 def staff_browser_cookies(base_url, login, password):
-    """Cookies of a signed-in staff session, for a Playwright context (the console's
-    sign-in page has no second step yet)."""
+    """Cookies of a signed-in staff session, for a Playwright context that need not show
+    the sign-in (test_people_browser.py signs in through the console's code step)."""
     from urllib.parse import urlsplit
     http, _ = staff_sign_in(base_url, login, password, delivery="cookie")
     host = urlsplit(base_url).hostname
