@@ -149,3 +149,18 @@ def staff_browser_cookies(base_url, login, password):
     host = urlsplit(base_url).hostname
     return [{"name": c.name, "value": c.value, "domain": host, "path": "/",
              "httpOnly": c.name != "haven_csrf", "sameSite": "Strict"} for c in http.cookies]
+
+
+CODE_LABEL = "Enter the 6-digit code from your authenticator app"
+
+
+def staff_ui_sign_in(page, base_url, login, password):
+    """Staff sign in through the console's page, both steps, as a person does."""
+    from playwright.sync_api import expect
+    page.goto(f"{base_url}/staff/sign-in")
+    page.get_by_label("Email").fill(login)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Two-step sign-in")).to_be_visible()
+    page.get_by_label(CODE_LABEL).fill(totp_code(login))
+    page.get_by_role("button", name="Verify").click()

@@ -3,7 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.practice import staff_browser_cookies, new_practice
+from tests.e2e.practice import new_practice, staff_ui_sign_in
 
 TEMPORARY = "violet kettle gravel 2931"
 PRIVATE = "my own quiet harbour at dusk"
@@ -15,11 +15,9 @@ def test_bobby_story_in_the_browser(haven_stack, browser):
     staff_context, bobby_context = browser.new_context(), browser.new_context(
         viewport={"width": 390, "height": 844})  # Bobby is on his phone
     try:
-        # staff sign in with a second step the console cannot show yet: bring the cookies
-        staff_context.add_cookies(staff_browser_cookies(base, practice.intake_login,
-                                                        practice.staff_password))
+        # staff sign in through both steps: password, then the authenticator's code
         staff = staff_context.new_page()
-        staff.goto(f"{base}/staff")
+        staff_ui_sign_in(staff, base, practice.intake_login, practice.staff_password)
         expect(staff.get_by_role("heading", name="Clients")).to_be_visible()
 
         staff.get_by_label("Search clients").fill("Newman")

@@ -1,0 +1,95 @@
+"""Issue 4's people in headless Chromium: an administrator signs in through the code step,
+adds Jane as a contact of her daughter with "View appointments" only; Jane, as guardian,
+switches between her daughters and sees exactly what each grant allows."""
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.practice import (add_client, mail_count, new_practice, staff_ui_sign_in,
+                                wait_for_mail)
+from tests.e2e.test_story_http import Browserless, staff_session
+
+GUARDIAN_PASSWORD = "harbour lights over the quiet bay"
+
+
+def test_staff_code_step_and_a_guardian_switching_profiles(haven_stack, browser):
+    practice = new_practice(haven_stack)
+    base = haven_stack.base_url
+    mia = add_client(haven_stack, practice, "Mia", "Doe", "2017-09-14")
+    lily = add_client(haven_stack, practice, "Lily", "Doe", "2019-01-30")
+    email = f"jane.guardian-{practice.code}@example.org"
+    staff_context, jane_context = browser.new_context(), browser.new_context()
+    try:
+        staff = staff_context.new_page()
+        staff_ui_sign_in(staff, base, practice.admin_login, practice.staff_password)
+        expect(staff.get_by_role("heading", name="Clients")).to_be_visible()
+        expect(staff.get_by_role("link", name="Staff", exact=True)).to_be_visible()
+        expect(staff.get_by_role("link", name="Security")).to_be_visible()
+
+        # the contact is added from Mia's page, allowed to view appointments only
+        staff.goto(f"{base}/staff/clients/{mia['id']}")
+        panel = staff.locator("#contacts")
+        expect(panel.get_by_text("No contacts act for this client.")).to_be_visible()
+        before = mail_count(haven_stack)
+        add = panel.get_by_role("form", name="Add a contact for Mia Doe")
+        add.get_by_label("Name").fill("Jane Doe")
+        add.get_by_label("Email").fill(email)
+        add.get_by_label("View appointments").check()
+        add.get_by_role("button", name="Add contact").click()
+        expect(panel.get_by_role("heading", name=re.compile("Jane Doe"))).to_be_visible()
+        expect(panel.get_by_text("Invited")).to_be_visible()
+        expect(panel.get_by_role("definition").filter(has_text="View appointments")).to_be_visible()
+        access = panel.get_by_role("form", name="Access of Jane Doe to Mia Doe")
+        expect(access.get_by_label("View appointments")).to_be_checked()
+        expect(access.get_by_label("Message the clinician")).not_to_be_checked()
+
+        # Jane chooses her password from the emailed link; Lily's grant is given over HTTP
+        path, _ = wait_for_mail(haven_stack, email, "reset", after=before)
+        r = Browserless(base).call("POST", "/api/v1/password-resets/complete", json={
+            "token": path.rsplit("/", 1)[1], "new_password": GUARDIAN_PASSWORD})
+        assert r.status_code == 200, r.text
+        admin = staff_session(haven_stack, practice.admin_login, practice.staff_password)
+        contact = admin.get(f"{base}/api/v1/clients/{mia['id']}/contacts", timeout=10).json()[
+            "items"][0]
+        r = admin.put(f"{base}/api/v1/contacts/{contact['contact_id']}/grants/{lily['id']}",
+                      json={"permissions": ["manage_information"]}, timeout=10)
+        assert r.status_code == 200, r.text
+
+        jane = jane_context.new_page()
+        jane.goto(f"{base}/p/{practice.code}")
+        jane.get_by_label("Email").fill(email)
+        jane.get_by_label("Password", exact=True).fill(GUARDIAN_PASSWORD)
+        jane.get_by_role("button", name="Sign in").click()
+        nav = jane.get_by_role("navigation", name=re.compile("Account"))
+        expect(nav.get_by_role("link", name="People")).to_be_visible()
+        nav.get_by_role("link", name="People").click()
+        expect(jane.get_by_role("heading", name="People")).to_be_visible()
+        expect(jane.get_by_role("list", name="What you can do for Mia Doe")).to_have_text(
+            "View appointments")
+        expect(jane.get_by_role("list", name="What you can do for Lily Doe")).to_have_text(
+            re.compile("Keep their details"))
+
+        switch_mia = jane.get_by_role("button", name="Switch to Mia Doe")
+        if switch_mia.count():
+            switch_mia.click()
+        else:
+            nav.get_by_role("link", name=re.compile("Home|My details")).click()
+        expect(jane.get_by_role("heading", name="Mia Doe", exact=True)).to_be_visible()
+        expect(jane.get_by_text("View appointments")).to_be_visible()
+        expect(jane.get_by_label("Mobile phone")).to_have_count(0)
+        for hidden in ("My chart", "Documents", "My uploads", "My details"):
+            expect(nav.get_by_role("link", name=hidden, exact=True)).to_have_count(0)
+
+        nav.get_by_role("link", name="People").click()
+        jane.get_by_role("button", name="Switch to Lily Doe").click()
+        expect(jane.get_by_role("heading", name="Details: Lily Doe")).to_be_visible()
+        expect(jane.get_by_label("Mobile phone")).to_be_visible()
+        expect(nav.get_by_role("link", name="My chart")).to_be_visible()
+        expect(nav.get_by_role("link", name="Documents", exact=True)).to_have_count(0)
+
+        # her own Security page: two-step sign-in is optional for her
+        nav.get_by_role("link", name="Security").click()
+        expect(jane.get_by_role("button", name="Turn on two-step sign-in")).to_be_visible()
+    finally:
+        staff_context.close()
+        jane_context.close()
