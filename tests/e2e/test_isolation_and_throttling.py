@@ -31,11 +31,15 @@ BODIES = {
     ("PUT", "/api/v1/clients/<client_id>/portal-access"): {
         "login": "intruder@example.org", "temporary_password": LONG},
     ("PATCH", "/api/v1/clients/<client_id>/portal-access"): {"status": "inactive"},
+    ("PATCH", "/api/v1/contacts/<contact_id>"): {"status": "suspended"},
+    ("PUT", "/api/v1/contacts/<contact_id>/grants/<client_id>"): {"permissions": ["billing"]},
+    ("PATCH", "/api/v1/staff/<staff_id>"): {"status": "suspended"},
+    ("PUT", "/api/v1/roles/<role>"): {"permissions": ["view_clients"]},
 }
 
 
 # Path parameters that are names, not ids.
-NAMES = {"tab": "basic"}
+NAMES = {"tab": "basic", "role": "intern"}
 
 
 def bearer_sign_in(base, payload):
@@ -71,7 +75,15 @@ def test_no_route_hands_practice_b_data_to_practice_a(haven_stack):
     assert alerts, "practice B has no alert to aim at"
     ids = {"client_id": b.bobby_id, "account_id": b_account["account_id"],
            "alert_id": alerts[0]["id"]}
-    secrets = [b.bobby_email, "Bristol"]
+    # a contact and a staff member of practice B (identity's RPCs, as the seed would)
+    from services.common.actor import Actor
+    with haven_stack.rpc() as rpc:
+        b_system = Actor.system(practice_id=b.id).to_wire()
+        b_contact = rpc.identity.create_contact(b_system, {
+            "email": f"contact-{b.code}@example.org", "name": "Bea Contact"})
+        ids["contact_id"] = b_contact["contact_id"]
+        ids["staff_id"] = rpc.identity.list_staff(b_system)[0]["id"]
+    secrets = [b.bobby_email, "Bristol", "Bea Contact"]
 
     # practice A: its administrator (every staff permission) and a portal client
     give_login(haven_stack, a, {"id": a.bobby_id, "email": a.bobby_email,
