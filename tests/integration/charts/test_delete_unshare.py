@@ -2,46 +2,17 @@
 on the real RabbitMQ and SQLite / PostgreSQL: the events leave through the outbox, the
 blob is gone from the store once the deletion committed, and an uploader's own deletion
 stops once staff opened the file."""
-import json
 import uuid
 
-import eventlet
 import pytest
-from kombu import Connection, Queue
 
 from services.common.errors import Conflict, NotFound
-from services.common.relay import event_exchange
-from tests.integration.charts.test_chart_portal import (PRACTICE, STAFF, me, put,  # noqa: F401
-                                                        stack)
+from tests.integration.charts.test_chart_portal import PRACTICE, STAFF, me, put, stack  # noqa: F401
+from tests.support.events import EventTap
 
 
-class ChartsEvents:
-    """A queue of the test's own bound to charts.events."""
-
-    def __init__(self, amqp_uri):
-        self.connection = Connection(amqp_uri)
-        self.queue = Queue(f"charts-test-{uuid.uuid4().hex}", exchange=event_exchange("charts"),
-                           routing_key="#", exclusive=True, auto_delete=True)
-        self.bound = self.queue(self.connection.channel())
-        self.bound.declare()
-        self.seen = []
-
-    def wait_for(self, type_, predicate=lambda e: True, timeout=10.0):
-        deadline = eventlet.hubs.get_hub().clock() + timeout
-        while eventlet.hubs.get_hub().clock() < deadline:
-            for event in self.seen:
-                if event["type"] == type_ and predicate(event):
-                    return event
-            message = self.bound.get(no_ack=True)
-            if message is None:
-                eventlet.sleep(0.05)
-                continue
-            body = message.payload if isinstance(message.payload, dict) else json.loads(message.body)
-            self.seen.append(body)
-        raise AssertionError(f"no {type_} event; saw {[e['type'] for e in self.seen]}")
-
-    def close(self):
-        self.connection.release()
+def ChartsEvents(amqp_uri):
+    return EventTap(amqp_uri, "charts")
 
 
 @pytest.fixture

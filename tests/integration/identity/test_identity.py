@@ -1,54 +1,32 @@
 """identity in a real container on the real RabbitMQ, on SQLite and PostgreSQL, with the
 schema built by its own migrations; events observed on the `identity.events` exchange."""
-import json
 import uuid
 
 import eventlet
 import pytest
-from kombu import Connection, Queue
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, func, select
 
 from services.common.actor import Actor
-from services.common.errors import InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from services.common.errors import (
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+    Unauthenticated,
+)
 from services.common.migrations import upgrade
-from services.common.relay import event_exchange
 from services.identity.domain import tokens
 from services.identity.models import AuditEntry, Outbox, Session
 from services.identity.service import IdentityService
+from tests.support.events import EventTap
 
 SECRET = "integration-secret-" + "x" * 32
 TEMP = "amber lantern orchard 42"
 NEW = "seven quiet violins hum"
 
 
-class Events:
-    """A queue of the test's own bound to identity.events: what the relay published."""
-
-    def __init__(self, amqp_uri):
-        self.connection = Connection(amqp_uri)
-        self.queue = Queue(f"identity-test-{uuid.uuid4().hex}", exchange=event_exchange("identity"),
-                           routing_key="#", exclusive=True, auto_delete=True)
-        self.bound = self.queue(self.connection.channel())
-        self.bound.declare()
-        self.seen = []
-
-    def wait_for(self, type_, predicate=lambda e: True, timeout=10.0):
-        deadline = eventlet.hubs.get_hub().clock() + timeout
-        while eventlet.hubs.get_hub().clock() < deadline:
-            for event in self.seen:
-                if event["type"] == type_ and predicate(event):
-                    return event
-            message = self.bound.get(no_ack=True)
-            if message is None:
-                eventlet.sleep(0.05)
-                continue
-            body = message.payload if isinstance(message.payload, dict) else json.loads(message.body)
-            self.seen.append(body)
-        raise AssertionError(f"no {type_} event arrived; saw {[e['type'] for e in self.seen]}")
-
-    def close(self):
-        self.connection.release()
+def Events(amqp_uri):
+    return EventTap(amqp_uri, "identity")
 
 
 @pytest.fixture
