@@ -288,6 +288,15 @@ class Document(Schema):
     uploaded_by_kind = S()
     uploaded_by_id = S(allow_none=True)
     created_at = S()
+    unshared_at = S(allow_none=True, metadata={
+        "description": "when staff stopped sharing it (staff only see these)"})
+    reviewed_at = S(allow_none=True, metadata={
+        "description": "an upload: when staff first opened it (then only staff may delete it)"})
+
+
+class DocumentDeleted(Schema):
+    document_id = S()
+    deleted = fields.Boolean()
 
 
 class DocumentsQuery(StrictSchema):

@@ -4,7 +4,7 @@ The router validates with these and openapi.py describes the API from these same
 classes, so the description cannot drift from what is enforced. Request schemas refuse
 unknown fields (422 naming the field); response schemas decide what leaves the gateway.
 """
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from services.common.schemas import StrictSchema
 
@@ -222,6 +222,8 @@ class PortalAccessCreate(StrictSchema):
     status = S(load_default="active", validate=validate.OneOf(["active", "suspended"]))
     client_name = S(validate=validate.Length(min=1, max=200), metadata={
         "description": "defaults to the name on the client's record"})
+    safe_word = S(validate=validate.Length(min=1, max=60), metadata={
+        "description": "optional: a word staff check before a phone password reset"})
 
 
 class PortalAccessUpdate(StrictSchema):
@@ -282,8 +284,8 @@ class AcceptInvitation(StrictSchema):
 
 class AccessStatus(Schema):
     client_id = S()
-    status = S(metadata={"description": "never_invited, sent, expired, locked, signed_up, "
-                                        "suspended or access_removed"})
+    status = S(metadata={"description": "never_invited, sent, expired, locked, cancelled, "
+                                        "signed_up, suspended or access_removed"})
     invited_at = S(allow_none=True)
     expires_at = S(allow_none=True)
     resend_at = S(allow_none=True, metadata={"description": "when staff may send again"})
@@ -304,14 +306,37 @@ class AccessList(Schema):
     total = fields.Integer()
 
 
-ACCESS_STATUSES = ["never_invited", "sent", "expired", "locked", "signed_up", "suspended",
-                   "access_removed"]
+ACCESS_STATUSES = ["never_invited", "sent", "expired", "locked", "cancelled", "signed_up",
+                   "suspended", "access_removed"]
 
 
 class AccessListQuery(StrictSchema):
     status = S(validate=validate.OneOf(ACCESS_STATUSES))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100_000))
+
+
+# -- the safe word (docs/identity.md) ---------------------------------------------
+class SafeWordPut(StrictSchema):
+    safe_word = S(required=True, validate=validate.Length(min=1, max=60), metadata={
+        "description": "1 to 60 characters (runs of blanks count as one)"})
+
+    @validates("safe_word")
+    def _not_blank(self, value, **_):
+        if not value.strip():
+            raise ValidationError("A safe word has 1 to 60 characters.")
+
+
+class SafeWordSaved(Schema):
+    client_id = S()
+    safe_word_set = Bool()
+    updated_at = S(allow_none=True)
+
+
+class SafeWord(Schema):
+    client_id = S()
+    safe_word = S(allow_none=True, metadata={"description": "null when none was set"})
+    updated_at = S(allow_none=True)
 
 
 # -- password reset (docs/identity.md, "Password reset") ------------------------

@@ -6,6 +6,7 @@ body, never in an API path, so it stays out of access logs and Referer headers.
 """
 import eventlet
 
+from gateway import people_schemas as ps
 from gateway import schemas
 from gateway.router import PUBLIC, STAFF, RouteTable
 from gateway.routes.session import DELIVERY_DOC, signed_in
@@ -110,6 +111,62 @@ def send_reset(ctx):
     ctx.actor.require_staff(MANAGE)
     return ctx.app.rpc.call("identity", "send_password_reset", ctx.who.wire,
                             {"client_id": ctx.params["client_id"]})
+
+
+@table.route("DELETE", "/api/v1/clients/<client_id>/invitation", auth=STAFF,
+             response=schemas.AccessStatus, tags=TAGS,
+             summary="Cancel the client's pending invitation",
+             description="The link stops working; status becomes `cancelled` and a new "
+                         "invitation may be sent at once. 404 `no_pending_invitation`.")
+def cancel_invitation(ctx):
+    ctx.actor.require_staff(MANAGE)
+    return ctx.app.rpc.call("identity", "cancel_invitation", ctx.who.wire,
+                            {"client_id": ctx.params["client_id"]})
+
+
+@table.route("POST", "/api/v1/clients/<client_id>/two-factor/reset", auth=STAFF,
+             response=ps.MfaResetDone, tags=TAGS,
+             summary="Remove a client's two-step sign-in (a lost phone)",
+             description="Ends the client's sessions; they enrol again if required. "
+                         "404 `no_login`.")
+def reset_client_mfa(ctx):
+    ctx.actor.require_staff(MANAGE)
+    return ctx.app.rpc.call("identity", "reset_mfa", ctx.who.wire,
+                            {"client_id": ctx.params["client_id"]})
+
+
+# -- staff: the safe word checked before a phone reset -------------------------------------
+SAFE_WORD = "/api/v1/clients/<client_id>/safe-word"
+
+
+@table.route("GET", SAFE_WORD, auth=STAFF, response=schemas.SafeWord, tags=TAGS,
+             summary="Show the client's safe word (every read is audited)",
+             description="`safe_word` is null when none was set. 404 `no_portal_access`.")
+def get_safe_word(ctx):
+    ctx.actor.require_staff(MANAGE)
+    return ctx.app.rpc.call("identity", "get_safe_word", ctx.who.wire, ctx.params["client_id"])
+
+
+@table.route("PUT", SAFE_WORD, auth=STAFF, request=schemas.SafeWordPut,
+             response=schemas.SafeWordSaved, tags=TAGS, summary="Set the client's safe word",
+             description="404 `no_portal_access` when the client has no login; 422 naming "
+                         "`safe_word`.")
+def set_safe_word(ctx):
+    ctx.actor.require_staff(MANAGE)
+    return _save_safe_word(ctx, ctx.body["safe_word"])
+
+
+@table.route("DELETE", SAFE_WORD, auth=STAFF, response=schemas.SafeWordSaved, tags=TAGS,
+             summary="Clear the client's safe word", description="404 `no_portal_access`.")
+def clear_safe_word(ctx):
+    ctx.actor.require_staff(MANAGE)
+    return _save_safe_word(ctx, None)
+
+
+def _save_safe_word(ctx, word):
+    return ctx.app.rpc.call("identity", "set_safe_word", ctx.who.wire, {
+        "client_id": ctx.params["client_id"], "safe_word": word,
+        "source_ip": ctx.request.remote_addr})
 
 
 # -- staff: the practice-wide list --------------------------------------------------------

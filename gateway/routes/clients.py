@@ -76,8 +76,12 @@ def create_portal_access(ctx):
     ctx.actor.require_staff("manage_portal_access")
     client_id = ctx.params["client_id"]
     payload = dict(ctx.body, client_id=client_id)
+    # The chart's date of birth goes with the login (client_own_access_from_age is checked
+    # against it at sign-in), so the record is read before the write, every time.
+    record = ctx.app.rpc.call("charts", "get_client", ctx.who.wire, client_id) or {}
+    if record.get("date_of_birth"):
+        payload["date_of_birth"] = record["date_of_birth"]
     if not payload.get("client_name"):
-        record = ctx.app.rpc.call("charts", "get_client", ctx.who.wire, client_id)
         payload["client_name"] = " ".join(
             p for p in (record.get("first_name"), record.get("last_name")) if p)
     return ctx.app.rpc.call("identity", "create_client_access", ctx.who.wire, payload)

@@ -11,6 +11,7 @@ from gateway.routes.me import own_client_id
 
 table = RouteTable()
 TAGS = ("documents",)
+DOCS = "manage_documentation"   # a contact's grant to see and upload a client's documents
 UPLOAD_LIMIT = uploads.MAX_FILE_BYTES + uploads.FORM_OVERHEAD
 UPLOAD_HELP = ("multipart/form-data with one part `file` (PDF, JPEG, PNG, HEIC or Word, "
                "checked by content, 1 byte to 25 MB) and an optional `title`. The file is "
@@ -47,17 +48,23 @@ def update_type(ctx):
 @table.route("GET", "/api/v1/me/documents", auth=CLIENT, query=schemas.MeQuery,
              response=cs.Document(many=True), tags=TAGS,
              summary="Documents for you: the practice's, those shared with you, your uploads",
-             description="Newest first. `kind` tells them apart (practice, shared, upload).")
+             description="Newest first. `kind` tells them apart (practice, shared, upload). "
+                         "A contact needs `manage_documentation` for the client: 403 "
+                         "`not_permitted` otherwise.")
 def my_documents(ctx):
     client_id = own_client_id(ctx)
+    ctx.actor.require_client(client_id, DOCS)   # "*" (one's own) always passes
     return ctx.app.rpc.call("charts", "list_documents", ctx.who.wire, {"client_id": client_id})
 
 
 @table.route("POST", "/api/v1/me/uploads", auth=CLIENT, query=schemas.MeQuery,
              form=cs.UploadForm, max_body=UPLOAD_LIMIT, response=cs.Document, status=201,
-             tags=TAGS, summary="Upload a file to the practice", description=UPLOAD_HELP)
+             tags=TAGS, summary="Upload a file to the practice",
+             description=UPLOAD_HELP + " A contact needs `manage_documentation` for the "
+                                       "client (403 `not_permitted`).")
 def upload(ctx):
     client_id = own_client_id(ctx)
+    ctx.actor.require_client(client_id, DOCS)
     info, part, form = uploads.receive(ctx, cs.UploadForm(exclude=("file",)))
     return uploads.register(ctx, info, part, lambda ref: ctx.app.rpc.call(
         "charts", "register_upload", ctx.who.wire, client_id,
@@ -106,3 +113,28 @@ def share(ctx):
                          "`document_damaged` if it was altered (staff are alerted).")
 def download(ctx):
     return uploads.download(ctx, ctx.params["document_id"])
+
+
+# -- taking back and deleting ------------------------------------------------------------------
+@table.route("POST", "/api/v1/documents/<document_id>/unshare", auth=STAFF,
+             response=cs.Document, tags=TAGS,
+             summary="Stop sharing a practice or shared document",
+             description="Clients and contacts no longer list or download it; staff still "
+                         "do (and may delete it). Idempotent. 409 `not_shared` for an upload "
+                         "(delete it instead); 404 when unknown.")
+def unshare(ctx):
+    ctx.actor.require_staff("edit_clients")
+    return ctx.app.rpc.call("charts", "unshare_document", ctx.who.wire,
+                            ctx.params["document_id"])
+
+
+@table.route("DELETE", "/api/v1/documents/<document_id>", auth=ANY,
+             response=cs.DocumentDeleted, tags=TAGS, summary="Delete a document and its file",
+             description="Staff with `edit_clients`: any document of the practice. A client "
+                         "or contact: only an upload they made, until the practice opened it "
+                         "(409 `document_reviewed`); 403 `not_permitted` for anything else "
+                         "they see; 404 for what they cannot. 409 `document_in_use` (fields "
+                         "name the insurance card fields) while it is a card photo.")
+def delete(ctx):
+    return ctx.app.rpc.call("charts", "delete_document", ctx.who.wire,
+                            ctx.params["document_id"])

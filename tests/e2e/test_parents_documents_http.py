@@ -78,3 +78,24 @@ def test_each_parent_sees_only_their_own_paperwork(haven_stack, family):
     staff_ids = {d["id"] for d in (staff_view["items"] if isinstance(staff_view, dict)
                                    else staff_view)}
     assert {uploads["mum"], uploads["dad"], for_mum} <= staff_ids
+
+    # each parent may take back their own upload until the practice opens it; never the other's
+    mum = parents["mum"][0]
+    assert dad.call("DELETE", f"/api/v1/documents/{uploads['mum']}").status_code in (403, 404)
+    r = mum.call("DELETE", f"/api/v1/documents/{uploads['mum']}")
+    assert r.status_code == 200 and r.json() == {"document_id": uploads["mum"], "deleted": True}
+    assert mum.call("DELETE", f"/api/v1/documents/{uploads['mum']}").status_code == 404
+    assert admin.get(f"{api}/documents/{uploads['dad']}/download", timeout=10).status_code == 200
+    r = dad.call("DELETE", f"/api/v1/documents/{uploads['dad']}")
+    assert r.status_code == 409 and r.json()["error"] == "document_reviewed", r.text
+    r = admin.post(f"{api}/documents/{uploads['dad']}/unshare", timeout=10)
+    assert r.status_code == 409 and r.json()["error"] == "not_shared"
+
+    # staff stop sharing mum's letter: she no longer lists or downloads it; staff delete it
+    r = admin.post(f"{api}/documents/{for_mum}/unshare", timeout=10)
+    assert r.status_code == 200 and r.json()["unshared_at"], r.text
+    ids = {d["id"] for d in mum.call("GET", f"/api/v1/me/documents?client_id={noah}").json()}
+    assert for_mum not in ids
+    assert mum.call("GET", f"/api/v1/documents/{for_mum}/download").status_code in (403, 404)
+    assert admin.delete(f"{api}/documents/{for_mum}", timeout=10).status_code == 200
+    assert admin.delete(f"{api}/documents/{for_mum}", timeout=10).status_code == 404

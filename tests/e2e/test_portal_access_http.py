@@ -2,6 +2,7 @@
 date of birth, chooses a password and is signed in; resets her password; her son's chart
 is linked to her account and she switches between the two; staff remove her access to
 him and he is then out of her reach by every route."""
+import datetime
 import re
 import time
 
@@ -235,3 +236,53 @@ def test_settings_move_the_portal_and_branding_follows(haven_stack, practice):
     entries = admin.get(f"{api}/audit", params={"action": "practice_settings_changed"},
                         timeout=10).json()["entries"]
     assert entries and "code" in entries[0]["detail"]["fields"]
+
+
+def test_staff_tools_cancel_safe_word_two_factor_and_the_charts_date_of_birth(haven_stack,
+                                                                               practice):
+    """Cancelling an invitation (a new one may follow at once), the safe word shown only
+    when asked, a client's two-factor reset, and a staff-set login that carries the
+    chart's date of birth: an eight-year-old cannot sign in to it yet."""
+    api = f"{haven_stack.base_url}/api/v1"
+    intake = staff_session(haven_stack, practice.intake_login, practice.staff_password)
+
+    email = f"cara-{practice.code}@example.org"
+    cara = add_client(haven_stack, practice, "Cara", "Cancel", "1990-02-03", email)
+    invitation = f"{api}/clients/{cara['id']}/invitation"
+    assert intake.post(invitation, timeout=10).status_code == 201
+    r = intake.delete(invitation, timeout=10)
+    assert r.status_code == 200 and r.json()["status"] == "cancelled", r.text
+    assert r.json()["resend_at"] is None
+    listed = intake.get(f"{api}/portal-access", params={"status": "cancelled"}, timeout=10)
+    assert listed.status_code == 200 and [i["first_name"] for i in listed.json()["items"]] == [
+        "Cara"]
+    r = intake.delete(invitation, timeout=10)
+    assert r.status_code == 404 and r.json()["error"] == "no_pending_invitation"
+    assert intake.post(invitation, timeout=10).status_code == 201   # no five-minute wait
+    r = intake.post(f"{api}/clients/{cara['id']}/two-factor/reset", timeout=10)
+    assert r.status_code == 404 and r.json()["error"] == "no_login"
+    r = intake.get(f"{api}/clients/{cara['id']}/safe-word", timeout=10)
+    assert r.status_code == 404 and r.json()["error"] == "no_portal_access"
+
+    kid_email = f"kit-{practice.code}@example.org"
+    born = f"{datetime.date.today().year - 8}-01-01"
+    kid = add_client(haven_stack, practice, "Kit", "Young", born, kid_email)
+    password = "a long temporary passphrase"
+    r = intake.put(f"{api}/clients/{kid['id']}/portal-access", timeout=10, json={
+        "login": kid_email, "temporary_password": password,
+        "change_password_at_next_login": False, "safe_word": "blue  heron"})
+    assert r.status_code == 201, r.text
+    _, r = portal_sign_in(haven_stack.base_url, practice, kid_email, password)
+    assert r.json()["error"] == "account_not_yet_available", r.text
+
+    word = f"{api}/clients/{kid['id']}/safe-word"
+    assert intake.get(word, timeout=10).json()["safe_word"] == "blue heron"
+    r = intake.put(word, json={"safe_word": "green kettle"}, timeout=10)
+    assert r.status_code == 200 and r.json()["safe_word_set"] is True
+    assert intake.get(word, timeout=10).json()["safe_word"] == "green kettle"
+    assert intake.put(word, json={"safe_word": "x" * 61}, timeout=10).status_code == 422
+    r = intake.delete(word, timeout=10)
+    assert r.status_code == 200 and r.json()["safe_word_set"] is False
+    assert intake.get(word, timeout=10).json()["safe_word"] is None
+    r = intake.post(f"{api}/clients/{kid['id']}/two-factor/reset", timeout=10)
+    assert r.status_code == 200 and r.json() == {"reset": True}

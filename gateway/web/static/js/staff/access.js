@@ -8,6 +8,7 @@ import { formatDateTime } from "../ui/format.js";
 import { notify } from "../ui/notice.js";
 import { MIN_LENGTH } from "../ui/password.js";
 import { fullName } from "../ui/record.js";
+import { accessTools } from "./access_tools.js";
 
 const STATUS_TEXT = { active: "Active", suspended: "Suspended", inactive: "Inactive" };
 
@@ -76,6 +77,7 @@ export function accessPanel({ client, access, canManage }) {
         h("dt", {}, "Set up"), h("dd", {}, current.created_at ? formatDateTime(current.created_at) : "—"),
         h("dt", {}, "Last sign-in"), h("dd", {}, current.last_sign_in_at ? formatDateTime(current.last_sign_in_at) : "Never")),
       canManage ? h("div", { class: "form__actions" }, toggle) : null,
+      canManage ? accessTools({ client, name }) : null,
     ];
   }
 

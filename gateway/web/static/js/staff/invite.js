@@ -1,6 +1,7 @@
 // "Invitation and sign-in" panel of a client's page: why this client can or cannot get in
-// (never invited, sent, expired, locked, signed up, suspended, access removed), the
-// invitation email (send / resend, with the time a resend becomes possible), a password
+// (never invited, sent, expired, locked, cancelled, signed up, suspended, access removed),
+// the invitation email (send / resend, with the time a resend becomes possible; cancel a
+// pending one), a password
 // reset email, and the other clients linked to the same portal account.
 
 import { api, seg } from "../api.js";
@@ -12,7 +13,7 @@ import { fullName } from "../ui/record.js";
 
 export const STATUS_WORDS = {
   never_invited: "Never invited", sent: "Invitation sent", expired: "Invitation expired",
-  locked: "Invitation locked", signed_up: "Signed up", suspended: "Suspended",
+  locked: "Invitation locked", cancelled: "Invitation cancelled", signed_up: "Signed up", suspended: "Suspended",
   access_removed: "Access removed",
 };
 const SHAPE = { signed_up: "●", sent: "◆", never_invited: "○" };
@@ -23,7 +24,7 @@ export function accessStatusTag(status) {
 }
 
 const when = (value, empty = "—") => (value ? formatDateTime(value) : empty);
-const CAN_INVITE = new Set(["never_invited", "sent", "expired", "locked"]);
+const CAN_INVITE = new Set(["never_invited", "sent", "expired", "locked", "cancelled"]);
 
 export function invitationPanel({ client, canManage }) {
   const body = h("div", {}, h("p", { class: "meta" }, "Loading…"));
@@ -58,7 +59,8 @@ export function invitationPanel({ client, canManage }) {
   }
 
   function inviteActions(status) {
-    const label = status.status === "never_invited" ? "Send portal invitation" : "Resend invitation";
+    const label = status.status === "never_invited" ? "Send portal invitation"
+      : status.status === "cancelled" ? "Send a new invitation" : "Resend invitation";
     const wait = status.resend_at && new Date(status.resend_at) > new Date();
     const note = h("p", { class: "meta", id: "resend-note" },
       wait ? `You can resend it at ${formatDateTime(status.resend_at)}.` : "The email holds a single-use link; the client confirms their date of birth and chooses a password.");
@@ -76,7 +78,16 @@ export function invitationPanel({ client, canManage }) {
           notify(error.message + extra, "error", { focus: true });
         }
       } });
-    return h("div", {}, h("div", { class: "form__actions" }, send), note);
+    const cancel = status.status === "sent" ? button("Cancel invitation", {
+      kind: "danger", attrs: { id: "invite-cancel" },
+      onClick: async () => {
+        try {
+          await api.del(`/clients/${seg(client.id)}/invitation`);
+          notify(`The invitation to ${name} is cancelled: its link no longer works. You can send a new one at any time.`);
+          await load();
+        } catch (error) { notify(error.message, "error", { focus: true }); }
+      } }) : null;
+    return h("div", {}, h("div", { class: "form__actions" }, send, cancel), note);
   }
 
   async function sendReset() {

@@ -150,7 +150,36 @@ export async function tabView({ params, ctx }) {
 }
 
 // -- documents -----------------------------------------------------------------------------
-function documentRow(doc) {
+/** One's own upload that staff have not opened yet may still be taken back. */
+function deletable(doc, ctx) {
+  const me = ctx && ctx.principal;
+  return Boolean(me && doc.kind === "upload" && !doc.reviewed_at &&
+    doc.uploaded_by_kind === me.kind && doc.uploaded_by_id === me.id);
+}
+
+function deleteButton(doc, onDeleted) {
+  const name = doc.title || doc.filename;
+  const label = ["Delete", h("span", { class: "visually-hidden" }, ` ${name}`)];
+  const el = button(label, { kind: "danger", attrs: { class: "button button--danger button--small" }, onClick: async () => {
+    if (!el.dataset.armed) {       // ask once more: a deleted file cannot be brought back
+      el.dataset.armed = "1";
+      el.textContent = `Yes, delete ${name}`;
+      return;
+    }
+    try {
+      await api.del(`/documents/${seg(doc.id)}`);
+      notify(`Deleted: ${name}.`, "success");
+      await onDeleted();
+    } catch (error) {
+      notify(error.message, "error", { focus: true });
+      await onDeleted();
+    }
+  } });
+  el.addEventListener("blur", () => { if (el.dataset.armed) { delete el.dataset.armed; el.replaceChildren(...label); } });
+  return el;
+}
+
+function documentRow(doc, { ctx = null, onDeleted = null } = {}) {
   return h("li", { class: "doc" },
     h("div", { class: "doc__text" },
       h("p", { class: "doc__title" }, doc.title || doc.filename),
@@ -160,12 +189,13 @@ function documentRow(doc) {
       onClick: async (event) => {
         try { await download(doc.id); } catch (error) { notify(error.message, "error"); event.currentTarget.focus(); }
       },
-    }));
+    }),
+    onDeleted && deletable(doc, ctx) ? deleteButton(doc, onDeleted) : null);
 }
 
-function documentList(docs, empty) {
+function documentList(docs, empty, options) {
   if (!docs.length) return h("p", { class: "empty" }, empty);
-  return h("ul", { class: "docs" }, docs.map(documentRow));
+  return h("ul", { class: "docs" }, docs.map((d) => documentRow(d, options)));
 }
 
 export async function documentsView({ ctx }) {
@@ -188,7 +218,10 @@ export async function uploadsView({ ctx }) {
     api.get("/me/documents", { query: who(ctx) }),
     api.get("/me/chart", { query: who(ctx) }).catch(() => null),
   ]);
-  const list = h("div", {}, documentList(docs.filter((d) => d.kind === "upload"), "You haven't uploaded anything yet."));
+  const list = h("div", {});
+  const showUploads = (all) => list.replaceChildren(documentList(all.filter((d) => d.kind === "upload"),
+    "You haven't uploaded anything yet.", { ctx, onDeleted: async () => showUploads(await api.get("/me/documents", { query: who(ctx) })) }));
+  showUploads(docs);
   const enabled = !chart || chart.settings.client_uploads_enabled;
   const fileInput = h("input", { type: "file", id: "upload-file", name: "file", accept: ACCEPT, class: "input input--file", "aria-describedby": "upload-file-hint" });
   const fileField = h("div", { class: "field", dataset: { field: "file" } },
@@ -212,8 +245,7 @@ export async function uploadsView({ ctx }) {
         const doc = await upload(withWho(ctx, "/me/uploads"), data);
         el.reset();
         notify(`Uploaded: ${doc.title || doc.filename}. The practice has been told.`, "success");
-        const fresh = await api.get("/me/documents", { query: who(ctx) });
-        list.replaceChildren(documentList(fresh.filter((d) => d.kind === "upload"), "You haven't uploaded anything yet."));
+        showUploads(await api.get("/me/documents", { query: who(ctx) }));
       } catch (error) {
         showErrors(el, error.fields && error.fields.file ? error : { ...error, message: error.message, fields: { file: error.message } });
       }
@@ -222,7 +254,8 @@ export async function uploadsView({ ctx }) {
   return h("section", { class: "page", "aria-labelledby": "page-title" },
     h("h1", { id: "page-title" }, "My uploads"),
     h("section", { class: "card", "aria-labelledby": "upload-title-h" }, h("h2", { id: "upload-title-h" }, "Send a file to the practice"), formEl),
-    h("section", { class: "card", "aria-labelledby": "mine-title" }, h("h2", { id: "mine-title" }, "What you've sent"), list));
+    h("section", { class: "card", "aria-labelledby": "mine-title" }, h("h2", { id: "mine-title" }, "What you've sent"),
+      h("p", { class: "meta" }, "You can delete a file until the practice has opened it."), list));
 }
 
 /** The routes and nav links main.js adds. */

@@ -35,14 +35,55 @@ function tabCard(tab, view) {
     h("p", { class: "meta" }, `Version ${view.version}`, view.updated_at ? [" · last updated ", timeElement(view.updated_at)] : null));
 }
 
-function docRows(docs, empty) {
+/** A button that asks once more ("Yes, delete …") before it acts. */
+function confirmingButton(label, confirmLabel, kind, action) {
+  const el = button(label, { kind, attrs: { class: `button button--${kind} button--small` }, onClick: async () => {
+    if (!el.dataset.armed) {
+      el.dataset.armed = "1";
+      el.textContent = confirmLabel;
+      return;
+    }
+    el.setAttribute("aria-disabled", "true");
+    try { await action(); } catch (e) {
+      notify(e.message, "error", { focus: true });
+      delete el.dataset.armed;
+      el.textContent = label;
+      el.removeAttribute("aria-disabled");
+    }
+  } });
+  el.addEventListener("blur", () => { if (el.dataset.armed && !el.getAttribute("aria-disabled")) { delete el.dataset.armed; el.textContent = label; } });
+  return el;
+}
+
+// Staff with edit_clients may stop sharing what the practice shared, and delete anything.
+function docRows(docs, empty, { canEdit = false, onChanged = null } = {}) {
   if (!docs.length) return h("p", { class: "empty" }, empty);
-  return h("ul", { class: "docs" }, docs.map((d) => h("li", { class: "doc" },
-    h("div", { class: "doc__text" }, h("p", { class: "doc__title" }, d.title || d.filename),
-      h("p", { class: "meta" }, `${d.filename} · ${formatSize(d.size)} · `, timeElement(d.created_at),
-        d.status !== "available" ? ` · ${d.status.replace(/_/g, " ")}` : "")),
-    d.status === "available" ? button(["Download", h("span", { class: "visually-hidden" }, ` ${d.title || d.filename}`)], {
-      kind: "secondary", onClick: () => download(d.id).catch((e) => notify(e.message, "error")) }) : null)));
+  return h("ul", { class: "docs" }, docs.map((d) => {
+    const name = d.title || d.filename;
+    const tools = [];
+    if (canEdit && d.kind !== "upload" && !d.unshared_at) {
+      tools.push(confirmingButton(["Stop sharing", h("span", { class: "visually-hidden" }, ` ${name}`)], `Yes, stop sharing ${name}`, "secondary", async () => {
+        await api.post(`/documents/${seg(d.id)}/unshare`);
+        notify(`${name} is no longer shared. Staff can still open it.`, "success");
+        if (onChanged) await onChanged();
+      }));
+    }
+    if (canEdit) {
+      tools.push(confirmingButton(["Delete", h("span", { class: "visually-hidden" }, ` ${name}`)], `Yes, delete ${name}`, "danger", async () => {
+        await api.del(`/documents/${seg(d.id)}`);
+        notify(`${name} is deleted.`, "success");
+        if (onChanged) await onChanged();
+      }));
+    }
+    return h("li", { class: "doc" },
+      h("div", { class: "doc__text" }, h("p", { class: "doc__title" }, name),
+        h("p", { class: "meta" }, `${d.filename} · ${formatSize(d.size)} · `, timeElement(d.created_at),
+          d.status !== "available" ? ` · ${d.status.replace(/_/g, " ")}` : "",
+          d.unshared_at ? " · no longer shared" : "")),
+      d.status === "available" ? button(["Download", h("span", { class: "visually-hidden" }, ` ${name}`)], {
+        kind: "secondary", onClick: () => download(d.id).catch((e) => notify(e.message, "error")) }) : null,
+      tools);
+  }));
 }
 
 function shareForm({ clientId, types, onShared }) {
@@ -85,11 +126,13 @@ export async function clientChartView({ params, router, ctx }) {
     api.get("/document-types").catch(() => []),
   ]);
   const docsBox = h("div", {});
+  const reload = async () => showDocs(await api.get(`/clients/${seg(id)}/documents`));
   const showDocs = (list) => {
     const mine = list.filter((d) => d.client_id === id);
+    const opts = { canEdit: ctx.can("edit_clients"), onChanged: reload };
     docsBox.replaceChildren(
-      h("h3", {}, "Uploaded by the client"), docRows(mine.filter((d) => d.kind === "upload"), "Nothing uploaded yet."),
-      h("h3", {}, "Shared with the client"), docRows(mine.filter((d) => d.kind === "shared"), "Nothing shared yet."));
+      h("h3", {}, "Uploaded by the client"), docRows(mine.filter((d) => d.kind === "upload"), "Nothing uploaded yet.", opts),
+      h("h3", {}, "Shared with the client"), docRows(mine.filter((d) => d.kind === "shared"), "Nothing shared yet.", opts));
   };
   showDocs(docs);
   return h("article", { class: "page", "aria-labelledby": "page-title" },
@@ -198,7 +241,8 @@ export async function documentsAdminView({ ctx }) {
         await api.patch(`/document-types/${seg(type.id)}`, { show_in_portal: !type.show_in_portal });
         await load();
       } }) : null))) : h("p", { class: "empty" }, "No document types yet."));
-    docsBox.replaceChildren(docRows(docs.filter((d) => d.kind === "practice"), "No practice documents yet."));
+    docsBox.replaceChildren(docRows(docs.filter((d) => d.kind === "practice"), "No practice documents yet.",
+      { canEdit: ctx.can("edit_clients"), onChanged: load }));
   }
   await load();
   const addType = form({
