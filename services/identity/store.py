@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from services.common.clock import utcnow
 from services.common.types import new_id
 from services.identity import schemas
-from services.identity.domain import accounts, grants, mfa, roles, throttle, tokens
+from services.identity.domain import accounts, grants, invitations, mfa, roles, throttle, tokens
 from services.identity.models import (AccountClient, AuditEntry, ClientAccount, Contact,
                                       ContactGrant, Invitation, MfaFactor, PasswordReset,
                                       Practice, RefreshToken, RolePermission, Session,
@@ -385,8 +385,12 @@ def portal_access_rows(session, practice_id):
         rows[account.client_id] = (account, None)
     for inv in session.scalars(select(Invitation).where(Invitation.practice_id == practice_id)
                                .order_by(Invitation.sent_at, Invitation.id)):
-        account = rows.get(inv.client_id, (None, None))[0]
-        rows[inv.client_id] = (account, inv)     # later rows win: the newest invitation
+        account, current = rows.get(inv.client_id, (None, None))
+        # the newest invitation wins; sent in the same instant, a live one beats one that
+        # was cancelled or replaced
+        if current is None or inv.sent_at > current.sent_at or \
+                current.status in (invitations.CANCELLED, invitations.SUPERSEDED):
+            rows[inv.client_id] = (account, inv)
     return rows
 
 
