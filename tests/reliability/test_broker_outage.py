@@ -5,7 +5,6 @@ broker is never touched.
 """
 import uuid
 
-import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -15,7 +14,6 @@ from tests.integration.common import toy
 from tests.integration.common.test_outbox import make_schema, wait_for
 from tests.support.rabbit import PrivateRabbit
 
-pytestmark = pytest.mark.skipif(not PrivateRabbit.available(), reason="RabbitMQ is not installed")
 
 
 def seen_count(url):
@@ -49,6 +47,7 @@ def pending_in_outbox(url):
 
 def test_events_committed_while_the_broker_is_down_are_published_when_it_returns(
         container_factory, tmp_path, database_url, database_url_factory):
+    assert PrivateRabbit.available(), "RabbitMQ is not installed (make test installs it)"
     rabbit = PrivateRabbit(tmp_path / "rabbit").start()
     try:
         consumer_url = database_url_factory("sqlite")
