@@ -1,6 +1,44 @@
 """Small pieces the identity entrypoint mixins share (no nameko, no SQL)."""
-from services.common.errors import InvalidInput
+from services.common.errors import InvalidInput, TooManyRequests, Unauthenticated
+from services.identity.domain import grants as grant_rules
 from services.identity.domain import passwords as password_rules
+from services.identity.models import ClientAccount
+
+INVALID_CREDENTIALS = ("invalid_credentials", "The sign-in name or password is not right.")
+ACCOUNT_INACTIVE = ("account_inactive", "This account cannot sign in. Please call the practice.")
+PORTAL_CLOSED = ("portal_disabled", "This practice's portal is not open. Please call the practice.")
+SESSION_ENDED = ("session_ended", "Your session has ended. Please sign in again.")
+NOT_FOUND = ("not_found", "That record does not exist.")
+RESET_ANSWER = ("If an account uses that email address, we have sent it a link to choose a new "
+                "password. The link works once, for 24 hours.")
+NOT_YET_AVAILABLE = "account_not_yet_available"
+NOT_YET_SENTENCE = ("Your own portal sign-in is not available yet: it opens on the birthday the "
+                    "practice has set. Until then a parent or guardian can use the portal for "
+                    "you. Please call the practice with any question.")
+
+
+def throttled(seconds):
+    """The answer to an attempt made before its back-off has passed."""
+    return TooManyRequests("too_many_attempts",
+                           f"Too many attempts. Please wait {seconds} seconds and try again.",
+                           {"retry_after": seconds})
+
+
+def own_access_opens(practice, row, now):
+    """None when `row` may sign in today (the practice's date, `time_zone`), else the
+    local date its own access opens: a client under the practice's
+    `client_own_access_from_age` cannot sign in to their own account."""
+    if not isinstance(row, ClientAccount):
+        return None
+    today = grant_rules.local_today(now, practice.time_zone)
+    age = practice.client_own_access_from_age
+    if grant_rules.own_access_open(row.date_of_birth, today, age):
+        return None
+    return grant_rules.own_access_opens_on(row.date_of_birth, age)
+
+
+def not_yet_available(opens_on, error=Unauthenticated):
+    return error(NOT_YET_AVAILABLE, NOT_YET_SENTENCE, {"available_from": opens_on.isoformat()})
 
 
 def check_password(field, password, login, name, second_factor=False):
@@ -12,6 +50,8 @@ def check_password(field, password, login, name, second_factor=False):
 
 
 def email_data(practice, login):
+    """What every identity email event carries: where to write and what to call the
+    practice — never health information."""
     return {"login": login, "practice_name": practice.name,
             "portal_path": f"/p/{practice.code}"}
 

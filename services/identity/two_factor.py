@@ -10,22 +10,23 @@ has none enrols inside that second step (`start_mfa_enrolment` with the same
 from nameko.rpc import rpc
 
 from services.common.actor import Actor
-from services.common.errors import (EXPECTED, Conflict, Forbidden, InvalidInput, NotFound,
-                                    TooManyRequests, Unauthenticated)
+from services.common.errors import (
+    EXPECTED,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
 from services.common.schemas import load
 from services.identity import schemas, store
 from services.identity.domain import accounts, mfa, roles
+from services.identity.helpers import throttled
 from services.identity.models import MfaChallenge, MfaFactor, Practice, RecoveryCode
 
 MFA_TOKEN_INVALID = ("mfa_token_invalid",
                      "This sign-in has expired. Please sign in again.")
 WRONG_CODE = "That code is not right. Check the time on your phone and try again."
-
-
-def _throttled(seconds):
-    return TooManyRequests("too_many_attempts",
-                           f"Too many attempts. Please wait {seconds} seconds and try again.",
-                           {"retry_after": seconds})
 
 
 class TwoFactorEntrypoints:
@@ -63,7 +64,7 @@ class TwoFactorEntrypoints:
             keys = store.mfa_throttle_key(challenge.principal_kind, challenge.principal_id)
             wait = store.throttle_wait(session, keys, now)
         if wait:
-            raise _throttled(wait)
+            raise throttled(wait)
         with self.db.transaction() as tx:
             challenge = self._usable_challenge(tx.session, cmd["mfa_token"], now,
                                                for_update=True)
@@ -288,7 +289,7 @@ class TwoFactorEntrypoints:
     def _own_factor(session, actor, now, keys, confirmed=False):
         wait = store.throttle_wait(session, keys, now)
         if wait:
-            raise _throttled(wait)
+            raise throttled(wait)
         factor = store.mfa_factor(session, actor.kind, actor.id)
         if factor is None or (confirmed and factor.confirmed_at is None):
             if confirmed:
