@@ -34,7 +34,11 @@ log = logging.getLogger("haven.stack")
 
 # Development-only demo sign-ins: these values are public, never use them anywhere real.
 DEMO_PRACTICE = {"code": "abc", "name": "ABC Therapy Group", "title": "ABC Therapy Group Client Portal",
-                 "time_zone": "America/New_York"}
+                 "time_zone": "America/New_York",
+                 "instructions": "Welcome! Please keep your contact details and insurance current "
+                                 "before your first visit. For anything urgent, call us.",
+                 "password_help": "Forgot your password? Call our front desk at (555) 010-4400, "
+                                  "weekdays 8 am to 6 pm."}
 DEMO_STAFF = (
     {"role": "practice_admin", "name": "Dana Whitfield", "email": "admin@abc-therapy.example",
      "password": "quiet-harbor-lantern-71"},
