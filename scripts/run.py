@@ -8,6 +8,9 @@ prints where to go and how to sign in, and waits; Ctrl-C stops everything it sta
     HAVEN_MAIL_PORT     8025               the mail catcher's web page
     HAVEN_VAR_DIR       ./var              databases, logs, the private broker
     AMQP_URI            amqp://guest:guest@127.0.0.1:5672//   (a private node when none listens)
+    <SERVICE>_DATABASE_URL  e.g. IDENTITY_DATABASE_URL=postgresql+psycopg2://haven@db/identity;
+                        each service not named gets a SQLite file under HAVEN_VAR_DIR.
+                        Migrations and the demo seed run on whichever database is chosen.
 """
 import logging
 import os

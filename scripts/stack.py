@@ -5,7 +5,8 @@ benchmark start, by the same code path.
         demo = stack.seed()
         ...                       # http://127.0.0.1:8000/p/abc
 
-`start()` uses the broker at `amqp_uri` (or, when nothing listens there, a private
+Each service's database is `database_urls[name]`, else `<SERVICE>_DATABASE_URL` from the
+environment, else a SQLite file under var/. `start()` uses the broker at `amqp_uri` (or, when nothing listens there, a private
 RabbitMQ node under var/rabbitmq), starts the development mail catcher, migrates every
 service's database, starts one process per service plus the gateway, and waits for
 `GET /readyz`. `stop()` ends every process it started, the private broker included.
@@ -72,8 +73,12 @@ class Stack:
         self.public_url = public_url or self.base_url
         self.mail_url = f"http://127.0.0.1:{self.mail_port}"
         self.services = tuple(services)
+        # ARCHITECTURE.md: <SERVICE>_DATABASE_URL chooses the database (PostgreSQL in
+        # production); a SQLite file under var/ only when nothing chose one.
         self.database_urls = {
-            name: (database_urls or {}).get(name) or f"sqlite:///{self.var_dir / (name + '.db')}"
+            name: ((database_urls or {}).get(name)
+                   or os.environ.get(f"{name.upper()}_DATABASE_URL")
+                   or f"sqlite:///{self.var_dir / (name + '.db')}")
             for name in self.services}
         self.extra_env = dict(extra_env or {})
         self.ready_timeout = ready_timeout

@@ -19,3 +19,20 @@ def test_migrations_match_the_models(service, database_url):
         diff = compare_metadata(MigrationContext.configure(conn), base.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_make_run_migrates_the_database_its_environment_names(monkeypatch, tmp_path,
+                                                              database_url_factory):
+    from scripts.stack import Stack
+    from sqlalchemy import inspect
+    url = database_url_factory("postgresql")
+    monkeypatch.setenv("NOTIFY_DATABASE_URL", url)
+    stack = Stack(var_dir=tmp_path, services=("notify",))
+    stack.log_dir.mkdir(parents=True)
+    stack.migrate()  # the same subprocess `make run` starts
+    engine = create_engine(url)
+    try:
+        assert {"alembic_version", "alerts", "outbox"} <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert not (tmp_path / "notify.db").exists()
