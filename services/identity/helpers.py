@@ -8,6 +8,8 @@ INVALID_CREDENTIALS = ("invalid_credentials", "The sign-in name or password is n
 ACCOUNT_INACTIVE = ("account_inactive", "This account cannot sign in. Please call the practice.")
 PORTAL_CLOSED = ("portal_disabled", "This practice's portal is not open. Please call the practice.")
 SESSION_ENDED = ("session_ended", "Your session has ended. Please sign in again.")
+SESSION_IDLE = ("session_timed_out", "You were signed out because the portal was not used "
+                "for a while. Please sign in again.")
 NOT_FOUND = ("not_found", "That record does not exist.")
 RESET_ANSWER = ("If an account uses that email address, we have sent it a link to choose a new "
                 "password. The link works once, for 24 hours.")

@@ -40,6 +40,8 @@ class Practice(Base):
     # portal settings (docs/identity.md, "Practice portal settings")
     accent_color: Mapped[str] = mapped_column(String(16), nullable=True)
     logo_ref: Mapped[str] = mapped_column(String(500), nullable=True)   # blob store reference
+    logo_sha256: Mapped[str] = mapped_column(String(64), nullable=True)
+    logo_content_type: Mapped[str] = mapped_column(String(40), nullable=True)
     subdomain: Mapped[str] = mapped_column(String(63), nullable=True)
     idle_timeout_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=15,
                                                       server_default="15")
@@ -268,13 +270,10 @@ class Contact(Base):
     last_sign_in_at = mapped_column(UTCDateTime, nullable=True)
 
 
-class ContactGrant(Base):
-    """What one contact may do for one client. `guardian` grants (made while the client
-    was a minor) follow the practice's age bands, evaluated from `client_date_of_birth`
-    in the practice's time zone whenever a token is issued."""
-    __tablename__ = "contact_grants"
-
-    contact_id: Mapped[str] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+class GrantColumns:
+    """What a grant says, whoever holds it. `guardian` grants (made while the client was a
+    minor) follow the practice's age bands, evaluated from `client_date_of_birth` in the
+    practice's time zone whenever a token is issued."""
     client_id: Mapped[str] = mapped_column(String(36), primary_key=True)   # charts', no FK
     practice_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
     client_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
@@ -285,6 +284,32 @@ class ContactGrant(Base):
     granted_at = mapped_column(UTCDateTime, nullable=False)
     updated_at = mapped_column(UTCDateTime, nullable=False)
     updated_by: Mapped[str] = mapped_column(String(36), nullable=True)
+
+
+class ContactGrant(GrantColumns, Base):
+    """What one contact may do for one client."""
+    __tablename__ = "contact_grants"
+    holder_kind = "contact"
+
+    contact_id: Mapped[str] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+
+    @property
+    def holder_id(self):
+        return self.contact_id
+
+
+class AccountGrant(GrantColumns, Base):
+    """What one client portal account may do for a further client it is not linked to:
+    a client who is also a guardian (Jane's own login acting for her daughter) holds the
+    grant with the sign-in she already has. Same rules as a contact's grant."""
+    __tablename__ = "account_grants"
+    holder_kind = "client"
+
+    account_id: Mapped[str] = mapped_column(ForeignKey("client_accounts.id"), primary_key=True)
+
+    @property
+    def holder_id(self):
+        return self.account_id
 
 
 class MfaFactor(Base):

@@ -2,10 +2,10 @@
 from datetime import timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from services.common.schemas import StrictSchema
-from services.identity.domain import accounts, invitations, roles
+from services.identity.domain import accounts, branding, invitations, roles
 
 _email = dict(required=True, validate=validate.Length(max=320))
 _password = dict(required=True, validate=validate.Length(min=1, max=1024))
@@ -142,7 +142,12 @@ class PracticeOut(Schema):
     theme_color = fields.String(allow_none=True)
     accent_color = fields.String(allow_none=True)
     logo_ref = fields.String(allow_none=True)
+    logo_sha256 = fields.String(allow_none=True)
+    logo_content_type = fields.String(allow_none=True)
     subdomain = fields.String(allow_none=True)
+    # black or white, whichever keeps text on the colour readable (WCAG AA)
+    theme_text_color = fields.Function(lambda p: branding.text_on(p.theme_color))
+    accent_text_color = fields.Function(lambda p: branding.text_on(p.accent_color))
     idle_timeout_minutes = fields.Integer()
     invitation_days = fields.Integer()
     guardian_full_until_age = fields.Integer()
@@ -233,7 +238,10 @@ class UpdatePracticeSettings(StrictSchema):
     instructions = fields.String(allow_none=True, validate=validate.Length(max=10000))
     theme_color = fields.String(**_colour)
     accent_color = fields.String(**_colour)
-    logo_ref = fields.String(allow_none=True, validate=validate.Length(max=500))
+    # only null (remove the logo): a logo is set through set_practice_logo, never by
+    # naming a blob here (which could point the public logo at any file in the store)
+    logo_ref = fields.String(allow_none=True, validate=validate.Equal(
+        None, error="Send null to remove the logo; upload a new one to change it."))
     code = fields.String()
     subdomain = fields.String(allow_none=True)
     password_help = fields.String(allow_none=True, validate=validate.Length(max=2000))
@@ -254,10 +262,6 @@ class UpdatePracticeSettings(StrictSchema):
         if not accounts.valid_code(value):
             raise ValidationError("Use lowercase letters, digits and hyphens only.")
 
-    @validates("subdomain")
-    def _subdomain(self, value, **_):
-        if value is not None and not accounts.valid_code(value):
-            raise ValidationError("Use lowercase letters, digits and hyphens only.")
 
     @validates("time_zone")
     def _time_zone(self, value, **_):
@@ -265,6 +269,18 @@ class UpdatePracticeSettings(StrictSchema):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValidationError("Use an IANA time zone such as America/New_York.") from None
+
+
+class SetPracticeLogo(StrictSchema):
+    """A logo already in the blob store (the gateway streamed it there and named its type
+    by content), or blob_key null to remove the logo."""
+    blob_key = fields.String(required=True, allow_none=True,
+                             validate=validate.Regexp(r"^logos/[0-9a-f]{32}$"))
+    sha256 = fields.String(load_default=None, allow_none=True,
+                           validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    size = fields.Integer(load_default=None, allow_none=True)
+    content_type = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.Length(max=40))
 
 
 class ListAudit(StrictSchema):
@@ -314,17 +330,26 @@ class ContactRef(StrictSchema):
     contact_id = fields.String(**_id36)
 
 
-class GrantAccess(StrictSchema):
-    contact_id = fields.String(**_id36)
+class GrantHolder(StrictSchema):
+    """Who holds a grant: a contact, or a client portal account (exactly one of them)."""
+    contact_id = fields.String(load_default=None, validate=validate.Length(min=1, max=36))
+    account_id = fields.String(load_default=None, validate=validate.Length(min=1, max=36))
     client_id = fields.String(**_id36)
+
+    @validates_schema
+    def _one_holder(self, data, **_):
+        if (data.get("contact_id") is None) == (data.get("account_id") is None):
+            raise ValidationError("Name either contact_id or account_id.", "contact_id")
+
+
+class GrantAccess(GrantHolder):
     permissions = fields.List(fields.String(validate=validate.OneOf(grant_rules.PERMISSIONS)),
                               required=True)
     renewed_until = fields.Date(load_default=None, allow_none=True)
 
 
-class RevokeAccess(StrictSchema):
-    contact_id = fields.String(**_id36)
-    client_id = fields.String(**_id36)
+class RevokeAccess(GrantHolder):
+    pass
 
 
 class SetContactStatus(StrictSchema):

@@ -12,7 +12,7 @@ from nameko.rpc import rpc
 from sqlalchemy.exc import IntegrityError
 
 from services.common.actor import Actor
-from services.common.db import Database
+from services.common.db import Database, check_database
 from services.common.errors import (
     EXPECTED,
     Conflict,
@@ -26,9 +26,10 @@ from services.common.rpc import BoundedRpcProxy
 from services.common.schemas import load
 from services.identity import events, schemas, store
 from services.identity.access_extras import AccessExtrasEntrypoints
+from services.identity.chart_sync import ChartEventEntrypoints
 from services.identity.contacts import ContactEntrypoints
 from services.identity.dependencies import Clock, IdentitySettings, PasswordHashing
-from services.identity.domain import accounts, roles, tokens
+from services.identity.domain import accounts, branding, roles, tokens
 from services.identity.domain import grants as grant_rules
 from services.identity.domain import passwords as password_rules
 from services.identity.helpers import (
@@ -39,6 +40,7 @@ from services.identity.helpers import (
     NOT_YET_SENTENCE,
     PORTAL_CLOSED,
     SESSION_ENDED,
+    SESSION_IDLE,
     check_password,
     email_data,
     own_access_opens,
@@ -60,7 +62,7 @@ log = logging.getLogger(__name__)
 
 
 class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoints,
-                      TwoFactorEntrypoints, AccessExtrasEntrypoints):
+                      TwoFactorEntrypoints, AccessExtrasEntrypoints, ChartEventEntrypoints):
     name = "identity"
 
     db = Database(Base)
@@ -71,10 +73,13 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
     # one hop, bounded, and only ever before a transaction opens (STYLE.md, traps 7-8)
     charts = BoundedRpcProxy("charts")
 
-    @rpc
+    @rpc(expected_exceptions=EXPECTED)
     def ping(self):
-        """Liveness for the gateway's /readyz: answers when the service consumes RPC."""
-        return {"service": self.name, "status": "ok"}
+        """Readiness for the gateway's /readyz: this service consumes RPC and its own
+        database answers a trivial query → {service, status: "ok", database: "ok"};
+        Unavailable `database_unavailable` otherwise."""
+        check_database(self.db)
+        return {"service": self.name, "status": "ok", "database": "ok"}
 
     # -- public ------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
@@ -140,8 +145,11 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
 
     @rpc(expected_exceptions=EXPECTED)
     def refresh(self, payload):
-        """*public* {refresh_token} → a new pair in the same session. A token already
-        rotated revokes its whole session (`session.revoked`) and is refused."""
+        """*public* {refresh_token, source_ip?} → a new pair in the same session. A token
+        already rotated revokes its whole session (`session.revoked`) and is refused. A
+        session idle longer than the practice's `idle_timeout_minutes` (counted from the
+        last refresh plus one access-token lifetime) is revoked and refused
+        (Unauthenticated `session_timed_out`)."""
         cmd = load(schemas.Refresh(), payload)
         now = self.clock()
         with self.db.transaction() as tx:
@@ -153,6 +161,8 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
             raise Unauthenticated(*ACCOUNT_INACTIVE)
         if outcome == NOT_YET_AVAILABLE:
             raise Unauthenticated(NOT_YET_AVAILABLE, NOT_YET_SENTENCE)
+        if outcome == tokens.IDLE:
+            raise Unauthenticated(*SESSION_IDLE)
         if outcome != tokens.ROTATE:
             raise Unauthenticated(*SESSION_ENDED)
         return result
@@ -401,6 +411,11 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PRACTICE_SETTINGS)
         cmd = load(schemas.UpdatePracticeSettings(), payload)
+        for colour in ("theme_color", "accent_color"):
+            branding.check_readable(colour, cmd.get(colour))
+        if "subdomain" in cmd:
+            cmd["subdomain"] = branding.normalize_subdomain(cmd["subdomain"])
+            branding.check_subdomain(cmd["subdomain"])
         now = self.clock()
         with self.db.transaction() as tx:
             practice = self._practice(tx.session, actor)
@@ -412,7 +427,11 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
             if cmd.get("subdomain") and cmd["subdomain"] != practice.subdomain and \
                     store.practice_by_subdomain(tx.session, cmd["subdomain"]) is not None:
                 raise Conflict("subdomain_taken", "Another practice already uses that "
-                               "subdomain.", {"subdomain": ["already taken"]})
+                               "subdomain. Choose another one.",
+                               {"subdomain": ["Another practice already uses it."]})
+            previous_logo = practice.logo_ref
+            if "logo_ref" in cmd:       # only null is accepted: remove the logo
+                cmd.update(logo_sha256=None, logo_content_type=None)
             if "confidential_permissions" in cmd:
                 cmd["confidential_permissions"] = grant_rules.normalize(
                     cmd["confidential_permissions"])
@@ -431,7 +450,45 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
                 events.PRACTICE_UPDATED.record(tx, actor, dict(store.practice_dict(practice), previous_code=previous_code))
                 store.audit(tx.session, "practice_settings_changed", now, practice.id,
                             actor=(actor.kind, actor.id), fields=changed)
-            return store.practice_dict(practice)
+            out = store.practice_dict(practice)
+            if previous_logo and previous_logo != practice.logo_ref:
+                out["previous_logo_ref"] = previous_logo   # the caller removes the blob
+            return out
+
+    @rpc(expected_exceptions=EXPECTED)
+    def set_practice_logo(self, actor, payload):
+        """Staff `manage_practice_settings`: {blob_key, sha256, size, content_type} of a
+        logo the gateway stored in the blob store (namespace `logos`, type named by
+        content: image/png or image/jpeg, at most 1 MB), or {blob_key: null} to remove it
+        → the practice as `get_practice`, plus `previous_logo_ref` when a logo was
+        replaced or removed (the caller deletes that blob after this commits). 422
+        `logo_type_refused`, `logo_too_large`. Emits `practice.updated`."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_PRACTICE_SETTINGS)
+        cmd = load(schemas.SetPracticeLogo(), payload)
+        if cmd["blob_key"] is not None:
+            branding.check_logo(cmd["content_type"], cmd["size"] or 0)
+            if not cmd["sha256"]:
+                raise InvalidInput("invalid_input", "The logo's checksum is missing.",
+                                   {"sha256": ["Missing data for required field."]})
+        now = self.clock()
+        with self.db.transaction() as tx:
+            practice = self._practice(tx.session, actor)
+            previous = practice.logo_ref
+            if previous == cmd["blob_key"]:
+                return store.practice_dict(practice)
+            practice.logo_ref = cmd["blob_key"]
+            practice.logo_sha256 = cmd["sha256"] if cmd["blob_key"] else None
+            practice.logo_content_type = cmd["content_type"] if cmd["blob_key"] else None
+            practice.updated_at = now
+            events.PRACTICE_UPDATED.record(tx, actor, dict(store.practice_dict(practice),
+                                                           previous_code=practice.code))
+            store.audit(tx.session, "practice_settings_changed", now, practice.id,
+                        actor=(actor.kind, actor.id), fields=["logo_ref"])
+            out = store.practice_dict(practice)
+            if previous:
+                out["previous_logo_ref"] = previous
+            return out
 
     @rpc(expected_exceptions=EXPECTED)
     def get_practice_by_subdomain(self, subdomain):
@@ -626,6 +683,11 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
             return outcome, None
         if outcome != tokens.ROTATE:
             return outcome, None
+        practice = tx.session.get(Practice, session_row.practice_id)
+        if tokens.idle_too_long(session_row, now, practice.idle_timeout_minutes,
+                                self.settings.access_token_seconds):
+            self._end_idle(tx, session_row, now, ip)
+            return tokens.IDLE, None
         row = store.principal_row(tx.session, session_row.principal_kind,
                                   session_row.principal_id, session_row.practice_id)
         if row is None or not accounts.can_sign_in(row.status):
@@ -635,7 +697,6 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
                                      session_row.practice_id, session_row.principal_id, ended,
                                      now, "inactive")
             return "inactive", None
-        practice = tx.session.get(Practice, session_row.practice_id)
         if own_access_opens(practice, row, now) is not None:   # the practice raised the age
             ended = store.revoke(tx.session, [session_row], now, NOT_YET_AVAILABLE)
             if ended:
@@ -647,6 +708,16 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
         principal = store.principal_of(tx.session, row, practice, now)
         return outcome, store.issue_pair(tx.session, principal, practice, session_row.id, now,
                                          self.settings)
+
+    def _end_idle(self, tx, session_row, now, ip):
+        ended = store.revoke(tx.session, [session_row], now, "idle_timeout")
+        subject = (session_row.principal_kind, session_row.principal_id)
+        store.audit(tx.session, "session_timed_out", now, session_row.practice_id,
+                    actor=subject, subject=subject, session_id=session_row.id, source_ip=ip)
+        if ended:
+            self._record_revoked(tx, Actor.system(practice_id=session_row.practice_id),
+                                 session_row.practice_id, session_row.principal_id, ended,
+                                 now, "idle_timeout")
 
     def _revoke_family(self, tx, session_row, now, ip):
         ended = store.revoke(tx.session, [session_row], now, "refresh_reused")

@@ -89,6 +89,24 @@ EXPIRED = "expired"        # too old, or its session has ended
 UNKNOWN = "unknown"        # never issued (or from another installation)
 
 
+IDLE = "idle"              # the session saw no activity for longer than the practice allows
+
+
+def idle_too_long(session_row, now, idle_timeout_minutes, access_token_seconds):
+    """True when a session has been idle past the practice's limit.
+
+    Identity sees activity only when a refresh token is used: the last one was used at
+    `last_refreshed_at` (or the sign-in, `created_at`), and the access token issued then
+    carried requests for up to `access_token_seconds` more without identity hearing of
+    them. So the person's last request may have been that much later, and the limit is
+    counted from there: an active person is never signed out early, and an abandoned
+    session ends no later than idle limit + one access-token lifetime after its last
+    request (the web client's own timer, with its warning, ends it on time)."""
+    last = session_row.last_refreshed_at or session_row.created_at
+    limit = timedelta(minutes=int(idle_timeout_minutes), seconds=int(access_token_seconds))
+    return now - last > limit
+
+
 def refresh_outcome(token_row, session_row, now: datetime):
     """Decide from the stored token and its session; pure, so the rules test alone."""
     if token_row is None or session_row is None:

@@ -282,7 +282,7 @@ def test_practice_settings_are_partial_audited_and_announced(service, practice, 
                         staff_id="admin")
     out = service.update_practice_settings(admin, {
         "title": "Oak Tree portal", "password_help": "Call 555-0100.", "theme_color": "#2a6f97",
-        "accent_color": "#ffcc00", "logo_ref": "blob://logos/oak.png", "subdomain": "oak",
+        "accent_color": "#ffcc00", "subdomain": "oak",
         "idle_timeout_minutes": 20, "portal_enabled": False})
     assert out["password_help"] == "Call 555-0100." and out["idle_timeout_minutes"] == 20
     assert service.get_practice("oak-tree")["subdomain"] == "oak"

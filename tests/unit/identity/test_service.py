@@ -44,7 +44,9 @@ def test_get_practice_returns_branding_with_defaults(service, practice):
     assert got["time_zone"] == "America/New_York" and got["portal_enabled"] is True
     assert set(got) == {"id", "code", "name", "title", "instructions", "time_zone",
                         "portal_enabled", "password_help", "theme_color", "accent_color",
-                        "logo_ref", "subdomain", "idle_timeout_minutes", "invitation_days",
+                        "logo_ref", "logo_sha256", "logo_content_type", "subdomain",
+                        "theme_text_color", "accent_text_color", "idle_timeout_minutes",
+                        "invitation_days",
                         "guardian_full_until_age", "guardian_access_ends_at_age",
                         "client_own_access_from_age", "confidential_permissions",
                         "mfa_required_for_clients"}
@@ -344,3 +346,48 @@ def test_unknown_login_costs_one_verification_like_a_wrong_password(service, acc
         with pytest.raises(Unauthenticated):
             sign_in(service, login=login, password="not the password at all")
     assert len(calls) == 2 and calls[0] is not None and calls[1] is None
+
+
+def test_refresh_refuses_and_revokes_a_session_idle_past_the_practice_limit(
+        service, access, practice, clock, db):
+    start = clock()
+    clock.set(start)
+    kept = sign_in(service)
+    # the last request may come one access-token lifetime (300 s) after the last refresh:
+    # idle 15 minutes after that is still allowed ...
+    clock.set(start + timedelta(minutes=15, seconds=299))
+    kept = service.refresh({"refresh_token": kept["refresh_token"]})
+    # ... and the limit counts from that refresh
+    clock.set(start + timedelta(minutes=30, seconds=598))
+    assert service.refresh({"refresh_token": kept["refresh_token"]})["access_token"]
+    idle = sign_in(service)
+    clock.set(clock() + timedelta(minutes=15, seconds=301))
+    with pytest.raises(Unauthenticated) as exc:
+        service.refresh({"refresh_token": idle["refresh_token"], "source_ip": "203.0.113.4"})
+    assert exc.value.code == "session_timed_out"
+    revoked = db.events("session.revoked")[-1]["data"]
+    assert revoked["session_ids"] == [idle["session_id"]] and revoked["reason"] == "idle_timeout"
+    with db.read() as s:
+        entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "session_timed_out"))
+        assert entry.session_id == idle["session_id"] and entry.source_ip == "203.0.113.4"
+    with pytest.raises(Unauthenticated) as exc:   # the session stays ended
+        service.refresh({"refresh_token": idle["refresh_token"]})
+    assert exc.value.code == "refresh_token_reused"
+
+
+def test_idle_limit_is_the_practices_setting(service, access, practice, clock):
+    service.update_practice_settings(SYSTEM_FOR(practice), {"idle_timeout_minutes": 40})
+    clock.set(clock())
+    first = sign_in(service)
+    clock.advance(minutes=44)
+    assert service.refresh({"refresh_token": first["refresh_token"]})["access_token"]
+    service.update_practice_settings(SYSTEM_FOR(practice), {"idle_timeout_minutes": 5})
+    second = sign_in(service)
+    clock.advance(minutes=10, seconds=1)
+    with pytest.raises(Unauthenticated) as exc:
+        service.refresh({"refresh_token": second["refresh_token"]})
+    assert exc.value.code == "session_timed_out"
+
+
+def SYSTEM_FOR(practice):
+    return Actor.system(practice_id=practice["id"]).to_wire()
