@@ -2,26 +2,17 @@
 
 HavenError subclasses keep their status, code, sentence and field errors. werkzeug's
 HTTPExceptions become JSON with a sentence. Anything else is a 500 with a fixed sentence:
-the exception is logged with the correlation id, never shown (STYLE.md, trap 4).
+its class and code location are logged with the correlation id (never its text, which
+may quote a chart value), and never shown (STYLE.md, trap 4).
 """
 import logging
 
 from werkzeug.exceptions import HTTPException
 
-from services.common.errors import HavenError
-from services.common.logs import correlation_id
+from services.common.errors import HavenError, Unavailable  # noqa: F401  (gateway.rpc raises it)
+from services.common.logs import correlation_id, safe_traceback
 
 log = logging.getLogger("gateway.errors")
-
-
-class Unavailable(HavenError):
-    """A service did not answer in time. Gateway-local: it never crosses RPC."""
-    status = 503
-    default_code = "service_unavailable"
-
-    def __init__(self, code=None, message=None, fields=None):
-        super().__init__(code, message or "That part of Haven is not answering right now. "
-                                          "Please try again in a moment.", fields)
 
 
 class InvalidJson(HavenError):
@@ -61,7 +52,7 @@ def error_body(exc):
             return 500, dict(INTERNAL), {}
         headers = {}
         retry = (exc.fields or {}).get("retry_after") if isinstance(exc.fields, dict) else None
-        if status == 429 and retry is not None:
+        if status in (429, 503) and retry is not None:
             headers["Retry-After"] = str(int(retry))
         return status, _safe_dict(exc), headers
     if isinstance(exc, HTTPException):
@@ -91,5 +82,7 @@ def _safe_dict(exc):
 
 
 def _log_unexpected(exc):
-    log.error("unhandled error", exc_info=(type(exc), exc, exc.__traceback__),
-              extra={"error_type": type(exc).__name__, "correlation_id": correlation_id.get()})
+    # The class and frames locate the bug; the text may quote a chart value: never logged.
+    log.error("unhandled error", extra={"error_type": type(exc).__name__,
+                                        "traceback": safe_traceback(exc),
+                                        "correlation_id": correlation_id.get()})

@@ -8,30 +8,38 @@ commit there could report success for a write that then fails (STYLE.md, trap 1)
 import logging
 from contextlib import contextmanager
 
+import eventlet
 import eventlet.semaphore
 from nameko.extensions import DependencyProvider
-from sqlalchemy import create_engine, event, insert
+from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from services.common import envelope as envelopes
+from services.common.errors import Unavailable
 from services.common.logs import correlation_id
 
 log = logging.getLogger(__name__)
 
 PRIVATE = "private"
+CHECK_SECONDS = 1.5     # under the gateway's 2 s readiness probe, so it hears why
 
 
 def make_engine(url, pool_size=10):
-    """An engine tuned for the backend: WAL and explicit BEGINs on SQLite, green psycopg2."""
+    """An engine tuned for the backend: WAL and explicit BEGINs on SQLite, green psycopg2.
+
+    `hide_parameters`: a SQL error's text would otherwise quote the bound values — a
+    name, a date of birth — into whatever logs or re-raises it."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15},
-                               pool_size=pool_size, max_overflow=pool_size)
+                               pool_size=pool_size, max_overflow=pool_size,
+                               hide_parameters=True)
         _tune_sqlite(engine)
         return engine
     if url.startswith("postgresql"):
         _make_psycopg2_green()
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size,
-                         pool_pre_ping=True)
+                         pool_pre_ping=True, hide_parameters=True)
 
 
 def _make_psycopg2_green():
@@ -104,6 +112,20 @@ class Tx:
         from services.common.clock import utcnow
         stmt = stmt.values(handled_at=utcnow())
         return self.session.execute(stmt).rowcount == 1
+
+
+def check_database(db, timeout=CHECK_SECONDS):
+    """A trivial query through `db.read()`, for a service's `ping`: Unavailable
+    `database_unavailable` when the database does not answer in time (never the driver's
+    text, which may name hosts and users)."""
+    try:
+        with eventlet.Timeout(timeout):
+            with db.read() as session:
+                session.execute(text("SELECT 1")).scalar_one()
+    except (SQLAlchemyError, OSError, eventlet.Timeout):
+        log.warning("database check failed")
+        raise Unavailable("database_unavailable",
+                          "The service cannot reach its database.") from None
 
 
 class KernelModels:

@@ -77,9 +77,14 @@ class TooManyRequests(HavenError):
 
 @deserialize_to_instance
 class Unavailable(HavenError):
-    """Another part of Haven did not answer in time; the caller may try again."""
+    """Another part of Haven did not answer in time; the caller may try again. The one
+    503 of Haven: a service raises it across RPC, the gateway when a service is silent."""
     status = 503
     default_code = "unavailable"
+
+    def __init__(self, code=None, message=None, fields=None):
+        super().__init__(code, message or "That part of Haven is not answering right now. "
+                                          "Please try again in a moment.", fields)
 
 
 EXPECTED = (InvalidInput, Unauthenticated, Forbidden, NotFound, Conflict, TooManyRequests, Unavailable)

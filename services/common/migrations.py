@@ -40,7 +40,7 @@ def run_env(target_metadata):
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(url, poolclass=NullPool)
+    engine = create_engine(url, poolclass=NullPool, hide_parameters=True)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=url.startswith("sqlite"))
