@@ -195,7 +195,9 @@ class Database(DependencyProvider):
             self.relay = OutboxRelay(
                 service=config["SERVICE_NAME"] if "SERVICE_NAME" in config else self.container.service_name,
                 amqp_uri=config["AMQP_URI"], provider=self,
-                poll_seconds=config.get("OUTBOX_POLL_SECONDS", 0.5))
+                poll_seconds=config.get("OUTBOX_POLL_SECONDS", 0.5),
+                heartbeat=config.get("RELAY_HEARTBEAT_SECONDS", 30),
+                confirm_timeout=config.get("RELAY_CONFIRM_TIMEOUT_SECONDS", 10.0))
 
     @contextmanager
     def write_lock(self):

@@ -3,8 +3,11 @@
 nameko acks an event whose handler raised (STYLE.md, trap 5). `event_handler` here
 records the failure in `failed_deliveries` before the ack; a retrier sends the event back
 to that handler's own queue with exponential back-off, and after HANDLER_MAX_ATTEMPTS
-parks it where ops (and staff, through alerts) can see and replay it. If even the failure
-cannot be recorded (database down), the message is requeued, never dropped.
+parks it where ops and the practice's staff can see and replay it. Parking records the
+kernel event `delivery.parked` in the same transaction (through the outbox, to
+`<service>-private.events`, no event data), from which notify raises a to-do alert for
+the practice's staff with `view_operations`. If even the failure cannot be recorded
+(database down), the message is requeued, never dropped.
 
 Idempotency stays explicit in the handler, in the same transaction as its effect:
 
@@ -31,6 +34,10 @@ from services.common.errors import EXPECTED, NotFound
 log = logging.getLogger(__name__)
 
 RETRY_HEADER = "haven.retry"
+DELIVERY_PARKED = "delivery.parked"   # a kernel event: relay.KERNEL_PRIVATE_TYPES
+# A redelivery is "in flight" for this long: if its handler never reports (the message
+# was lost, the process died), the retrier sends it again after the lease.
+IN_FLIGHT_SECONDS = 60.0
 
 
 class ReliableEventHandler(NamekoEventHandler):
@@ -85,6 +92,7 @@ class ReliableEventHandler(NamekoEventHandler):
             if row.attempts >= max_attempts:
                 row.parked_at = now
                 row.next_attempt_at = None
+                parked_event = self._announce_parked(session, db, envelope, row)
                 log.error("event handler parked after repeated failures",
                           extra={"event_id": envelope["id"], "handler": self.handler_name,
                                  "attempts": row.attempts, "error": error_name})
@@ -93,6 +101,25 @@ class ReliableEventHandler(NamekoEventHandler):
                 log.warning("event handler failed; will retry",
                             extra={"event_id": envelope["id"], "handler": self.handler_name,
                                    "attempts": row.attempts, "error": error_name})
+                parked_event = False
+        if parked_event:
+            db.events_committed()
+
+    def _announce_parked(self, session, db, envelope, row):
+        """Record `delivery.parked` beside the parked row: ids and names only, no event
+        data (it may hold health information). Not for a parked `delivery.parked` itself,
+        which would otherwise announce its own parking forever."""
+        if envelope.get("type") == DELIVERY_PARKED:
+            return False
+        from services.common.actor import Actor
+        from services.common.db import Tx
+        practice_id = envelope.get("practice_id")
+        Tx(session, db.models).record(DELIVERY_PARKED, {
+            "service": self.container.service_name, "handler": row.handler,
+            "event_id": envelope["id"], "event_type": envelope.get("type"),
+            "attempts": row.attempts, "last_error": row.last_error,
+        }, Actor.system(practice_id=practice_id), practice_id=practice_id)
+        return True
 
     def _forget_failure(self, envelope):
         db = self._database()
@@ -144,48 +171,96 @@ class HandlerRetrier(DependencyProvider):
         db = next(d for d in self.container.dependencies if isinstance(d, Database))
         Failed = db.models.FailedDelivery
         now = utcnow()
+        config = self.container.config
+        lease = config.get("HANDLER_IN_FLIGHT_SECONDS", IN_FLIGHT_SECONDS)
         with db.write_lock(), db.writer.begin() as session:
             rows = session.execute(
                 select(Failed).where(Failed.parked_at.is_(None))
                 .where(Failed.next_attempt_at <= now).limit(50)).scalars().all()
-            due = [(r.queue, r.envelope) for r in rows]
+            due = [(r.event_id, r.handler, r.queue, r.envelope) for r in rows]
             for row in rows:
-                # in flight: the handler's outcome sets the next step
-                row.next_attempt_at = now + timedelta(hours=1)
-        for queue, envelope in due:
-            redeliver(self.container.config["AMQP_URI"], queue, envelope)
+                # in flight: the handler's outcome sets the next step; the lease only
+                # matters if that outcome never comes
+                row.next_attempt_at = now + timedelta(seconds=lease)
+        unsent = []
+        for event_id, handler, queue, envelope in due:
+            try:
+                redeliver(config["AMQP_URI"], queue, envelope)
+            except Exception as exc:  # broker down: due again at the next pass, not the lease
+                log.warning("could not redeliver a failed event; will retry",
+                            extra={"event_id": event_id, "handler": handler,
+                                   "error": type(exc).__name__})
+                unsent.append((event_id, handler))
+        if unsent:
+            self._due_again(db, unsent, config.get("HANDLER_RETRY_BASE_SECONDS", 2.0))
+        return len(due) - len(unsent)
+
+    @staticmethod
+    def _due_again(db, keys, delay):
+        Failed = db.models.FailedDelivery
+        when = utcnow() + timedelta(seconds=delay)
+        with db.write_lock(), db.writer.begin() as session:
+            for key in keys:
+                row = session.get(Failed, key)
+                if row is not None and row.parked_at is None:
+                    row.next_attempt_at = when
 
     def get_dependency(self, worker_ctx):
         return self
 
 
+def _practice_of(row):
+    return (row.envelope or {}).get("practice_id")
+
+
+def failed_delivery_view(row):
+    """What ops and staff see of a failed delivery: ids, names and counts, no event data."""
+    return {"event_id": row.event_id, "handler": row.handler,
+            "event_type": (row.envelope or {}).get("type"), "practice_id": _practice_of(row),
+            "attempts": row.attempts, "last_error": row.last_error,
+            "parked": row.parked_at is not None,
+            "first_failed_at": row.first_failed_at.isoformat(),
+            "parked_at": row.parked_at.isoformat() if row.parked_at else None}
+
+
 class OpsMixin:
-    """RPCs every service with event handlers offers to ops: see and replay parked events."""
+    """RPCs every service with event handlers offers: see and replay failed deliveries.
+
+    Staff with `view_operations` see and replay those of their own practice only (the
+    practice of the event's envelope); a system actor (ops tooling) sees every practice's.
+    """
 
     @rpc(expected_exceptions=EXPECTED)
-    def ops_list_failed_deliveries(self, actor):
-        """Failed and parked deliveries of this service, newest first (no event data)."""
+    def ops_list_failed_deliveries(self, actor, payload=None):
+        """Failed and parked deliveries, newest first (no event data). `{parked_only?}`"""
         from services.common.actor import Actor
-        Actor.from_wire(actor).require_staff("view_operations")
+        actor = Actor.from_wire(actor)
+        actor.require_staff("view_operations")
+        parked_only = bool((payload or {}).get("parked_only"))
         Failed = self.db._provider.models.FailedDelivery
+        query = select(Failed).order_by(Failed.first_failed_at.desc(), Failed.event_id)
+        if parked_only:
+            query = query.where(Failed.parked_at.is_not(None))
         with self.db.read() as session:
-            rows = session.execute(select(Failed).order_by(Failed.first_failed_at.desc())).scalars()
-            return [{"event_id": r.event_id, "handler": r.handler, "event_type": r.envelope["type"],
-                     "attempts": r.attempts, "last_error": r.last_error,
-                     "parked": r.parked_at is not None,
-                     "first_failed_at": r.first_failed_at.isoformat()} for r in rows]
+            # Few rows by nature (failures); the practice lives in the JSON envelope.
+            rows = session.execute(query).scalars().all()
+            return [failed_delivery_view(r) for r in rows
+                    if actor.is_system or _practice_of(r) == actor.practice_id]
 
     @rpc(expected_exceptions=EXPECTED)
     def ops_replay_delivery(self, actor, event_id, handler):
-        """Send a parked event back to its handler now, with a fresh attempt count."""
+        """Send a parked event back to its handler now, with a fresh attempt count
+        (safe: handlers are idempotent). Another practice's delivery is NotFound."""
         from services.common.actor import Actor
-        Actor.from_wire(actor).require_staff("view_operations")
+        actor = Actor.from_wire(actor)
+        actor.require_staff("view_operations")
         Failed = self.db._provider.models.FailedDelivery
         with self.db.transaction() as tx:
             row = tx.session.get(Failed, (event_id, handler))
-            if row is None:
+            if row is None or not (actor.is_system or _practice_of(row) == actor.practice_id):
                 raise NotFound("not_found", "There is no failed delivery with that id.")
             row.parked_at = None
             row.attempts = 0
             row.next_attempt_at = utcnow()
+        log.info("failed delivery replayed", extra={"event_id": event_id, "handler": handler})
         return {"event_id": event_id, "handler": handler, "replayed": True}

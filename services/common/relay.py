@@ -5,8 +5,14 @@ that events left by a crash, a broker outage or another replica are published to
 Messages are persistent, published with publisher confirms and `mandatory`: an event
 that no queue is bound to comes back and stays in the outbox (STYLE.md, trap 6) until a
 consumer's queue exists, retried with back-off.
+
+Its connection sends heartbeats and each publish waits for its confirm a bounded time:
+a half-open connection (a broker that vanished without closing it) fails the batch
+instead of stalling the relay forever; the relay then reconnects. What was confirmed
+before the failure is marked sent; the rest stays pending (at least once).
 """
 import logging
+import socket
 from datetime import timedelta
 
 import eventlet
@@ -20,6 +26,11 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 60
 BATCH = 200
+HEARTBEAT_SECONDS = 30
+CONFIRM_TIMEOUT_SECONDS = 10.0
+# Kernel events for Haven's own services, whatever the outbox's `channel` column says
+# (services without private events have none).
+KERNEL_PRIVATE_TYPES = frozenset({"delivery.parked"})
 
 
 def event_exchange(service):
@@ -28,11 +39,14 @@ def event_exchange(service):
 
 
 class OutboxRelay:
-    def __init__(self, service, amqp_uri, provider, poll_seconds=0.5):
+    def __init__(self, service, amqp_uri, provider, poll_seconds=0.5,
+                 heartbeat=HEARTBEAT_SECONDS, confirm_timeout=CONFIRM_TIMEOUT_SECONDS):
         self.service = service
         self.amqp_uri = amqp_uri
         self.provider = provider
         self.poll_seconds = poll_seconds
+        self.heartbeat = heartbeat
+        self.confirm_timeout = confirm_timeout
         self.exchange = event_exchange(service)
         # events carrying secrets: only Haven's own services may bind to this exchange
         self.private_exchange = event_exchange(f"{service}-private")
@@ -64,6 +78,7 @@ class OutboxRelay:
     def _run(self):
         while self._running:
             try:
+                self._keep_alive()
                 published = self.publish_pending()
                 self._broker_failures = 0
             except Exception as exc:  # broker or database down: keep rows, back off
@@ -80,11 +95,24 @@ class OutboxRelay:
                 self._wakeup.wait()
             self._wakeup = eventlet.event.Event()
 
+    def _keep_alive(self):
+        """Read the broker's heartbeats, send ours, and raise once the broker has been
+        silent for two intervals, which sends the loop to reconnect. The loop passes here
+        at least every poll interval, well within the heartbeat."""
+        if self._connection is None or not self.heartbeat:
+            return
+        try:
+            # Frames unread stay in the socket: amqp would count the broker as silent.
+            self._connection.drain_events(timeout=0.01)
+        except socket.timeout:
+            pass
+        self._connection.heartbeat_check()
+
     # -- publishing ------------------------------------------------------------
     def _producer_ready(self):
         if self._producer is None:
             self._connection = Connection(self.amqp_uri, transport_options={"confirm_publish": True},
-                                          heartbeat=0, connect_timeout=5)
+                                          heartbeat=self.heartbeat, connect_timeout=5)
             self._connection.ensure_connection(max_retries=1)
             channel = self._connection.channel()
             self._producer = Producer(channel, on_return=self._on_return)
@@ -115,7 +143,7 @@ class OutboxRelay:
         if self.provider.is_sqlite:
             with self.provider.reader() as session:
                 rows = session.execute(query).scalars().all()
-                outcomes = self._publish(rows)
+                outcomes, failure = self._publish(rows)
             if outcomes:
                 with self.provider.write_lock(), self.provider.writer.begin() as session:
                     self._mark(session, outcomes)
@@ -123,29 +151,40 @@ class OutboxRelay:
             # Replicas share the outbox; SKIP LOCKED hands each row to one of them.
             with self.provider.writer.begin() as session:
                 rows = session.execute(query.with_for_update(skip_locked=True)).scalars().all()
-                outcomes = self._publish(rows)
+                outcomes, failure = self._publish(rows)
                 self._mark(session, outcomes)
+        if failure is not None:
+            raise failure
         return sum(1 for _, ok in outcomes if ok)
 
+    def _exchange_for(self, row):
+        if getattr(row, "channel", None) == "private" or row.type in KERNEL_PRIVATE_TYPES:
+            return self.private_exchange
+        return self.exchange
+
     def _publish(self, rows):
+        """(outcomes of the rows the broker confirmed or returned, the error that stopped
+        the batch or None)."""
         outcomes = []
         if not rows:
-            return outcomes
-        producer = self._producer_ready()
-        for row in rows:
-            self._returned.discard(row.id)
-            headers = {}
-            if row.correlation_id:
-                headers["nameko.correlation_id"] = row.correlation_id
-            producer.publish(
-                row.envelope, routing_key=row.type,
-                exchange=self.private_exchange if getattr(row, "channel", None) == "private"
-                else self.exchange,
-                serializer="json", delivery_mode=2, mandatory=True,
-                message_id=row.id, headers=headers, retry=False)
-            outcomes.append((row, row.id not in self._returned))
-            self._returned.discard(row.id)
-        return outcomes
+            return outcomes, None
+        try:
+            producer = self._producer_ready()
+            for row in rows:
+                self._returned.discard(row.id)
+                headers = {}
+                if row.correlation_id:
+                    headers["nameko.correlation_id"] = row.correlation_id
+                producer.publish(
+                    row.envelope, routing_key=row.type, exchange=self._exchange_for(row),
+                    serializer="json", delivery_mode=2, mandatory=True,
+                    message_id=row.id, headers=headers, retry=False,
+                    confirm_timeout=self.confirm_timeout)
+                outcomes.append((row, row.id not in self._returned))
+                self._returned.discard(row.id)
+        except Exception as exc:  # broker gone or silent: keep what was confirmed
+            return outcomes, exc
+        return outcomes, None
 
     @staticmethod
     def _mark(session, outcomes):

@@ -1,5 +1,7 @@
 """A toy pair of services that exercises the kernel: a producer with an outbox and an
 idempotent consumer. Only for the kernel's own tests."""
+import logging
+
 from nameko.rpc import rpc
 from sqlalchemy import Integer, String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -10,6 +12,8 @@ from services.common.errors import EXPECTED, Conflict
 from services.common.handlers import HandlerRetrier, OpsMixin, event_handler
 from services.common.kernel_models import FailedDeliveryMixin, InboxMixin, OutboxMixin
 from services.common.logs import CorrelationId
+
+log = logging.getLogger(__name__)
 
 
 class ProducerBase(DeclarativeBase):
@@ -69,13 +73,20 @@ class ToyProducer:
             tx.record("thing.made", {"thing_id": thing_id}, actor)
             if fail_after_record:
                 raise Conflict("rolled_back", "Rolled back on purpose.")
+        log.info("thing made", extra={"thing_id": thing_id})
         return {"id": thing_id}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def fail_unexpectedly(self, actor, text):
+        """A bug whose message quotes a value: nameko logs it as unexpected."""
+        raise ValueError(text)
 
 
 class ToyConsumer(OpsMixin):
     name = "toyconsumer"
     db = Database(ConsumerBase)
     retrier = HandlerRetrier(interval=0.2)
+    correlation = CorrelationId()
     failures_left = {}
 
     @event_handler("toyproducer", "thing.made")
@@ -89,6 +100,7 @@ class ToyConsumer(OpsMixin):
             if not tx.first_delivery(event["id"], "toyconsumer.on_thing_made"):
                 return
             tx.session.add(Seen(thing_id=thing_id))
+        log.info("thing seen", extra={"event_id": event["id"]})
 
     @rpc
     def count_seen(self, thing_id):
