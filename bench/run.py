@@ -251,9 +251,10 @@ def event_latency(stack, practice_id, client, access):
             return sum(1 for a in proxy.notify.list_alerts(staff_actor, {"limit": 500})
                        if a.get("client_id") == client["id"])
         seen = alerts_for_client()
+        version = proxy.charts.get_client(client_actor, client["id"])["version"]
         for n in range(EVENT_UPDATES):
-            proxy.charts.update_demographics(client_actor, client["id"],
-                                             {"city": f"Springfield {n}"})
+            version = proxy.charts.update_demographics(client_actor, client["id"], {
+                "city": f"Springfield {n}", "version": version})["version"]
             committed = time.perf_counter()
             deadline = committed + 10
             while time.perf_counter() < deadline:

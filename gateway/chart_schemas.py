@@ -31,10 +31,12 @@ def day(description="YYYY-MM-DD"):
         "description": description, "format": "date"})
 
 
-VERSION = fields.Integer(strict=True, validate=validate.Range(min=1), metadata={
-    "description": "the tab's version you read; a stale one is refused with 409 "
-                   "`stale_version` whose `fields.changed` names what changed since. "
-                   "Without it the save is last-writer-wins."})
+VERSION = fields.Integer(strict=True, required=True, validate=validate.Range(min=1), error_messages={
+    "required": "Send the version of the page you read, so that a change made since is not "
+                "overwritten."}, metadata={
+    "description": "required: the tab's version you read; a stale one is refused with 409 "
+                   "`stale_version` whose `fields.changed` names what changed since, so a "
+                   "save never silently overwrites another one."})
 
 
 # -- tab saves (partial at the top level) ------------------------------------------------

@@ -147,8 +147,11 @@ class _Details(StrictSchema):
 
 
 class DetailsUpdate(_Details):
-    version = fields.Integer(strict=True, metadata={
-        "description": "the version you read; a stale one is refused with 409 stale_version"})
+    version = fields.Integer(strict=True, required=True, error_messages={
+        "required": "Send the version of the page you read, so that a change made since is "
+                    "not overwritten."}, metadata={
+        "description": "required: the version you read; a stale one is refused with 409 "
+                       "stale_version"})
 
 
 class ClientCreate(_Details):

@@ -75,8 +75,9 @@ class UpdateDemographics(_Demographics):
     # first and last name may be left out, but never blanked
     first_name = _text("first_name", nullable=False)
     last_name = _text("last_name", nullable=False)
-    version = fields.Integer(strict=True, validate=validate.Range(min=1),
-                             error_messages={"invalid": "Version must be a whole number."})
+    # required: without it a save could silently overwrite one made since it was read
+    version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1),
+                             error_messages=tabs.VERSION_ERRORS)
 
 
 class ListClients(StrictSchema):

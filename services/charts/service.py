@@ -91,20 +91,19 @@ class ChartsService(DocumentEntrypoints):
 
     @rpc(expected_exceptions=EXPECTED)
     def update_demographics(self, actor, client_id, payload):
-        """The Basic tab. Save some of the basic details (partial). With `version` (the
-        one the caller read), a record changed since is refused: Conflict("stale_version")
-        whose fields["changed"] names what changed. A save that changes something writes
-        one revision per changed field, bumps `version` and emits ONE `client.updated`,
-        all in one transaction. Returns the record."""
+        """The Basic tab. Save some of the basic details (partial) with the `version`
+        the caller read (required): a record changed since is refused with
+        Conflict("stale_version") whose fields["changed"] names what changed. A save that
+        changes something writes one revision per changed field, bumps `version` and
+        emits ONE `client.updated`, all in one transaction. Returns the record."""
         actor = Actor.from_wire(actor)
         domain.require_editor(actor, client_id)
         cmd = load(schemas.UpdateDemographics(), payload)
-        read_version = cmd.pop("version", None)
+        read_version = cmd.pop("version")
         with self.db.transaction() as tx:
             client = queries.client_of_practice(tx.session, actor, client_id, for_update=True)
-            if read_version is not None:
-                domain.refuse_stale(read_version, client.version, queries.fields_changed_since(
-                    tx.session, client.id, read_version))
+            domain.refuse_stale(read_version, client.version, queries.fields_changed_since(
+                tx.session, client.id, read_version))
             current = queries.values_of(client)
             domain.check_record({**current, **cmd})
             changes = domain.diff(current, cmd)
@@ -181,10 +180,10 @@ class ChartsService(DocumentEntrypoints):
     @rpc(expected_exceptions=EXPECTED)
     def save_tab(self, actor, client_id, tab, payload):
         """Save one tab on its own: `payload` = the top-level keys to replace + the
-        `version` the caller read (stale → Conflict("stale_version"), fields["changed"]
-        = the tab's fields changed since). Basic is `update_demographics`. Insurance is
-        read-only for clients and contacts unless the practice allows it
-        (Forbidden("insurance_read_only")). A save that changes something writes one
+        `version` the caller read (required; stale → Conflict("stale_version"),
+        fields["changed"] = the tab's fields changed since). Basic is
+        `update_demographics`. Insurance is read-only for clients and contacts unless the
+        practice allows it (Forbidden("insurance_read_only")). A save that changes something writes one
         revision per changed field, bumps the tab's version and emits ONE
         `client.updated` (+ `insurance.updated`). Returns the tab as `get_tab` does."""
         actor = Actor.from_wire(actor)
@@ -201,7 +200,7 @@ class ChartsService(DocumentEntrypoints):
         with self.db.transaction() as tx:
             client = queries.client_of_practice(tx.session, actor, client_id, for_update=True)
             row = queries.tab_row(tx.session, client, tab, for_update=True)
-            if read_version is not None and read_version != row.version:
+            if read_version != row.version:
                 raise Conflict(
                     "stale_version",
                     "This page was changed by someone else after you opened it. "

@@ -168,9 +168,18 @@ class Coverage(_Normalized):
                                   "effective_to")
 
 
+VERSION_ERRORS = {
+    "invalid": "Version must be a whole number.",
+    "required": "Send the version of the page you read, so that a change made since is "
+                "not overwritten.",
+    "null": "Send the version of the page you read, so that a change made since is not "
+            "overwritten."}
+
+
 class _Tab(StrictSchema):
-    version = fields.Integer(strict=True, validate=validate.Range(min=1),
-                             error_messages={"invalid": "Version must be a whole number."})
+    # required: without it a save could silently overwrite one made since it was read
+    version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1),
+                             error_messages=VERSION_ERRORS)
 
 
 class DetailsTab(_Tab):
@@ -276,12 +285,12 @@ def as_text(value):
 # -- loading a save --------------------------------------------------------------------
 
 def load_save(tab, payload, settings):
-    """Validate a save of `tab`: returns (version or None, {top key: JSON value})."""
+    """Validate a save of `tab`: returns (the version read, {top key: JSON value})."""
     from services.common.schemas import load
     if tab not in SCHEMAS:
         raise InvalidInput("unknown_tab", "There is no such tab.", {"tab": ["Unknown tab."]})
     cmd = load(SCHEMAS[tab](), payload)
-    version = cmd.pop("version", None)
+    version = cmd.pop("version")
     if tab == DETAILS and cmd.get("extra") is not None:
         cmd["extra"] = check_extra(cmd["extra"], settings.get("extra_fields") or [])
     return version, to_json(cmd)

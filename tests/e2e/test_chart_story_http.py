@@ -97,8 +97,9 @@ def test_bobby_keeps_his_chart_current_and_staff_review_it(haven_stack, story):
                        json={"text_ok": False, "version": v["communication"]})
     assert stale.status_code == 409 and stale.json()["error"] == "stale_version"
     assert "text_ok" in stale.json()["fields"]["changed"]
-    bad = bobby.call("PATCH", "/api/v1/me/chart/contacts", json={"legal_guardian": {
-        "name": "X", "email": "not-an-email", "phone_mobile": "12"}})
+    bad = bobby.call("PATCH", "/api/v1/me/chart/contacts", json={
+        "version": v["contacts"] + 1, "legal_guardian": {
+            "name": "X", "email": "not-an-email", "phone_mobile": "12"}})
     assert bad.status_code == 422
     assert {"legal_guardian.email", "legal_guardian.phone_mobile"} <= set(bad.json()["fields"])
 
@@ -160,14 +161,16 @@ def test_insurance_is_read_only_when_the_practice_says_so(haven_stack, story):
     settings(haven_stack, admin, allow_clients_update_insurance=False)
     tab = bobby.call("GET", "/api/v1/me/chart/insurance").json()
     assert tab["editable"] is False and tab["read_only_reason"] == "insurance_read_only"
-    r = bobby.call("PATCH", "/api/v1/me/chart/insurance", json={"primary": {
-        "payer": "Aetna", "member_id": "1", "subscriber": {"relationship": "self"}}})
+    r = bobby.call("PATCH", "/api/v1/me/chart/insurance", json={
+        "version": tab["version"], "primary": {
+            "payer": "Aetna", "member_id": "1", "subscriber": {"relationship": "self"}}})
     assert r.status_code == 403 and r.json()["error"] == "insurance_read_only"
     assert "call the practice" in r.json()["message"]
     # staff may still change it
     r = intake.patch(f"{haven_stack.base_url}/api/v1/clients/{practice.bobby_id}/chart/insurance",
-                     json={"primary": {"payer": "Aetna", "member_id": "1",
-                                       "subscriber": {"relationship": "self"}}}, timeout=10)
+                     json={"version": tab["version"], "primary": {
+                         "payer": "Aetna", "member_id": "1",
+                         "subscriber": {"relationship": "self"}}}, timeout=10)
     assert r.status_code == 200, r.text
 
 

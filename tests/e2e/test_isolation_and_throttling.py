@@ -27,7 +27,7 @@ LONG = "a long temporary phrase for nobody"
 
 # A valid body per route (so a refusal is about whose id it is, never about the body).
 BODIES = {
-    ("PATCH", "/api/v1/clients/<client_id>"): {"city": "Leaked"},
+    ("PATCH", "/api/v1/clients/<client_id>"): {"city": "Leaked", "version": 1},
     ("PUT", "/api/v1/clients/<client_id>/portal-access"): {
         "login": "intruder@example.org", "temporary_password": LONG},
     ("PATCH", "/api/v1/clients/<client_id>/portal-access"): {"status": "inactive"},

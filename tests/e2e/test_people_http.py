@@ -111,12 +111,12 @@ def test_jane_as_guardian_sees_exactly_what_each_grant_allows(haven_stack, pract
     mia = daughter["id"]
     for method, path, body in [
             ("GET", f"/api/v1/me/details?client_id={mia}", None),
-            ("PATCH", f"/api/v1/me/details?client_id={mia}", {"city": "X"}),
+            ("PATCH", f"/api/v1/me/details?client_id={mia}", {"city": "X", "version": 1}),
             ("GET", f"/api/v1/clients/{mia}", None),
-            ("PATCH", f"/api/v1/clients/{mia}", {"city": "X"}),
+            ("PATCH", f"/api/v1/clients/{mia}", {"city": "X", "version": 1}),
             ("GET", f"/api/v1/me/chart?client_id={mia}", None),
             ("GET", f"/api/v1/me/chart/basic?client_id={mia}", None),
-            ("PATCH", f"/api/v1/me/chart/basic?client_id={mia}", {"city": "X"})]:
+            ("PATCH", f"/api/v1/me/chart/basic?client_id={mia}", {"city": "X", "version": 1})]:
         r = guardian.call(method, path, json=body)
         assert r.status_code in (403, 404), (method, path, r.status_code, r.text)
     # documents need manage_documentation (never Mia's papers, even one shared with Jane

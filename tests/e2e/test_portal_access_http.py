@@ -168,9 +168,9 @@ def test_jane_is_invited_resets_her_password_and_switches_profiles(haven_stack, 
         jane_chart["id"]]
     for method, path, body in [
             ("GET", f"/api/v1/me/details?client_id={sam_id}", None),
-            ("PATCH", f"/api/v1/me/details?client_id={sam_id}", {"city": "X"}),
+            ("PATCH", f"/api/v1/me/details?client_id={sam_id}", {"city": "X", "version": 1}),
             ("GET", f"/api/v1/clients/{sam_id}", None),
-            ("PATCH", f"/api/v1/clients/{sam_id}", {"city": "X"})]:
+            ("PATCH", f"/api/v1/clients/{sam_id}", {"city": "X", "version": 1})]:
         r = jane.call(method, path, json=body)
         assert r.status_code in (403, 404), (method, path, r.status_code)
     # ... and every other route with a client id refuses her too (staff only)

@@ -108,7 +108,7 @@ def test_one_alert_per_saved_tab_and_per_upload(stack):
 
     rpc.charts.update_settings(STAFF, {"allow_clients_update_insurance": False})
     with pytest.raises(Forbidden) as exc:
-        rpc.charts.save_tab(bobby, cid, "insurance", {"primary": None})
+        rpc.charts.save_tab(bobby, cid, "insurance", {"version": 2, "primary": None})
     assert exc.value.code == "insurance_read_only"
 
 

@@ -106,7 +106,7 @@ def test_a_pdf_larger_than_the_json_limit_uploads_and_downloads(gateway):
     assert got.headers["Cache-Control"] == "no-store"
     # a JSON body of the same size is still refused by the general limit
     r = requests.patch(url + "/api/v1/me/chart/details", headers=CLIENT, timeout=10,
-                       json={"extra": {"note": "x" * 100_000}})
+                       json={"version": 1, "extra": {"note": "x" * 100_000}})
     assert r.status_code == 413
 
 

@@ -104,7 +104,7 @@ def test_an_uploader_deletes_their_own_upload_until_staff_open_it(service, db, b
 def test_a_card_photo_in_use_is_not_deleted(service, blobs, client_id):
     enable(service)
     card = service.register_upload(me(client_id), client_id, put(blobs))
-    service.save_tab(EDITOR, client_id, "insurance", {"primary": {
+    service.save_tab(EDITOR, client_id, "insurance", {"version": 1, "primary": {
         "payer": "Aetna", "member_id": "W1", "subscriber": {"relationship": "self"},
         "card_front_document_id": card["id"]}})
     with pytest.raises(Conflict) as exc:

@@ -54,7 +54,7 @@ def test_postal_codes_follow_the_country(code, country, ok):
 def test_schema_reports_every_bad_field_at_once_with_clear_messages():
     with pytest.raises(InvalidInput) as exc:
         load(schemas.UpdateDemographics(), {
-            "email": "nope", "phone_home": "12", "date_of_birth": "2999-01-01",
+            "version": 1, "email": "nope", "phone_home": "12", "date_of_birth": "2999-01-01",
             "country": "Canada", "first_name": "  "})
     fields = exc.value.fields
     assert set(fields) == {"email", "phone_home", "date_of_birth", "country", "first_name"}
@@ -71,9 +71,10 @@ def test_schema_refuses_unknown_fields_and_bad_dates():
 
 
 def test_schema_trims_text_and_treats_blank_as_cleared():
-    cmd = load(schemas.UpdateDemographics(), {"city": "  Port   Land ", "phone_work": "",
+    cmd = load(schemas.UpdateDemographics(), {"version": 1, "city": "  Port   Land ",
+                                              "phone_work": "",
                                               "country": "ca", "postal_code": "k1a 0b1"})
-    assert cmd == {"city": "Port Land", "phone_work": None, "country": "CA",
+    assert cmd == {"version": 1, "city": "Port Land", "phone_work": None, "country": "CA",
                    "postal_code": "K1A 0B1"}
 
 

@@ -78,7 +78,8 @@ def test_update_writes_one_revision_per_changed_field_and_one_event(service, db,
 
 
 def test_a_save_that_changes_nothing_emits_nothing(service, db, client):
-    result = service.update_demographics(STAFF, client["id"], {"first_name": "Ana"})
+    result = service.update_demographics(STAFF, client["id"], {"version": 1,
+                                                               "first_name": "Ana"})
     assert result["version"] == 1
     assert db.all(Revision) == [] and len(db.all(Outbox)) == 1
 
@@ -92,9 +93,20 @@ def test_stale_version_is_a_conflict_naming_what_changed(service, client):
     assert exc.value.fields == {"changed": ["city"]}
 
 
+def test_a_save_without_the_version_read_is_refused_naming_it(service, db, client):
+    with pytest.raises(InvalidInput) as exc:
+        service.update_demographics(STAFF, client["id"], {"city": "Salem"})
+    assert list(exc.value.fields) == ["version"]
+    with pytest.raises(InvalidInput) as exc:
+        service.save_tab(STAFF, client["id"], "communication", {"email_ok": True})
+    assert list(exc.value.fields) == ["version"]
+    assert db.all(Revision) == []
+
+
 def test_invalid_values_are_refused_per_field(service, client):
     with pytest.raises(InvalidInput) as exc:
-        service.update_demographics(STAFF, client["id"], {"postal_code": "K1A 0B1"})
+        service.update_demographics(STAFF, client["id"], {"version": 1,
+                                                          "postal_code": "K1A 0B1"})
     assert list(exc.value.fields) == ["postal_code"]  # the record's country is US
 
 
@@ -111,7 +123,7 @@ def test_another_practice_is_not_found(service, client):
         service.get_client(outsider, client["id"])
     with pytest.raises(NotFound):
         service.update_demographics(client_actor(client["id"], practice="practice-2"),
-                                    client["id"], {"city": "X"})
+                                    client["id"], {"version": 1, "city": "X"})
 
 
 def test_contact_without_manage_information_cannot_update(service, client):
@@ -142,8 +154,9 @@ def test_list_and_search(service, client):
 
 
 def test_revisions_newest_first(service, client):
-    service.update_demographics(STAFF, client["id"], {"city": "Salem"})
-    service.update_demographics(STAFF, client["id"], {"city": "Bend", "state": "OR"})
+    service.update_demographics(STAFF, client["id"], {"version": 1, "city": "Salem"})
+    service.update_demographics(STAFF, client["id"], {"version": 2, "city": "Bend",
+                                                      "state": "OR"})
     revisions = service.list_revisions(STAFF, client["id"])
     assert [(r["field"], r["old_value"], r["new_value"], r["version"]) for r in revisions] == [
         ("city", "Salem", "Bend", 3), ("state", None, "OR", 3), ("city", None, "Salem", 2)]

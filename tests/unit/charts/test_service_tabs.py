@@ -120,17 +120,20 @@ def test_a_stale_save_of_a_tab_is_refused_naming_what_changed(service, client_id
 
 
 def test_a_save_that_changes_nothing_records_nothing(service, db, client_id):
-    service.save_tab(me(client_id), client_id, "communication", {"email_ok": True})
-    again = service.save_tab(me(client_id), client_id, "communication", {"email_ok": True})
+    service.save_tab(me(client_id), client_id, "communication", {"version": 1,
+                                                                 "email_ok": True})
+    again = service.save_tab(me(client_id), client_id, "communication", {"version": 2,
+                                                                         "email_ok": True})
     assert again["version"] == 2 and len(events(db, "client.updated")) == 1
 
 
 def test_insurance_is_read_only_for_clients_unless_allowed(service, db, client_id):
     primary = {"payer": "Aetna", "member_id": "W123", "subscriber": {"relationship": "self"}}
     with pytest.raises(Forbidden) as exc:
-        service.save_tab(me(client_id), client_id, "insurance", {"primary": primary})
+        service.save_tab(me(client_id), client_id, "insurance", {"version": 1,
+                                                                 "primary": primary})
     assert exc.value.code == "insurance_read_only"
-    service.save_tab(STAFF, client_id, "insurance", {"primary": primary})
+    service.save_tab(STAFF, client_id, "insurance", {"version": 1, "primary": primary})
     enable(service, allow_clients_update_insurance=True)
     service.save_tab(me(client_id), client_id, "insurance", {
         "version": 2, "secondary": dict(primary, payer="Cigna")})
@@ -145,17 +148,18 @@ def test_card_photos_must_be_documents_of_the_client(service, blobs, client_id):
     primary = {"payer": "Aetna", "member_id": "W1", "card_front_document_id": card["id"],
                "card_back_document_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7"}
     with pytest.raises(InvalidInput) as exc:
-        service.save_tab(me(client_id), client_id, "insurance", {"primary": primary})
+        service.save_tab(me(client_id), client_id, "insurance", {"version": 1,
+                                                                 "primary": primary})
     assert list(exc.value.fields) == ["primary.card_back_document_id"]
     del primary["card_back_document_id"]
-    service.save_tab(me(client_id), client_id, "insurance", {"primary": primary})
+    service.save_tab(me(client_id), client_id, "insurance", {"version": 1, "primary": primary})
 
 
 def test_review_list_mark_reviewed_and_revert(service, db, client_id):
-    service.update_demographics(STAFF, client_id, {"city": "Salem"})  # staff: no review
-    service.update_demographics(me(client_id), client_id, {"city": "Portland",
+    service.update_demographics(STAFF, client_id, {"version": 1, "city": "Salem"})  # no review
+    service.update_demographics(me(client_id), client_id, {"version": 2, "city": "Portland",
                                                            "sex": "male"})
-    service.save_tab(me(client_id), client_id, "details", {"education": "master"})
+    service.save_tab(me(client_id), client_id, "details", {"version": 1, "education": "master"})
     pending = service.list_changes_to_review(STAFF, {})
     assert [b["tab"] for b in pending] == ["details", "basic"]
     basic = pending[1]
@@ -310,15 +314,15 @@ def test_settings_and_notification_address(service, client_id):
     with pytest.raises(Forbidden):
         service.get_notification_address(STAFF, client_id)
     system = {"practice_id": None, "kind": "system", "id": "system"}
-    service.update_demographics(STAFF, client_id, {"email": "bobby@example.com"})
+    service.update_demographics(STAFF, client_id, {"version": 1, "email": "bobby@example.com"})
     assert service.get_notification_address(system, client_id) == {
         "email": "bobby@example.com", "may_email": True}
-    service.save_tab(STAFF, client_id, "communication", {"email_ok": False})
+    service.save_tab(STAFF, client_id, "communication", {"version": 1, "email_ok": False})
     assert service.get_notification_address(system, client_id)["may_email"] is False
 
 
 def test_a_revision_from_before_typed_values_can_be_reverted(service, db, client_id):
-    service.update_demographics(me(client_id), client_id, {"city": "Bend"})
+    service.update_demographics(me(client_id), client_id, {"version": 1, "city": "Bend"})
     [revision] = [r for r in db.all(Revision) if r.field == "city"]
     with db.sessions.begin() as session:  # as the 0001 schema wrote it
         row = session.get(Revision, revision.id)
@@ -329,7 +333,7 @@ def test_a_revision_from_before_typed_values_can_be_reverted(service, db, client
 
 def test_batches_record_who_changed_what(service, db, client_id):
     contact = me(client_id, "contact", "guardian-1", ["manage_information"])
-    service.save_tab(contact, client_id, "communication", {"voicemail_ok": False})
+    service.save_tab(contact, client_id, "communication", {"version": 1, "voicemail_ok": False})
     [batch] = [b for b in db.all(ChangeBatch) if b.tab == "communication"]
     assert (batch.actor_kind, batch.actor_id, batch.source) == ("contact", "guardian-1", "portal")
     [revision] = [r for r in db.all(Revision) if r.tab == "communication"]

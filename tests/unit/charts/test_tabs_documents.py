@@ -18,8 +18,16 @@ SETTINGS = {"allow_clients_update_insurance": False, "client_uploads_enabled": T
 
 def fields_of(tab, payload):
     with pytest.raises(InvalidInput) as exc:
-        tabs.load_save(tab, payload, SETTINGS)
+        tabs.load_save(tab, {"version": 1, **payload}, SETTINGS)
     return exc.value.fields
+
+
+@pytest.mark.parametrize("tab", ["details", "contacts", "insurance", "communication"])
+def test_every_tab_save_needs_the_version_read(tab):
+    with pytest.raises(InvalidInput) as exc:
+        tabs.load_save(tab, {}, SETTINGS)
+    assert list(exc.value.fields) == ["version"]
+    assert "version of the page you read" in exc.value.fields["version"][0]
 
 
 def test_details_choices_and_extra_fields_are_checked_per_field():
@@ -52,7 +60,7 @@ def test_insurance_subscriber_other_needs_name_and_birth_date_and_dates_in_order
                              "primary.effective_to"}
     assert fields_of("insurance", {"secondary": {"payer": "X"}}) == {
         "secondary.member_id": ["Member id is required."]}
-    _, values = tabs.load_save("insurance", {"primary": {
+    _, values = tabs.load_save("insurance", {"version": 1, "primary": {
         "payer": "Aetna", "member_id": "W1", "subscriber": {"relationship": "self"},
         "effective_from": "2026-01-01"}}, SETTINGS)
     assert values["primary"]["effective_from"] == "2026-01-01"

@@ -271,7 +271,7 @@ def test_a_grant_without_manage_information_cannot_read_or_write_details(client,
     assert r.status_code == 403
     r = client.get(f"/api/v1/clients/{CLIENT_ID}", headers=contact)
     assert r.status_code == 403
-    r = client.patch(f"/api/v1/me/details?client_id={CLIENT_ID}", json={"city": "X"},
+    r = client.patch(f"/api/v1/me/details?client_id={CLIENT_ID}", json={"city": "X", "version": 1},
                      headers=contact)
     assert r.status_code == 403
     assert rpc.count("charts.get_client") == 0

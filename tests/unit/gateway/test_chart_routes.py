@@ -63,7 +63,8 @@ def test_charts_field_messages_and_conflicts_pass_through(client, rpc):
         "invalid_input", "Enter the date as YYYY-MM-DD.",
         {"primary.effective_from": ["Enter the effective from as YYYY-MM-DD."]})
     r = client.patch("/api/v1/me/chart/insurance", headers=CLIENT,
-                     json={"primary": {"payer": "A", "member_id": "1", "effective_from": "x"}})
+                     json={"version": 1, "primary": {"payer": "A", "member_id": "1",
+                                                     "effective_from": "x"}})
     assert r.status_code == 422
     assert r.json["fields"] == {"primary.effective_from": [
         "Enter the effective from as YYYY-MM-DD."]}
@@ -78,7 +79,8 @@ def test_insurance_read_only_is_403_with_the_sentence(client, rpc):
     rpc.answers["charts.save_tab"] = Forbidden(
         "insurance_read_only", "Insurance details can only be changed by the practice. "
         "Please call the practice to update them.")
-    r = client.patch("/api/v1/me/chart/insurance", headers=CLIENT, json={"primary": None})
+    r = client.patch("/api/v1/me/chart/insurance", headers=CLIENT,
+                     json={"version": 1, "primary": None})
     assert r.status_code == 403 and r.json["error"] == "insurance_read_only"
     assert "call the practice" in r.json["message"]
 
@@ -102,7 +104,8 @@ def test_basic_save_feeds_the_read_model(client, rpc):
 def test_a_contact_without_manage_information_may_not_save(client, rpc):
     contact = {"Authorization": "Bearer " + token(kind="contact",
                                                   clients={CLIENT_ID: ["manage_documentation"]})}
-    r = client.patch("/api/v1/me/chart/details", headers=contact, json={"race": ["asian"]})
+    r = client.patch("/api/v1/me/chart/details", headers=contact,
+                     json={"version": 1, "race": ["asian"]})
     assert r.status_code == 403 and r.json["error"] == "not_permitted"
     assert client.get("/api/v1/me/chart", headers=contact).status_code == 403
 
@@ -131,10 +134,10 @@ def test_staff_routes_are_for_staff(client, rpc):
 def test_staff_tab_save_needs_edit_clients(client, rpc):
     rpc.answers["charts.save_tab"] = lambda actor, cid, tab, body: tab_of(tab)
     r = client.patch(f"/api/v1/clients/{CLIENT_ID}/chart/details", headers=CLINICIAN,
-                     json={"race": ["asian"]})
+                     json={"version": 1, "race": ["asian"]})
     assert r.status_code == 403
     r = client.patch(f"/api/v1/clients/{CLIENT_ID}/chart/details", headers=STAFF,
-                     json={"race": ["asian"]})
+                     json={"version": 1, "race": ["asian"]})
     assert r.status_code == 200 and rpc.calls[-1][2][1:3] == (CLIENT_ID, "details")
 
 
@@ -187,6 +190,14 @@ def test_chart_settings(client, rpc):
     r = client.patch("/api/v1/practice/chart-settings", headers=STAFF,
                      json={"client_uploads_enabled": "maybe"})
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize("tab", ["basic", "details", "contacts", "insurance", "communication"])
+def test_every_tab_save_needs_the_version_read(client, rpc, tab):
+    for path in (f"/api/v1/me/chart/{tab}", f"/api/v1/clients/{CLIENT_ID}/chart/{tab}"):
+        r = client.patch(path, headers=CLIENT if "/me/" in path else STAFF, json={})
+        assert r.status_code == 422 and list(r.json["fields"]) == ["version"], r.json
+    assert not rpc.count("charts.save_tab") and not rpc.count("charts.update_demographics")
 
 
 @pytest.mark.parametrize("body", [[], "x", {"version": "1"}, {"race": "asian"},

@@ -188,7 +188,8 @@ def test_a_contact_without_manage_information_reaches_no_details(client, rpc):
     for path in (f"/api/v1/me/details?client_id={CLIENT_ID}", "/api/v1/me/details",
                  f"/api/v1/clients/{CLIENT_ID}"):
         assert client.get(path, headers=CONTACT).status_code == 403, path
-    r = client.patch(f"/api/v1/clients/{CLIENT_ID}", headers=CONTACT, json={"city": "X"})
+    r = client.patch(f"/api/v1/clients/{CLIENT_ID}", headers=CONTACT,
+                     json={"city": "X", "version": 1})
     assert r.status_code == 403
     for path in (f"/api/v1/me/details?client_id={OTHER_CLIENT}", f"/api/v1/clients/{OTHER_CLIENT}"):
         assert client.get(path, headers=CONTACT).status_code == 404, path

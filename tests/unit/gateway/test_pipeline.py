@@ -88,7 +88,8 @@ def test_a_client_asking_for_another_clients_record_gets_404(client, rpc):
     assert r.status_code == 404
     r = client.get(f"/api/v1/me/details?client_id={OTHER_CLIENT}", headers=CLIENT)
     assert r.status_code == 404
-    r = client.patch(f"/api/v1/clients/{OTHER_CLIENT}", json={"city": "X"}, headers=CLIENT)
+    r = client.patch(f"/api/v1/clients/{OTHER_CLIENT}", json={"city": "X", "version": 1},
+                     headers=CLIENT)
     assert r.status_code == 404
     assert rpc.count("charts.get_client") == 0
 
