@@ -116,7 +116,8 @@ class Authenticator:
             if scheme.lower() != "bearer" or not token.strip():
                 raise _sign_in_again()
             claims = self.verify(token.strip())
-            return Identified(claims, actor_wire(claims, correlation_id), via_cookie=False)
+            return Identified(claims, actor_wire(claims, correlation_id, request.remote_addr),
+                              via_cookie=False)
         token = request.cookies.get(ACCESS_COOKIE)
         if not token:
             if request.cookies.get(REFRESH_COOKIE):
@@ -126,7 +127,8 @@ class Authenticator:
         claims = self.verify(token)
         if request.method not in SAFE_METHODS:
             check_csrf(request)
-        return Identified(claims, actor_wire(claims, correlation_id), via_cookie=True)
+        return Identified(claims, actor_wire(claims, correlation_id, request.remote_addr),
+                          via_cookie=True)
 
 
 def check_csrf(request):
@@ -137,8 +139,9 @@ def check_csrf(request):
         raise Forbidden("csrf_failed", "This page is out of date. Please reload it and try again.")
 
 
-def actor_wire(claims, correlation_id):
-    """The actor context services take first (docs/contracts.md, "Actor")."""
+def actor_wire(claims, correlation_id, source_ip=None):
+    """The actor context services take first (docs/contracts.md, "Actor"). `source_ip`,
+    the address the request came from, goes into every service's audit trail."""
     clients = claims.get("clients") or {}
     return {
         "practice_id": claims["pid"],
@@ -148,6 +151,7 @@ def actor_wire(claims, correlation_id):
         "permissions": list(claims.get("perms") or ()),
         "clients": {str(k): list(v or ()) for k, v in clients.items()},
         "correlation_id": correlation_id,
+        "source_ip": source_ip,
     }
 
 

@@ -61,7 +61,8 @@ def refresh(ctx):
             raise Unauthenticated("unauthenticated", "Please sign in.")
         check_csrf(ctx.request)
     try:
-        tokens = ctx.app.rpc.call("identity", "refresh", {"refresh_token": token})
+        tokens = ctx.app.rpc.call("identity", "refresh", {"refresh_token": token,
+                                                          "source_ip": ctx.request.remote_addr})
     except Unauthenticated as exc:
         response = json_response(exc.to_dict(), 401)
         clear_session_cookies(response, ctx.app.secure_cookies)
@@ -79,7 +80,8 @@ def get_session(ctx):
              summary="Sign out", tags=TAGS)
 def sign_out(ctx):
     sid = ctx.who.session_id
-    ctx.app.rpc.call("identity", "sign_out", ctx.who.wire, {"session_id": sid})
+    ctx.app.rpc.call("identity", "sign_out", ctx.who.wire,
+                     {"session_id": sid, "source_ip": ctx.request.remote_addr})
     # This replica refuses the token at once; the others hear session.revoked.
     ctx.app.revoke([sid])
     response = json_response({"status": "signed_out"})
@@ -95,7 +97,8 @@ def change_password(ctx):
     if ctx.body["current_password"] == ctx.body["new_password"]:
         raise InvalidInput("invalid_input", "Choose a password different from the current one.",
                            {"new_password": ["Must differ from the current password."]})
-    tokens = ctx.app.rpc.call("identity", "change_password", ctx.who.wire, ctx.body)
+    tokens = ctx.app.rpc.call("identity", "change_password", ctx.who.wire,
+                              dict(ctx.body, source_ip=ctx.request.remote_addr))
     return signed_in(ctx, tokens, "cookie" if ctx.who.via_cookie else "body")
 
 

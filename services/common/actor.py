@@ -3,6 +3,7 @@
 The gateway builds it from the verified session; each service checks it again for
 what it owns (ARCHITECTURE.md, "Who may do what").
 """
+import contextvars
 from dataclasses import dataclass, field
 
 from services.common.errors import Forbidden, NotFound
@@ -12,6 +13,11 @@ CONTACT = "contact"      # a guardian / responsible party acting through grants
 STAFF = "staff"
 SYSTEM = "system"
 KINDS = (CLIENT, CONTACT, STAFF, SYSTEM)
+
+# The address of the person behind the RPC being served, set per worker from its actor
+# context (services.common.logs.CorrelationId), so an audit row can name it without every
+# entrypoint passing it along.
+source_ip = contextvars.ContextVar("source_ip", default=None)
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,7 @@ class Actor:
     clients: dict = field(default_factory=dict)
     permissions: tuple = ()   # staff permissions resolved from roles
     correlation_id: str = None
+    source_ip: str = None     # the address the gateway received the request from
 
     @classmethod
     def from_wire(cls, wire):
@@ -39,6 +46,7 @@ class Actor:
             clients={k: tuple(v) for k, v in (wire.get("clients") or {}).items()},
             permissions=tuple(wire.get("permissions") or ()),
             correlation_id=wire.get("correlation_id"),
+            source_ip=wire.get("source_ip"),
         )
 
     def to_wire(self):
@@ -48,6 +56,7 @@ class Actor:
             "clients": {k: list(v) for k, v in self.clients.items()},
             "permissions": list(self.permissions),
             "correlation_id": self.correlation_id,
+            "source_ip": self.source_ip,
         }
 
     def to_event_actor(self):

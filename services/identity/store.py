@@ -7,6 +7,7 @@ import hashlib
 
 from sqlalchemy import select, update
 
+from services.common import actor as actor_context
 from services.common.clock import utcnow
 from services.common.types import new_id
 from services.identity import schemas
@@ -347,7 +348,10 @@ def list_staff(session, practice_id):
 # -- audit -------------------------------------------------------------------------------------
 def audit(session, action, now, practice_id=None, actor=None, subject=None, session_id=None,
           source_ip=None, **detail):
-    """One audit row. `actor` and `subject` are (kind, id) pairs; `detail` codes and ids only."""
+    """One audit row. `actor` and `subject` are (kind, id) pairs; `detail` codes and ids only.
+    Without `source_ip`, the address of the RPC's actor context (the gateway's caller)."""
+    if source_ip is None:
+        source_ip = actor_context.source_ip.get()
     actor_kind, actor_id = actor or (None, None)
     subject_kind, subject_id = subject or (None, None)
     session.add(AuditEntry(id=new_id(), practice_id=practice_id, occurred_at=now, action=action,

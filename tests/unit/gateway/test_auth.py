@@ -14,10 +14,10 @@ def auth():
 
 def test_valid_token_gives_claims_and_actor(auth):
     claims = auth.verify(token(sub="acc-1"))
-    wire = actor_wire(claims, "cid-12345678")
+    wire = actor_wire(claims, "cid-12345678", "203.0.113.9")
     assert wire == {"practice_id": PRACTICE_ID, "kind": "client", "id": "acc-1", "roles": [],
                     "permissions": [], "clients": {CLIENT_ID: ["*"]},
-                    "correlation_id": "cid-12345678"}
+                    "correlation_id": "cid-12345678", "source_ip": "203.0.113.9"}
 
 
 @pytest.mark.parametrize("bad, code", [
