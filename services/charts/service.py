@@ -282,7 +282,9 @@ class ChartsService(DocumentEntrypoints):
         """Staff `edit_clients`: `{revision_id}` restores that revision's old value as a
         NEW revision (source "staff"), bumps the tab's version, emits `client.updated`,
         and marks the reverted batch reviewed. If the field was changed again since,
-        Conflict("changed_since"). Returns the tab as `get_tab` does."""
+        Conflict("changed_since"); if the tab would no longer be valid without the rest of
+        that save (a coverage without its payer), InvalidInput("revert_invalid"). Returns
+        the tab as `get_tab` does."""
         actor = Actor.from_wire(actor)
         actor.require_staff("edit_clients")
         cmd = load(schemas.RevertChange(), payload)
@@ -322,6 +324,8 @@ class ChartsService(DocumentEntrypoints):
             settings = queries.settings_dict(queries.settings_of(tx.session, client.practice_id))
             result = self._tab_view(tx.session, actor, client, tab, settings)
         log.info("change reverted", extra={"client_id": client.id, "tab": tab})
+                tabs.check_reverted(tab, merged, revision.field, queries.settings_dict(
+                    queries.settings_of(tx.session, client.practice_id)))
         return result
 
     @staticmethod

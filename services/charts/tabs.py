@@ -296,6 +296,31 @@ def load_save(tab, payload, settings):
     return version, to_json(cmd)
 
 
+TAB_TITLES = {DETAILS: "Details", CONTACTS: "Contacts", INSURANCE: "Insurance",
+              COMMUNICATION: "Communication preferences"}
+
+
+def check_reverted(tab, values, path, settings):
+    """The whole tab as a revert of `path` would leave it must still be valid (a
+    coverage without its payer, another subscriber without a name…): InvalidInput
+    ("revert_invalid") naming each problem otherwise. Practice-defined extras are checked
+    only for the reverted key: the practice may have changed its questions since."""
+    from services.common.schemas import load
+    whole = {k: v for k, v in (values or {}).items() if k != "extra"}
+    try:
+        load(SCHEMAS[tab](), {"version": 1, **whole})
+        if tab == DETAILS and path.startswith("extra."):
+            key = path.split(".", 1)[1]
+            if key in (values.get("extra") or {}):
+                check_extra({key: values["extra"][key]}, settings.get("extra_fields") or [])
+    except InvalidInput as exc:
+        first = next(iter(exc.fields.values()), [""])[0]
+        raise InvalidInput(
+            "revert_invalid", f"This change cannot be undone on its own: the {TAB_TITLES[tab]} "
+            f"details would no longer be valid ({first}). Edit the tab instead.",
+            exc.fields) from None
+
+
 def check_extra(values, definitions):
     """Practice-defined Details fields: only those the practice asks for, each of its type."""
     by_key = {d["key"]: d for d in definitions}

@@ -185,6 +185,23 @@ def test_review_list_mark_reviewed_and_revert(service, db, client_id):
         service.revert_change(me(client_id), {"revision_id": city["id"]})
 
 
+def test_a_revert_that_would_leave_the_tab_invalid_is_refused(service, db, client_id):
+    enable(service, allow_clients_update_insurance=True)
+    service.save_tab(me(client_id), client_id, "insurance", {"version": 1, "primary": {
+        "payer": "Aetna", "member_id": "W1", "subscriber": {
+            "relationship": "parent", "name": "Mary Newman", "date_of_birth": "1960-02-03"}}})
+    [batch] = service.list_changes_to_review(STAFF, {})
+    by_field = {r["field"]: r for r in batch["revisions"]}
+    for field in ("primary.payer", "primary.subscriber.name"):
+        with pytest.raises(InvalidInput) as exc:
+            service.revert_change(STAFF, {"revision_id": by_field[field]["id"]})
+        assert exc.value.code == "revert_invalid" and field in exc.value.fields
+        assert "Edit the tab instead" in exc.value.message
+    tab = service.get_tab(STAFF, client_id, "insurance")
+    assert tab["version"] == 2 and tab["values"]["primary"]["payer"] == "Aetna"
+    assert len(events(db, "client.updated")) == 1
+
+
 def test_uploads_need_the_setting_and_emit_document_uploaded(service, db, blobs, client_id):
     with pytest.raises(Forbidden) as exc:
         service.register_upload(me(client_id), client_id, put(blobs))
