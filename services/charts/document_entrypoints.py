@@ -101,10 +101,18 @@ class DocumentEntrypoints:
                 raise InvalidInput("upload_incomplete", "The upload did not complete. "
                                    "Please upload the file again.",
                                    {"sha256": ["Checksum differs."]})
+            if mime == documents.MS_DOC and not tpool.execute(self._is_word, key,
+                                                              ref["sha256"]):
+                raise documents.not_a_word_document()
         except InvalidInput:
             self.blobs.delete(key)
             raise
         return mime
+
+    def _is_word(self, key, sha256):
+        # the container's directory may be anywhere in the file: read it from the store
+        with self.blobs.open(key, sha256) as blob:
+            return documents.is_word_document(blob)
 
     def _verifies(self, key, sha256):
         try:

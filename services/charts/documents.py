@@ -5,6 +5,7 @@ import re
 import unicodedata
 
 import filetype
+import olefile
 
 from services.common.errors import InvalidInput
 
@@ -40,8 +41,10 @@ def sniff(head):
                            {"file": ["The file is empty."]})
     kind = filetype.guess(head)
     mime = kind.mime if kind else None
-    if mime is None and head.startswith(_OLE2):
-        # filetype does not name OLE2 files; legacy Word documents are OLE2 containers
+    if head.startswith(_OLE2):
+        # filetype names OLE2 files by guesswork on their first sectors (a Word file can
+        # pass as PowerPoint, an installer as Word): a candidate legacy Word document,
+        # which is_word_document decides on the container's own directory
         mime = MS_DOC
     if mime == "application/x-msdownload" or head[:2] == b"MZ" or head[:4] == b"\x7fELF":
         raise InvalidInput("file_type_refused",
@@ -53,6 +56,28 @@ def sniff(head):
                            + ACCEPTED_SENTENCE + " file (checked by its content, not its name).",
                            {"file": ["Only " + ACCEPTED_SENTENCE + " files are accepted."]})
     return mime
+
+
+# An OLE2 container is also an Excel or PowerPoint file, an installer (.msi) or an
+# Outlook message: only one holding the stream Word writes its text to is a Word document.
+WORD_STREAM = "WordDocument"
+
+
+def is_word_document(fileobj):
+    """True when the OLE2 file `fileobj` (seekable, binary) is a legacy Word document."""
+    try:
+        with olefile.OleFileIO(fileobj) as ole:
+            return ole.exists(WORD_STREAM)
+    except Exception:  # a damaged or truncated container is no Word document either
+        return False
+
+
+def not_a_word_document():
+    return InvalidInput("file_type_refused",
+                        "This older Office file is not a Word document, and only Word "
+                        "documents are accepted among those. Save spreadsheets, presentations "
+                        "and other files as PDF and upload that.",
+                        {"file": ["Only " + ACCEPTED_SENTENCE + " files are accepted."]})
 
 
 def check_size(size):

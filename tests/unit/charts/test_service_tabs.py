@@ -12,6 +12,7 @@ from services.charts.models import ChangeBatch, Document, Outbox, Revision
 from services.charts.service import ChartsService
 from services.common.blobstore import LocalBlobStore
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tests.unit.charts.ole2 import compound_file
 from tests.unit.charts.test_service import STAFF, MemoryDb
 
 PRACTICE = STAFF["practice_id"]
@@ -222,6 +223,11 @@ def test_uploads_need_the_setting_and_emit_document_uploaded(service, db, blobs,
     (b"<html><body>not a pdf</body></html>", "file_type_refused"),
     (b"MZ\x90\x00" + b"\x00" * 100, "file_type_refused"),
     (b"", "empty_file"),
+    # OLE2 containers that are not Word: a spreadsheet, a presentation, an installer
+    (compound_file("Workbook"), "file_type_refused"),
+    (compound_file("PowerPoint Document", "Current User"), "file_type_refused"),
+    (compound_file("\x05SummaryInformation", "Property"), "file_type_refused"),
+    (bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 600, "file_type_refused"),  # damaged
 ])
 def test_hostile_uploads_are_refused_and_leave_nothing(service, db, blobs, client_id, data, code):
     enable(service)
@@ -230,6 +236,13 @@ def test_hostile_uploads_are_refused_and_leave_nothing(service, db, blobs, clien
         service.register_upload(me(client_id), client_id, ref)
     assert exc.value.code == code
     assert blobs.list_older_than("charts", -1) == [] and db.all(Document) == []
+
+
+def test_a_legacy_word_document_is_accepted(service, blobs, client_id):
+    enable(service)
+    ref = dict(put(blobs, compound_file("WordDocument", "1Table")), filename="letter.doc")
+    doc = service.register_upload(me(client_id), client_id, ref)
+    assert doc["content_type"] == "application/msword" and doc["filename"] == "letter.doc"
 
 
 def test_a_26_mb_file_is_refused_without_being_held_in_memory(service, db, blobs, client_id):
