@@ -55,7 +55,10 @@ class GrantPut(StrictSchema):
 
 
 class Grant(Schema):
-    contact_id = S()
+    holder_kind = S(metadata={"description": "contact, or client: a client portal account "
+                                             "holding the grant with its own sign-in"})
+    contact_id = S(allow_none=True, metadata={"description": "null when an account holds it"})
+    account_id = S(allow_none=True, metadata={"description": "null when a contact holds it"})
     client_id = S()
     client_name = S(allow_none=True)
     permissions = fields.List(S(), metadata={"description": "as granted"})
@@ -79,8 +82,30 @@ class Contact(Schema):
     grants = fields.List(fields.Nested(Grant))
 
 
+class AccountLink(Schema):
+    client_id = S()
+    name = S(allow_none=True)
+    own = Bool()
+    linked_at = S(allow_none=True)
+
+
+class AccountAccess(Schema):
+    """A client portal account: its own client, its linked clients and its grants."""
+    account_id = S()
+    login = S()
+    status = S()
+    name = S(allow_none=True)
+    last_sign_in_at = S(allow_none=True)
+    clients = fields.List(fields.Nested(AccountLink))
+    grants = fields.List(fields.Nested(Grant), metadata={
+        "description": "further clients it acts for through a grant (as a guardian)"})
+
+
 class ContactList(Schema):
     items = fields.List(fields.Nested(Contact))
+    accounts = fields.List(fields.Nested(AccountAccess), metadata={
+        "description": "with `client_id`: the client portal accounts holding a grant for "
+                       "that client (a client who is also a guardian keeps one sign-in)"})
 
 
 # -- staff ----------------------------------------------------------------------------

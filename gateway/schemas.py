@@ -6,6 +6,7 @@ unknown fields (422 naming the field); response schemas decide what leaves the g
 """
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from gateway.people_schemas import Grant
 from services.common.schemas import StrictSchema
 
 S = fields.String
@@ -400,6 +401,10 @@ class AccountClients(Schema):
     account_id = S()
     login = S()
     status = S()
+    name = S(allow_none=True)
+    last_sign_in_at = S(allow_none=True)
+    grants = fields.List(fields.Nested(Grant), metadata={
+        "description": "further clients it acts for through a grant (as a guardian)"})
     clients = fields.List(fields.Nested(AccountClient))
 
 

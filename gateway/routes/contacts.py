@@ -4,6 +4,8 @@ guardian's access past 18, and suspend it.
 
 Contacts sign in at the portal like clients; what they may reach is in their token
 (`clients = {client_id: [permissions]}`) and every route checks it, as do the services.
+A client portal account may hold grants too (a client who is also a guardian keeps one
+sign-in): `/portal-accounts/<account_id>/grants/<client_id>`.
 """
 from gateway import people_schemas as ps
 from gateway.router import STAFF, RouteTable
@@ -34,7 +36,9 @@ def list_contacts(ctx):
 
 @table.route("GET", "/api/v1/clients/<client_id>/contacts", auth=STAFF,
              response=ps.ContactList, tags=TAGS,
-             summary="The contacts who act for one client, with their grants")
+             summary="The contacts who act for one client, with their grants",
+             description="`accounts` lists the client portal accounts holding a grant for "
+                         "this client.")
 def list_client_contacts(ctx):
     ctx.actor.require_staff(VIEW)
     client_id = ctx.params["client_id"]
@@ -104,6 +108,34 @@ def delete_grant(ctx):
     ctx.actor.require_staff(MANAGE)
     return ctx.app.rpc.call("identity", "revoke_access", ctx.who.wire,
                             {"contact_id": ctx.params["contact_id"],
+                             "client_id": ctx.params["client_id"]})
+
+
+@table.route("PUT", "/api/v1/portal-accounts/<account_id>/grants/<client_id>", auth=STAFF,
+             request=ps.GrantPut, response=ps.Grant, tags=TAGS,
+             summary="Grant or change what a client's portal account may do for another client",
+             description="A client who is also a guardian keeps one sign-in: the grant rides "
+                         "on the account, beside its own and linked clients. Same rules as a "
+                         "contact's grant (age bands, taking anything away ends the "
+                         "account's sessions at once). 409 `already_linked` for the "
+                         "account's own or linked client.")
+def put_account_grant(ctx):
+    ctx.actor.require_staff(MANAGE)
+    payload = {"account_id": ctx.params["account_id"], "client_id": ctx.params["client_id"],
+               "permissions": list(ctx.body["permissions"])}
+    if "renewed_until" in ctx.body:
+        payload["renewed_until"] = ctx.body["renewed_until"]
+    return ctx.app.rpc.call("identity", "grant_access", ctx.who.wire, payload)
+
+
+@table.route("DELETE", "/api/v1/portal-accounts/<account_id>/grants/<client_id>",
+             auth=STAFF, response=ps.AccountAccess, tags=TAGS,
+             summary="Revoke a portal account's grant for one client",
+             description="Ends every session of the account at once. 404 `no_grant`.")
+def delete_account_grant(ctx):
+    ctx.actor.require_staff(MANAGE)
+    return ctx.app.rpc.call("identity", "revoke_access", ctx.who.wire,
+                            {"account_id": ctx.params["account_id"],
                              "client_id": ctx.params["client_id"]})
 
 

@@ -119,10 +119,12 @@ def safe_filename(name, mime=None, limit=120):
 
 def may_see(actor, doc, type_in_portal):
     """Staff and system see every document of their practice. Clients and contacts see:
-    practice documents of a type shown in the portal; a client, documents shared with the
-    client (not with one of its contacts) and uploads made by the client; a contact with
-    manage_documentation, documents shared with that contact and uploads it made — so one
-    parent never sees the other parent's uploads."""
+    practice documents of a type shown in the portal; for a client the actor holds with
+    full rights ("*": its own chart or a linked one), documents shared with the client
+    (not with one of its contacts) and uploads made by the client; through a grant (a
+    contact, or a client account that also holds one), with manage_documentation,
+    documents shared with that holder and uploads it made — so one parent never sees the
+    other parent's uploads."""
     if actor.is_system:
         return True
     if doc.practice_id != actor.practice_id:
@@ -136,16 +138,16 @@ def may_see(actor, doc, type_in_portal):
     held = actor.clients.get(doc.client_id)
     if held is None:
         return False
-    if actor.kind == "client":
+    if "*" in held:
         if doc.kind == SHARED:
             return type_in_portal and doc.contact_id is None
         return doc.uploaded_by_kind == "client"
-    # a contact acts through a grant: it needs manage_documentation
-    if "*" not in held and "manage_documentation" not in held:
+    # through a grant (whoever holds it): it needs manage_documentation
+    if "manage_documentation" not in held:
         return False
     if doc.kind == SHARED:
         return type_in_portal and doc.contact_id == actor.id
-    return doc.uploaded_by_kind == "contact" and doc.uploaded_by_id == actor.id
+    return doc.uploaded_by_kind == actor.kind and doc.uploaded_by_id == actor.id
 
 
 def may_delete(actor, doc):

@@ -102,14 +102,19 @@ class AccessExtrasEntrypoints:
     def get_contact_email(self, actor, contact_id):
         """*system* (notify, one hop): {contact_id, email, may_email} of a contact of the
         actor's practice, to tell them something is new. `may_email` is true only while
-        the contact can sign in (status active). Never put in an event. Forbidden
-        `system_only`; NotFound `no_contact`."""
+        the contact can sign in (status active). A document may also be shared with a
+        client portal account that holds a grant (charts' `contact_id` names the grant's
+        holder): then its login. Never put in an event. Forbidden `system_only`; NotFound
+        `no_contact`."""
         actor = Actor.from_wire(actor)
         if not actor.is_system:
             raise Forbidden("system_only", "Only Haven's own services can ask that.")
         with self.db.read() as session:
-            contact = store.principal_row(session, store.CONTACT, contact_id, actor.practice_id)
-            if contact is None:
+            holder = store.principal_row(session, store.CONTACT, contact_id, actor.practice_id)
+            if holder is None:
+                holder = store.principal_row(session, store.CLIENT, contact_id,
+                                             actor.practice_id)
+            if holder is None:
                 raise NotFound("no_contact", "There is no such contact.")
-            return {"contact_id": contact.id, "email": contact.email,
-                    "may_email": accounts.can_sign_in(contact.status)}
+            return {"contact_id": holder.id, "email": store.login_of(holder),
+                    "may_email": accounts.can_sign_in(holder.status)}

@@ -1,10 +1,12 @@
 """Entrypoints of the client contact network (docs/identity.md, "Contacts and grants").
 
 A mixin of IdentityService (which supplies `db`, `clock`, `charts`, `settings` and the
-helpers `_practice`, `_record_revoked`, `_flush_or_conflict`). A contact is a login of its
-own kind acting for clients through grants; grants are chosen per client by staff with
-`manage_portal_access`, and every change is audited and announced (`grant.changed`).
-Anything that takes access away revokes the contact's sessions in the same transaction.
+helpers `_practice`, `_account`, `_record_revoked`, `_flush_or_conflict`). A contact is a
+login of its own kind acting for clients through grants; a client portal account may hold
+grants too (a client who is also a guardian keeps one sign-in). Grants are chosen per
+client by staff with `manage_portal_access`, and every change is audited and announced
+(`grant.changed`). Anything that takes access away revokes the holder's sessions in the
+same transaction.
 """
 from nameko.rpc import rpc
 
@@ -13,7 +15,9 @@ from services.common.errors import EXPECTED, Conflict, InvalidInput, NotFound
 from services.common.schemas import load
 from services.identity import events, helpers, schemas, store
 from services.identity.domain import accounts, grants, invitations, roles
-from services.identity.models import Contact, ContactGrant, PasswordReset
+from services.identity.models import AccountClient, Contact, PasswordReset
+
+_HOLDER_COLUMN = {store.CONTACT: "contact_id", store.CLIENT: "account_id"}
 
 
 class ContactEntrypoints:
@@ -31,6 +35,12 @@ class ContactEntrypoints:
         with self.db.transaction() as tx:
             practice = self._practice(tx.session, actor)
             if store.login_taken(tx.session, practice.id, email):
+                if store.account_by_login(tx.session, practice.id, email) is not None:
+                    # one person, one sign-in: the client's own login holds the grants
+                    raise Conflict("login_taken", "That email is a client's own portal "
+                                   "sign-in: give that client's portal account the access "
+                                   "instead, so they keep one sign-in.",
+                                   {"email": ["a client's portal sign-in"]})
                 raise Conflict("login_taken", "Someone already signs in to this practice's "
                                "portal with that email address.",
                                {"email": ["already used for sign-in"]})
@@ -79,26 +89,34 @@ class ContactEntrypoints:
     @rpc(expected_exceptions=EXPECTED)
     def list_contacts(self, actor, payload=None):
         """Staff `view_clients`: {client_id?} → {items: [*contact*]} by name; with
-        `client_id`, only the contacts holding a grant for that client."""
+        `client_id`, only the contacts holding a grant for that client, and `accounts`:
+        the client portal accounts holding one (as `get_account_clients`)."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.VIEW_CLIENTS)
         cmd = load(schemas.ListContacts(), payload)
         now = self.clock()
         with self.db.read() as session:
             practice = self._practice(session, actor)
-            return {"items": [store.contact_view(session, c, practice, now)
-                              for c in store.list_contacts(session, practice.id,
-                                                           cmd["client_id"])]}
+            found = {"items": [store.contact_view(session, c, practice, now)
+                               for c in store.list_contacts(session, practice.id,
+                                                            cmd["client_id"])]}
+            if cmd["client_id"]:
+                found["accounts"] = [
+                    store.account_clients_view(session, a, practice, now)
+                    for a in store.accounts_holding_grants(session, practice.id,
+                                                           cmd["client_id"])]
+            return found
 
     @rpc(expected_exceptions=EXPECTED)
     def grant_access(self, actor, payload):
-        """Staff `manage_portal_access` + `view_clients`: {contact_id, client_id,
-        permissions, renewed_until?} creates or replaces the contact's grant for that
-        client → *grant*. identity asks charts once (before writing) for the client's name
-        and date of birth and keeps them on the grant; a grant made while the client is
-        a minor follows the age bands. Emits `grant.changed`; when this takes anything
-        away (a permission, or an earlier `renewed_until`) the contact's sessions are
-        revoked (`session.revoked`, reason `grant_narrowed`)."""
+        """Staff `manage_portal_access` + `view_clients`: {contact_id | account_id,
+        client_id, permissions, renewed_until?} creates or replaces the grant of a contact,
+        or of a client portal account, for that client → *grant*. identity asks charts
+        once (before writing) for the client's name and date of birth and keeps them on
+        the grant; a grant made while the client is a minor follows the age bands. Emits
+        `grant.changed`; when this takes anything away (a permission, or an earlier
+        `renewed_until`) the holder's sessions are revoked (`session.revoked`, reason
+        `grant_narrowed`). An account's own or linked client: Conflict `already_linked`."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
         cmd = load(schemas.GrantAccess(), payload)
@@ -107,21 +125,22 @@ class ContactEntrypoints:
             sentence = "Choose at least one permission, or revoke the access instead."
             raise InvalidInput("permissions_required", sentence, {"permissions": [sentence]})
         with self.db.read() as session:
-            self._contact(session, actor, cmd["contact_id"])      # cheap refusal first
+            self._holder(session, actor, cmd)       # cheap refusal first
         chart = self.charts.get_client(actor.to_wire(), cmd["client_id"])   # before the write
         dob = grants.parse_date(chart.get("date_of_birth"))
         now = self.clock()
         with self.db.transaction() as tx:
             practice = self._practice(tx.session, actor)
-            contact = self._contact(tx.session, actor, cmd["contact_id"])
-            grant = tx.session.get(ContactGrant, (contact.id, cmd["client_id"]))
+            kind, holder = self._holder(tx.session, actor, cmd)
+            model = store.GRANT_MODEL[kind]
+            grant = tx.session.get(model, (holder.id, cmd["client_id"]))
             today = grants.local_today(now, practice.time_zone)
             if grant is None:
                 change, narrowed = "granted", False
-                grant = ContactGrant(
-                    contact_id=contact.id, client_id=cmd["client_id"], practice_id=practice.id,
-                    granted_at=now, guardian=grants.is_guardian_grant(
-                        dob, today, practice.guardian_access_ends_at_age))
+                grant = model(client_id=cmd["client_id"], practice_id=practice.id,
+                              granted_at=now, guardian=grants.is_guardian_grant(
+                                  dob, today, practice.guardian_access_ends_at_age),
+                              **{_HOLDER_COLUMN[kind]: holder.id})
                 tx.session.add(grant)
             else:
                 change = "changed"
@@ -137,24 +156,27 @@ class ContactEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def revoke_access(self, actor, payload):
-        """Staff `manage_portal_access`: {contact_id, client_id} removes the grant and
-        revokes the contact's sessions → *contact*. NotFound `no_grant`. Emits
-        `grant.changed` (change "revoked", permissions []) and `session.revoked`."""
+        """Staff `manage_portal_access`: {contact_id | account_id, client_id} removes the
+        grant and revokes the holder's sessions → *contact* (or, for an account, as
+        `get_account_clients`). NotFound `no_grant`. Emits `grant.changed` (change
+        "revoked", permissions []) and `session.revoked`."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
         cmd = load(schemas.RevokeAccess(), payload)
         now = self.clock()
         with self.db.transaction() as tx:
             practice = self._practice(tx.session, actor)
-            contact = self._contact(tx.session, actor, cmd["contact_id"])
-            grant = tx.session.get(ContactGrant, (contact.id, cmd["client_id"]))
+            kind, holder = self._holder(tx.session, actor, cmd, granting=False)
+            grant = tx.session.get(store.GRANT_MODEL[kind], (holder.id, cmd["client_id"]))
             if grant is None:
-                raise NotFound("no_grant", "This contact has no access to that client.")
+                raise NotFound("no_grant", "This person has no access to that client.")
             tx.session.delete(grant)
             grant.permissions, grant.renewed_until = [], None
             self._grant_changed(tx, actor, grant, "revoked", True, now)
             tx.session.flush()
-            return store.contact_view(tx.session, contact, practice, now)
+            if kind == store.CLIENT:
+                return store.account_clients_view(tx.session, holder, practice, now)
+            return store.contact_view(tx.session, holder, practice, now)
 
     @rpc(expected_exceptions=EXPECTED)
     def set_contact_status(self, actor, payload):
@@ -186,6 +208,20 @@ class ContactEntrypoints:
             return store.contact_view(tx.session, contact, practice, now)
 
     # -- helpers ----------------------------------------------------------------------------
+    def _holder(self, session, actor, cmd, granting=True):
+        """(kind, row) of the grant's holder named by `contact_id` or `account_id`. An
+        account already acts with full rights for its own and linked clients: a grant
+        there would mean nothing (Conflict `already_linked`)."""
+        if cmd.get("contact_id"):
+            return store.CONTACT, self._contact(session, actor, cmd["contact_id"])
+        account = self._account(session, actor, cmd["account_id"])
+        if granting and (account.client_id == cmd["client_id"] or session.get(
+                AccountClient, (account.id, cmd["client_id"])) is not None):
+            raise Conflict("already_linked", "This account already acts for that client with "
+                           "full rights (its own chart or a linked one).",
+                           {"client_id": ["already reached by this account"]})
+        return store.CLIENT, account
+
     @staticmethod
     def _contact(session, actor, contact_id):
         contact = session.get(Contact, contact_id) if isinstance(contact_id, str) else None
@@ -201,18 +237,21 @@ class ContactEntrypoints:
         return ended
 
     def _grant_changed(self, tx, actor, grant, change, narrowed, now):
-        data = {"contact_id": grant.contact_id, "client_id": grant.client_id,
-                "permissions": list(grant.permissions),
+        kind = grant.holder_kind
+        data = {"holder_kind": kind,
+                "contact_id": grant.holder_id if kind == store.CONTACT else None,
+                "account_id": grant.holder_id if kind == store.CLIENT else None,
+                "client_id": grant.client_id, "permissions": list(grant.permissions),
                 "renewed_until": grant.renewed_until.isoformat() if grant.renewed_until
                 else None, "change": change}
         events.GRANT_CHANGED.record(tx, actor, data)
         store.audit(tx.session, "grant_changed", now, grant.practice_id,
-                    actor=(actor.kind, actor.id), subject=(store.CONTACT, grant.contact_id),
+                    actor=(actor.kind, actor.id), subject=(kind, grant.holder_id),
                     client_id=grant.client_id, change=change,
                     permissions=list(grant.permissions), narrowed=narrowed)
         if narrowed:
-            contact = tx.session.get(Contact, grant.contact_id)
-            self._end_sessions(tx, actor, store.CONTACT, contact, now, "grant_narrowed")
+            holder = tx.session.get(store.MODEL[kind], grant.holder_id)
+            self._end_sessions(tx, actor, kind, holder, now, "grant_narrowed")
 
     def _invite_link(self, tx, actor, practice, kind, row, now):
         """A first-password link for an invited contact or staff member (a password

@@ -81,11 +81,13 @@ A contact's login was suspended, ended or restored. data: {contact_id, status}.
 Leaving "active" revokes every session of the contact in the same transaction.""")
 
 GRANT_CHANGED = EventType("grant.changed", 1, """\
-A contact's access to one client was granted, changed or revoked. data: {contact_id,
-client_id, permissions, renewed_until, change} with change "granted" | "changed" |
-"revoked" and permissions [] when revoked. `permissions` are those staff granted; the age
-bands may hide some at token issue. A change that takes anything away is followed in the
-same transaction by `session.revoked` for the contact's sessions.""")
+A grant — a contact's, or a client portal account's (a client who is also a guardian) —
+over one client was granted, changed or revoked. data: {holder_kind, contact_id,
+account_id, client_id, permissions, renewed_until, change} with holder_kind "contact" |
+"client" (the other holder id null), change "granted" | "changed" | "revoked" and
+permissions [] when revoked. `permissions` are those staff granted; the age bands may
+hide some at token issue. A change that takes anything away is followed in the same
+transaction by `session.revoked` for the holder's sessions.""")
 
 STAFF_INVITED = EventType("staff.invited", 1, """\
 A staff member was invited. data: {staff_id, email, practice_name, portal_path,

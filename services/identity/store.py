@@ -12,7 +12,8 @@ from services.common.clock import utcnow
 from services.common.types import new_id
 from services.identity import schemas
 from services.identity.domain import accounts, grants, invitations, mfa, roles, throttle, tokens
-from services.identity.models import (AccountClient, AuditEntry, ClientAccount, Contact,
+from services.identity.models import (AccountClient, AccountGrant, AuditEntry, ClientAccount,
+                                      Contact,
                                       ContactGrant, Invitation, MfaFactor, PasswordReset,
                                       Practice, RefreshToken, RolePermission, Session,
                                       SignInThrottle, StaffUser)
@@ -23,6 +24,8 @@ STAFF = "staff"
 AUDIENCE_KIND = {"portal": CLIENT, "staff": STAFF}
 MODEL = {CLIENT: ClientAccount, STAFF: StaffUser, CONTACT: Contact}
 KIND_OF = {ClientAccount: CLIENT, StaffUser: STAFF, Contact: CONTACT}
+# who may hold a grant: a contact, or a client account (a client who is also a guardian)
+GRANT_MODEL = {CONTACT: ContactGrant, CLIENT: AccountGrant}
 
 
 # -- practices -------------------------------------------------------------------------
@@ -96,9 +99,35 @@ def principal_row(session, kind, principal_id, practice_id):
     return row
 
 
+def grants_held(session, kind, holder_id):
+    """The grants a contact or a client account holds, oldest first."""
+    model = GRANT_MODEL[kind]
+    holder = model.contact_id if model is ContactGrant else model.account_id
+    return session.scalars(select(model).where(holder == holder_id)
+                           .order_by(model.granted_at, model.client_id)).all()
+
+
 def contact_grants(session, contact_id):
-    return session.scalars(select(ContactGrant).where(ContactGrant.contact_id == contact_id)
-                           .order_by(ContactGrant.granted_at, ContactGrant.client_id)).all()
+    return grants_held(session, CONTACT, contact_id)
+
+
+def grants_for_client(session, practice_id, client_id):
+    """Every grant over one client, whoever holds it (a chart correction reaches them)."""
+    return [g for model in (ContactGrant, AccountGrant)
+            for g in session.scalars(select(model).where(model.practice_id == practice_id)
+                                     .where(model.client_id == client_id))]
+
+
+def _granted(session, kind, holder_id, practice, now):
+    """{client_id: permissions} and names of what the holder's grants allow at `now`
+    (after the age bands); a grant that allows nothing today is left out."""
+    clients, names = {}, {}
+    for grant in grants_held(session, kind, holder_id):
+        allowed = effective_grant(grant, practice, now)
+        if allowed:
+            clients[grant.client_id] = tuple(allowed)
+            names[grant.client_id] = grant.client_name or ""
+    return clients, names
 
 
 def effective_grant(grant, practice, now):
@@ -119,16 +148,12 @@ def confidential_of(practice):
 
 
 def principal_of(session, row, practice, now=None):
-    """The tokens.Principal a row signs in as, with the practice's role overrides; a
-    contact's clients are its grants as the age bands leave them at `now`."""
+    """The tokens.Principal a row signs in as, with the practice's role overrides. The
+    clients of a contact are its grants as the age bands leave them at `now`; those of a
+    client account are its own chart and linked clients ("*"), then its own grants."""
+    now = now or utcnow()
     if isinstance(row, Contact):
-        now = now or utcnow()
-        clients, names = {}, {}
-        for grant in contact_grants(session, row.id):
-            allowed = effective_grant(grant, practice, now)
-            if allowed:
-                clients[grant.client_id] = tuple(allowed)
-                names[grant.client_id] = grant.client_name or ""
+        clients, names = _granted(session, CONTACT, row.id, practice, now)
         return tokens.Principal(
             kind=CONTACT, id=row.id, practice_id=practice.id, practice_code=practice.code,
             name=row.name, clients=clients, client_names=names,
@@ -138,6 +163,11 @@ def principal_of(session, row, practice, now=None):
         for link in linked_clients(session, row.id):
             clients[link.client_id] = ("*",)
             names[link.client_id] = link.client_name or ""
+        granted, granted_names = _granted(session, CLIENT, row.id, practice, now)
+        for client_id, allowed in granted.items():
+            if client_id not in clients:        # full rights already: a grant adds nothing
+                clients[client_id] = allowed
+                names[client_id] = granted_names[client_id]
         return tokens.Principal(
             kind=CLIENT, id=row.id, practice_id=practice.id, practice_code=practice.code,
             name=row.client_name or "", clients=clients, client_names=names,
@@ -452,18 +482,45 @@ def client_reached(session, practice_id, client_id):
                           .where(AccountClient.client_id == client_id)) is not None
 
 
-def account_clients_view(session, account):
+def account_clients_view(session, account, practice=None, now=None):
+    """The account's own client, its linked clients and the grants it holds."""
+    practice = practice or session.get(Practice, account.practice_id)
+    now = now or utcnow()
     return {"account_id": account.id, "login": account.login, "status": account.status,
+            "name": account.client_name,
+            "last_sign_in_at": account.last_sign_in_at.isoformat()
+            if account.last_sign_in_at else None,
             "clients": [{"client_id": account.client_id, "name": account.client_name,
                          "own": True, "linked_at": None}] +
                        [{"client_id": link.client_id, "name": link.client_name, "own": False,
                          "linked_at": link.linked_at.isoformat()}
-                        for link in linked_clients(session, account.id)]}
+                        for link in linked_clients(session, account.id)],
+            "grants": [grant_view(g, practice, now)
+                       for g in grants_held(session, CLIENT, account.id)]}
+
+
+def accounts_holding_grants(session, practice_id, client_id):
+    return session.scalars(select(ClientAccount)
+                           .join(AccountGrant, AccountGrant.account_id == ClientAccount.id)
+                           .where(AccountGrant.practice_id == practice_id)
+                           .where(AccountGrant.client_id == client_id)
+                           .order_by(ClientAccount.client_name, ClientAccount.id)).all()
+
+
+def account_by_login(session, practice_id, login):
+    return session.scalar(select(ClientAccount).where(ClientAccount.practice_id == practice_id)
+                          .where(ClientAccount.login == login))
 
 
 # -- contacts, grants and two-factor (docs/identity.md) -----------------------------------------
 def grant_view(grant, practice, now):
-    return {"contact_id": grant.contact_id, "client_id": grant.client_id,
+    """*grant*: `holder_kind` "contact" (with `contact_id`) or "client" (a client portal
+    account, with `account_id`); the other id is null."""
+    contact = grant.holder_kind == CONTACT
+    return {"holder_kind": grant.holder_kind,
+            "contact_id": grant.holder_id if contact else None,
+            "account_id": None if contact else grant.holder_id,
+            "client_id": grant.client_id,
             "client_name": grant.client_name, "permissions": list(grant.permissions),
             "effective_permissions": effective_grant(grant, practice, now),
             "guardian": grant.guardian,

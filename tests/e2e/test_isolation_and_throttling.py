@@ -33,6 +33,8 @@ BODIES = {
     ("PATCH", "/api/v1/clients/<client_id>/portal-access"): {"status": "inactive"},
     ("PATCH", "/api/v1/contacts/<contact_id>"): {"status": "suspended"},
     ("PUT", "/api/v1/contacts/<contact_id>/grants/<client_id>"): {"permissions": ["billing"]},
+    ("PUT", "/api/v1/portal-accounts/<account_id>/grants/<client_id>"): {
+        "permissions": ["billing"]},
     ("PATCH", "/api/v1/staff/<staff_id>"): {"status": "suspended"},
     ("PUT", "/api/v1/roles/<role>"): {"permissions": ["view_clients"]},
 }

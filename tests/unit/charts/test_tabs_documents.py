@@ -192,6 +192,22 @@ def test_two_parents_never_see_each_others_uploads():
     assert not documents.may_see(no_docs, mums, False)
 
 
+def test_a_client_account_holding_a_grant_sees_as_a_grant_allows():
+    """Jane's own login: her chart ("*") as a client, her daughter's through a grant."""
+    jane = actor("client", "jane", {"own": ["*"], "c": ["view_appointments"]})
+    for hidden in (doc(), doc(kind="shared", contact_id=None, uploaded_by_kind="staff"),
+                   doc(kind="shared", contact_id="jane", uploaded_by_kind="staff")):
+        assert not documents.may_see(jane, hidden, True)
+    docs_too = actor("client", "jane", {"own": ["*"], "c": ["manage_documentation"]})
+    assert documents.may_see(docs_too, doc(kind="shared", contact_id="jane",
+                                           uploaded_by_kind="staff"), True)
+    assert not documents.may_see(docs_too, doc(kind="shared", uploaded_by_kind="staff"), True)
+    assert documents.may_see(docs_too, doc(uploaded_by_id="jane"), False)
+    assert not documents.may_see(docs_too, doc(uploaded_by_id="the-teen"), False)
+    own = doc(client_id="own", kind="shared", uploaded_by_kind="staff")
+    assert documents.may_see(jane, own, True)
+
+
 def test_only_an_ole2_file_with_a_word_stream_is_a_word_document():
     assert documents.is_word_document(io.BytesIO(compound_file("WordDocument", "1Table")))
     for names in (("Workbook",), ("PowerPoint Document",), ("__substg1.0_0037001F",)):

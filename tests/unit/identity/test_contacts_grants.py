@@ -93,7 +93,8 @@ def test_contact_signs_in_with_exactly_its_grants(service, staff, db, clock, pra
     session = service.get_session(me)
     assert session["kind"] == "contact" and len(session["clients"]) == 2
     changed = db.events("grant.changed")[0]["data"]
-    assert changed == {"contact_id": contact["contact_id"], "client_id": "kid",
+    assert changed == {"holder_kind": "contact", "account_id": None,
+                       "contact_id": contact["contact_id"], "client_id": "kid",
                        "permissions": ["view_appointments"], "renewed_until": None,
                        "change": "granted"}
     audit = service.list_audit(staff_actor(practice, permissions=("view_audit_log",)),
