@@ -16,7 +16,8 @@ UPLOAD_LIMIT = uploads.MAX_FILE_BYTES + uploads.FORM_OVERHEAD
 UPLOAD_HELP = ("multipart/form-data with one part `file` (PDF, JPEG, PNG, HEIC or Word, "
                "checked by content, 1 byte to 25 MB) and an optional `title`. The file is "
                "streamed to the blob store. 413 `file_too_large`; 422 `empty_file`, "
-               "`file_type_refused` (programs, web pages, archives…), `file_required`, "
+               "`file_type_refused` (programs, web pages, archives…), `filename_refused` "
+               "(a name with /, \\ or control characters), `file_required`, "
                "`upload_incomplete`; 403 `uploads_disabled`.")
 
 

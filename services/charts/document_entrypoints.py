@@ -92,6 +92,7 @@ class DocumentEntrypoints:
             raise InvalidInput("blob_missing", "The uploaded file was not found. "
                                "Please upload it again.", {"blob_key": ["Unknown blob."]}) from None
         try:
+            documents.check_filename(ref["filename"])
             documents.check_size(size)
             if size != ref["size"]:
                 raise InvalidInput("upload_incomplete", "The upload did not complete. "

@@ -91,6 +91,19 @@ def check_size(size):
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|]')
+FILENAME_RULE = ("File names cannot contain / or \\ (folder separators) or control "
+                 "characters (such as line breaks, tabs or invisible direction marks).")
+
+
+def check_filename(name):
+    """A name that names a folder path or hides characters is refused, not cleaned: it is
+    what an attack sends (../../etc/passwd, a NUL, a right-to-left override that makes
+    "fdp.exe" read as "exe.pdf"), never what a person's browser sends."""
+    text = str(name or "")
+    if re.search(r"[\\/]", text) or any(unicodedata.category(ch) in ("Cc", "Cf")
+                                          for ch in text):
+        raise InvalidInput("filename_refused", FILENAME_RULE + " Rename the file and upload "
+                           "it again.", {"file": [FILENAME_RULE]})
 
 
 def safe_filename(name, mime=None, limit=120):

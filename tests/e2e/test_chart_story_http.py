@@ -181,17 +181,21 @@ def test_hostile_uploads_leave_nothing_in_the_blob_store(haven_stack, story):
     assert refused.status_code == 403 and refused.json()["error"] == "uploads_disabled"
     settings(haven_stack, admin, client_uploads_enabled=True)
     before = blobs(haven_stack)
+    documents_before = len(bobby.call("GET", "/api/v1/me/documents").json())
     for name, content, code in (
             ("invoice.pdf", b"<!doctype html><script>alert(1)</script>", "file_type_refused"),
             ("setup.exe", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 512, "file_type_refused"),
             ("empty.pdf", b"", "empty_file")):
         r = bobby.call("POST", "/api/v1/me/uploads", files={"file": (name, content)})
         assert r.status_code == 422 and r.json()["error"] == code, (name, r.text)
-    r = bobby.call("POST", "/api/v1/me/uploads",
-                   files={"file": ("../../etc/pass\x00wd\x1b.pdf", PDF)})
-    assert r.status_code == 201 and "/" not in r.json()["filename"]
-    assert "\x00" not in r.json()["filename"] and "\x1b" not in r.json()["filename"]
+    for name in ("../../etc/passwd.pdf", "pass\x00wd\x1b.pdf", "invoice\u202efdp.exe"):
+        r = bobby.call("POST", "/api/v1/me/uploads", files={"file": (name, PDF)})
+        assert r.status_code == 422 and r.json()["error"] == "filename_refused", (name, r.text)
+        assert "/ or \\" in r.json()["message"] and "control characters" in r.json()["message"]
+    r = bobby.call("POST", "/api/v1/me/uploads", files={"file": ("scan.pdf", PDF)})
+    assert r.status_code == 201, r.text
     r = bobby.call("POST", "/api/v1/me/uploads", files={
         "file": ("big.pdf", PDF + b"z" * (26 * 1024 * 1024))})
     assert r.status_code == 413 and "25 MB" in r.json()["message"]
     assert len(blobs(haven_stack) - before) == 1      # only the good one
+    assert len(bobby.call("GET", "/api/v1/me/documents").json()) == documents_before + 1

@@ -209,9 +209,9 @@ def test_uploads_need_the_setting_and_emit_document_uploaded(service, db, blobs,
     assert exc.value.code == "uploads_disabled"
     enable(service)
     ref = put(blobs)
-    ref["filename"] = "../../secret\x07.pdf"
+    ref["filename"] = "secret: draft?.pdf"
     doc = service.register_upload(me(client_id), client_id, ref)
-    assert doc["filename"] == "secret.pdf" and doc["content_type"] == "application/pdf"
+    assert doc["filename"] == "secret_ draft_.pdf" and doc["content_type"] == "application/pdf"
     again = service.register_upload(me(client_id), client_id, ref)
     assert again["id"] == doc["id"]
     [event] = events(db, "document.uploaded")
@@ -235,6 +235,18 @@ def test_hostile_uploads_are_refused_and_leave_nothing(service, db, blobs, clien
     with pytest.raises(InvalidInput) as exc:
         service.register_upload(me(client_id), client_id, ref)
     assert exc.value.code == code
+    assert blobs.list_older_than("charts", -1) == [] and db.all(Document) == []
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd.pdf", "C:\\Users\\bo\\scan.pdf",
+                                  "scan\x00.pdf", "scan\x1b[31m.pdf", "line\nbreak.pdf",
+                                  "invoice\u202efdp.exe"])
+def test_hostile_file_names_are_refused_and_leave_nothing(service, db, blobs, client_id, name):
+    enable(service)
+    ref = dict(put(blobs), filename=name)
+    with pytest.raises(InvalidInput) as exc:
+        service.register_upload(me(client_id), client_id, ref)
+    assert exc.value.code == "filename_refused" and "control characters" in exc.value.message
     assert blobs.list_older_than("charts", -1) == [] and db.all(Document) == []
 
 
