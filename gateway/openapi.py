@@ -1,29 +1,37 @@
 """The OpenAPI 3 description, made from the routes and the very schemas they validate with.
 
-Built once per process; served as JSON at /api/v1/openapi.json and as a self-contained
-HTML page at /api/v1/docs (no CDN, no script: the CSP allows only our own origin).
+Built once per process; served as JSON at /api/v1/openapi.json and browsable at
+/api/v1/docs with Swagger UI, served by Haven itself (the pinned swagger-ui-bundle
+package, under /static/vendor/swagger-ui/): no CDN, no inline script.
+
+Error answers come from the same Route objects the gateway dispatches with: the statuses
+its pipeline can answer for a route of that shape (see `_error_statuses`) plus those the
+route declares in `errors=` (409, 429, a public route's 401...).
 """
-import html
 import json
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from werkzeug.wrappers import Response
 
-from gateway import schemas
 from gateway.router import ANY, ANY_MCP, CLIENT, PUBLIC, STAFF
 
 ERRORS = {
     400: "Malformed JSON (invalid_json) or request",
-    401: "Missing, forged or expired token (unauthenticated, invalid_token, token_expired, "
-         "session_ended)",
+    401: "Not signed in, or the sign-in was refused: a missing, forged or expired token "
+         "(unauthenticated, invalid_token, token_expired, session_ended), or on a sign-in "
+         "route the credentials or the account (invalid_credentials, account_inactive...)",
     403: "Not allowed (staff_only, not_permitted, csrf_failed, password_change_required)",
     404: "Not found",
+    409: "Conflicts with the current state (the codes are in the description)",
     413: "Body too large",
     415: "Body is not application/json",
-    422: "Invalid fields (invalid_input, with fields)",
+    422: "Invalid fields (invalid_input, with `fields`: field name -> problems)",
+    429: "Too many attempts: wait `fields.retry_after` seconds (also the Retry-After header)",
     503: "A service did not answer",
 }
+# The answer's schema per status: 422 carries field errors, 429 when to try again.
+ERROR_SCHEMA = {422: "InvalidInputError", 429: "TooManyRequestsError"}
 WHO = {PUBLIC: "anyone", ANY: "any signed-in person", ANY_MCP: "any signed-in person, also "
        "while a password change is required", CLIENT: "a client (or a contact acting for one)",
        STAFF: "the practice's staff"}
@@ -38,7 +46,8 @@ def build_spec(routes):
                                                "bearerFormat": "JWT"})
     spec.components.security_scheme("cookie", {"type": "apiKey", "in": "cookie",
                                                "name": "haven_access"})
-    spec.components.schema("Error", schema=schemas.Error)
+    for name, schema in error_schemas().items():
+        spec.components.schema(name, component=schema)
     by_path = {}
     for route in routes:
         if not route.documented:
@@ -72,88 +81,90 @@ def _operation(route):
     if route.produces:
         ok["content"] = {route.produces: {"schema": {"type": "string", "format": "binary"}}}
     responses = {str(route.status): ok}
-    codes = [503] if route.path.startswith("/api/") else []
     if route.path == "/readyz":
         responses["503"] = {"description": "Something is down",
                             "content": {"application/json": {"schema": route.response_instance}}}
-        codes = []
-    if route.request is not None:
-        codes += [400, 413, 415, 422]
-    if route.form is not None:
-        codes += [400, 413, 422]
-    if route.query is not None or route.path_params:
-        codes += [422, 404]
     if route.auth != PUBLIC:
-        codes += [401, 403]
         op["security"] = [{"bearer": []}, {"cookie": []}]
-    for code in sorted(set(codes)):
-        responses[str(code)] = {"description": ERRORS[code], "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for code in _error_statuses(route):
+        responses.setdefault(str(code), _error_response(code))
     op["responses"] = responses
     return op
 
 
-CSS = b"""body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem 2rem;color:#1d2733}
-h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccd}
-.op{border:1px solid #dde;border-radius:6px;margin:.8rem 0;padding:.4rem .8rem}
-.m{display:inline-block;min-width:4.5rem;font-weight:700;font-family:monospace}
-.get{color:#16703a}.post{color:#1d4fa8}.put,.patch{color:#8a5a00}.delete{color:#a31d1d}
-code,pre{font-family:ui-monospace,monospace;font-size:.85rem}pre{background:#f4f6f8;padding:.6rem;overflow:auto}
-details summary{cursor:pointer}table{border-collapse:collapse}td{padding:.1rem .6rem .1rem 0;vertical-align:top}
-"""
+def _error_statuses(route):
+    """What the gateway can answer for this route besides its success, sorted."""
+    codes = set(route.errors)
+    if route.path.startswith("/api/"):
+        codes.add(503)                          # a service did not answer
+    if route.request is not None:
+        codes |= {400, 413, 415, 422}           # the JSON body (gateway/app.py)
+    if route.form is not None:
+        codes |= {400, 413, 422}                # the multipart body (gateway/uploads.py)
+    if route.query is not None or route.path_params:
+        codes |= {404, 422}                     # an id or a query that names nothing
+    if route.auth != PUBLIC:
+        codes |= {401, 403}                     # the token, the role, the password change
+    unknown = codes - set(ERRORS)
+    if unknown:
+        raise ValueError(f"{route.method} {route.path}: no description for {sorted(unknown)}")
+    return sorted(codes)
 
 
-def render_html(spec):
-    e = html.escape
-    out = ["<!doctype html><html lang=en><head><meta charset=utf-8>",
-           "<meta name=viewport content='width=device-width,initial-scale=1'>",
-           f"<title>{e(spec['info']['title'])}</title>",
-           "<link rel=stylesheet href='/api/v1/docs.css'></head><body>",
-           f"<h1>{e(spec['info']['title'])} {e(spec['info']['version'])}</h1>",
-           f"<p>{e(spec['info'].get('description', ''))} The machine-readable description "
-           "is at <a href='/api/v1/openapi.json'>/api/v1/openapi.json</a>.</p>"]
-    tags = {}
-    for path, ops in spec["paths"].items():
-        for method, op in ops.items():
-            tags.setdefault(op["tags"][0], []).append((path, method, op))
-    for tag in sorted(tags):
-        out.append(f"<h2>{e(tag)}</h2>")
-        for path, method, op in tags[tag]:
-            out.append(f"<div class=op><details><summary><span class='m {e(method)}'>"
-                       f"{e(method.upper())}</span> <code>{e(path)}</code> — "
-                       f"{e(op.get('summary', ''))}</summary>")
-            out.append(f"<p>{e(op.get('description', ''))}</p>")
-            for p in op.get("parameters", []):
-                out.append(f"<div>{e(p['in'])} parameter <code>{e(p['name'])}</code>"
-                           f"{' (required)' if p.get('required') else ''}</div>")
-            body = op.get("requestBody")
-            if body:
-                out.append("<div>Body:</div>" + _schema_html(
-                    next(iter(body["content"].values()))["schema"], spec))
-            out.append("<table>")
-            for status, resp in op["responses"].items():
-                out.append(f"<tr><td><b>{e(status)}</b></td><td>{e(resp['description'])}</td></tr>")
-            out.append("</table>")
-            ok = next(iter(op["responses"].values()))
-            if "content" in ok:
-                out.append("<div>Answer:</div>" + _schema_html(
-                    next(iter(ok["content"].values()))["schema"], spec))
-            out.append("</details></div>")
-    out.append("<h2>Schemas</h2>")
-    for name, schema in sorted(spec["components"]["schemas"].items()):
-        out.append(f"<h3 id='schema-{e(name)}'>{e(name)}</h3>"
-                   f"<pre>{e(json.dumps(schema, indent=2))}</pre>")
-    out.append("</body></html>")
-    return "".join(out).encode("utf-8")
+def _error_response(code):
+    response = {"description": ERRORS[code], "content": {"application/json": {"schema": {
+        "$ref": "#/components/schemas/" + ERROR_SCHEMA.get(code, "Error")}}}}
+    if code == 429:
+        response["headers"] = {"Retry-After": {
+            "description": "Seconds to wait before trying again", "schema": {"type": "integer"}}}
+    return response
 
 
-def _schema_html(schema, spec):
-    ref = schema.get("$ref") or schema.get("items", {}).get("$ref")
-    if ref:
-        name = ref.rsplit("/", 1)[1]
-        many = " (a list of)" if schema.get("type") == "array" else ""
-        return f"<p>{many} <a href='#schema-{html.escape(name)}'>{html.escape(name)}</a></p>"
-    return f"<pre>{html.escape(json.dumps(schema, indent=2))}</pre>"
+def error_schemas():
+    """Every error is {error, message} and, for some statuses, `fields`."""
+    def error(fields=None, description=""):
+        properties = {"error": {"type": "string", "description": "snake_case code for programs"},
+                      "message": {"type": "string", "description": "a sentence for people"}}
+        if fields is not None:
+            properties["fields"] = fields
+        return {"type": "object", "required": ["error", "message"], "properties": properties,
+                "additionalProperties": False, "description": description}
+    return {
+        "Error": error({"type": "object", "description": "details the code names"},
+                       "Every error answer"),
+        "InvalidInputError": error({
+            "type": "object", "description": "field name -> problems",
+            "properties": {"attempts_left": {
+                "type": "integer", "description": "tries left before a code or link locks"}},
+            "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            "Invalid input: which fields, and what is wrong with each"),
+        "TooManyRequestsError": error({"type": "object", "properties": {
+            "retry_after": {"type": "integer", "description": "seconds to wait"},
+            "retry_at": {"type": "string", "format": "date-time"}}},
+            "Throttled: when to try again"),
+    }
+
+
+SWAGGER_UI = "/static/vendor/swagger-ui/"
+DOCS_HTML = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Haven API</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="{SWAGGER_UI}swagger-ui.css">
+</head><body>
+<main id="swagger-ui" data-url="/api/v1/openapi.json">
+<noscript><p>The browsable docs need JavaScript. The description itself is at
+<a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></noscript></main>
+<script src="{SWAGGER_UI}swagger-ui-bundle.js"></script>
+<script src="/static/api-docs.js"></script>
+</body></html>
+""".encode("utf-8")
+# The gateway's policy (gateway/http.py) plus data: images, which swagger-ui.css uses for
+# its icons; still nothing from another origin and no inline script.
+DOCS_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; form-action 'self'")
 
 
 class OpenApi:
@@ -162,10 +173,7 @@ class OpenApi:
     def __init__(self, routes):
         self.spec = build_spec(routes)
         self.json_bytes = json.dumps(self.spec, separators=(",", ":")).encode("utf-8")
-        self.html_bytes = render_html(self.spec)
 
     def html_response(self):
-        return Response(self.html_bytes, content_type="text/html; charset=utf-8")
-
-    def css_response(self):
-        return Response(CSS, content_type="text/css; charset=utf-8")
+        return Response(DOCS_HTML, content_type="text/html; charset=utf-8",
+                        headers={"Content-Security-Policy": DOCS_CSP})

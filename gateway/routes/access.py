@@ -27,7 +27,7 @@ def _known_client(ctx, client_id):
 
 
 # -- public: the invitation page ------------------------------------------------------
-@table.route("POST", "/api/v1/invitations/lookup", auth=PUBLIC,
+@table.route("POST", "/api/v1/invitations/lookup", errors=(404, 409), auth=PUBLIC,
              request=schemas.InvitationLookup, response=schemas.Invitation, tags=PUBLIC_TAGS,
              summary="What an invitation link is for",
              description="404 `invitation_not_found`; 409 `invitation_used`, "
@@ -36,7 +36,7 @@ def lookup_invitation(ctx):
     return ctx.app.rpc.call("identity", "get_invitation", {"token": ctx.body["token"]})
 
 
-@table.route("POST", "/api/v1/invitations/accept", auth=PUBLIC,
+@table.route("POST", "/api/v1/invitations/accept", errors=(403, 404, 409, 429), auth=PUBLIC,
              request=schemas.AcceptInvitation, response=schemas.Tokens, tags=PUBLIC_TAGS,
              summary="Create the portal account from an invitation and sign in",
              description="The date of birth must match the chart: a wrong one is 422 "
@@ -52,7 +52,8 @@ def accept_invitation(ctx):
 
 
 # -- public: forgot password and the reset page -----------------------------------------
-@table.route("POST", "/api/v1/password-resets", auth=PUBLIC, request=schemas.ResetRequest,
+@table.route("POST", "/api/v1/password-resets", errors=(429,),
+             auth=PUBLIC, request=schemas.ResetRequest,
              response=schemas.ResetAccepted, status=202, tags=PUBLIC_TAGS,
              summary="Forgot password: email a reset link",
              description="Always the same answer, whether or not the email has an account.")
@@ -61,7 +62,7 @@ def request_reset(ctx):
     return ctx.app.rpc.call("identity", "request_password_reset", payload)
 
 
-@table.route("POST", "/api/v1/password-resets/lookup", auth=PUBLIC,
+@table.route("POST", "/api/v1/password-resets/lookup", errors=(404,), auth=PUBLIC,
              request=schemas.InvitationLookup, response=schemas.ResetLink, tags=PUBLIC_TAGS,
              summary="What a reset link is for",
              description="404 `reset_link_invalid` when unknown, used, expired or replaced.")
@@ -69,7 +70,7 @@ def lookup_reset(ctx):
     return ctx.app.rpc.call("identity", "get_password_reset", {"token": ctx.body["token"]})
 
 
-@table.route("POST", "/api/v1/password-resets/complete", auth=PUBLIC,
+@table.route("POST", "/api/v1/password-resets/complete", errors=(404, 429), auth=PUBLIC,
              request=schemas.CompleteReset, response=schemas.ResetDone, tags=PUBLIC_TAGS,
              summary="Choose a new password with a reset link",
              description="Ends every session of that person; does not sign in.")
@@ -89,7 +90,7 @@ def get_access_status(ctx):
     return ctx.app.rpc.call("identity", "get_portal_access_status", ctx.who.wire, client_id)
 
 
-@table.route("POST", "/api/v1/clients/<client_id>/invitation", auth=STAFF,
+@table.route("POST", "/api/v1/clients/<client_id>/invitation", errors=(409, 429), auth=STAFF,
              response=schemas.AccessStatus, status=201, tags=TAGS,
              summary="Send (or resend) the portal invitation email",
              description="The chart needs an email and a date of birth (422 "
@@ -103,7 +104,7 @@ def send_invitation(ctx):
                             {"client_id": ctx.params["client_id"]})
 
 
-@table.route("POST", "/api/v1/clients/<client_id>/password-reset", auth=STAFF,
+@table.route("POST", "/api/v1/clients/<client_id>/password-reset", errors=(409,), auth=STAFF,
              response=schemas.ResetSent, status=201, tags=TAGS,
              summary="Email the client a password reset link",
              description="404 `no_login`; 409 `account_inactive`.")
@@ -220,7 +221,7 @@ def get_account(ctx):
                             ctx.params["account_id"])
 
 
-@table.route("POST", "/api/v1/portal-accounts/<account_id>/clients", auth=STAFF,
+@table.route("POST", "/api/v1/portal-accounts/<account_id>/clients", errors=(409,), auth=STAFF,
              request=schemas.LinkRequest, response=schemas.AccountClients, status=201,
              tags=TAGS, summary="Link another client (same email on the chart) to the account",
              description="409 `email_mismatch`, `access_exists`; 404 `no_portal_access`. "
@@ -234,7 +235,7 @@ def link_client(ctx):
     return result
 
 
-@table.route("DELETE", "/api/v1/portal-accounts/<account_id>/clients/<client_id>",
+@table.route("DELETE", "/api/v1/portal-accounts/<account_id>/clients/<client_id>", errors=(409,),
              auth=STAFF, response=schemas.AccountClients, tags=TAGS,
              summary="Remove the account's access to one linked client",
              description="Ends every session of the account at once. 409 `own_client` for "

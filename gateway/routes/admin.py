@@ -15,7 +15,7 @@ def get_settings(ctx):
     return ctx.app.readmodels.practice_settings(ctx.who)
 
 
-@table.route("PATCH", "/api/v1/practice/settings", auth=STAFF,
+@table.route("PATCH", "/api/v1/practice/settings", errors=(409,), auth=STAFF,
              request=schemas.PracticeSettingsUpdate, response=schemas.PracticeSettings,
              tags=TAGS, summary="Change your practice's portal settings",
              description="Send only what changes. 409 `code_taken` / `subdomain_taken`. "

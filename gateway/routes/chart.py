@@ -92,11 +92,11 @@ for _tab, _schema in cs.TAB_SAVES.items():
     extra = (" Insurance: 403 `insurance_read_only` unless the practice allows clients to "
              "update insurance." if _tab == "insurance" else "")
     table.route("PATCH", f"/api/v1/me/chart/{_tab}", auth=CLIENT, query=schemas.MeQuery,
-                request=_schema, response=cs.ChartTab, tags=TAGS,
+                errors=(409,), request=_schema, response=cs.ChartTab, tags=TAGS,
                 summary=f"Save your chart's {TAB_WORDS[_tab]} tab",
                 description=SAVE_HELP + extra)(_my_save(_tab))
     table.route("PATCH", f"/api/v1/clients/<client_id>/chart/{_tab}", auth=STAFF,
-                request=_schema, response=cs.ChartTab, tags=TAGS,
+                errors=(409,), request=_schema, response=cs.ChartTab, tags=TAGS,
                 summary=f"Save a client's {TAB_WORDS[_tab]} tab (staff)",
                 description=SAVE_HELP)(_staff_save(_tab))
 
@@ -131,7 +131,7 @@ def mark_reviewed(ctx):
     return ctx.app.rpc.call("charts", "mark_changes_reviewed", ctx.who.wire, ctx.body)
 
 
-@table.route("POST", "/api/v1/chart-revisions/<revision_id>/revert", auth=STAFF,
+@table.route("POST", "/api/v1/chart-revisions/<revision_id>/revert", errors=(409,), auth=STAFF,
              response=cs.ChartTab, tags=REVIEW_TAGS, summary="Revert one change",
              description="Restores the field's value from before that change as a new change "
                          "by you, and marks the change reviewed. Answers the tab with the "
@@ -153,7 +153,7 @@ def get_chart_settings(ctx):
     return ctx.app.rpc.call("charts", "get_settings", ctx.who.wire)
 
 
-@table.route("PATCH", "/api/v1/practice/chart-settings", auth=STAFF,
+@table.route("PATCH", "/api/v1/practice/chart-settings", errors=(409,), auth=STAFF,
              request=cs.ChartSettingsUpdate, response=cs.ChartSettings,
              tags=("practice administration",), summary="Change the chart settings",
              description="Practice administrators. Send what changes and the `version` "

@@ -44,7 +44,8 @@ def get_client(ctx):
     return ctx.raw(ctx.app.readmodels.client_record(ctx.actor, ctx.who.wire, client_id))
 
 
-@table.route("PATCH", "/api/v1/clients/<client_id>", auth=ANY, request=schemas.DetailsUpdate,
+@table.route("PATCH", "/api/v1/clients/<client_id>", errors=(409,),
+             auth=ANY, request=schemas.DetailsUpdate,
              response=schemas.ClientRecord, summary="Update a client's details", tags=TAGS,
              description="Send only what changed, with the `version` you read.")
 def update_client(ctx):

@@ -46,7 +46,7 @@ def list_client_contacts(ctx):
     return ctx.app.rpc.call("identity", "list_contacts", ctx.who.wire, {"client_id": client_id})
 
 
-@table.route("POST", "/api/v1/contacts", auth=STAFF, request=ps.ContactCreate,
+@table.route("POST", "/api/v1/contacts", errors=(409,), auth=STAFF, request=ps.ContactCreate,
              response=ps.Contact, status=201, tags=TAGS,
              summary="Add a contact and email them a link to choose a password",
              description="409 `login_taken` when a client or another contact of the practice "
@@ -63,7 +63,8 @@ def get_contact(ctx):
     return ctx.app.rpc.call("identity", "get_contact", ctx.who.wire, ctx.params["contact_id"])
 
 
-@table.route("PATCH", "/api/v1/contacts/<contact_id>", auth=STAFF, request=ps.ContactUpdate,
+@table.route("PATCH", "/api/v1/contacts/<contact_id>", errors=(409,),
+             auth=STAFF, request=ps.ContactUpdate,
              response=ps.Contact, tags=TAGS, summary="Suspend, reactivate or end a contact",
              description="Leaving active ends every session of the contact within a second. "
                          "409 `not_signed_up` (an invited contact can only be made inactive).")
@@ -74,7 +75,7 @@ def update_contact(ctx):
                              "status": ctx.body["status"]})
 
 
-@table.route("POST", "/api/v1/contacts/<contact_id>/invitation", auth=STAFF,
+@table.route("POST", "/api/v1/contacts/<contact_id>/invitation", errors=(409, 429), auth=STAFF,
              response=ps.Contact, status=201, tags=TAGS,
              summary="Send the contact a new link to choose a password",
              description="The older link stops working. 409 `already_signed_up`; 429 "
@@ -85,7 +86,7 @@ def resend_contact_invitation(ctx):
                             {"contact_id": ctx.params["contact_id"]})
 
 
-@table.route("PUT", "/api/v1/contacts/<contact_id>/grants/<client_id>", auth=STAFF,
+@table.route("PUT", "/api/v1/contacts/<contact_id>/grants/<client_id>", errors=(409,), auth=STAFF,
              request=ps.GrantPut, response=ps.Grant, tags=TAGS,
              summary="Grant or change what a contact may do for one client",
              description="Replaces the grant. Taking anything away ends the contact's "
@@ -111,7 +112,8 @@ def delete_grant(ctx):
                              "client_id": ctx.params["client_id"]})
 
 
-@table.route("PUT", "/api/v1/portal-accounts/<account_id>/grants/<client_id>", auth=STAFF,
+@table.route("PUT", "/api/v1/portal-accounts/<account_id>/grants/<client_id>", errors=(409,),
+             auth=STAFF,
              request=ps.GrantPut, response=ps.Grant, tags=TAGS,
              summary="Grant or change what a client's portal account may do for another client",
              description="A client who is also a guardian keeps one sign-in: the grant rides "

@@ -106,7 +106,7 @@ def share(ctx):
 
 
 # -- downloads (anyone charts lets see the document) --------------------------------------------
-@table.route("GET", "/api/v1/documents/<document_id>/download", auth=ANY,
+@table.route("GET", "/api/v1/documents/<document_id>/download", errors=(409,), auth=ANY,
              produces="application/octet-stream", tags=TAGS, summary="Download a document",
              description="Served as an attachment with its content type (checked at upload), "
                          "`X-Content-Type-Options: nosniff` and no caching. The file's "
@@ -117,7 +117,7 @@ def download(ctx):
 
 
 # -- taking back and deleting ------------------------------------------------------------------
-@table.route("POST", "/api/v1/documents/<document_id>/unshare", auth=STAFF,
+@table.route("POST", "/api/v1/documents/<document_id>/unshare", errors=(409,), auth=STAFF,
              response=cs.Document, tags=TAGS,
              summary="Stop sharing a practice or shared document",
              description="Clients and contacts no longer list or download it; staff still "
@@ -129,7 +129,7 @@ def unshare(ctx):
                             ctx.params["document_id"])
 
 
-@table.route("DELETE", "/api/v1/documents/<document_id>", auth=ANY,
+@table.route("DELETE", "/api/v1/documents/<document_id>", errors=(409,), auth=ANY,
              response=cs.DocumentDeleted, tags=TAGS, summary="Delete a document and its file",
              description="Staff with `edit_clients`: any document of the practice. A client "
                          "or contact: only an upload they made, until the practice opened it "

@@ -34,7 +34,3 @@ def openapi_json(ctx):
 def docs(ctx):
     return ctx.app.openapi.html_response()
 
-
-@table.route("GET", "/api/v1/docs.css", auth=PUBLIC, tags=TAGS, documented=False)
-def docs_css(ctx):
-    return ctx.app.openapi.css_response()

@@ -35,7 +35,7 @@ def get_details(ctx):
     return ctx.raw(ctx.app.readmodels.client_record(ctx.actor, ctx.who.wire, client_id))
 
 
-@table.route("PATCH", "/api/v1/me/details", auth=CLIENT, query=schemas.MeQuery,
+@table.route("PATCH", "/api/v1/me/details", errors=(409,), auth=CLIENT, query=schemas.MeQuery,
              request=schemas.DetailsUpdate, response=schemas.ClientRecord,
              summary="Update your own details",
              description="Send only what changed, with the `version` you read.", tags=TAGS)

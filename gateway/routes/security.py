@@ -18,7 +18,8 @@ def get_two_factor(ctx):
     return ctx.app.rpc.call("identity", "get_mfa_status", ctx.who.wire)
 
 
-@table.route("POST", BASE + "/enrolment", auth=ANY, response=ps.TwoFactorSecret, tags=TAGS,
+@table.route("POST", BASE + "/enrolment", errors=(409,),
+             auth=ANY, response=ps.TwoFactorSecret, tags=TAGS,
              summary="Start turning two-step sign-in on: a new authenticator secret",
              description="Add the secret (or the otpauth URI) to an authenticator app, then "
                          "confirm with a code. A new call replaces an unconfirmed secret. "
@@ -27,7 +28,8 @@ def begin_two_factor(ctx):
     return ctx.app.rpc.call("identity", "begin_mfa_enrolment", ctx.who.wire)
 
 
-@table.route("POST", BASE + "/enrolment/confirm", auth=ANY, request=ps.TwoFactorCode,
+@table.route("POST", BASE + "/enrolment/confirm", errors=(409, 429),
+             auth=ANY, request=ps.TwoFactorCode,
              response=ps.TwoFactorEnrolled, tags=TAGS,
              summary="Confirm the authenticator with a code; returns ten recovery codes once",
              description="422 `invalid_code`; 409 `mfa_enrolment_not_started`, "
@@ -36,7 +38,8 @@ def confirm_two_factor(ctx):
     return ctx.app.rpc.call("identity", "confirm_mfa_enrolment", ctx.who.wire, dict(ctx.body))
 
 
-@table.route("POST", BASE + "/recovery-codes", auth=ANY, request=ps.TwoFactorCode,
+@table.route("POST", BASE + "/recovery-codes", errors=(404, 429),
+             auth=ANY, request=ps.TwoFactorCode,
              response=ps.RecoveryCodes, tags=TAGS,
              summary="Replace your recovery codes (needs a code from the app)",
              description="The old codes stop working. 422 `invalid_code`; 404 "
@@ -46,7 +49,7 @@ def regenerate_codes(ctx):
                             dict(ctx.body))
 
 
-@table.route("POST", BASE + "/disable", auth=ANY, request=ps.TwoFactorDisable,
+@table.route("POST", BASE + "/disable", errors=(404, 429), auth=ANY, request=ps.TwoFactorDisable,
              response=ps.TwoFactorOff, tags=TAGS,
              summary="Turn two-step sign-in off (clients and contacts, where not required)",
              description="403 `mfa_required` for staff and where the practice requires it; "

@@ -34,7 +34,8 @@ DELIVERY_DOC = (" With `token_delivery: \"body\"` the tokens come in the body in
                 "default they are only in cookies, never in the body.")
 
 
-@table.route("POST", "/api/v1/session", request=schemas.SignIn, response=schemas.Tokens,
+@table.route("POST", "/api/v1/session", errors=(401, 429),
+             request=schemas.SignIn, response=schemas.Tokens,
              summary="Sign in", tags=TAGS, description=(
                  "Sets the cookies haven_access and haven_refresh (HttpOnly) and haven_csrf "
                  "(readable; send it back as X-CSRF-Token on unsafe requests)." + DELIVERY_DOC))
@@ -46,7 +47,7 @@ def sign_in(ctx):
     return signed_in(ctx, tokens, delivery)
 
 
-@table.route("POST", "/api/v1/session/refresh", request=schemas.RefreshRequest,
+@table.route("POST", "/api/v1/session/refresh", errors=(401, 403), request=schemas.RefreshRequest,
              response=schemas.Tokens, summary="Exchange a refresh token for a new pair",
              tags=TAGS, description="Uses the body's refresh_token, else the haven_refresh "
                                     "cookie (which then needs X-CSRF-Token). The new pair "
@@ -89,7 +90,8 @@ def sign_out(ctx):
     return response
 
 
-@table.route("POST", "/api/v1/session/password", auth=ANY_MCP, request=schemas.ChangePassword,
+@table.route("POST", "/api/v1/session/password", errors=(429,),
+             auth=ANY_MCP, request=schemas.ChangePassword,
              response=schemas.Tokens, summary="Change your password", tags=TAGS,
              description="Allowed while a password change is required. Returns a fresh pair: "
                          "as cookies to a cookie session, in the body to a Bearer caller.")
@@ -102,14 +104,16 @@ def change_password(ctx):
     return signed_in(ctx, tokens, "cookie" if ctx.who.via_cookie else "body")
 
 
-@table.route("POST", "/api/v1/session/mfa/enrolment", request=schemas.MfaToken,
+@table.route("POST", "/api/v1/session/mfa/enrolment", errors=(401, 409, 429),
+             request=schemas.MfaToken,
              response=schemas.MfaEnrolment, summary="Two-step sign-in: a new authenticator "
              "secret", tags=TAGS, description="For a sign-in answered with `mfa_enrol: true`.")
 def mfa_enrolment(ctx):
     return ctx.app.rpc.call("identity", "start_mfa_enrolment", dict(ctx.body))
 
 
-@table.route("POST", "/api/v1/session/mfa", request=schemas.MfaCode, response=schemas.Tokens,
+@table.route("POST", "/api/v1/session/mfa", errors=(401, 409, 429),
+             request=schemas.MfaCode, response=schemas.Tokens,
              summary="Two-step sign-in: the code from the authenticator app", tags=TAGS,
              description="422 `invalid_code` with `fields.attempts_left`." + DELIVERY_DOC)
 def mfa_complete(ctx):

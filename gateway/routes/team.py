@@ -21,7 +21,7 @@ def list_staff(ctx):
     return ctx.app.rpc.call("identity", "list_staff", ctx.who.wire)
 
 
-@table.route("POST", "/api/v1/staff", auth=STAFF, request=ps.StaffInvite,
+@table.route("POST", "/api/v1/staff", errors=(409,), auth=STAFF, request=ps.StaffInvite,
              response=ps.StaffMember, status=201, tags=TAGS,
              summary="Invite a staff member: an email with a link to choose a password",
              description="They add an authenticator app at their first sign-in. 409 "
@@ -31,7 +31,8 @@ def invite_staff(ctx):
     return ctx.app.rpc.call("identity", "invite_staff", ctx.who.wire, dict(ctx.body))
 
 
-@table.route("PATCH", "/api/v1/staff/<staff_id>", auth=STAFF, request=ps.StaffUpdate,
+@table.route("PATCH", "/api/v1/staff/<staff_id>", errors=(409,),
+             auth=STAFF, request=ps.StaffUpdate,
              response=ps.StaffMember, tags=TAGS, summary="Change a staff member's role or status",
              description="Send `role` or `status` (or both). Ends their sessions. 409 "
                          "`own_account`, `last_administrator`, `not_signed_up`; 404 `no_staff`.")
@@ -50,7 +51,7 @@ def update_staff(ctx):
     return result
 
 
-@table.route("POST", "/api/v1/staff/<staff_id>/password-reset", auth=STAFF,
+@table.route("POST", "/api/v1/staff/<staff_id>/password-reset", errors=(409,), auth=STAFF,
              response=schemas.ResetSent,
              status=201, tags=TAGS, summary="Email a staff member a password reset link",
              description="404 `no_login`; 409 `account_inactive`.")
@@ -78,7 +79,7 @@ def get_roles(ctx):
     return ctx.app.rpc.call("identity", "get_role_permissions", ctx.who.wire)
 
 
-@table.route("PUT", "/api/v1/roles/<role>", auth=STAFF, request=ps.RolePut,
+@table.route("PUT", "/api/v1/roles/<role>", errors=(409,), auth=STAFF, request=ps.RolePut,
              response=ps.RoleMatrix, tags=TAGS,
              summary="Make a role grant exactly these permissions in this practice",
              description="Removing a permission ends the sessions of everyone holding the "

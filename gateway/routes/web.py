@@ -1,10 +1,13 @@
-"""The web client's shells and static files (written in gateway/web/ by the web client)."""
-import mimetypes
+"""The web client's shells and static files (written in gateway/web/ by the web client).
+
+Files go out through werkzeug's send_from_directory: safe paths, ETag and Last-Modified,
+conditional requests (304) and ranges. We keep the caching policy and the types.
+"""
 import os
 
+from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import NotFound as HTTPNotFound
-from werkzeug.security import safe_join
-from werkzeug.wrappers import Response
+from werkzeug.utils import send_from_directory
 
 from gateway.router import PUBLIC, RouteTable
 
@@ -14,50 +17,33 @@ STATIC = os.path.join(WEB, "static")
 # Revalidate every static file (a 304 is cheap): with a max-age a release could pair a
 # new shell with day-old modules (docs/web-client.md, "Caching").
 STATIC_CACHE = "no-cache"
-TYPES = {".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
-         ".css": "text/css; charset=utf-8", ".html": "text/html; charset=utf-8",
-         ".svg": "image/svg+xml", ".json": "application/json", ".png": "image/png",
-         ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-         ".ico": "image/x-icon", ".webp": "image/webp", ".woff2": "font/woff2",
-         ".woff": "font/woff", ".txt": "text/plain; charset=utf-8", ".map": "application/json"}
+# Explicit types: Python's mimetypes varies by version and system (.js, .mjs, .woff2).
+TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css",
+         ".html": "text/html", ".svg": "image/svg+xml", ".json": "application/json",
+         ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+         ".gif": "image/gif", ".ico": "image/x-icon", ".webp": "image/webp",
+         ".woff2": "font/woff2", ".woff": "font/woff", ".txt": "text/plain",
+         ".map": "application/json"}
+# Third-party assets served from the pinned package that ships them (no copy in git):
+# prefix under /static/ -> (folder, the files we serve from it).
+VENDOR = {"vendor/swagger-ui/": (str(swagger_ui_path),
+                                 {"swagger-ui-bundle.js", "swagger-ui.css"})}
 
 
-class _Files:
-    """File bytes cached by (path, mtime, size): one stat per request, no re-read."""
-
-    def __init__(self):
-        self._cache = {}
-
-    def read(self, path):
-        try:
-            st = os.stat(path)
-        except OSError:
-            raise HTTPNotFound() from None
-        if not os.path.isfile(path):
-            raise HTTPNotFound()
-        key = (st.st_mtime_ns, st.st_size)
-        cached = self._cache.get(path)
-        if cached is None or cached[0] != key:
-            with open(path, "rb") as f:
-                cached = (key, f.read(), f"\"{st.st_mtime_ns:x}-{st.st_size:x}\"")
-            self._cache[path] = cached
-        return cached[1], cached[2]
-
-
-FILES = _Files()
-
-
-def _file_response(request, path, content_type, cache_control):
-    body, etag = FILES.read(path)
-    headers = {"Cache-Control": cache_control, "ETag": etag}
-    if etag in (request.headers.get("If-None-Match") or ""):
-        return Response(status=304, headers=headers)
-    return Response(body, status=200, headers=headers, content_type=content_type)
+def _send(request, directory, rel, cache_control=STATIC_CACHE):
+    """The file `rel` under `directory`, or 404; never a dotfile or a path outside it."""
+    if any(part.startswith(".") for part in rel.split("/")) or "\\" in rel or "\x00" in rel:
+        raise HTTPNotFound()
+    ext = os.path.splitext(rel)[1].lower()
+    response = send_from_directory(directory, rel, request.environ,
+                                   mimetype=TYPES.get(ext) or "application/octet-stream")
+    response.headers["Cache-Control"] = cache_control
+    return response
 
 
 def _shell(ctx, name):
     # Shells are small and change with each release: revalidate, never store stale.
-    return _file_response(ctx.request, os.path.join(WEB, name), TYPES[".html"], "no-cache")
+    return _send(ctx.request, WEB, name, "no-cache")
 
 
 @table.route("GET", "/p/<code>", auth=PUBLIC, documented=False)
@@ -83,12 +69,10 @@ def staff_deep(ctx):
 @table.route("GET", "/static/<path:path>", auth=PUBLIC, documented=False)
 def static(ctx):
     rel = ctx.params["path"]
-    # No dotfiles, no backslashes, nothing outside static/ (safe_join refuses ..).
-    if any(part.startswith(".") for part in rel.split("/")) or "\\" in rel or "\x00" in rel:
-        raise HTTPNotFound()
-    path = safe_join(STATIC, rel)
-    if path is None:
-        raise HTTPNotFound()
-    ext = os.path.splitext(path)[1].lower()
-    content_type = TYPES.get(ext) or mimetypes.guess_type(path)[0] or "application/octet-stream"
-    return _file_response(ctx.request, path, content_type, STATIC_CACHE)
+    for prefix, (directory, files) in VENDOR.items():
+        if rel.startswith(prefix):
+            name = rel[len(prefix):]
+            if name not in files:
+                raise HTTPNotFound()
+            return _send(ctx.request, directory, name)
+    return _send(ctx.request, STATIC, rel)
