@@ -1,11 +1,13 @@
 // The chart's tabs as forms: which fields each tab has, how they are labelled, and how a
-// form's values become a save (only the top-level keys that changed; a person or a
-// coverage is sent whole, or null when every field of it was cleared).
+// form's values become saves (only the top-level keys that changed; a person, a coverage
+// or the practice's extra fields are sent whole, or null when every field was cleared).
 //
 // Field names are the API's dotted paths ("primary.subscriber.name"), so the messages the
-// API sends per field land beside the right input.
+// API sends per field land beside the right input. A field may belong to another tab than
+// the page it is shown on (`tab`): primary language is shown on Details, where people look
+// for it, but charts keeps it on Basic, so it is saved there with Basic's version.
 
-import { COUNTRIES } from "./record.js";
+import { COUNTRIES, LANGUAGES, OTHER } from "./record.js";
 
 export const TABS = [
   { tab: "basic", title: "Basic", path: "/chart/basic" },
@@ -19,12 +21,16 @@ const words = (list) => list.map((v) => [v, v.replace(/_/g, " ").replace(/^./, (
 const choice = (values) => [["", "Not specified"], ...words(values)];
 const yesNo = [["", "Not specified"], ["true", "Yes"], ["false", "No"]];
 const countries = [["", "Select a country"], ...COUNTRIES];
+export const LANGUAGE_OPTIONS = [["", "Not specified"], ...LANGUAGES.map((l) => [l, l]), [OTHER, "Another language"]];
 
 const t = (name, label, extra = {}) => ({ name, label, kind: "text", ...extra });
 const tel = (name, label) => t(name, label, { type: "tel", autocomplete: "tel" });
 const date = (name, label) => t(name, label, { type: "date", hint: "For example 1990-04-12." });
 const sel = (name, label, options, extra = {}) => ({ name, label, kind: "select", options, ...extra });
+const yesNoSel = (name, label) => sel(name, label, yesNo, { boolean: true });
 const box = (name, label, hint) => ({ name, label, kind: "checkbox", hint });
+const photo = (key, side) => ({ name: `${key}.card_${side}_document_id`, kind: "photo", side, coverage: key,
+  label: side === "front" ? "Card photo, front" : "Card photo, back" });
 
 function address(prefix) {
   return [t(`${prefix}.line1`, "Address line 1"), t(`${prefix}.line2`, "Address line 2"),
@@ -48,7 +54,8 @@ function coverage(key, legend) {
     sel(`${key}.subscriber.relationship`, "The subscriber is", [["", "Not specified"], ["self", "Me"], ["spouse", "My spouse"], ["parent", "My parent"], ["child", "My child"], ["other", "Someone else"]]),
     t(`${key}.subscriber.name`, "Subscriber's name", { hint: "When the subscriber is not you." }),
     date(`${key}.subscriber.date_of_birth`, "Subscriber's date of birth"),
-    date(`${key}.effective_from`, "Effective from"), date(`${key}.effective_to`, "Effective to")] };
+    date(`${key}.effective_from`, "Effective from"), date(`${key}.effective_to`, "Effective to"),
+    photo(key, "front"), photo(key, "back")] };
 }
 
 export const GROUPS = {
@@ -77,7 +84,9 @@ export const GROUPS = {
   ],
   details: [
     { legend: "Language", fields: [
-      sel("interpreter_needed", "Do you need an interpreter?", yesNo)] },
+      { name: "primary_language", label: "Primary language", kind: "language", tab: "basic", options: LANGUAGE_OPTIONS,
+        hint: "The language you're most comfortable using with the practice." },
+      yesNoSel("interpreter_needed", "Do you need an interpreter?")] },
     { legend: "Demographics", fields: [
       { name: "race", label: "Race (choose any)", kind: "multi", options: words(["american_indian_or_alaska_native", "asian", "black_or_african_american", "native_hawaiian_or_other_pacific_islander", "white", "other", "declined"]) },
       sel("ethnicity", "Ethnicity", choice(["hispanic_or_latino", "not_hispanic_or_latino", "declined"])),
@@ -90,15 +99,35 @@ export const GROUPS = {
   insurance: [coverage("primary", "Primary insurance"), coverage("secondary", "Secondary insurance")],
   communication: [
     { legend: "May we…", fields: [
-      sel("email_ok", "Email you?", yesNo), sel("text_ok", "Text you?", yesNo),
-      sel("voicemail_ok", "Leave you a voicemail?", yesNo),
-      sel("appointment_reminders", "Send appointment reminders?", yesNo)] },
+      yesNoSel("email_ok", "Email you?"), yesNoSel("text_ok", "Text you?"),
+      yesNoSel("voicemail_ok", "Leave you a voicemail?"),
+      yesNoSel("appointment_reminders", "Send appointment reminders?")] },
   ],
 };
 
-// Tabs whose top-level keys are objects sent whole.
-const NESTED = { contacts: ["emergency_contact", "responsible_party", "legal_guardian"], insurance: ["primary", "secondary"] };
-const BOOLEAN_SELECTS = new Set(["interpreter_needed", "email_ok", "text_ok", "voicemail_ok", "appointment_reminders"]);
+export const EXTRA_TYPES = [["text", "Text"], ["choice", "Choice (one of a list)"], ["boolean", "Yes or no"], ["date", "Date"]];
+
+/** One of the practice's own Details fields ({key, label, type, choices, max_length}). */
+export function extraField(def) {
+  const name = `extra.${def.key}`;
+  if (def.type === "choice") return sel(name, def.label, [["", "Not specified"], ...(def.choices || []).map((c) => [c, c])]);
+  if (def.type === "boolean") return yesNoSel(name, def.label);
+  if (def.type === "date") return date(name, def.label);
+  return t(name, def.label, { maxlength: def.max_length || 200 });
+}
+
+/** The tab's groups of fields; Details gains the practice's own fields from `settings`. */
+export function groupsOf(tab, settings = null) {
+  const extras = (settings && settings.extra_fields) || [];
+  if (tab === "details" && extras.length) {
+    return [...GROUPS.details, { legend: "More about you", key: "extra", fields: extras.map(extraField) }];
+  }
+  return GROUPS[tab] || [];
+}
+
+export function fieldsOf(tab, settings = null) {
+  return groupsOf(tab, settings).flatMap((g) => g.fields);
+}
 
 /** {"primary": {"payer": "A"}} → {"primary.payer": "A"} (lists stay whole). */
 export function flatten(values, prefix = "") {
@@ -111,8 +140,13 @@ export function flatten(values, prefix = "") {
   return out;
 }
 
-export function allFields(tab) {
-  return GROUPS[tab].flatMap((g) => g.fields);
+/** A page's values ({dotted name: value}) from the chart's tabs, borrowed fields included. */
+export function formValues(tab, tabs, settings = null) {
+  const flat = flatten(tabs[tab] && tabs[tab].values);
+  for (const field of fieldsOf(tab, settings)) {
+    if (field.tab && field.tab !== tab && tabs[field.tab]) flat[field.name] = flatten(tabs[field.tab].values)[field.name];
+  }
+  return flat;
 }
 
 /** What a field shows for a stored value. */
@@ -124,12 +158,23 @@ export function shown(field, value) {
   return value === null || value === undefined ? "" : String(value);
 }
 
+/** A stored value as people read it ("Yes", "Employed full time", the country's name). */
+export function readable(field, value) {
+  if (value === null || value === undefined || value === "") return "";
+  if (Array.isArray(value)) return value.map((v) => readable({ ...field, kind: "select" }, v)).join(", ");
+  if (value === true) return "Yes";
+  if (value === false) return "No";
+  const option = field && field.options && field.options.find(([v]) => v === String(value));
+  return option ? option[1] : String(value);
+}
+
 /** A form value as the API stores it. */
 function stored(field, raw) {
   if (field.kind === "checkbox") return raw ? true : null;
-  if (field.kind === "multi") return raw.length ? raw : null;
-  if (BOOLEAN_SELECTS.has(field.name)) return raw === "" ? null : raw === "true";
-  return raw === "" ? null : raw;
+  if (field.kind === "multi") return raw && raw.length ? raw : null;
+  if (raw === undefined || raw === null || raw === "") return null;
+  if (field.boolean) return raw === "true";
+  return raw;
 }
 
 function setPath(target, path, value) {
@@ -149,40 +194,63 @@ function prune(value) {
   return Object.keys(out).length ? out : null;
 }
 
-/**
- * The save for a tab: {payload, changed: [labels]} from the form's raw values
- * ({name: string | boolean | [..]}) and the tab's stored values.
- */
-export function saveOf(tab, raw, values) {
+const emptied = (v) => (v === undefined || v === "" ? null : v);
+
+/** One tab's save from the fields it owns: {payload, changed: [names]}. */
+function saveFor(fields, raw, values) {
   const before = flatten(values);
-  const changedFields = allFields(tab).filter((f) => {
-    const a = JSON.stringify(stored(f, raw[f.name]) ?? null);
-    const b = JSON.stringify(before[f.name] === undefined || before[f.name] === "" ? null : before[f.name]);
-    return a !== b;
-  });
+  const changed = fields.filter((f) => JSON.stringify(stored(f, raw[f.name])) !== JSON.stringify(emptied(before[f.name])));
   const payload = {};
-  const nested = NESTED[tab];
-  if (nested) {
-    for (const key of nested) {
-      if (!changedFields.some((f) => f.name.startsWith(key + "."))) continue;
-      const whole = {};
-      for (const f of allFields(tab).filter((f) => f.name.startsWith(key + "."))) {
-        setPath(whole, f.name.slice(key.length + 1), stored(f, raw[f.name]));
-      }
-      const kept = prune(whole);
-      // card photos are not on this form: keep them
-      for (const side of ["card_front_document_id", "card_back_document_id"]) {
-        if (kept && values && values[key] && values[key][side]) kept[side] = values[key][side];
-      }
-      payload[key] = kept;
-    }
-  } else {
-    for (const f of changedFields) payload[f.name] = stored(f, raw[f.name]);
+  for (const f of changed) {
+    const top = f.name.split(".")[0];
+    if (top === f.name) { payload[top] = stored(f, raw[f.name]); continue; }
+    if (top in payload) continue;
+    const whole = {};
+    for (const g of fields.filter((g) => g.name.startsWith(top + "."))) setPath(whole, g.name.slice(top.length + 1), stored(g, raw[g.name]));
+    payload[top] = prune(whole);
   }
-  return { payload, changed: changedFields.map((f) => f.label) };
+  return { payload, changed: changed.map((f) => f.name) };
 }
 
-export function labelOf(tab, name) {
-  const found = allFields(tab).find((f) => f.name === name);
-  return found ? found.label : String(name).replace(/[._]/g, " ");
+/**
+ * The saves a page's form makes: [{tab, payload, changed: [dotted names]}], one per tab
+ * that owns a changed field (the page's own tab first). raw: {name: string | boolean |
+ * [..]} as the form holds them; tabs: the chart's tabs ({tab: {values, version}}).
+ */
+export function savesOf(tab, raw, tabs, settings = null) {
+  const owners = new Map([[tab, []]]);
+  for (const field of fieldsOf(tab, settings)) {
+    const owner = field.tab || tab;
+    if (!owners.has(owner)) owners.set(owner, []);
+    owners.get(owner).push(field);
+  }
+  const saves = [];
+  for (const [owner, fields] of owners) {
+    if (!tabs[owner]) continue;
+    const save = saveFor(fields, raw, tabs[owner].values);
+    if (save.changed.length) saves.push({ tab: owner, ...save });
+  }
+  return saves;
+}
+
+const NESTED_LEGENDS = Object.fromEntries(Object.values(GROUPS).flat().filter((g) => g.key).map((g) => [g.key, g.legend]));
+
+/** The field's definition wherever it is shown (primary language lives on Basic but shows on Details). */
+export function fieldOf(tab, name, settings = null) {
+  return fieldsOf(tab, settings).find((f) => f.name === name)
+    || (tab !== "details" ? fieldsOf("details", settings).find((f) => f.name === name && f.tab === tab) : null)
+    || null;
+}
+
+/**
+ * How people read a field's name outside its form: "City", "Primary insurance: Member id",
+ * "Referral source" (a practice field, with `settings`), else the path in words.
+ */
+export function labelOf(tab, name, settings = null) {
+  const found = fieldOf(tab, name, settings);
+  const top = String(name).split(".")[0];
+  if (found) return top !== name && NESTED_LEGENDS[top] ? `${NESTED_LEGENDS[top]}: ${found.label}` : found.label;
+  const last = String(name).split(".").pop().replace(/_/g, " ");
+  const plain = last.replace(/^./, (c) => c.toUpperCase());
+  return top !== name && NESTED_LEGENDS[top] ? `${NESTED_LEGENDS[top]}: ${plain}` : plain;
 }

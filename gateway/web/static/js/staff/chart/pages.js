@@ -1,37 +1,40 @@
 // The console's side of the chart (issue 5): a client's chart tabs and documents
-// ("Uploaded by the client"), the practice-wide "Changes to review" (mark reviewed,
-// revert), chart settings for administrators, document types, and practice documents.
+// ("Uploaded by the client", sharing with the client or one contact), the practice-wide
+// "Changes to review" (who, mark reviewed, revert), chart settings for administrators
+// (with the practice's own Details fields), document types, and practice documents.
 
 import { api, seg } from "../../api.js";
 import { h } from "../../ui/dom.js";
-import { GROUPS, TABS, flatten, labelOf } from "../../ui/chartfields.js";
+import { EXTRA_TYPES, TABS, fieldOf, flatten, formValues, groupsOf, labelOf, readable } from "../../ui/chartfields.js";
+import { cardPreview } from "../../ui/cardphoto.js";
 import { ACCEPT, ACCEPTED_WORDS, checkFile, download, formatSize, upload } from "../../ui/files.js";
-import { button, checkboxField, clearErrors, form, selectField, showErrors, textField } from "../../ui/forms.js";
+import { button, checkboxField, clearErrors, fieldset, form, selectField, showErrors, textField } from "../../ui/forms.js";
 import { formatDateTime, timeElement } from "../../ui/format.js";
 import { notify } from "../../ui/notice.js";
+import { actorNamer } from "./who.js";
 
-const tabTitle = (tab) => (TABS.find((t) => t.tab === tab) || { title: tab }).title;
+export const tabTitle = (tab) => (TABS.find((t) => t.tab === tab) || { title: tab }).title;
 const emptyCell = () => h("td", { class: "value value--empty" }, h("span", { "aria-hidden": "true" }, "—"), h("span", { class: "visually-hidden" }, "empty"));
-const valueCell = (v) => (v === null || v === undefined || v === "" ? emptyCell() : h("td", { class: "value" }, String(v)));
-
-function who(kind) {
-  return { client: "Client (portal)", contact: "Contact (portal)", staff: "Staff", system: "Haven" }[kind] || kind || "—";
-}
+export const valueCell = (v) => (v === null || v === undefined || v === "" ? emptyCell() : h("td", { class: "value" }, String(v)));
 
 // -- a client's chart and documents ----------------------------------------------------------
-function tabCard(tab, view) {
-  const flat = flatten(view.values);
-  const rows = GROUPS[tab.tab].flatMap((g) => g.fields).map((f) => {
-    let value = flat[f.name];
-    if (Array.isArray(value)) value = value.join(", ");
-    if (value === true) value = "Yes";
-    if (value === false) value = "No";
-    const shown = value === undefined || value === null || value === "" ? "—" : String(value).replace(/_/g, " ");
-    return [h("dt", {}, f.label), h("dd", { class: shown === "—" ? "value--empty" : null }, shown)];
+function tabCard(tab, tabs, settings) {
+  const flat = formValues(tab.tab, tabs, settings);
+  const view = tabs[tab.tab];
+  const groups = groupsOf(tab.tab, settings).map((group) => {
+    const rows = group.fields.map((f) => {
+      if (f.kind === "photo") {
+        const alt = `${group.legend} card, ${f.side}`;
+        return [h("dt", {}, f.label), h("dd", { class: flat[f.name] ? null : "value--empty" }, flat[f.name] ? cardPreview(flat[f.name], alt, { downloadable: true }) : "—")];
+      }
+      const shown = readable(f, flat[f.name]) || "—";
+      return [h("dt", {}, f.label), h("dd", { class: shown === "—" ? "value--empty" : null }, shown)];
+    });
+    return [h("h3", {}, group.legend), h("dl", { class: "details-list" }, rows)];
   });
   return h("section", { class: "card", "aria-labelledby": `tab-${tab.tab}` },
     h("h2", { id: `tab-${tab.tab}` }, tab.title),
-    h("dl", { class: "details-list" }, rows),
+    groups,
     h("p", { class: "meta" }, `Version ${view.version}`, view.updated_at ? [" · last updated ", timeElement(view.updated_at)] : null));
 }
 
@@ -56,7 +59,7 @@ function confirmingButton(label, confirmLabel, kind, action) {
 }
 
 // Staff with edit_clients may stop sharing what the practice shared, and delete anything.
-function docRows(docs, empty, { canEdit = false, onChanged = null } = {}) {
+function docRows(docs, empty, { canEdit = false, onChanged = null, contactNames = null } = {}) {
   if (!docs.length) return h("p", { class: "empty" }, empty);
   return h("ul", { class: "docs" }, docs.map((d) => {
     const name = d.title || d.filename;
@@ -78,6 +81,7 @@ function docRows(docs, empty, { canEdit = false, onChanged = null } = {}) {
     return h("li", { class: "doc" },
       h("div", { class: "doc__text" }, h("p", { class: "doc__title" }, name),
         h("p", { class: "meta" }, `${d.filename} · ${formatSize(d.size)} · `, timeElement(d.created_at),
+          d.contact_id ? ` · shared with ${(contactNames && contactNames.get(d.contact_id)) || "one contact"} only` : "",
           d.status !== "available" ? ` · ${d.status.replace(/_/g, " ")}` : "",
           d.unshared_at ? " · no longer shared" : "")),
       d.status === "available" ? button(["Download", h("span", { class: "visually-hidden" }, ` ${name}`)], {
@@ -86,8 +90,19 @@ function docRows(docs, empty, { canEdit = false, onChanged = null } = {}) {
   }));
 }
 
-function shareForm({ clientId, types, onShared }) {
+/** Contacts who may see this client's documents (a grant with manage documentation). */
+function documentContacts(contacts, clientId) {
+  return contacts.filter((c) => c.status !== "inactive" && (c.grants || []).some((g) => g.client_id === clientId &&
+    (g.effective_permissions || g.permissions || []).includes("manage_documentation")));
+}
+
+function shareForm({ clientId, clientName, contacts = [], types, onShared }) {
   const file = h("input", { type: "file", id: "share-file", name: "file", accept: ACCEPT, class: "input input--file", "aria-describedby": "share-file-hint" });
+  const people = clientId ? documentContacts(contacts, clientId) : [];
+  const audience = clientId ? selectField({ id: "share-with", name: "contact_id", label: "Share with",
+    options: [["", `${clientName || "The client"} (the client)`], ...people.map((c) => [c.contact_id, `Only ${c.name} (contact)`])],
+    hint: people.length ? "A document shared with one contact is seen by that contact and staff, not by the client or other contacts."
+      : "Only contacts whose access includes Manage documentation can be chosen; this client has none." }) : null;
   return form({
     label: clientId ? "Share a document with this client" : "Add a practice document",
     children: [
@@ -96,21 +111,23 @@ function shareForm({ clientId, types, onShared }) {
       textField({ id: "share-title", name: "title", label: "Title", optional: true }),
       selectField({ id: "share-type", name: "type_id", label: "Document type", options: [["", "No type"], ...types.map((t) => [t.id, `${t.name}${t.show_in_portal ? " (shown in the portal)" : " (staff only)"}`])],
         hint: clientId ? null : "Clients see a practice document only if its type is shown in the portal." }),
+      audience,
     ],
-    actions: [button(clientId ? "Share with client" : "Add for all clients", { type: "submit" })],
+    actions: [button(clientId ? "Share" : "Add for all clients", { type: "submit" })],
     onSubmit: async (el) => {
       clearErrors(el);
       const chosen = file.files[0];
       const problem = checkFile(chosen);
       if (problem) { showErrors(el, { message: problem.file, fields: problem }); return; }
       const data = new FormData();
-      for (const name of ["title", "type_id"]) if (el.elements[name].value) data.append(name, el.elements[name].value);
+      for (const name of ["title", "type_id", "contact_id"]) if (el.elements[name] && el.elements[name].value) data.append(name, el.elements[name].value);
       if (clientId) data.append("client_id", clientId);
       data.append("file", chosen, chosen.name);
+      const contact = people.find((c) => c.contact_id === (el.elements.contact_id && el.elements.contact_id.value));
       try {
         const doc = await upload("/documents", data);
         el.reset();
-        notify(`Shared: ${doc.title}.`, "success");
+        notify(contact ? `Shared with ${contact.name} only: ${doc.title}.` : `Shared: ${doc.title}.`, "success");
         await onShared();
       } catch (error) {
         showErrors(el, error);
@@ -121,15 +138,18 @@ function shareForm({ clientId, types, onShared }) {
 
 export async function clientChartView({ params, router, ctx }) {
   const id = params.id;
-  const [chart, docs, types] = await Promise.all([
+  const [chart, docs, types, contactList] = await Promise.all([
     api.get(`/clients/${seg(id)}/chart`), api.get(`/clients/${seg(id)}/documents`),
     api.get("/document-types").catch(() => []),
+    api.get(`/clients/${seg(id)}/contacts`).catch(() => ({ items: [] })),
   ]);
+  const contacts = (contactList && contactList.items) || [];
+  const contactNames = new Map(contacts.map((c) => [c.contact_id, c.name]));
   const docsBox = h("div", {});
   const reload = async () => showDocs(await api.get(`/clients/${seg(id)}/documents`));
   const showDocs = (list) => {
     const mine = list.filter((d) => d.client_id === id);
-    const opts = { canEdit: ctx.can("edit_clients"), onChanged: reload };
+    const opts = { canEdit: ctx.can("edit_clients"), onChanged: reload, contactNames };
     docsBox.replaceChildren(
       h("h3", {}, "Uploaded by the client"), docRows(mine.filter((d) => d.kind === "upload"), "Nothing uploaded yet.", opts),
       h("h3", {}, "Shared with the client"), docRows(mine.filter((d) => d.kind === "shared"), "Nothing shared yet.", opts));
@@ -140,38 +160,57 @@ export async function clientChartView({ params, router, ctx }) {
     h("h1", { id: "page-title" }, `Chart: ${chart.client_name}`),
     h("nav", { class: "tabs", "aria-label": "Chart sections" }, h("ul", { class: "tabs__list" },
       TABS.map((t) => h("li", {}, h("a", { href: `#tab-${t.tab}`, class: "tabs__link" }, t.title))))),
-    TABS.map((t) => tabCard(t, chart.tabs[t.tab])),
+    TABS.map((t) => tabCard(t, chart.tabs, chart.settings)),
     h("section", { class: "card", "aria-labelledby": "docs-title" }, h("h2", { id: "docs-title" }, "Documents"), docsBox,
-      ctx.can("edit_clients") ? [h("h3", {}, "Share a document"), shareForm({ clientId: id, types, onShared: async () => showDocs(await api.get(`/clients/${seg(id)}/documents`)) })] : null));
+      ctx.can("edit_clients") ? [h("h3", {}, "Share a document"), shareForm({ clientId: id, clientName: chart.client_name, contacts, types, onShared: reload })] : null));
 }
 
 // -- changes to review ---------------------------------------------------------------------
-function restoredText(tab, field, view) {
+function restoredText(tab, field, view, settings) {
   const value = flatten(view.values)[field];
-  if (value === undefined || value === null || value === "") return `${labelOf(tab, field)} is now empty`;
-  return `${labelOf(tab, field)} is now “${Array.isArray(value) ? value.join(", ") : value}”`;
+  const label = labelOf(tab, field, settings);
+  if (value === undefined || value === null || value === "") return `${label} is now empty`;
+  const found = fieldOf(tab, field, settings);
+  if (found && found.kind === "photo") return `${label} is the earlier photo again`;
+  return `${label} is now “${readable(found, value)}”`;
 }
 
-function batchItem(batch, ctx, reload) {
+/** A revision's old or new value: words for choices, the photo itself for a card photo. */
+export function revisionValueCell(tab, field, value, settings) {
+  const found = fieldOf(tab, field, settings);
+  if (value === null || value === undefined || value === "") return valueCell(value);
+  if (found && found.kind === "photo") return h("td", { class: "value" }, cardPreview(value, labelOf(tab, field, settings), { downloadable: true }));
+  // revisions keep booleans as "yes"/"no" text
+  return valueCell(found && found.boolean ? String(value).replace(/^./, (c) => c.toUpperCase()) : found ? readable(found, value) : value);
+}
+
+/** Revert one change (staff with edit_clients); then `after()` and say what the value is now. */
+export function revertButton(revision, settings, after) {
+  const label = labelOf(revision.tab, revision.field, settings);
+  return button(["Revert", h("span", { class: "visually-hidden" }, ` ${label}`)], {
+    kind: "quiet",
+    onClick: async () => {
+      try {
+        const view = await api.post(`/chart-revisions/${seg(revision.id)}/revert`);
+        await after();
+        notify(`Reverted: ${restoredText(revision.tab, revision.field, view, settings)}.`, "success", { focus: true });
+      } catch (error) {
+        notify(error.message, "error", { focus: true });
+      }
+    } });
+}
+
+function batchItem(batch, ctx, reload, { namer, settings }) {
   const table = h("table", { class: "table" },
     h("caption", { class: "visually-hidden" }, `${batch.client_name}: ${tabTitle(batch.tab)}`),
     h("thead", {}, h("tr", {}, ["Field", "Old value", "New value", ""].map((c) => h("th", { scope: "col" }, c)))),
     h("tbody", {}, batch.revisions.map((r) => h("tr", {},
-      h("th", { scope: "row" }, labelOf(batch.tab, r.field)), valueCell(r.old_value), valueCell(r.new_value),
-      h("td", {}, ctx.can("edit_clients") ? button(["Revert", h("span", { class: "visually-hidden" }, ` ${labelOf(batch.tab, r.field)}`)], {
-        kind: "quiet",
-        onClick: async () => {
-          try {
-            const view = await api.post(`/chart-revisions/${seg(r.id)}/revert`);
-            await reload();
-            notify(`Reverted: ${restoredText(batch.tab, r.field, view)}.`, "success", { focus: true });
-          } catch (error) {
-            notify(error.message, "error", { focus: true });
-          }
-        } }) : null)))));
+      h("th", { scope: "row" }, labelOf(batch.tab, r.field, settings)),
+      revisionValueCell(batch.tab, r.field, r.old_value, settings), revisionValueCell(batch.tab, r.field, r.new_value, settings),
+      h("td", {}, ctx.can("edit_clients") ? revertButton({ ...r, tab: r.tab || batch.tab }, settings, reload) : null)))));
   return h("li", { class: "review__item" },
     h("h2", {}, h("a", { href: `/staff/clients/${seg(batch.client_id)}/chart` }, batch.client_name), `: ${tabTitle(batch.tab)}`),
-    h("p", { class: "meta" }, `${who(batch.actor_kind)} · `, timeElement(batch.created_at, formatDateTime(batch.created_at))),
+    h("p", { class: "meta" }, `Changed by ${namer.name(batch, batch.client_name)} · `, timeElement(batch.created_at, formatDateTime(batch.created_at))),
     h("div", { class: "table-wrap", role: "region", "aria-label": `Changes to ${tabTitle(batch.tab)} (scrolls sideways)`, tabindex: "0" }, table),
     button(["Mark reviewed", h("span", { class: "visually-hidden" }, ` (${batch.client_name}, ${tabTitle(batch.tab)})`)], {
       kind: "secondary",
@@ -184,32 +223,133 @@ function batchItem(batch, ctx, reload) {
 
 export async function reviewView({ ctx }) {
   const body = h("div", {});
+  const namer = actorNamer(ctx.principal);
+  const settings = await api.get("/practice/chart-settings").catch(() => null);
   async function load() {
     const batches = await api.get("/changes-to-review");
+    await namer.load(batches);
     body.replaceChildren(...(batches.length
       ? [h("p", {}, button("Mark all reviewed", { kind: "secondary", onClick: async () => {
         await api.post("/changes-to-review/reviewed", { batch_ids: batches.map((b) => b.batch_id) });
         await load();
         notify(`Marked ${batches.length} reviewed.`, "success");
-      } })), h("ul", { class: "review" }, batches.map((b) => batchItem(b, ctx, load)))]
+      } })), h("ul", { class: "review" }, batches.map((b) => batchItem(b, ctx, load, { namer, settings })))]
       : [h("p", { class: "empty" }, "Nothing to review. Changes clients make in the portal appear here.")]));
   }
   await load();
   return h("section", { class: "page", "aria-labelledby": "page-title" },
     h("h1", { id: "page-title" }, "Changes to review"),
-    h("p", { class: "lead" }, "What clients changed in the portal, one item per saved section. Reverting restores the value from before that change."),
+    h("p", { class: "lead" }, "What clients and the people who help them changed in the portal, one item per saved section. Reverting restores the value from before that change."),
     body);
 }
 
 // -- administrators: chart settings ----------------------------------------------------------
+/** "Referral source" → "referral_source": the key charts stores the answer under (never changed later). */
+export function keyFor(label, taken) {
+  let base = String(label || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  if (!/^[a-z]/.test(base)) base = `field_${base}`.replace(/_+$/, "");
+  base = base.slice(0, 36);
+  let key = base;
+  for (let n = 2; taken.has(key); n += 1) key = `${base}_${n}`;
+  return key;
+}
+
+function choicesField(id, name, value, hidden) {
+  const area = h("textarea", { id, name, class: "input textarea", rows: "4", "aria-describedby": `${id}-hint` });
+  area.value = value;
+  const wrapper = h("div", { class: "field", dataset: { field: name }, hidden },
+    h("label", { class: "field__label", for: id }, "Choices"),
+    h("p", { class: "field__hint", id: `${id}-hint` }, "One per line, as clients will see them."),
+    h("p", { class: "field__error", id: `${id}-error`, hidden: true }), area);
+  return wrapper;
+}
+
+/** The practice's own Details fields: label, type, choices; add, remove, save. */
+function extraFieldsForm(getSettings, setSettings) {
+  let rows = (getSettings().extra_fields || []).map((f) => ({ ...f, choices: (f.choices || []).join("\n") }));
+  const list = h("ol", { class: "extra-fields" });
+
+  function read(formEl) {
+    rows = rows.map((row, i) => ({ ...row,
+      label: formEl.elements[`extra_fields.${i}.label`].value.trim(),
+      type: formEl.elements[`extra_fields.${i}.type`].value,
+      choices: formEl.elements[`extra_fields.${i}.choices`].value }));
+  }
+
+  function render() {
+    list.replaceChildren(...(rows.length ? rows.map((row, i) => {
+      const prefix = `xf-${i}`;
+      const type = selectField({ id: `${prefix}-type`, name: `extra_fields.${i}.type`, label: "Type", options: EXTRA_TYPES, value: row.type || "text" });
+      const choices = choicesField(`${prefix}-choices`, `extra_fields.${i}.choices`, row.choices || "", (row.type || "text") !== "choice");
+      type.querySelector("select").addEventListener("change", (event) => { choices.hidden = event.target.value !== "choice"; });
+      const name = row.label || `Field ${i + 1}`;
+      return h("li", { class: "extra-field" }, fieldset(`Field ${i + 1}`,
+        textField({ id: `${prefix}-label`, name: `extra_fields.${i}.label`, label: "Label", value: row.label || "",
+          hint: row.key ? `Answers are kept as extra.${row.key}.` : "What clients see beside the answer.", attrs: { maxlength: "100" } }),
+        type, choices,
+        button(`Remove “${name}”`, { kind: "quiet", attrs: { class: "button button--quiet button--small" }, onClick: () => {
+          read(formEl);
+          rows.splice(i, 1);
+          render();
+          notify(`${name} will be removed when you save.`, "info");
+          (formEl.querySelector("#xf-add") || formEl).focus();
+        } })));
+    }) : [h("li", { class: "empty" }, "No extra fields: Details shows only the standard demographics.")]));
+  }
+
+  const formEl = form({
+    label: "Details the practice asks for",
+    children: [list, h("p", {}, button("Add a field", { kind: "secondary", attrs: { id: "xf-add", class: "button button--secondary" }, onClick: () => {
+      read(formEl);
+      rows.push({ key: null, label: "", type: "text", choices: "" });
+      render();
+      formEl.elements[`extra_fields.${rows.length - 1}.label`].focus();
+    } }))],
+    actions: [button("Save Details fields", { type: "submit" })],
+    onSubmit: async (el) => {
+      clearErrors(el);
+      read(el);
+      const missing = {};
+      rows.forEach((row, i) => {
+        if (!row.label) missing[`extra_fields.${i}.label`] = "Give this field a label.";
+        if (row.type === "choice" && !row.choices.trim()) missing[`extra_fields.${i}.choices`] = "A choice field needs its choices.";
+      });
+      if (Object.keys(missing).length) { showErrors(el, { message: "Some fields are not complete.", fields: missing }); return; }
+      const taken = new Set(rows.filter((r) => r.key).map((r) => r.key));
+      const extra_fields = rows.map((row) => {
+        const key = row.key || keyFor(row.label, taken);
+        taken.add(key);
+        const out = { key, label: row.label, type: row.type };
+        if (row.type === "choice") out.choices = row.choices.split("\n").map((c) => c.trim()).filter(Boolean);
+        if (row.max_length) out.max_length = row.max_length;
+        return out;
+      });
+      try {
+        const saved = await api.patch("/practice/chart-settings", { extra_fields, version: getSettings().version });
+        setSettings(saved);
+        rows = (saved.extra_fields || []).map((f) => ({ ...f, choices: (f.choices || []).join("\n") }));
+        render();
+        notify(rows.length ? `Details fields saved: ${rows.map((r) => `“${r.label}”`).join(", ")}.` : "Details fields saved: there are none now.", "success");
+      } catch (error) {
+        showErrors(el, error);
+      }
+    },
+  });
+  render();
+  return formEl;
+}
+
 export async function chartSettingsView() {
   let settings = await api.get("/practice/chart-settings");
+  const getSettings = () => settings;
+  const setSettings = (next) => { settings = next; };
   const formEl = form({
     label: "Chart settings",
     children: [
       checkboxField({ name: "allow_clients_update_insurance", label: "Allow clients to update insurance information", checked: settings.allow_clients_update_insurance,
         hint: "When off, clients see their insurance read-only with a note to call the practice." }),
-      checkboxField({ name: "client_uploads_enabled", label: "Accept uploads from clients (My uploads)", checked: settings.client_uploads_enabled }),
+      checkboxField({ name: "client_uploads_enabled", label: "Accept uploads from clients (My uploads)", checked: settings.client_uploads_enabled,
+        hint: "Also lets clients who may update insurance send photos of their card." }),
     ],
     actions: [button("Save settings", { type: "submit" })],
     onSubmit: async (el) => {
@@ -224,7 +364,11 @@ export async function chartSettingsView() {
     },
   });
   return h("section", { class: "page", "aria-labelledby": "page-title" },
-    h("h1", { id: "page-title" }, "Chart settings"), h("div", { class: "card" }, formEl));
+    h("h1", { id: "page-title" }, "Chart settings"), h("div", { class: "card" }, formEl),
+    h("section", { class: "card", "aria-labelledby": "extra-title" },
+      h("h2", { id: "extra-title" }, "Details the practice asks for"),
+      h("p", { class: "meta" }, "Clients answer these on My chart: Details, under “More about you”, and may leave them empty. Changing a field's type or choices may ask clients to answer it again."),
+      extraFieldsForm(getSettings, setSettings)));
 }
 
 // -- document types and practice documents ---------------------------------------------------
