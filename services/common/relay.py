@@ -28,6 +28,7 @@ MAX_BACKOFF_SECONDS = 60
 BATCH = 200
 HEARTBEAT_SECONDS = 30
 CONFIRM_TIMEOUT_SECONDS = 10.0
+CLOSE_TIMEOUT_SECONDS = 2.0
 # Kernel events for Haven's own services, whatever the outbox's `channel` column says
 # (services without private events have none).
 KERNEL_PRIVATE_TYPES = frozenset({"delivery.parked"})
@@ -124,13 +125,19 @@ class OutboxRelay:
         self._returned.add(message.properties.get("message_id"))
 
     def _close(self):
+        connection, self._connection, self._producer = self._connection, None, None
+        if connection is None:
+            return
         try:
-            if self._connection is not None:
-                self._connection.release()
-        except Exception:  # already broken; nothing more to release
-            pass
-        self._connection = None
-        self._producer = None
+            # A clean close waits for the broker's close-ok, which a half-open
+            # connection never sends: bounded, then the socket is simply dropped.
+            with eventlet.Timeout(CLOSE_TIMEOUT_SECONDS):
+                connection.release()
+        except (Exception, eventlet.Timeout):
+            try:
+                connection.collect()
+            except Exception:  # already broken; nothing more to release
+                pass
 
     def publish_pending(self):
         """Publish one batch; returns how many were published."""
