@@ -1,13 +1,12 @@
-"""Issue 4's people over HTTP through the whole stack: Jane's contact network (a guardian
-with per-client grants, what each grant reaches and what it does not, access removed from
-one child), staff administration and role permissions, and two-step sign-in for staff,
+"""Issue 4's people over HTTP through the whole stack: Jane's one sign-in (her own chart,
+her son linked, guardian grants over her daughters — what each grant reaches and what it
+does not, access removed from one child), a contact besides (the girls' father with his
+own login), staff administration and role permissions, and two-step sign-in for staff,
 clients and contacts.
 
-Jane signs in twice: identity keeps contacts as an account kind of their own, and one
-email is the portal login of at most one person per practice, so a client login cannot
-hold grants yet (docs/identity.md, "Not built yet"). Jane's own login (her chart, and her
-son's linked to it) is her client account; as her daughters' guardian she holds a contact
-login with a second address.
+A client who is also a guardian holds her grants with her own portal account
+(docs/identity.md, "One sign-in, several clients"): the token's `clients` carries her
+chart and her son (`["*"]`) and each daughter with exactly what her grant allows.
 """
 import time
 
@@ -19,7 +18,7 @@ from tests.e2e.practice import (add_client, give_login, mail_count, new_practice
 from tests.e2e.test_story_http import Browserless, staff_session, wait_until
 
 JANE_PASSWORD = "lantern meadow copper sparrow"
-GUARDIAN_PASSWORD = "harbour lights over the quiet bay"
+FATHER_PASSWORD = "harbour lights over the quiet bay"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -45,79 +44,80 @@ def choose_password_from_mail(stack, email, password, after):
     return message
 
 
-def test_jane_as_guardian_sees_exactly_what_each_grant_allows(haven_stack, practice):
+def test_jane_holds_her_chart_her_son_and_guardian_grants_in_one_sign_in(haven_stack,
+                                                                          practice):
     base, stack = haven_stack.base_url, haven_stack
     api = f"{base}/api/v1"
     email = f"jane-{practice.code}@example.org"
-    guardian_email = f"jane.guardian-{practice.code}@example.org"
+    father_email = f"tom-{practice.code}@example.org"
     jane_chart = add_client(stack, practice, "Jane", "Doe", "1984-07-21", email)
     son = add_client(stack, practice, "Sam", "Doe", "2015-03-02", email)
     daughter = add_client(stack, practice, "Mia", "Doe", "2017-09-14")
     lily = add_client(stack, practice, "Lily", "Doe", "2019-01-30")
     teen = add_client(stack, practice, "Ava", "Doe", f"{time.gmtime().tm_year - 15}-06-15")
-    account = give_login(stack, practice, jane_chart, JANE_PASSWORD)
+    account = give_login(stack, practice, jane_chart, JANE_PASSWORD)["account_id"]
     intake = staff_session(stack, practice.intake_login, practice.staff_password)
-    assert intake.post(f"{api}/portal-accounts/{account['account_id']}/clients", timeout=10,
+    assert intake.post(f"{api}/portal-accounts/{account}/clients", timeout=10,
                        json={"client_id": son["id"]}).status_code == 201
 
-    # -- staff add Jane as a contact; she chooses a password from the emailed link --------
-    before = mail_count(stack)
-    r = intake.post(f"{api}/contacts", json={"email": guardian_email, "name": "Jane Doe"},
-                    timeout=10)
-    assert r.status_code == 201, r.text
-    contact = r.json()
-    assert contact["status"] == "invited" and contact["grants"] == []
+    # -- one person, one sign-in: her email is not made a second (contact) login ------------
     taken = intake.post(f"{api}/contacts", json={"email": email, "name": "Jane"}, timeout=10)
     assert taken.status_code == 409 and taken.json()["error"] == "login_taken"
-    message = choose_password_from_mail(stack, guardian_email, GUARDIAN_PASSWORD, before)
-    assert "Mia" not in message["body"] and "Doe" not in message["body"]   # names no client
+    assert "portal account" in taken.json()["message"]
 
-    cid = contact["contact_id"]
-    grant = intake.put(f"{api}/contacts/{cid}/grants/{daughter['id']}", timeout=10,
+    # -- staff grant her account, as guardian, per daughter ------------------------------------
+    grants = f"{api}/portal-accounts/{account}/grants"
+    grant = intake.put(f"{grants}/{daughter['id']}", timeout=10,
                        json={"permissions": ["view_appointments"]})
     assert grant.status_code == 200, grant.text
-    assert grant.json()["guardian"] is True and grant.json()["band"] == "full"
-    r = intake.put(f"{api}/contacts/{cid}/grants/{lily['id']}", timeout=10,
+    assert grant.json() == dict(grant.json(), holder_kind="client", account_id=account,
+                                contact_id=None, guardian=True, band="full")
+    r = intake.put(f"{grants}/{lily['id']}", timeout=10,
                    json={"permissions": ["manage_information", "manage_documentation"]})
     assert r.status_code == 200
     # a teenager's confidential paperwork stays hers (the practice's default bands)
-    r = intake.put(f"{api}/contacts/{cid}/grants/{teen['id']}", timeout=10,
+    r = intake.put(f"{grants}/{teen['id']}", timeout=10,
                    json={"permissions": ["view_appointments", "manage_documentation"]})
     assert r.status_code == 200 and r.json()["band"] == "partial"
     assert r.json()["effective_permissions"] == ["view_appointments"]
-    bad = intake.put(f"{api}/contacts/{cid}/grants/{daughter['id']}", timeout=10,
-                     json={"permissions": []})
-    assert bad.status_code == 422
+    assert intake.put(f"{grants}/{daughter['id']}", timeout=10,
+                      json={"permissions": []}).status_code == 422
+    for full in (jane_chart, son):              # she already acts for them with full rights
+        r = intake.put(f"{grants}/{full['id']}", json={"permissions": ["billing"]}, timeout=10)
+        assert r.status_code == 409 and r.json()["error"] == "already_linked"
     listed = intake.get(f"{api}/clients/{daughter['id']}/contacts", timeout=10).json()
-    assert [c["contact_id"] for c in listed["items"]] == [cid]
+    assert listed["items"] == [] and [a["account_id"] for a in listed["accounts"]] == [account]
+    held_by_account = intake.get(f"{api}/portal-accounts/{account}", timeout=10).json()
+    assert [g["client_id"] for g in held_by_account["grants"]] == [
+        daughter["id"], lily["id"], teen["id"]]
 
-    # -- Jane's own login: herself and her son, everything -------------------------------------
+    # -- one sign-in: the profile switcher lists all five, each with what it allows -------------
     jane, r = portal(base, practice, email, JANE_PASSWORD)
-    assert r.status_code == 200 and r.json()["principal"]["kind"] == "client"
-    assert {c["client_id"]: c["permissions"] for c in r.json()["principal"]["clients"]} == {
-        jane_chart["id"]: ["*"], son["id"]: ["*"]}
-
-    # -- Jane as guardian: the profile switcher lists each child with what it allows ----------
-    guardian, r = portal(base, practice, guardian_email, GUARDIAN_PASSWORD)
     assert r.status_code == 200, r.text
-    principal = guardian.call("GET", "/api/v1/session").json()
-    assert principal["kind"] == "contact"
+    principal = jane.call("GET", "/api/v1/session").json()
+    assert principal["kind"] == "client"
     held = {c["client_id"]: c["permissions"] for c in principal["clients"]}
-    assert held == {daughter["id"]: ["view_appointments"],
+    assert held == {jane_chart["id"]: ["*"], son["id"]: ["*"],
+                    daughter["id"]: ["view_appointments"],
                     lily["id"]: ["manage_information", "manage_documentation"],
                     teen["id"]: ["view_appointments"]}
+    for own in (jane_chart, son):
+        r = jane.call("GET", f"/api/v1/me/details?client_id={own['id']}")
+        assert r.status_code == 200 and r.json()["first_name"] == own["first_name"]
 
     # Mia's grant is view appointments only: nothing else answers, by any route
     mia = daughter["id"]
-    for method, path, body in [
-            ("GET", f"/api/v1/me/details?client_id={mia}", None),
-            ("PATCH", f"/api/v1/me/details?client_id={mia}", {"city": "X", "version": 1}),
-            ("GET", f"/api/v1/clients/{mia}", None),
-            ("PATCH", f"/api/v1/clients/{mia}", {"city": "X", "version": 1}),
-            ("GET", f"/api/v1/me/chart?client_id={mia}", None),
-            ("GET", f"/api/v1/me/chart/basic?client_id={mia}", None),
-            ("PATCH", f"/api/v1/me/chart/basic?client_id={mia}", {"city": "X", "version": 1})]:
-        r = guardian.call(method, path, json=body)
+    refused_for_mia = [
+        ("GET", f"/api/v1/me/details?client_id={mia}", None),
+        ("PATCH", f"/api/v1/me/details?client_id={mia}", {"city": "X", "version": 1}),
+        ("GET", f"/api/v1/clients/{mia}", None),
+        ("PATCH", f"/api/v1/clients/{mia}", {"city": "X", "version": 1}),
+        ("GET", f"/api/v1/me/chart?client_id={mia}", None),
+        ("GET", f"/api/v1/me/chart/basic?client_id={mia}", None),
+        ("PATCH", f"/api/v1/me/chart/basic?client_id={mia}", {"city": "X", "version": 1}),
+        ("GET", f"/api/v1/me/documents?client_id={mia}", None)]
+    for method, path, body in refused_for_mia:
+        r = jane.call(method, path, json=body)
         assert r.status_code in (403, 404), (method, path, r.status_code, r.text)
     # documents need manage_documentation (never Mia's papers, even one shared with Jane
     # herself); Lily's, shared with Jane, she sees
@@ -128,77 +128,105 @@ def test_jane_as_guardian_sees_exactly_what_each_grant_allows(haven_stack, pract
     letters = r.json()["id"]
     for child in (daughter, lily):
         r = intake.post(f"{api}/documents", timeout=10, data={
-            "client_id": child["id"], "contact_id": cid, "type_id": letters,
+            "client_id": child["id"], "contact_id": account, "type_id": letters,
             "title": f"Letter {child['id'][:4]}"},
             files={"file": ("letter.pdf", PDF, "application/pdf")})
         assert r.status_code == 201, r.text
         shared[child["id"]] = r.json()["id"]
-    # her grant lacks manage_documentation: the gateway refuses before charts is asked
-    r = guardian.call("GET", f"/api/v1/me/documents?client_id={mia}")
+    r = jane.call("GET", f"/api/v1/me/documents?client_id={mia}")
     assert r.status_code == 403 and r.json()["error"] == "not_permitted", r.text
-    r = guardian.call("GET", f"/api/v1/documents/{shared[mia]}/download")
+    r = jane.call("GET", f"/api/v1/documents/{shared[mia]}/download")
     assert r.status_code in (403, 404), r.status_code
-    r = guardian.call("GET", f"/api/v1/me/documents?client_id={lily['id']}")
+    r = jane.call("GET", f"/api/v1/me/documents?client_id={lily['id']}")
     assert shared[lily["id"]] in [d["id"] for d in r.json()]
-    assert guardian.call("GET", f"/api/v1/documents/{shared[lily['id']]}/download"
-                         ).status_code == 200
-    r = guardian.call("POST", f"/api/v1/me/uploads?client_id={mia}",
-                      files={"file": ("card.pdf", PDF, "application/pdf")})
+    assert jane.call("GET", f"/api/v1/documents/{shared[lily['id']]}/download"
+                     ).status_code == 200
+    # her own chart's documents are the client's own: a paper shared with her as Lily's
+    # guardian is not among them
+    r = jane.call("GET", f"/api/v1/me/documents?client_id={jane_chart['id']}")
+    assert r.status_code == 200 and shared[lily["id"]] not in [d["id"] for d in r.json()]
+    r = jane.call("POST", f"/api/v1/me/uploads?client_id={mia}",
+                  files={"file": ("card.pdf", PDF, "application/pdf")})
     assert r.status_code == 403 and r.json()["error"] == "not_permitted", r.text
     for path in (f"/api/v1/clients/{mia}/revisions", f"/api/v1/clients/{mia}/contacts",
                  "/api/v1/contacts", "/api/v1/staff", "/api/v1/clients"):
-        assert guardian.call("GET", path).status_code == 403, path
+        assert jane.call("GET", path).status_code == 403, path
 
     # Lily's grant has no "view appointments": her details and documents answer, and no
     # route lists appointments (scheduling does not exist yet: nothing answers at all)
-    r = guardian.call("GET", f"/api/v1/me/details?client_id={lily['id']}")
+    r = jane.call("GET", f"/api/v1/me/details?client_id={lily['id']}")
     assert r.status_code == 200 and r.json()["first_name"] == "Lily"
     for path in ("/api/v1/me/appointments", f"/api/v1/clients/{lily['id']}/appointments"):
-        assert guardian.call("GET", f"{path}?client_id={lily['id']}").status_code in (403, 404)
-    assert "view_appointments" not in held[lily["id"]]
+        assert jane.call("GET", f"{path}?client_id={lily['id']}").status_code in (403, 404)
+
+    # -- the girls' father: a contact with his own login, his own paperwork --------------------
+    before = mail_count(stack)
+    r = intake.post(f"{api}/contacts", json={"email": father_email, "name": "Tom Doe"},
+                    timeout=10)
+    assert r.status_code == 201, r.text
+    tom_id = r.json()["contact_id"]
+    message = choose_password_from_mail(stack, father_email, FATHER_PASSWORD, before)
+    assert "Lily" not in message["body"] and "Doe" not in message["body"]  # names no client
+    assert intake.put(f"{api}/contacts/{tom_id}/grants/{lily['id']}", timeout=10, json={
+        "permissions": ["manage_documentation"]}).status_code == 200
+    tom, r = portal(base, practice, father_email, FATHER_PASSWORD)
+    assert r.status_code == 200 and r.json()["principal"]["kind"] == "contact"
+    r = tom.call("GET", f"/api/v1/me/documents?client_id={lily['id']}")
+    assert r.status_code == 200 and shared[lily["id"]] not in [d["id"] for d in r.json()]
+    assert tom.call("GET", f"/api/v1/documents/{shared[lily['id']]}/download"
+                    ).status_code in (403, 404)
+    listed = intake.get(f"{api}/clients/{lily['id']}/contacts", timeout=10).json()
+    assert [c["contact_id"] for c in listed["items"]] == [tom_id]
+    assert [a["account_id"] for a in listed["accounts"]] == [account]
 
     # -- staff remove her access to Mia: her sessions end within a second ------------------------
-    removed = intake.delete(f"{api}/contacts/{cid}/grants/{mia}", timeout=10)
+    removed = intake.delete(f"{grants}/{mia}", timeout=10)
     assert removed.status_code == 200, removed.text
     assert mia not in {g["client_id"] for g in removed.json()["grants"]}
     started = time.monotonic()
-    assert wait_until(lambda: guardian.call("GET", "/api/v1/session").status_code == 401,
+    assert wait_until(lambda: jane.call("GET", "/api/v1/session").status_code == 401,
                       timeout=3, step=0.02)
     assert time.monotonic() - started < 1.2
-    guardian, r = portal(base, practice, guardian_email, GUARDIAN_PASSWORD)
+    jane, r = portal(base, practice, email, JANE_PASSWORD)
     assert r.status_code == 200
     assert mia not in {c["client_id"] for c in r.json()["principal"]["clients"]}
-    for method, path in [("GET", f"/api/v1/me/details?client_id={mia}"),
-                         ("GET", f"/api/v1/clients/{mia}"),
-                         ("GET", f"/api/v1/me/chart?client_id={mia}"),
-                         ("GET", f"/api/v1/me/documents?client_id={mia}")]:
-        r = guardian.call(method, path)
-        assert r.status_code in (403, 404), (path, r.status_code)
-    assert intake.delete(f"{api}/contacts/{cid}/grants/{mia}", timeout=10).status_code == 404
+    for method, path, body in refused_for_mia + [
+            ("GET", f"/api/v1/documents/{shared[mia]}/download", None)]:
+        r = jane.call(method, path, json=body)
+        assert r.status_code in (403, 404), (method, path, r.status_code)
+    assert jane.call("GET", f"/api/v1/me/details?client_id={son['id']}").status_code == 200
+    assert intake.delete(f"{grants}/{mia}", timeout=10).status_code == 404
+    admin = staff_session(stack, practice.admin_login, practice.staff_password)
+    audit = admin.get(f"{api}/audit", params={"action": "grant_changed",
+                                              "subject_id": account}, timeout=10).json()
+    assert {e["detail"]["change"] for e in audit["entries"]} == {"granted", "revoked"}
+    assert {e["subject_kind"] for e in audit["entries"]} == {"client"}
 
-    # -- suspending the contact ends everything; reactivating lets her back in -----------------
-    r = intake.patch(f"{api}/contacts/{cid}", json={"status": "suspended"}, timeout=10)
+    # -- suspending the contact ends everything; reactivating lets him back in -----------------
+    r = intake.patch(f"{api}/contacts/{tom_id}", json={"status": "suspended"}, timeout=10)
     assert r.status_code == 200 and r.json()["status"] == "suspended"
-    assert wait_until(lambda: guardian.call("GET", "/api/v1/session").status_code == 401,
+    assert wait_until(lambda: tom.call("GET", "/api/v1/session").status_code == 401,
                       timeout=3)
-    _, r = portal(base, practice, guardian_email, GUARDIAN_PASSWORD)
+    _, r = portal(base, practice, father_email, FATHER_PASSWORD)
     assert r.status_code == 401 and r.json()["error"] == "account_inactive"
-    assert intake.patch(f"{api}/contacts/{cid}", json={"status": "active"},
+    assert intake.patch(f"{api}/contacts/{tom_id}", json={"status": "active"},
                         timeout=10).status_code == 200
-    assert portal(base, practice, guardian_email, GUARDIAN_PASSWORD)[1].status_code == 200
+    assert portal(base, practice, father_email, FATHER_PASSWORD)[1].status_code == 200
 
     # -- another practice's staff reach none of it ----------------------------------------------
     other = new_practice(stack)
     outsider = staff_session(stack, other.intake_login, other.staff_password)
-    assert outsider.get(f"{api}/contacts/{cid}", timeout=10).status_code == 404
+    assert outsider.get(f"{api}/contacts/{tom_id}", timeout=10).status_code == 404
     assert outsider.get(f"{api}/clients/{lily['id']}/contacts", timeout=10).status_code == 404
-    r = outsider.put(f"{api}/contacts/{cid}/grants/{lily['id']}", timeout=10,
-                     json={"permissions": ["billing"]})
-    assert r.status_code == 404
-    assert outsider.patch(f"{api}/contacts/{cid}", json={"status": "suspended"},
+    for holder in (f"contacts/{tom_id}", f"portal-accounts/{account}"):
+        r = outsider.put(f"{api}/{holder}/grants/{lily['id']}", timeout=10,
+                         json={"permissions": ["billing"]})
+        assert r.status_code == 404, holder
+    assert outsider.delete(f"{grants}/{lily['id']}", timeout=10).status_code == 404
+    assert outsider.patch(f"{api}/contacts/{tom_id}", json={"status": "suspended"},
                           timeout=10).status_code == 404
-    assert cid not in [c["contact_id"] for c in outsider.get(f"{api}/contacts",
-                                                             timeout=10).json()["items"]]
+    assert tom_id not in [c["contact_id"] for c in outsider.get(f"{api}/contacts",
+                                                                timeout=10).json()["items"]]
 
 
 def test_administrators_invite_staff_change_roles_and_role_permissions(haven_stack, practice):
