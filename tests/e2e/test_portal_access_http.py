@@ -1,7 +1,8 @@
 """Issue 4's story over HTTP through the whole stack: Jane is invited by email, proves her
 date of birth, chooses a password and is signed in; resets her password; her son's chart
-is linked to her account and she switches between the two; staff remove her access to
-him and he is then out of her reach by every route."""
+is linked to her account and staff grant her, as guardian of her daughter, "view
+appointments" only — one sign-in, three profiles, each allowing exactly what it should;
+staff remove her access to her son and he is then out of her reach by every route."""
 import datetime
 import re
 import time
@@ -40,6 +41,7 @@ def test_jane_is_invited_resets_her_password_and_switches_profiles(haven_stack, 
     email = f"jane-{practice.code}@example.org"
     jane_chart = add_client(haven_stack, practice, "Jane", "Doe", JANE_DOB, email)
     son_chart = add_client(haven_stack, practice, "Sam", "Doe", "2015-03-02", email)
+    daughter = add_client(haven_stack, practice, "Mia", "Doe", "2017-09-14")
     intake = staff_session(haven_stack, practice.intake_login, practice.staff_password)
     api = f"{base}/api/v1"
 
@@ -137,10 +139,25 @@ def test_jane_is_invited_resets_her_password_and_switches_profiles(haven_stack, 
                            json={"client_id": other["id"]})
     assert mismatch.status_code == 409 and mismatch.json()["error"] == "email_mismatch"
 
-    # her session picks Sam up at its next refresh
+    # ... and, as guardian of her daughter, she may view appointments only
+    grant = intake.put(f"{api}/portal-accounts/{account_id}/grants/{daughter['id']}",
+                       json={"permissions": ["view_appointments"]}, timeout=10)
+    assert grant.status_code == 200 and grant.json()["band"] == "full", grant.text
+
+    # her session picks both up at its next refresh: three profiles in one sign-in
     assert jane.call("POST", "/api/v1/session/refresh").status_code == 200
     principal = jane.call("GET", "/api/v1/session").json()
-    assert {c["client_id"] for c in principal["clients"]} == {jane_chart["id"], son_chart["id"]}
+    assert [(c["name"], c["permissions"]) for c in principal["clients"]] == [
+        ("Jane Doe", ["*"]), ("Sam Doe", ["*"]), ("Mia Doe", ["view_appointments"])]
+    mia = daughter["id"]
+    for method, path, body in [
+            ("GET", f"/api/v1/me/details?client_id={mia}", None),
+            ("PATCH", f"/api/v1/me/details?client_id={mia}", {"city": "X", "version": 1}),
+            ("GET", f"/api/v1/me/chart?client_id={mia}", None),
+            ("GET", f"/api/v1/me/documents?client_id={mia}", None),
+            ("GET", f"/api/v1/clients/{mia}", None)]:
+        r = jane.call(method, path, json=body)
+        assert r.status_code in (403, 404), (method, path, r.status_code)
     assert jane.call("GET", "/api/v1/me/details").json()["error"] == "client_id_required"
     for chart in (jane_chart, son_chart):
         r = jane.call("GET", f"/api/v1/me/details?client_id={chart['id']}")
@@ -165,7 +182,7 @@ def test_jane_is_invited_resets_her_password_and_switches_profiles(haven_stack, 
     assert r.status_code == 200
     sam_id = son_chart["id"]
     assert [c["client_id"] for c in jane.call("GET", "/api/v1/session").json()["clients"]] == [
-        jane_chart["id"]]
+        jane_chart["id"], mia]
     for method, path, body in [
             ("GET", f"/api/v1/me/details?client_id={sam_id}", None),
             ("PATCH", f"/api/v1/me/details?client_id={sam_id}", {"city": "X", "version": 1}),
