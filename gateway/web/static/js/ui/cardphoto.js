@@ -16,13 +16,13 @@ const documentUrl = (id) => `/api/v1/documents/${encodeURIComponent(id)}/downloa
 
 /**
  * The photo of one side of a card, or "No photo yet.". A file the browser cannot show
- * (a HEIC photo, a PDF) is named instead. With `downloadable`, a Download button.
+ * (a HEIC photo, a PDF) gets a sentence instead. With `downloadable`, a Download button.
  */
 export function cardPreview(documentId, alt, { downloadable = false } = {}) {
   if (!documentId) return h("p", { class: "card-photo card-photo--empty meta" }, "No photo yet.");
   const figure = h("figure", { class: "card-photo" });
   const img = h("img", { class: "card-photo__img", src: documentUrl(documentId), alt, loading: "lazy", decoding: "async" });
-  img.addEventListener("error", () => img.replaceWith(h("p", { class: "card-photo__none meta" }, `${alt}: this browser cannot show a preview of this file.`)));
+  img.addEventListener("error", () => img.replaceWith(h("p", { class: "card-photo__none meta" }, `${alt}: no preview can be shown for this file.`)));
   figure.append(img);
   if (downloadable) {
     figure.append(h("figcaption", {}, h("button", { type: "button", class: "button button--secondary button--small",

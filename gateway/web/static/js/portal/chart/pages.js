@@ -147,6 +147,8 @@ export async function tabView({ params, ctx }) {
     notify(`Saved: ${listText(saved)}. The practice has been told what changed.`, "success");
     const mark = holder.querySelector(".form__actions .meta");
     if (mark) mark.prepend(h("span", { class: "saved", "aria-hidden": "true" }, "✓ Saved "));
+    const again = holder.querySelector("button[type=submit]");   // the form was rebuilt: keep focus where it was
+    if (again) again.focus();
   }
 
   async function refused(el, error, save, saved) {
