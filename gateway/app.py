@@ -10,10 +10,11 @@ import time
 
 import eventlet
 from kombu import Connection
+from werkzeug.exceptions import NotFound as HTTPNotFound
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.wrappers import Response
 
-from gateway import errors, http
+from gateway import errors, hosts, http
 from gateway.auth import Authenticator, Revocations
 from gateway.openapi import OpenApi
 from gateway.readmodels import ReadModels
@@ -102,7 +103,7 @@ class GatewayApp:
             correlation_id.reset(token)
 
     def _dispatch(self, request, cid):
-        route, params = self.router.match(request.path, request.method)
+        route, params = self._match(request)
         # An upload route has its own, larger limit, enforced while it streams.
         request.max_content_length = route.max_body or self.max_body
         ctx = Context(request, self, cid, params)
@@ -119,6 +120,16 @@ class GatewayApp:
         if route.response_instance is not None:
             result = route.response_instance.dump(result)
         return http.json_response(result, route.status)
+
+    def _match(self, request):
+        try:
+            return self.router.match(request.path, request.method)
+        except HTTPNotFound:
+            # a page of a practice's own address (https://<subdomain>.<base>/…) is its portal
+            found = hosts.portal_route(self, request)
+            if found is None:
+                raise
+            return found
 
     def _identify(self, ctx, route):
         who = self.auth.identify(ctx.request, ctx.cid)

@@ -55,8 +55,10 @@ def finish(response, request, cid):
     headers[CORRELATION_HEADER] = cid
     path = request.path
     if path.startswith("/api/") or path in ("/healthz", "/readyz"):
-        headers["Cache-Control"] = "no-store"
-        headers["Pragma"] = "no-cache"
+        # a route may publish a public file (a practice's logo) with its own rule
+        if not headers.get("Cache-Control", "").startswith("public"):
+            headers["Cache-Control"] = "no-store"
+            headers["Pragma"] = "no-cache"
     elif "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store"
     return response

@@ -71,9 +71,10 @@ class ReadModels:
         self.clock = clock
         self.session_seconds = session_seconds
         self.practices = Lru(size)      # code -> Entry (data None = unknown code, briefly)
+        self.subdomains = Lru(size)     # own subdomain -> Entry(data=code, or None briefly)
         self.clients = Lru(size)        # client_id -> Entry
         self.sessions = Lru(size)       # (session id, must-change flag) -> Entry
-        self._epoch = {"practices": 0, "clients": 0, "sessions": 0}
+        self._epoch = {"practices": 0, "clients": 0, "sessions": 0, "subdomains": 0}
         self.practice_schema = schemas.Practice()
         self.settings_schema = schemas.PracticeSettings()
         self.record_schema = schemas.ClientRecord()
@@ -121,6 +122,28 @@ class ReadModels:
             raise NotFound("not_found", "There is no practice at this address.")
         return settings
 
+    def practice_code_for_subdomain(self, subdomain):
+        """The code of the practice whose own subdomain this is; NotFound otherwise."""
+        entry = self.subdomains.get(subdomain)
+        if entry is not None:
+            if entry.data is not None:
+                self.hits += 1
+                return entry.data
+            if entry.expires > self.clock():
+                raise NotFound("not_found", "There is no practice at this address.")
+        self.misses += 1
+        epoch = self._epoch["subdomains"]
+        try:
+            data = self.rpc.call("identity", "get_practice_by_subdomain", subdomain)
+        except NotFound:
+            if epoch == self._epoch["subdomains"]:
+                self.subdomains.put(subdomain, Entry(None, None, None,
+                                                     expires=self.clock() + NEGATIVE_SECONDS))
+            raise NotFound("not_found", "There is no practice at this address.") from None
+        if epoch == self._epoch["subdomains"]:
+            self.subdomains.put(subdomain, Entry(data.get("id"), data.get("code"), None))
+        return data.get("code")
+
     def _practice_entry(self, data):
         full = self.settings_schema.dump(data)
         return Entry(full.get("id"), full, dumps(self.practice_schema.dump(data)))
@@ -138,6 +161,9 @@ class ReadModels:
 
     def _replace_practice(self, practice_id, data, previous_code):
         self._bump("practices")
+        # rare: forget every own address, so a moved or released subdomain answers anew
+        self._bump("subdomains")
+        self.subdomains.clear()
         code = data.get("code")
         for key, entry in self.practices.items():
             if key in (code, previous_code) or (practice_id and entry.practice_id == practice_id):
@@ -241,5 +267,6 @@ class ReadModels:
         for model in self._epoch:
             self._bump(model)
         self.practices.clear()
+        self.subdomains.clear()
         self.clients.clear()
         self.sessions.clear()

@@ -44,8 +44,26 @@ class Practice(Schema):
     password_help = S(allow_none=True)
     theme_color = S(allow_none=True)
     accent_color = S(allow_none=True)
+    theme_text_color = S(allow_none=True, metadata={
+        "description": "#000000 or #ffffff: the text colour with the higher WCAG contrast "
+                       "on theme_color"})
+    accent_text_color = S(allow_none=True, metadata={
+        "description": "#000000 or #ffffff: the text colour with the higher WCAG contrast "
+                       "on accent_color"})
+    logo_url = fields.Function(lambda p: _logo_url(p), metadata={
+        "type": "string", "nullable": True,
+        "description": "where the practice's logo is (its version in ?v=), null without one; "
+                       "show it with the practice's title as its text alternative"})
     idle_timeout_minutes = fields.Integer(metadata={
         "description": "minutes without activity before the web client signs out"})
+
+
+def _logo_url(practice):
+    get = practice.get if isinstance(practice, dict) else lambda k: getattr(practice, k, None)
+    code, sha256 = get("code"), get("logo_sha256")
+    if not get("logo_ref") or not code or not sha256:
+        return None
+    return f"/api/v1/practices/{code}/logo?v={sha256[:16]}"
 
 
 # -- session ------------------------------------------------------------------
@@ -414,13 +432,22 @@ SLUG = validate.Regexp(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
                        error="Use lowercase letters, digits and hyphens.")
 
 
+SUBDOMAIN = validate.Regexp(r"^$|^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+                            error="Use 1 to 63 lowercase letters, digits and hyphens, not "
+                                  "starting or ending with a hyphen.")
+
 GRANT_PERMISSIONS = ["view_appointments", "manage_information", "manage_documentation",
                      "message_clinician", "billing"]
 
 
 class PracticeSettings(Practice):
     logo_ref = S(allow_none=True)
+    logo_sha256 = S(allow_none=True)
+    logo_content_type = S(allow_none=True)
     subdomain = S(allow_none=True)
+    portal_base_domain = S(metadata={
+        "description": "the domain own subdomains live under (HAVEN_PORTAL_BASE_DOMAIN): the "
+                       "portal also opens at https://<subdomain>.<portal_base_domain>/"})
     invitation_days = fields.Integer()
     # guardian age bands and the two-step rule for clients (docs/identity.md)
     guardian_full_until_age = fields.Integer()
@@ -438,7 +465,14 @@ class PracticeSettingsUpdate(StrictSchema):
     theme_color = S(allow_none=True, validate=COLOUR)
     accent_color = S(allow_none=True, validate=COLOUR)
     code = S(validate=SLUG, metadata={"description": "the portal address /p/<code>"})
-    subdomain = S(allow_none=True, validate=SLUG)
+    subdomain = S(allow_none=True, validate=SUBDOMAIN, metadata={
+        "description": "the practice's own address <subdomain>.<portal_base_domain>: one DNS "
+                       "label (1-63 lowercase letters, digits, hyphens, not at either end); "
+                       "null or \"\" removes it. 409 `subdomain_taken`; 422 "
+                       "`subdomain_reserved` (www, api, staff…)"})
+    logo_ref = S(allow_none=True, validate=validate.Equal(
+        None, error="Send null to remove the logo; upload a new one to change it."), metadata={
+        "description": "only null (removes the logo); PUT /api/v1/practice/logo sets one"})
     password_help = S(allow_none=True, validate=validate.Length(max=2000))
     idle_timeout_minutes = fields.Integer(strict=True, validate=validate.Range(min=5, max=240))
     invitation_days = fields.Integer(strict=True, validate=validate.Range(min=1, max=30))

@@ -49,11 +49,12 @@ MAX_FILENAME = 1000
 class TooLarge(HavenError):
     status = 413
     default_code = "file_too_large"
+    message = "The file is larger than 25 MB. Upload a smaller file, or scan it at a lower " \
+              "resolution."
+    field_message = "Files can be at most 25 MB."
 
     def __init__(self):
-        super().__init__("file_too_large", "The file is larger than 25 MB. Upload a smaller "
-                         "file, or scan it at a lower resolution.",
-                         {"file": ["Files can be at most 25 MB."]})
+        super().__init__("file_too_large", self.message, {"file": [self.field_message]})
 
 
 def upload_incomplete():
@@ -114,8 +115,9 @@ class _PipeReader:
 class BlobPipe:
     """The file object werkzeug's parser writes a file part into (our stream_factory)."""
 
-    def __init__(self, store, namespace=NAMESPACE, max_size=MAX_FILE_BYTES):
+    def __init__(self, store, namespace=NAMESPACE, max_size=MAX_FILE_BYTES, too_large=TooLarge):
         self.store = store
+        self.too_large_error = too_large
         self.queue = eventlet.queue.Queue(maxsize=PIPE_DEPTH)
         self.writer = eventlet.spawn(store.put, _PipeReader(self.queue), namespace, max_size)
         self.info = None
@@ -174,7 +176,7 @@ class BlobPipe:
         try:
             return self.writer.wait()
         except blobstore.BlobTooLarge:
-            raise TooLarge() from None
+            raise self.too_large_error() from None
         except _Aborted:
             raise upload_incomplete() from None
         finally:
@@ -188,10 +190,12 @@ class BlobPipe:
         pass
 
 
-def receive(ctx, form_schema):
+def receive(ctx, form_schema, namespace=NAMESPACE, max_size=MAX_FILE_BYTES,
+            too_large=TooLarge):
     """Stream the request's multipart body: (BlobInfo, file part's name and type, the
-    text fields loaded with `form_schema`). Exactly one file part named `file`.
-    Raises with nothing left in the store."""
+    text fields loaded with `form_schema`). Exactly one file part named `file`, stored
+    under `namespace`, refused past `max_size` with `too_large` (a TooLarge subclass
+    with its own sentence). Raises with nothing left in the store."""
     from services.common.schemas import load
     request = ctx.request
     if request.mimetype != "multipart/form-data":
@@ -210,7 +214,7 @@ def receive(ctx, form_schema):
         if pipes:  # a second file: refuse without storing it
             raise InvalidInput("one_file_only", "Upload one file at a time.",
                                {"file": ["Upload one file at a time."]})
-        pipes.append(BlobPipe(store))
+        pipes.append(BlobPipe(store, namespace, max_size, too_large))
         return pipes[-1]
 
     parser = FormDataParser(stream_factory=stream_factory,
@@ -226,7 +230,7 @@ def receive(ctx, form_schema):
             for pipe in pipes:
                 pipe.abort()
             if any(pipe.too_large for pipe in pipes):
-                raise TooLarge() from None
+                raise too_large() from None
             raise upload_incomplete() from None
         if not pipes or "file" not in files:
             raise no_file()
@@ -241,7 +245,7 @@ def receive(ctx, form_schema):
         for pipe in pipes:
             pipe.abort()
         if isinstance(exc, RequestEntityTooLarge):
-            raise TooLarge() from None
+            raise too_large() from None
         raise
 
 

@@ -174,28 +174,27 @@ def _save_safe_word(ctx, word):
 @table.route("GET", "/api/v1/portal-access", auth=STAFF, query=schemas.AccessListQuery,
              response=schemas.AccessList, tags=TAGS,
              summary="Every client's portal access, filtered by status",
-             description="Newest activity first. `never_invited` lists the clients "
-                         "(of the first 200 by name) with neither invitation nor login.")
+             description="Newest activity first; `never_invited`: every client of the "
+                         "practice with neither invitation nor login, by name. Pages of "
+                         "`limit` from `offset`; `total` counts them all.")
 def list_access(ctx):
     ctx.actor.require_staff(VIEW)
     status = ctx.query.get("status")
-    wanted = None if status in (None, "never_invited") else status
-    pool = eventlet.GreenPool(2)
-    access = pool.spawn(_all_access, ctx, wanted)
-    charts = pool.spawn(ctx.app.rpc.call, "charts", "list_clients", ctx.who.wire,
-                        {"limit": CHART_PAGE})
-    items, clients = access.wait(), charts.wait() or []
-    names = {c.get("id"): c for c in clients}
-    if status == "never_invited":
-        reached = {i["client_id"] for i in items}
-        items = [{"client_id": c["id"], "status": "never_invited"}
-                 for c in clients if c.get("id") not in reached]
-    for item in items:
-        client = names.get(item["client_id"]) or {}
-        item["first_name"] = client.get("first_name")
-        item["last_name"] = client.get("last_name")
     start, limit = ctx.query["offset"], ctx.query["limit"]
-    return {"items": items[start:start + limit], "total": len(items)}
+    if status == "never_invited":
+        pool = eventlet.GreenPool(2)
+        access = pool.spawn(_all_access, ctx, None)
+        clients = pool.spawn(_all_clients, ctx)
+        reached = {i["client_id"] for i in access.wait()}
+        never = [c for c in clients.wait() if c.get("id") not in reached]
+        page = [{"client_id": c["id"], "status": "never_invited",
+                 "first_name": c.get("first_name"), "last_name": c.get("last_name")}
+                for c in never[start:start + limit]]
+        return {"items": page, "total": len(never)}
+    items = _all_access(ctx, status)
+    page = items[start:start + limit]
+    _add_names(ctx, page)
+    return {"items": page, "total": len(items)}
 
 
 def _all_access(ctx, status):
@@ -209,6 +208,32 @@ def _all_access(ctx, status):
         offset += PAGE
         if offset >= (page.get("total") or 0) or not page.get("items"):
             return items
+
+
+def _all_clients(ctx):
+    """Every client of the practice, by name, one page of charts at a time."""
+    clients, offset = [], 0
+    while True:
+        page = ctx.app.rpc.call("charts", "list_clients", ctx.who.wire,
+                                {"limit": CHART_PAGE, "offset": offset}) or []
+        clients.extend(page)
+        if len(page) < CHART_PAGE:
+            return clients
+        offset += CHART_PAGE
+
+
+def _add_names(ctx, items):
+    """The chart's names of one page's clients (charts answers at most CHART_PAGE ids)."""
+    ids = sorted({i["client_id"] for i in items})
+    names = {}
+    for first in range(0, len(ids), CHART_PAGE):
+        for c in ctx.app.rpc.call("charts", "list_clients", ctx.who.wire, {
+                "ids": ids[first:first + CHART_PAGE], "limit": CHART_PAGE}) or ():
+            names[c.get("id")] = c
+    for item in items:
+        client = names.get(item["client_id"]) or {}
+        item["first_name"] = client.get("first_name")
+        item["last_name"] = client.get("last_name")
 
 
 # -- staff: linked clients ----------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Administrators' pages: the practice's portal settings and the audit trail (identity)."""
 from gateway import schemas
 from gateway.router import STAFF, RouteTable
+from gateway.routes.branding import replaced, with_base_domain
 
 table = RouteTable()
 TAGS = ("practice administration",)
@@ -12,20 +13,23 @@ SETTINGS = "manage_practice_settings"
              summary="Your practice's portal settings")
 def get_settings(ctx):
     ctx.actor.require_staff(SETTINGS)
-    return ctx.app.readmodels.practice_settings(ctx.who)
+    return with_base_domain(ctx, ctx.app.readmodels.practice_settings(ctx.who))
 
 
 @table.route("PATCH", "/api/v1/practice/settings", errors=(409,), auth=STAFF,
              request=schemas.PracticeSettingsUpdate, response=schemas.PracticeSettings,
              tags=TAGS, summary="Change your practice's portal settings",
-             description="Send only what changes. 409 `code_taken` / `subdomain_taken`. "
-                         "A new code moves the portal to /p/<code>; the old address stops "
-                         "working.")
+             description="Send only what changes. 409 `code_taken` / `subdomain_taken`; "
+                         "422 `subdomain_reserved`, `invalid_subdomain`, "
+                         "`colour_unreadable`. A new code moves the portal to /p/<code>; "
+                         "the old address stops working. A subdomain also opens the portal "
+                         "at https://<subdomain>.<portal_base_domain>/. `logo_ref: null` "
+                         "removes the logo.")
 def update_settings(ctx):
     ctx.actor.require_staff(SETTINGS)
     practice = ctx.app.rpc.call("identity", "update_practice_settings", ctx.who.wire, ctx.body)
-    ctx.app.readmodels.practice_written(practice)   # read your own write
-    return practice
+    # read your own write; a removed logo's blob goes after the change committed
+    return replaced(ctx, practice)
 
 
 @table.route("GET", "/api/v1/audit", auth=STAFF, query=schemas.AuditQuery,

@@ -178,15 +178,18 @@ def blob_keys_known(session, keys):
                                .where(Document.blob_key.in_(list(keys)))).scalars())
 
 
-def search_clients(session, practice_id, query=None, limit=50):
+def search_clients(session, practice_id, query=None, limit=50, offset=0, ids=None):
     statement = select(Client).where(Client.practice_id == practice_id)
+    if ids is not None:
+        statement = statement.where(Client.id.in_(ids))
     if query:
         text = query.lower()
         columns = (Client.first_name, Client.last_name, Client.preferred_name, Client.email,
                    Client.first_name + " " + Client.last_name)
         statement = statement.where(or_(
             *(func.lower(column).contains(text, autoescape=True) for column in columns)))
-    statement = statement.order_by(Client.last_name, Client.first_name, Client.id).limit(limit)
+    statement = statement.order_by(Client.last_name, Client.first_name, Client.id) \
+        .offset(offset).limit(limit)
     return session.execute(statement).scalars().all()
 
 

@@ -84,6 +84,11 @@ class ListClients(StrictSchema):
     query = fields.String(load_default=None, allow_none=True,
                           validate=validate.Length(max=100))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    # the next page of the same order (the gateway walks the whole practice in pages)
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    # only these clients (names for one page of another service's list)
+    ids = fields.List(fields.String(validate=validate.Length(min=1, max=64)),
+                      load_default=None, validate=validate.Length(max=200))
 
 
 class Client(StrictSchema):

@@ -80,13 +80,15 @@ class ChartsService(DocumentEntrypoints):
 
     @rpc(expected_exceptions=EXPECTED)
     def list_clients(self, actor, payload=None):
-        """Staff `view_clients`: `{query?, limit?}` → `[{id, first_name, last_name,
-        date_of_birth, email}]` of the actor's practice, by last then first name."""
+        """Staff `view_clients`: `{query?, limit? (≤200), offset?, ids? (≤200)}` →
+        `[{id, first_name, last_name, date_of_birth, email}]` of the actor's practice, by
+        last then first name (then id: pages never overlap); `ids` keeps only those."""
         actor = Actor.from_wire(actor)
         actor.require_staff("view_clients")
         cmd = load(schemas.ListClients(), payload)
         with self.db.read() as session:
-            rows = queries.search_clients(session, actor.practice_id, cmd["query"], cmd["limit"])
+            rows = queries.search_clients(session, actor.practice_id, cmd["query"], cmd["limit"],
+                                          offset=cmd["offset"], ids=cmd["ids"])
             return schemas.ClientSummary(many=True).dump(rows)
 
     @rpc(expected_exceptions=EXPECTED)
