@@ -1,32 +1,33 @@
-"""Issue 4 in headless Chromium: Jane opens the invitation link from the mail catcher,
-a wrong date of birth is refused with the attempts left, the right one and a password
-sign her in on My details; once her son is linked she switches between the two."""
+"""Issue 4's story in headless Chromium: staff invite Jane from her page (signing in through
+the console's code step), Jane opens the link from the mail catcher, a wrong date of birth
+is refused with the attempts left, the right one and a password sign her in; staff link her
+son from her page and give her own sign-in her daughter's appointments from the daughter's
+page; Jane switches between the three profiles and sees what each allows; staff remove
+her access to her son and he is out of her reach."""
 import re
 
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.practice import staff_browser_cookies, add_client, mail_count, new_practice, wait_for_mail
+from tests.e2e.practice import add_client, mail_count, new_practice, staff_ui_sign_in, wait_for_mail
 from tests.e2e.test_story_http import staff_session
 
 PASSWORD = "lantern meadow copper sparrow"
 
 
-def test_invitation_and_profile_switch_in_the_browser(haven_stack, browser):
+def test_invitation_linked_son_and_guardian_grant_in_the_browser(haven_stack, browser):
     practice = new_practice(haven_stack)
     base, api = haven_stack.base_url, haven_stack.base_url + "/api/v1"
     email = f"jane-{practice.code}@example.org"
     jane = add_client(haven_stack, practice, "Jane", "Doe", "1984-07-21", email)
     sam = add_client(haven_stack, practice, "Sam", "Doe", "2015-03-02", email)
+    mia = add_client(haven_stack, practice, "Mia", "Doe", "2017-09-14")
 
     staff_context = browser.new_context()
     jane_context = browser.new_context(viewport={"width": 390, "height": 844})
     try:
-        # staff sign in with a second step the console cannot show yet: bring the cookies
-        staff_context.add_cookies(staff_browser_cookies(base, practice.intake_login,
-                                                        practice.staff_password))
         staff = staff_context.new_page()
-        staff.goto(f"{base}/staff")
+        staff_ui_sign_in(staff, base, practice.intake_login, practice.staff_password)
         expect(staff.get_by_role("heading", name="Clients")).to_be_visible()
         staff.goto(f"{base}/staff/clients/{jane['id']}")
         expect(staff.get_by_text("Never invited")).to_be_visible()
@@ -53,20 +54,68 @@ def test_invitation_and_profile_switch_in_the_browser(haven_stack, browser):
         expect(page.get_by_label("First name")).to_have_value("Jane")
         assert "haven_access" in {c["name"] for c in jane_context.cookies()}
 
-        # staff link her son; her portal offers a profile switch
-        intake = staff_session(haven_stack, practice.intake_login, practice.staff_password)
-        account = intake.get(f"{api}/clients/{jane['id']}/portal-status", timeout=10).json()
-        r = intake.post(f"{api}/portal-accounts/{account['account_id']}/clients",
-                        json={"client_id": sam["id"]}, timeout=10)
-        assert r.status_code == 201, r.text
+        # staff link her son from her page ...
+        staff.reload()
+        expect(staff.get_by_role("heading", name="People this account can act for")).to_be_visible()
+        staff.get_by_label("Link another client with the same email").select_option(label="Sam Doe")
+        staff.get_by_role("button", name="Link client").click()
+        expect(staff.get_by_role("button", name="Remove access to Sam Doe")).to_be_visible()
+
+        # ... and, from her daughter's page, give Jane's own sign-in Mia's appointments only
+        staff.goto(f"{base}/staff/clients/{mia['id']}")
+        panel = staff.locator("#contacts")
+        expect(panel.get_by_text("No contacts act for this client.")).to_be_visible()
+        add = panel.get_by_role("form", name="Add a contact for Mia Doe")
+        add.get_by_label("Who").select_option(label=f"Jane Doe (client sign-in {email})")
+        add.get_by_label("View appointments").check()
+        add.get_by_role("button", name="Add contact").click()
+        expect(panel.get_by_role("heading", name=re.compile("Jane Doe"))).to_be_visible()
+        access = panel.get_by_role("form", name="Access of Jane Doe to Mia Doe")
+        expect(access.get_by_label("View appointments")).to_be_checked()
+        expect(access.get_by_label("Manage information (details and chart)")).not_to_be_checked()
+
+        # Jane: one sign-in, three profiles, each with what it allows
         page.reload()
-        page.get_by_label("Whose details").select_option(label="Sam Doe")
-        page.get_by_role("button", name="Switch").click()
+        nav = page.get_by_role("navigation", name=re.compile("Account"))
+        nav.get_by_role("link", name="People").click()
+        expect(page.get_by_role("heading", name="People")).to_be_visible()
+        for name in ("Jane Doe", "Sam Doe"):
+            expect(page.get_by_role("list", name=f"What you can do for {name}")).to_have_text(
+                re.compile("Everything"))
+        expect(page.get_by_role("list", name="What you can do for Mia Doe")).to_have_text(
+            "View appointments")
+        page.get_by_role("button", name="Switch to Mia Doe").click()
+        expect(page.get_by_role("heading", name="Mia Doe", exact=True)).to_be_visible()
+        expect(page.get_by_text("doesn't include their details or documents")).to_be_visible()
+        expect(page.get_by_label("First name")).to_have_count(0)
+        for hidden in ("My chart", "Documents", "My uploads", "My details"):
+            expect(nav.get_by_role("link", name=hidden, exact=True)).to_have_count(0)
+        # whatever the page offers, the API refuses Mia's details and documents to her
+        for path_ in (f"/me/details?client_id={mia['id']}", f"/me/documents?client_id={mia['id']}"):
+            assert page.request.get(api + path_).status in (403, 404), path_
+
+        nav.get_by_role("link", name="People").click()
+        page.get_by_role("button", name="Switch to Sam Doe").click()
         expect(page.get_by_role("heading", name="Details: Sam Doe")).to_be_visible()
         expect(page.get_by_label("First name")).to_have_value("Sam")
-        page.get_by_label("Whose details").select_option(label="Jane Doe")
-        page.get_by_role("button", name="Switch").click()
+        expect(nav.get_by_role("link", name="My chart")).to_be_visible()
+        nav.get_by_role("link", name="People").click()
+        page.get_by_role("button", name="Switch to Jane Doe").click()
         expect(page.get_by_label("First name")).to_have_value("Jane")
+
+        # staff remove her access to her son: her session ends, and he is out of her reach
+        staff.goto(f"{base}/staff/clients/{jane['id']}")
+        staff.get_by_role("button", name="Remove access to Sam Doe").click()
+        expect(staff.get_by_role("button", name="Remove access to Sam Doe")).to_have_count(0)
+        page.goto(f"{base}/p/{practice.code}/people")
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="People")).to_be_visible()
+        expect(page.get_by_role("list", name="What you can do for Mia Doe")).to_be_visible()
+        expect(page.get_by_role("list", name="What you can do for Sam Doe")).to_have_count(0)
+        assert page.request.get(f"{api}/me/details?client_id={sam['id']}").status in (403, 404)
     finally:
         staff_context.close()
         jane_context.close()

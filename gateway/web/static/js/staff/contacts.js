@@ -1,7 +1,8 @@
 // "Contacts and guardians" panel of a client's page: the people who act for this client
 // through the portal (guardians, responsible parties), what each may do (checkboxes per
 // permission), a guardian's renewal past 18, removing access, suspending a contact, and
-// adding a contact (a new one, who gets an email to choose a password, or an existing one).
+// adding one: a new contact (who gets an email to choose a password), an existing contact,
+// or another client's own portal sign-in (a client who is also a guardian keeps one login).
 
 import { api, seg } from "../api.js";
 import { h, replace } from "../ui/dom.js";
@@ -41,8 +42,12 @@ function permissionChecks(prefix, chosen = []) {
 
 const chosenPermissions = (formEl) => PERMISSIONS.filter((p) => formEl.elements[p] && formEl.elements[p].checked);
 
-function grantForm({ client, contact, grant, reload }) {
-  const prefix = `g-${contact.contact_id.slice(0, 8)}`;
+/** Who holds a grant: a contact, or a client's portal account ({name, id, path}). */
+const contactHolder = (c) => ({ name: c.name, id: c.contact_id, path: `/contacts/${seg(c.contact_id)}` });
+const accountHolder = (a) => ({ name: a.name || a.login, id: a.account_id, path: `/portal-accounts/${seg(a.account_id)}` });
+
+function grantForm({ client, holder, grant, reload }) {
+  const prefix = `g-${holder.id.slice(0, 8)}`;
   const name = fullName(client);
   const children = [permissionChecks(prefix, grant.permissions)];
   if (grant.guardian) {
@@ -51,14 +56,14 @@ function grantForm({ client, contact, grant, reload }) {
       hint: "Only with the adult client's agreement. Leave empty to end access at 18." }));
   }
   return form({
-    label: `Access of ${contact.name} to ${name}`,
+    label: `Access of ${holder.name} to ${name}`,
     children,
     actions: [
       button("Save access", { type: "submit" }),
       button(`Remove access to ${name}`, { kind: "danger", onClick: async () => {
         try {
-          await api.del(`/contacts/${seg(contact.contact_id)}/grants/${seg(client.id)}`);
-          notify(`${contact.name} can no longer act for ${name}. Their open sessions have ended.`);
+          await api.del(`${holder.path}/grants/${seg(client.id)}`);
+          notify(`${holder.name} can no longer act for ${name}. Their open sessions have ended.`);
           await reload();
         } catch (error) { notify(error.message, "error"); }
       } }),
@@ -72,17 +77,37 @@ function grantForm({ client, contact, grant, reload }) {
       const body = { permissions };
       if (formEl.elements.renewed_until) body.renewed_until = formEl.elements.renewed_until.value || null;
       try {
-        await api.put(`/contacts/${seg(contact.contact_id)}/grants/${seg(client.id)}`, body);
-        notify(`Saved what ${contact.name} may do for ${name}.`);
+        await api.put(`${holder.path}/grants/${seg(client.id)}`, body);
+        notify(`Saved what ${holder.name} may do for ${name}.`);
         await reload();
       } catch (error) { showErrors(formEl, error); }
     },
   });
 }
 
+function grantDetails(grant) {
+  const effective = grant.effective_permissions || grant.permissions || [];
+  return [
+    h("dt", {}, "Guardian age band"), h("dd", {}, BAND_WORDS[grant.band] || "—"),
+    grant.renewed_until ? [h("dt", {}, "Renewed until"), h("dd", {}, formatDate(grant.renewed_until))] : null,
+    h("dt", {}, "Allowed today"), h("dd", {}, effective.length ? effective.map((p) => GRANT_WORDS[p] || p).join("; ") : "Nothing")];
+}
+
+/** A client's own portal account holding a grant for this client (one sign-in for both). */
+function accountItem({ client, account, canManage, reload }) {
+  const grant = (account.grants || []).find((g) => g.client_id === client.id) || { permissions: [] };
+  const holder = accountHolder(account);
+  return h("li", { class: "contact" },
+    h("h3", { class: "contact__name" }, holder.name, " ", h("span", { class: "meta" }, "(a client: their own portal sign-in)")),
+    h("dl", { class: "details-list" },
+      h("dt", {}, "Sign-in"), h("dd", {}, account.login),
+      h("dt", {}, "Last sign-in"), h("dd", {}, account.last_sign_in_at ? formatDateTime(account.last_sign_in_at) : "Never"),
+      grantDetails(grant)),
+    canManage ? grantForm({ client, holder, grant, reload }) : null);
+}
+
 function contactItem({ client, contact, canManage, reload }) {
   const grant = (contact.grants || []).find((g) => g.client_id === client.id) || { permissions: [] };
-  const effective = grant.effective_permissions || grant.permissions || [];
   const actions = [];
   if (canManage && contact.status === "active") {
     actions.push(button(`Suspend ${contact.name}`, { kind: "secondary", onClick: () => setStatus("suspended") }));
@@ -108,17 +133,18 @@ function contactItem({ client, contact, canManage, reload }) {
     h("dl", { class: "details-list" },
       h("dt", {}, "Email"), h("dd", {}, contact.email),
       h("dt", {}, "Last sign-in"), h("dd", {}, contact.last_sign_in_at ? formatDateTime(contact.last_sign_in_at) : "Never"),
-      h("dt", {}, "Guardian age band"), h("dd", {}, BAND_WORDS[grant.band] || "—"),
-      grant.renewed_until ? [h("dt", {}, "Renewed until"), h("dd", {}, formatDate(grant.renewed_until))] : null,
-      h("dt", {}, "Allowed today"), h("dd", {}, effective.length ? effective.map((p) => GRANT_WORDS[p] || p).join("; ") : "Nothing")),
-    canManage ? grantForm({ client, contact, grant, reload }) : null,
+      grantDetails(grant)),
+    canManage ? grantForm({ client, holder: contactHolder(contact), grant, reload }) : null,
     actions.length ? h("div", { class: "toolbar" }, actions) : null);
 }
 
-function addForm({ client, others, reload }) {
-  const existing = others.length
+function addForm({ client, others, accounts, reload }) {
+  // an option's value names the holder: "<contact id>" or "account:<account id>"
+  const existing = others.length || accounts.length
     ? selectField({ name: "contact_id", id: "add-contact-who", label: "Who", value: "",
-      options: [["", "A new contact"], ...others.map((c) => [c.contact_id, `${c.name} (${c.email})`])] })
+      options: [["", "A new contact"],
+        ...others.map((c) => [c.contact_id, `${c.name} (${c.email})`]),
+        ...accounts.map((a) => [`account:${a.account_id}`, `${fullName(a)} (client sign-in ${a.login})`])] })
     : null;
   const fresh = h("div", {},
     textField({ name: "name", id: "add-contact-name", label: "Name", autocomplete: "off" }),
@@ -145,12 +171,16 @@ function addForm({ client, others, reload }) {
       if (!permissions.length) missing[PERMISSIONS[0]] = "Choose at least one thing they may do.";
       if (Object.keys(missing).length) { showErrors(formEl, { message: "Please fix the problems below.", fields: missing }); return; }
       try {
-        let contactId = data.contact_id;
-        if (!contactId) {
+        let holderPath = null;
+        if (data.contact_id && data.contact_id.startsWith("account:")) {
+          holderPath = `/portal-accounts/${seg(data.contact_id.slice("account:".length))}`;
+        } else if (data.contact_id) {
+          holderPath = `/contacts/${seg(data.contact_id)}`;
+        } else {
           const contact = await api.post("/contacts", { name: data.name, email: data.email });
-          contactId = contact.contact_id;
+          holderPath = `/contacts/${seg(contact.contact_id)}`;
         }
-        await api.put(`/contacts/${seg(contactId)}/grants/${seg(client.id)}`, { permissions });
+        await api.put(`${holderPath}/grants/${seg(client.id)}`, { permissions });
         notify(data.contact_id ? `Access given to ${name}.` : `${data.name} was added and emailed a link to choose a password.`);
         await reload();
       } catch (error) { showErrors(formEl, error); }
@@ -166,17 +196,25 @@ export function contactsPanel({ client, canManage }) {
     body);
   async function reload() {
     try {
-      const [mine, all] = await Promise.all([
+      const none = { items: [] };
+      const [mine, all, signedUp] = await Promise.all([
         api.get(`/clients/${seg(client.id)}/contacts`),
-        canManage ? api.get("/contacts").catch(() => ({ items: [] })) : Promise.resolve({ items: [] }),
+        canManage ? api.get("/contacts").catch(() => none) : Promise.resolve(none),
+        canManage ? api.get("/portal-access", { query: { status: "signed_up" } }).catch(() => none) : Promise.resolve(none),
       ]);
       const holding = new Set(mine.items.map((c) => c.contact_id));
       const others = all.items.filter((c) => !holding.has(c.contact_id) && c.status !== "inactive");
+      const accountsHolding = mine.accounts || [];
+      const held = new Set(accountsHolding.map((a) => a.account_id));
+      const accounts = (signedUp.items || []).filter((a) => a.account_id && a.client_id !== client.id && !held.has(a.account_id));
+      const items = [
+        ...accountsHolding.map((account) => accountItem({ client, account, canManage, reload })),
+        ...mine.items.map((contact) => contactItem({ client, contact, canManage, reload }))];
       replace(body,
-        mine.items.length
-          ? h("ul", { class: "contacts" }, mine.items.map((contact) => contactItem({ client, contact, canManage, reload })))
+        items.length
+          ? h("ul", { class: "contacts" }, items)
           : h("p", { class: "empty" }, "No contacts act for this client."),
-        canManage ? addForm({ client, others, reload }) : null);
+        canManage ? addForm({ client, others, accounts, reload }) : null);
     } catch (error) {
       replace(body, h("p", { class: "callout callout--error" }, error.message));
     }
