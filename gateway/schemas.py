@@ -79,6 +79,11 @@ class SignIn(StrictSchema):
     password = S(required=True, validate=validate.Length(min=1, max=1024))
     audience = S(required=True, validate=validate.OneOf(["portal", "staff"]))
     token_delivery = TOKEN_DELIVERY
+    device_token = S(validate=validate.Length(min=1, max=200), metadata={
+        "description": "API clients: the `device_token` an earlier right password for this "
+                       "account returned. Failures of others elsewhere then never slow this "
+                       "client down (its attempts back off per account and device only). "
+                       "Browsers hold it in the haven_device cookie instead."})
 
 
 class RefreshRequest(StrictSchema):
@@ -122,6 +127,10 @@ class Tokens(Schema):
         "description": "true: first add Haven to an authenticator app "
                        "(/api/v1/session/mfa/enrolment)"})
     recovery_codes = fields.List(S(), metadata={"description": "shown once, after enrolling"})
+    device_token = S(metadata={
+        "description": "after a right password, with token_delivery `body`: keep it and send "
+                       "it as `device_token` with later sign-ins to this account (browsers "
+                       "get it as the HttpOnly haven_device cookie instead)"})
 
 
 class MfaToken(StrictSchema):

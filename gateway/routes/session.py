@@ -11,6 +11,12 @@ TAGS = ("session",)
 
 
 TOKEN_FIELDS = ("access_token", "refresh_token")
+# Device tokens (services/identity/domain/devices.py) a browser holds, newest first, one
+# per account signed in from it; sent only to the sign-in route.
+DEVICE_COOKIE = "haven_device"
+DEVICE_COOKIE_PATH = "/api/v1/session"
+DEVICE_COOKIE_SECONDS = 180 * 24 * 3600
+DEVICE_TOKENS_KEPT = 5
 
 
 def signed_in(ctx, tokens, delivery, status=200):
@@ -18,15 +24,33 @@ def signed_in(ctx, tokens, delivery, status=200):
     JSON body is readable by any script on the page, which is what HttpOnly prevents.
     API clients (delivery "body") get them in the body and no cookie."""
     body = schemas.Tokens().dump(tokens)
-    if delivery == "body" or tokens.get("mfa_required"):
-        # A second step is due: there is no session (and no cookie) yet.
+    if delivery == "body":
         return json_response(body, status)
-    for name in TOKEN_FIELDS:
-        body.pop(name, None)
-    response = json_response(body, status)
-    set_session_cookies(response, tokens, ctx.app.refresh_seconds, ctx.app.secure_cookies,
-                        csrf=ctx.request.cookies.get(CSRF_COOKIE))
+    body.pop("device_token", None)
+    if tokens.get("mfa_required"):
+        # A second step is due: there is no session (and no session cookie) yet.
+        response = json_response(body, status)
+    else:
+        for name in TOKEN_FIELDS:
+            body.pop(name, None)
+        response = json_response(body, status)
+        set_session_cookies(response, tokens, ctx.app.refresh_seconds,
+                            ctx.app.secure_cookies, csrf=ctx.request.cookies.get(CSRF_COOKIE))
+    if tokens.get("device_token"):
+        remember_device(ctx, response, tokens["device_token"])
     return response
+
+
+def held_device_tokens(request):
+    return [t for t in (request.cookies.get(DEVICE_COOKIE) or "").split("~") if t]
+
+
+def remember_device(ctx, response, token):
+    """The new token first; older ones of other accounts kept, the oldest dropped."""
+    kept = [token] + [t for t in held_device_tokens(ctx.request) if t != token]
+    response.set_cookie(DEVICE_COOKIE, "~".join(kept[:DEVICE_TOKENS_KEPT]),
+                        max_age=DEVICE_COOKIE_SECONDS, path=DEVICE_COOKIE_PATH,
+                        secure=ctx.app.secure_cookies, httponly=True, samesite="Strict")
 
 
 DELIVERY_DOC = (" With `token_delivery: \"body\"` the tokens come in the body instead and "
@@ -38,10 +62,17 @@ DELIVERY_DOC = (" With `token_delivery: \"body\"` the tokens come in the body in
              request=schemas.SignIn, response=schemas.Tokens,
              summary="Sign in", tags=TAGS, description=(
                  "Sets the cookies haven_access and haven_refresh (HttpOnly) and haven_csrf "
-                 "(readable; send it back as X-CSRF-Token on unsafe requests)." + DELIVERY_DOC))
+                 "(readable; send it back as X-CSRF-Token on unsafe requests)." + DELIVERY_DOC +
+                 " A right password also sets haven_device (HttpOnly, path /api/v1/session; "
+                 "or `device_token` in the body for API clients): presented again, it keeps "
+                 "this device's sign-ins to that account free of the back-off that others' "
+                 "failed attempts cause. 429 `too_many_attempts` with `fields.retry_after`."))
 def sign_in(ctx):
     payload = dict(ctx.body)
     delivery = payload.pop("token_delivery")
+    given = payload.pop("device_token", None)
+    payload["device_tokens"] = (([given] if given else []) +
+                                held_device_tokens(ctx.request))[:DEVICE_TOKENS_KEPT]
     payload["source_ip"] = ctx.request.remote_addr
     tokens = ctx.app.rpc.call("identity", "authenticate", payload)
     return signed_in(ctx, tokens, delivery)

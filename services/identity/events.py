@@ -24,7 +24,7 @@ sends the "access removed" email to `login`.""")
 
 SESSION_REVOKED = EventType("session.revoked", 1, """\
 Sessions ended before their time (sign-out, access stopped, password changed, a reused
-refresh token). data: {session_ids: [...], account_id, revoked_at, reason}. Every gateway
+refresh token, idle past the practice's limit: reason "idle_timeout"). data: {session_ids: [...], account_id, revoked_at, reason}. Every gateway
 replica refuses access tokens carrying these `sid`s from then on.""")
 
 PASSWORD_CHANGED = EventType("password.changed", 1, """\
@@ -103,8 +103,15 @@ ROLE_PERMISSIONS_CHANGED = EventType("role_permissions.changed", 1, """\
 A practice changed what one role grants. data: {role, permissions, added, removed}.
 When something was removed, sessions of the staff holding the role were revoked.""")
 
+SIGN_IN_THROTTLED = EventType("sign_in.throttled", 1, """\
+Wrong passwords for an existing account made its sign-in back off (the first failure of
+an episode only: the next comes after a success or an hour's quiet). data: {account_id,
+kind, occurred_at, login, practice_name, portal_path} with kind "client", "contact" or
+"staff". notify tells `login` that someone tried to sign in. Nothing is emitted for a
+sign-in name without an account.""")
+
 ALL = (CONTACT_INVITED, CONTACT_STATUS_CHANGED, GRANT_CHANGED, STAFF_INVITED, STAFF_UPDATED,
        ROLE_PERMISSIONS_CHANGED, CLIENT_LINKED, CLIENT_UNLINKED, ACCOUNT_CREATED, ACCOUNT_SUSPENDED, SESSION_REVOKED, PASSWORD_CHANGED, INVITATION_SENT,
        INVITATION_ACCEPTED, INVITATION_LOCKED, INVITATION_CANCELLED, PASSWORD_RESET_REQUESTED,
-       PRACTICE_UPDATED)
+       PRACTICE_UPDATED, SIGN_IN_THROTTLED)
 

@@ -19,6 +19,14 @@ class Authenticate(StrictSchema):
     password = fields.String(required=True, validate=validate.Length(max=1024))
     audience = fields.String(required=True, validate=validate.OneOf(("portal", "staff")))
     source_ip = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    # device tokens the client holds (domain/devices.py); unreadable ones are ignored
+    device_tokens = fields.List(fields.String(validate=validate.Length(max=200)),
+                                load_default=list, validate=validate.Length(max=5))
+
+
+class NoticeAddress(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(("client", "contact")))
+    id = fields.String(required=True, validate=validate.Length(min=1, max=36))
 
 
 class Refresh(StrictSchema):

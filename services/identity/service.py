@@ -29,7 +29,7 @@ from services.identity.access_extras import AccessExtrasEntrypoints
 from services.identity.chart_sync import ChartEventEntrypoints
 from services.identity.contacts import ContactEntrypoints
 from services.identity.dependencies import Clock, IdentitySettings, PasswordHashing
-from services.identity.domain import accounts, branding, roles, tokens
+from services.identity.domain import accounts, branding, devices, roles, tokens
 from services.identity.domain import grants as grant_rules
 from services.identity.domain import passwords as password_rules
 from services.identity.helpers import (
@@ -94,19 +94,33 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
     @rpc(expected_exceptions=EXPECTED)
     def authenticate(self, payload):
         """*public* Sign in → {access_token, refresh_token, expires_in, refresh_expires_in,
-        session_id, must_change_password, principal}.
+        session_id, must_change_password, principal, device_token} (or the second step's
+        challenge, with `device_token` too).
 
         An unknown sign-in name costs one argon2 verification, exactly as a wrong
         password does, and answers the same `invalid_credentials`. Failures back off per
-        account and per source address (TooManyRequests with `retry_after`).
+        account and per source address (TooManyRequests with `retry_after`) — except for
+        an attempt that presents a `device_tokens` entry this account issued after an
+        earlier right password: that one backs off per (account, device) only, so that
+        nobody can slow the owner's own device down. A right password is answered with
+        a new `device_token`. The failure that starts an account's back-off emits
+        `sign_in.throttled` (its owner is told, once). A person about to sign in with
+        a password alone whose password is shorter than the single-factor minimum (say
+        two-step sign-in was turned off) must change it first (`must_change_password`).
         """
         cmd = load(schemas.Authenticate(), payload)
         now, ip = self.clock(), cmd["source_ip"]
-        keys = store.throttle_keys(cmd["practice_code"], cmd["audience"], cmd["login"], ip)
+        account_key = store.account_key(cmd["practice_code"], cmd["audience"], cmd["login"])
+        device = devices.recognised(cmd["device_tokens"], self.settings.token_secret,
+                                    account_key, now)
+        keys = store.throttle_keys(cmd["practice_code"], cmd["audience"], cmd["login"], ip,
+                                   device)
         with self.db.read() as session:
             wait = store.throttle_wait(session, keys, now)
             row, practice = store.find_login(session, cmd["practice_code"], cmd["audience"],
                                              cmd["login"])
+            alone = row is not None and not store.second_factor(
+                session, store.kind_of(row), row.id, practice)
         if wait:
             self._audit_only("sign_in_throttled", now, practice, row, ip)
             raise throttled(wait)
@@ -122,12 +136,17 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
         if opens_on is not None:
             refusal = (NOT_YET_AVAILABLE, NOT_YET_SENTENCE,
                        {"available_from": opens_on.isoformat()})
+        too_short_alone = matched and alone and \
+            not password_rules.long_enough_alone(cmd["password"])
         with self.db.transaction() as tx:
             pid = practice.id if practice else None
             subject = (store.kind_of(row), row.id) if row else None
             if refusal:
                 if refusal is INVALID_CREDENTIALS:
-                    store.record_failure(tx.session, keys, now)
+                    started = store.record_failure(tx.session, keys, now)
+                    if row is not None and any(k.startswith(("account:", "device:"))
+                                               for k in started):
+                        self._tell_owner_throttled(tx, row, practice, now, ip)
                 store.audit(tx.session, "sign_in_failed" if refusal is INVALID_CREDENTIALS
                             else "sign_in_refused", now, pid, actor=subject, subject=subject,
                             source_ip=ip, reason=refusal[0])
@@ -135,9 +154,16 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
                 account = tx.session.get(type(row), row.id)
                 if rehash:
                     account.password_hash = rehash
+                if too_short_alone and not account.must_change_password:
+                    account.must_change_password = True
+                    store.audit(tx.session, "password_change_required", now, pid,
+                                actor=subject, subject=subject, source_ip=ip,
+                                reason="single_factor_minimum")
                 store.clear_throttle(tx.session, keys)
                 # the password was right: a session now, or first the second factor
                 result = self._open_or_challenge(tx, account, practice, now, ip)
+                result["device_token"] = devices.issue(self.settings.token_secret,
+                                                       account_key, now)
         if refusal:
             log.info("sign-in refused", extra={"reason": refusal[0], "practice_id": pid})
             raise Unauthenticated(*refusal)
@@ -590,6 +616,26 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
         with self.db.read() as session:
             return store.account_clients_view(session, self._account(session, actor, account_id))
 
+    # -- for notify ------------------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def get_notice_address(self, actor, payload):
+        """*system* (notify, one hop): {kind: client|contact, id} → {kind, id, email,
+        practice_name, portal_path}: where to tell a person that some of their access
+        ended (a grant revoked, a linked client unlinked, their login ended), whatever
+        their status now. Never put in an event. Forbidden `system_only`; NotFound
+        `no_login`."""
+        actor = Actor.from_wire(actor)
+        if not actor.is_system:
+            raise Forbidden("system_only", "Only Haven's own services can ask that.")
+        cmd = load(schemas.NoticeAddress(), payload)
+        with self.db.read() as session:
+            row = store.principal_row(session, cmd["kind"], cmd["id"], actor.practice_id)
+            if row is None:
+                raise NotFound("no_login", "That person has no sign-in.")
+            practice = session.get(Practice, row.practice_id)
+            data = email_data(practice, store.login_of(row))
+            return {"kind": cmd["kind"], "id": row.id, "email": data.pop("login"), **data}
+
     # -- helpers (not entrypoints) -------------------------------------------------------------
     @staticmethod
     def _account(session, actor, account_id):
@@ -624,6 +670,15 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
             subject = (store.kind_of(row), row.id) if row else None
             store.audit(tx.session, action, now, practice.id if practice else None,
                         actor=subject, subject=subject, source_ip=ip)
+
+    def _tell_owner_throttled(self, tx, row, practice, now, ip):
+        """The first failure of a back-off episode: the owner hears of it once."""
+        kind = store.kind_of(row)
+        events.SIGN_IN_THROTTLED.record(tx, Actor.system(practice_id=practice.id), {
+            "account_id": row.id, "kind": kind, "occurred_at": now.isoformat(),
+            **email_data(practice, store.login_of(row))}, practice_id=practice.id)
+        store.audit(tx.session, "sign_in_throttle_notice", now, practice.id,
+                    subject=(kind, row.id), source_ip=ip)
 
     def _record_revoked(self, tx, actor, practice_id, principal_id, session_ids, now, reason):
         events.SESSION_REVOKED.record(tx, actor, {

@@ -197,10 +197,19 @@ def _digest(text):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def throttle_keys(practice_code, audience, login, source_ip):
-    """(key, policy) pairs. Keys are hashes: typed sign-in names are not kept."""
-    account = f"{accounts.normalize_code(practice_code) or '*'}|{audience}|" \
-              f"{accounts.normalize_login(login)}"
+def account_key(practice_code, audience, login):
+    """What one sign-in name of one practice and audience is throttled (and a device
+    token signed) under, known account or not."""
+    return f"{accounts.normalize_code(practice_code) or '*'}|{audience}|" \
+           f"{accounts.normalize_login(login)}"
+
+
+def throttle_keys(practice_code, audience, login, source_ip, device=None):
+    """(key, policy) pairs. Keys are hashes: typed sign-in names are not kept. From a
+    known `device` (devices.recognised) only the (account, device) key applies."""
+    account = account_key(practice_code, audience, login)
+    if device:
+        return [("device:" + _digest(f"{account}|{device}")[:64], throttle.ACCOUNT)]
     keys = [("account:" + _digest(account)[:64], throttle.ACCOUNT)]
     if source_ip:
         keys.append(("address:" + _digest(source_ip.strip())[:64], throttle.ADDRESS))
@@ -234,6 +243,9 @@ def throttle_wait(session, keys, now):
 
 
 def record_failure(session, keys, now):
+    """Count one failure under every key → the keys whose back-off this failure started
+    (`throttle.starts_episode`)."""
+    started = []
     for key, policy in keys:
         _insert_ignore(session, SignInThrottle, {"key": key, "failures": 0})
         row = session.scalar(select(SignInThrottle).where(SignInThrottle.key == key)
@@ -242,6 +254,9 @@ def record_failure(session, keys, now):
         row.failures = state.failures
         row.last_failure_at = state.last_failure_at
         row.blocked_until = state.blocked_until
+        if throttle.starts_episode(state, policy):
+            started.append(key)
+    return started
 
 
 def clear_throttle(session, keys):

@@ -1,6 +1,7 @@
 """What notify emails for identity's events (docs/identity.md, "Emails"): the welcome
-invitation, the password reset link, "your password was changed", "access removed" and
-the staff invitation. Plain functions: no nameko, no SQL.
+invitation, the password reset link, "your password was changed", "access removed" (to
+a client, a contact, or to one client), "someone tried to sign in" and the staff
+invitation. Plain functions: no nameko, no SQL.
 
 Each email shows the practice's name and portal address (and, for a link, the link and
 when it stops working) — never a name from the chart, a date of birth or anything else
@@ -17,6 +18,7 @@ PASSWORD_CHANGED = "password_changed"
 ACCESS_REMOVED = "access_removed"
 STAFF_INVITATION = "staff_invitation"
 CONTACT_INVITATION = "contact_invitation"
+SIGN_IN_THROTTLED = "sign_in_throttled"
 
 
 def _date(iso):
@@ -60,7 +62,22 @@ def password_changed_email(data, public_url):
 def access_removed_email(data, public_url):
     """`account.suspended` → "your access to the portal was removed / paused"."""
     return _draft(data.get("login"), ACCESS_REMOVED, data, public_url,
-                  paused=data.get("status") == "suspended")
+                  paused=data.get("status") == "suspended", one_person=False)
+
+
+def access_ended_email(address, public_url, status=None):
+    """A contact's login ended or paused (`status`), or — without `status` — the access of a
+    contact or account to ONE client ended (a grant revoked, a linked client unlinked).
+    `address` is identity's `get_notice_address` answer. The client is never named: the
+    email may be read by someone the person shares a mailbox with."""
+    return _draft(address.get("email"), ACCESS_REMOVED, address, public_url,
+                  paused=status == "suspended", one_person=status is None)
+
+
+def sign_in_throttled_email(data, public_url):
+    """`sign_in.throttled` → "someone tried to sign in to your account": what happened
+    and what to do, once per throttle episode."""
+    return _draft(data.get("login"), SIGN_IN_THROTTLED, data, public_url)
 
 
 def staff_invitation_email(data, public_url):

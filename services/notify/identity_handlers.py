@@ -6,6 +6,8 @@ is idempotent (the inbox, in the transaction that queues the email) and reliable
 """
 import logging
 
+from services.common.actor import Actor
+from services.common.errors import NotFound
 from services.common.handlers import event_handler
 from services.notify import domain, identity_emails, outgoing, queries, templates
 from services.notify.events import Consumed, check_version
@@ -32,6 +34,19 @@ INVITATION_LOCKED = Consumed("identity", "invitation.locked", (1,), """
 {invitation_id, client_id} → one `invitation_locked` alert for staff holding
 `manage_portal_access` (so nobody has to guess why a client "can't get in").""")
 INVITATION_LOCKED_ALERT = "invitation_locked"
+SIGN_IN_THROTTLED = Consumed("identity", "sign_in.throttled", (1,), """
+{account_id, kind, occurred_at, login, practice_name, portal_path} → "someone tried to sign
+in to your account", once per throttle episode.""")
+CONTACT_STATUS_CHANGED = Consumed("identity", "contact.status_changed", (1,), """
+{contact_id, status} → "access removed / paused" to the contact when status is
+"inactive" or "suspended" (address from identity.get_notice_address).""")
+GRANT_CHANGED = Consumed("identity", "grant.changed", (1,), """
+{holder_kind, contact_id, account_id, client_id, permissions, renewed_until, change} →
+when change is "revoked": "your access to one person's information ended" to the holder,
+naming no client.""")
+CLIENT_UNLINKED = Consumed("identity", "account.client_unlinked", (1,), """
+{account_id, client_id} → as a revoked grant, to the account.""")
+ENDED_STATUSES = ("inactive", "suspended")
 
 
 class IdentityEmailHandlers:
@@ -79,6 +94,68 @@ class IdentityEmailHandlers:
         self._email_for(ACCOUNT_SUSPENDED, event, "on_account_suspended",
                         identity_emails.access_removed_email,
                         client_id=(event.get("data") or {}).get("client_id"))
+
+    def _access_ended(self, consumed, event, handler, kind, person_id, status=None):
+        """Ask identity where to write (one hop, before the transaction), then queue the
+        "access removed" email once. A person identity no longer knows gets none."""
+        check_version(consumed, event)
+        address = None
+        if person_id:
+            try:
+                address = self.identity.get_notice_address(
+                    Actor.system(event["practice_id"]).to_wire(),
+                    {"kind": kind, "id": person_id})
+            except NotFound:
+                address = None
+        draft = identity_emails.access_ended_email(
+            address, self.config.get("PUBLIC_URL", DEFAULT_PUBLIC_URL), status) \
+            if address else None
+        self._queue_once(event, handler, draft)
+
+    def _queue_once(self, event, handler, draft):
+        rendered = templates.render(draft.template, draft.context) if draft else None
+        with self.db.transaction() as tx:
+            if not tx.first_delivery(event["id"], f"notify.{handler}"):
+                return
+            if draft is not None:
+                outgoing.queue(tx.session, event["practice_id"], draft, rendered,
+                               event_id=event["id"])
+        if draft is not None:
+            self.mailer.wake()
+
+    @event_handler("identity", "sign_in.throttled")
+    def on_sign_in_throttled(self, event):
+        """'Someone tried to sign in to your account' (once per throttle episode)."""
+        self._email_for(SIGN_IN_THROTTLED, event, "on_sign_in_throttled",
+                        identity_emails.sign_in_throttled_email)
+
+    @event_handler("identity", "contact.status_changed")
+    def on_contact_status_changed(self, event):
+        """A contact's login ended or paused: 'access removed' to the contact."""
+        data = event.get("data") or {}
+        status = data.get("status")
+        if status not in ENDED_STATUSES:      # restored: nothing to tell
+            check_version(CONTACT_STATUS_CHANGED, event)
+            return
+        self._access_ended(CONTACT_STATUS_CHANGED, event, "on_contact_status_changed",
+                           "contact", data.get("contact_id"), status)
+
+    @event_handler("identity", "grant.changed")
+    def on_grant_changed(self, event):
+        """A grant revoked: its holder hears that access to one person ended."""
+        data = event.get("data") or {}
+        if data.get("change") != "revoked":   # granted or changed: the portal shows it
+            check_version(GRANT_CHANGED, event)
+            return
+        kind = data.get("holder_kind") or "contact"
+        holder = data.get("account_id") if kind == "client" else data.get("contact_id")
+        self._access_ended(GRANT_CHANGED, event, "on_grant_changed", kind, holder)
+
+    @event_handler("identity", "account.client_unlinked")
+    def on_client_unlinked(self, event):
+        """A linked client unlinked: the account hears that access to one person ended."""
+        self._access_ended(CLIENT_UNLINKED, event, "on_client_unlinked", "client",
+                           (event.get("data") or {}).get("account_id"))
 
     @event_handler("identity-private", "staff.invited")
     def on_staff_invited(self, event):

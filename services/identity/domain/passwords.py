@@ -124,6 +124,11 @@ def context_words(login=None, name=None):
     return keep(login_words), keep(name_words)
 
 
+def long_enough_alone(password):
+    """True when `password` meets the minimum for signing in with a password alone."""
+    return len(normalize(password or "")) >= MIN_LENGTH_SINGLE_FACTOR
+
+
 def check(password, login=None, name=None, second_factor=False):
     """Raise PasswordRefused with the first rule `password` breaks; return it NFKC-normalized."""
     if password is None or password == "":

@@ -1,7 +1,9 @@
 """Sign-in throttling: exponential back-off, never a lockout (NIST SP 800-63B 5.2.2).
 
 Failures are counted per account (practice + sign-in name, known or not, so that
-throttling says nothing about which names exist) and per source address. After a few
+throttling says nothing about which names exist) and per source address — or, for an
+attempt from a device that once signed in to the account (`devices.py`), per
+(account, device) only, so that nobody can slow the owner's own device down. After a few
 free failures each further one doubles the wait before the next attempt, up to a cap:
 a guesser is slowed to a crawl, while someone who tries to lock the real user out can
 only delay them by the cap. A quiet spell forgets the count. The state lives in the
@@ -62,3 +64,9 @@ def after_failure(state, now, policy):
     delay = delay_after(failures, policy)
     blocked_until = now + timedelta(seconds=delay) if delay else None
     return State(failures=failures, last_failure_at=now, blocked_until=blocked_until)
+
+
+def starts_episode(state, policy):
+    """True when `state` is the first failure of a run that makes the next attempt wait:
+    the moment to tell the account's owner, once, not at every failure after it."""
+    return state.failures == policy.free_failures + 1
