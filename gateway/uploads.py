@@ -8,8 +8,14 @@ and never sits whole in memory, and the store hashes and counts it as it arrives
 store refuses past 25 MB (`BlobTooLarge` → 413); a request that ends early (the person
 closed the page, the network dropped) aborts the pipe and the store removes its
 temporary file (→ 400). Either way nothing is left behind. Only after the whole request
-was read does the caller register the blob with charts; if that call fails or refuses,
-the blob is deleted here (charts also deletes what it refuses; both are idempotent).
+was read does the caller register the blob with charts, under an upload id (the client's
+`Idempotency-Key`, else a new uuid) that makes the registration idempotent. When charts
+refuses (a 4xx) the blob is deleted here too (charts also deletes what it refuses; both
+are idempotent). When charts does not answer in time the outcome is unknown — it may
+still commit the row — so the blob is NOT deleted: the gateway asks once more with the
+same upload id (never a second document), and if charts is still silent answers 503
+`upload_unconfirmed`; a blob no row ever named is removed by charts' orphan sweep after
+BLOB_ORPHAN_MINUTES. Nothing is lost, nothing dangles.
 
 Downloads. charts says whether the person may have the document and checks its blob
 (`get_document_for_download`); the gateway then opens it with `store.open(key, sha256)`,
@@ -21,6 +27,7 @@ reported to charts (`report_integrity_failure`), which alerts staff.
 import hashlib
 import logging
 import urllib.parse
+import uuid
 
 import eventlet
 import eventlet.queue
@@ -30,7 +37,7 @@ from werkzeug.wrappers import Response
 
 from services.common import blobstore
 from services.common.actor import Actor
-from services.common.errors import Conflict, HavenError, InvalidInput
+from services.common.errors import Conflict, HavenError, InvalidInput, Unavailable
 
 log = logging.getLogger("gateway.uploads")
 
@@ -255,17 +262,60 @@ def _filename(name):
     return name[-MAX_FILENAME:] or "upload"
 
 
-def register(ctx, info, part, call):
-    """Call charts with the stored blob; delete the blob if that fails for any reason."""
+IDEMPOTENCY_KEY = "Idempotency-Key"
+
+
+def upload_id(ctx):
+    """This upload's id: the client's `Idempotency-Key` header (a UUID) when it sends one —
+    its retry after a 503 then finds the first document — else a new one. Read before the
+    body, so a bad header stores nothing."""
+    given = ctx.request.headers.get(IDEMPOTENCY_KEY)
+    if not given:
+        return str(uuid.uuid4())
     try:
-        return call({"blob_key": info.key, "sha256": info.sha256, "size": info.size,
-                     "content_type": part["content_type"], "filename": part["filename"]})
-    except BaseException:
+        return str(uuid.UUID(given.strip()))
+    except ValueError:
+        raise InvalidInput("invalid_idempotency_key", "The Idempotency-Key header must be a "
+                           "UUID, such as one your program makes for each new file.",
+                           {IDEMPOTENCY_KEY: ["Must be a UUID."]}) from None
+
+
+def upload_unconfirmed():
+    return Unavailable("upload_unconfirmed", "Your file arrived, but we could not confirm "
+                       "that it was saved. Please try again in a moment; if it was saved, "
+                       "it will not be added twice.")
+
+
+def register(ctx, info, part, call, upload=None):
+    """Call charts with the stored blob under the upload id `upload`. A refusal (4xx)
+    deletes the blob; an unanswered call (the gateway's own Unavailable) is asked once
+    more with the same id, then answered 503 with the blob left for the sweep; any other
+    failure leaves the blob too (charts may have committed it)."""
+    ref = {"blob_key": info.key, "sha256": info.sha256, "size": info.size,
+           "content_type": part["content_type"], "filename": part["filename"],
+           "upload_id": upload or str(uuid.uuid4())}
+    for attempt in (1, 2):
         try:
-            store_of(ctx.app).delete(info.key)
-        except Exception:  # the sweep removes it later
-            log.warning("could not delete a refused blob")
-        raise
+            return call(ref)
+        except Unavailable as exc:
+            if exc.code != Unavailable.default_code:
+                raise  # charts answered (scanner_unavailable…): it removed the blob itself
+            if attempt == 1:
+                log.warning("upload registration unanswered; asking once more")
+                continue
+            log.warning("upload registration unconfirmed; the blob is left to the sweep")
+            raise upload_unconfirmed() from None
+        except HavenError as exc:
+            if exc.status < 500:
+                _delete_refused(ctx, info.key)
+            raise
+
+
+def _delete_refused(ctx, key):
+    try:
+        store_of(ctx.app).delete(key)
+    except Exception:  # the sweep removes it later
+        log.warning("could not delete a refused blob")
 
 
 # -- downloads ------------------------------------------------------------------------------

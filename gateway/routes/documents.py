@@ -18,7 +18,9 @@ UPLOAD_HELP = ("multipart/form-data with one part `file` (PDF, JPEG, PNG, HEIC o
                "streamed to the blob store. 413 `file_too_large`; 422 `empty_file`, "
                "`file_type_refused` (programs, web pages, archives…), `filename_refused` "
                "(a name with /, \\ or control characters), `file_required`, "
-               "`upload_incomplete`; 403 `uploads_disabled`.")
+               "`upload_incomplete`; 403 `uploads_disabled`; 503 `upload_unconfirmed` when "
+               "charts did not answer in time — try again: with the same `Idempotency-Key` "
+               "header (a UUID per file) a retry never adds the file twice.")
 
 
 # -- types --------------------------------------------------------------------------------
@@ -66,10 +68,11 @@ def my_documents(ctx):
 def upload(ctx):
     client_id = own_client_id(ctx)
     ctx.actor.require_client(client_id, DOCS)
+    upload = uploads.upload_id(ctx)
     info, part, form = uploads.receive(ctx, cs.UploadForm(exclude=("file",)))
     return uploads.register(ctx, info, part, lambda ref: ctx.app.rpc.call(
         "charts", "register_upload", ctx.who.wire, client_id,
-        dict(ref, title=form.get("title") or None)))
+        dict(ref, title=form.get("title") or None)), upload)
 
 
 # -- staff ------------------------------------------------------------------------------------
@@ -99,10 +102,11 @@ def client_documents(ctx):
                          "(no names or titles in the email).")
 def share(ctx):
     ctx.actor.require_staff("edit_clients")
+    upload = uploads.upload_id(ctx)
     info, part, form = uploads.receive(ctx, cs.ShareForm(exclude=("file",)))
     extra = {k: form.get(k) or None for k in ("title", "type_id", "client_id", "contact_id")}
     return uploads.register(ctx, info, part, lambda ref: ctx.app.rpc.call(
-        "charts", "share_document", ctx.who.wire, dict(ref, **extra)))
+        "charts", "share_document", ctx.who.wire, dict(ref, **extra)), upload)
 
 
 # -- downloads (anyone charts lets see the document) --------------------------------------------

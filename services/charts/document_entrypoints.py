@@ -9,6 +9,7 @@ from eventlet import tpool
 from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from services.charts import documents, domain, events, queries, scanning, schemas, tabs
 from services.charts.models import (
@@ -121,6 +122,23 @@ class DocumentEntrypoints:
         except blobstore.BlobIntegrityError:
             return False
 
+    def _registered_before(self, session, actor, ref):
+        """The document an earlier call with the same upload id made (a retry after a
+        timeout), or None. The blob of this try is then a second copy nobody will name:
+        it is removed. Someone else's upload id is refused (and its blob removed)."""
+        if not ref.get("upload_id"):
+            return None
+        existing = session.execute(select(Document).where(
+            Document.upload_id == str(ref["upload_id"]))).scalar_one_or_none()
+        if existing is None:
+            return None
+        if existing.blob_key != ref["blob_key"]:
+            self.blobs.delete(ref["blob_key"])
+        if existing.practice_id != actor.practice_id or existing.uploaded_by_id != actor.id:
+            raise Conflict("upload_id_taken", "That upload id belongs to another upload. "
+                           "Send the file again without it.")
+        return existing
+
     def _new_document(self, tx, actor, ref, mime, kind, client_id, **extra):
         filename = documents.safe_filename(ref["filename"], mime)
         title = " ".join((ref.get("title") or "").split())[:200] or filename
@@ -130,14 +148,37 @@ class DocumentEntrypoints:
             if existing.practice_id != actor.practice_id or existing.uploaded_by_id != actor.id:
                 raise Conflict("blob_taken", "That file is already registered.")
             return existing, False
+        earlier = self._registered_before(tx.session, actor, ref)
+        if earlier is not None:  # the first try committed while this one was checked
+            return earlier, False
+        upload_id = str(ref["upload_id"]) if ref.get("upload_id") else None
         doc = Document(practice_id=actor.practice_id, client_id=client_id, kind=kind,
                        title=title, filename=filename, content_type=mime, size=ref["size"],
-                       sha256=ref["sha256"], blob_key=ref["blob_key"],
+                       sha256=ref["sha256"], blob_key=ref["blob_key"], upload_id=upload_id,
                        status=documents.AVAILABLE, uploaded_by_kind=actor.kind,
                        uploaded_by_id=actor.id, created_at=utcnow(), **extra)
         tx.session.add(doc)
         tx.session.flush()
         return doc, True
+
+    def _registering(self, actor, ref, write):
+        """Run `write(tx)` → (doc, new) in a transaction. Two tries of one upload racing
+        (the first still scanning when the retry arrives) meet at the unique upload id:
+        the loser returns the winner's document."""
+        try:
+            with self.db.transaction() as tx:
+                return write(tx)
+        except IntegrityError:
+            with self.db.read() as session:
+                existing = self._registered_before(session, actor, ref)
+                if existing is None:
+                    raise
+                return existing, False
+
+    def _document_result(self, doc):
+        if doc.status == documents.QUARANTINED:
+            raise self._infected()
+        return schemas.DocumentOut().dump(doc)
 
     @rpc(expected_exceptions=EXPECTED)
     def register_upload(self, actor, client_id, payload):
@@ -146,20 +187,25 @@ class DocumentEntrypoints:
         filename, title?}`. Needs the practice setting `client_uploads_enabled`
         (else Forbidden("uploads_disabled")). The blob is re-checked (size ≤ 25 MB and
         not empty, type by content, SHA-256); a refused blob is deleted. Commits the row
-        and emits `document.uploaded`. Retrying with the same blob_key returns the same
-        document. Returns the document."""
+        and emits `document.uploaded`. Retrying with the same blob_key, or the same
+        `upload_id` (the gateway's id of one upload), returns the same document — a retry
+        after a timeout never makes a second one. Returns the document."""
         actor = Actor.from_wire(actor)
         documents.require_uploader(actor, client_id)
         ref = load(schemas.RegisterUpload(), payload)
         with self.db.read() as session:
             client = queries.client_of_practice(session, actor, client_id)
             settings = queries.settings_dict(queries.settings_of(session, client.practice_id))
+            earlier = self._registered_before(session, actor, ref)
+            if earlier is not None:
+                return self._document_result(earlier)
         if not settings["client_uploads_enabled"]:
             raise Forbidden("uploads_disabled", "This practice does not accept uploads "
                             "through the portal. Please call the practice.")
         mime = self._checked_blob(ref)
         verdict = self._scanned(ref)
-        with self.db.transaction() as tx:
+
+        def write(tx):
             client = queries.client_of_practice(tx.session, actor, client_id)
             doc, new = self._new_document(tx, actor, ref, mime, documents.UPLOAD, client.id)
             if new and not verdict.clean:
@@ -169,9 +215,9 @@ class DocumentEntrypoints:
                     "document_id": doc.id, "client_id": client.id,
                     "client_name": domain.client_name(queries.values_of(client)),
                     "uploaded_by_kind": actor.kind, "content_type": mime, "size": doc.size})
-            result = schemas.DocumentOut().dump(doc)
-        if doc.status == documents.QUARANTINED:
-            raise self._infected()
+            return doc, new
+        doc, _ = self._registering(actor, ref, write)
+        result = self._document_result(doc)
         log.info("upload registered", extra={"document_id": result["id"], "client_id": client_id})
         return result
 
@@ -211,7 +257,8 @@ class DocumentEntrypoints:
         size, content_type, filename, title?, type_id?, client_id?, contact_id?}`. Without
         client_id it is a practice document for all clients; with it, shared with that
         client (or, with contact_id, only with that contact of the client), and
-        `document.shared` is emitted. Same content checks as uploads."""
+        `document.shared` is emitted. Same content checks, and the same `upload_id`
+        retries, as uploads."""
         actor = Actor.from_wire(actor)
         actor.require_staff("edit_clients")
         ref = load(schemas.ShareDocument(), payload)
@@ -225,9 +272,13 @@ class DocumentEntrypoints:
                                    {"type_id": ["Unknown document type."]})
             if client_id:
                 queries.client_of_practice(session, actor, client_id)
+            earlier = self._registered_before(session, actor, ref)
+            if earlier is not None:
+                return self._document_result(earlier)
         mime = self._checked_blob(ref)
         verdict = self._scanned(ref)
-        with self.db.transaction() as tx:
+
+        def write(tx):
             kind = documents.SHARED if client_id else documents.PRACTICE
             doc, new = self._new_document(tx, actor, ref, mime, kind, client_id,
                                           contact_id=contact_id, type_id=type_id)
@@ -240,10 +291,9 @@ class DocumentEntrypoints:
                     "document_id": doc.id, "client_id": client_id,
                     "client_name": domain.client_name(queries.values_of(client)),
                     "contact_id": contact_id, "type_id": type_id})
-            result = schemas.DocumentOut().dump(doc)
-        if doc.status == documents.QUARANTINED:
-            raise self._infected()
-        return result
+            return doc, new
+        doc, _ = self._registering(actor, ref, write)
+        return self._document_result(doc)
 
     @rpc(expected_exceptions=EXPECTED)
     def list_documents(self, actor, payload=None):

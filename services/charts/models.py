@@ -3,7 +3,18 @@
 Every row carries practice_id. Chart values live here and nowhere else: events name
 the fields that changed, never their values.
 """
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.clock import utcnow
@@ -149,6 +160,7 @@ class Document(Base):
     __tablename__ = "documents"
     __table_args__ = (
         Index("ix_documents_practice_client", "practice_id", "client_id", "created_at"),
+        UniqueConstraint("upload_id", name="uq_documents_upload_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -165,6 +177,8 @@ class Document(Base):
     size = mapped_column(BigInteger, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     blob_key: Mapped[str] = mapped_column(String(100), nullable=False, unique=True)
+    # the gateway's id for one upload: a retry of it (after a timeout) finds this row
+    upload_id: Mapped[str] = mapped_column(String(36), nullable=True)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="available")
     uploaded_by_kind: Mapped[str] = mapped_column(String(20), nullable=False)
     uploaded_by_id: Mapped[str] = mapped_column(String(36), nullable=True)

@@ -256,6 +256,9 @@ class _BlobRef(StrictSchema):
     filename = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     title = fields.String(load_default=None, allow_none=True,
                           validate=validate.Length(max=200))
+    # the gateway's id for this upload: a retry with it returns the document it made
+    upload_id = fields.UUID(load_default=None, allow_none=True, error_messages={
+        "invalid": "The upload id must be a UUID."})
 
 
 class RegisterUpload(_BlobRef):

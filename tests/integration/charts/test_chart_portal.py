@@ -69,6 +69,23 @@ def alerts(rpc, client_id, kind=None):
             if a["client_id"] == client_id and (kind is None or a["kind"] == kind)]
 
 
+def test_two_tries_of_one_upload_at_once_make_one_document(stack):
+    """The gateway timed out and asked again (or the person sent the file again with the
+    same Idempotency-Key) while the first try was still being checked: one document, one
+    document.uploaded, and the second copy of the file removed."""
+    rpc, blobs, _ = stack
+    client = rpc.charts.create_client(STAFF, {"first_name": "Bobby", "last_name": "Newman"})
+    rpc.charts.update_settings(STAFF, {"client_uploads_enabled": True})
+    bobby, upload_id = me(client["id"]), str(uuid.uuid4())
+    tries = [rpc.charts.register_upload.call_async(bobby, client["id"],
+                                                   dict(put(blobs), upload_id=upload_id))
+             for _ in range(3)]
+    ids = {reply.result()["id"] for reply in tries}
+    assert len(ids) == 1
+    [doc] = [d for d in rpc.charts.list_documents(bobby, {"client_id": client["id"]})]
+    assert doc["id"] in ids and len(blobs.list_older_than("charts", -1)) == 1
+
+
 def test_one_alert_per_saved_tab_and_per_upload(stack):
     rpc, blobs, _ = stack
     client = rpc.charts.create_client(STAFF, {"first_name": "Bobby", "last_name": "Newman"})

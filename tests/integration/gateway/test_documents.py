@@ -9,6 +9,7 @@ import time
 import uuid
 from urllib.parse import urlparse
 
+import eventlet
 import pytest
 import requests
 from nameko.rpc import rpc
@@ -30,6 +31,8 @@ class DocumentCharts(FakeCharts):
     name = "charts"
     blob_dir = None
     docs = {}
+    slow_calls = []     # payloads of registrations answered after the gateway gave up
+    SLOW_SECONDS = 1.5  # past the impatient gateway's RPC_TIMEOUT of 1 s
 
     def _store(self):
         return blobstore.LocalBlobStore(self.blob_dir)
@@ -41,8 +44,13 @@ class DocumentCharts(FakeCharts):
             store.delete(payload["blob_key"])
             raise InvalidInput("file_type_refused", "This kind of file cannot be uploaded.",
                                {"file": ["Only PDF, JPEG, PNG, HEIC or Word files."]})
-        doc_id = str(uuid.uuid4())
-        DocumentCharts.docs[doc_id] = payload
+        if payload["filename"] == "slow.pdf":   # charts is busy (a virus scan, say)
+            eventlet.sleep(self.SLOW_SECONDS)
+            DocumentCharts.slow_calls.append(payload)
+        # as charts: one document per upload id, however often it is asked
+        doc_id = next((d for d, p in DocumentCharts.docs.items()
+                       if p.get("upload_id") == payload.get("upload_id")), str(uuid.uuid4()))
+        DocumentCharts.docs[doc_id] = DocumentCharts.docs.get(doc_id, payload)
         return {"id": doc_id, "kind": "upload", "title": payload["filename"],
                 "filename": payload["filename"], "content_type": "application/pdf",
                 "size": payload["size"], "client_id": client_id, "contact_id": None,
@@ -70,6 +78,10 @@ def client_id_of(actor):
 
 @pytest.fixture
 def gateway(container_factory, base_config, start_gateway, tmp_path):  # noqa: F811
+    return start_stack(container_factory, base_config, start_gateway, tmp_path)
+
+
+def start_stack(container_factory, base_config, start_gateway, tmp_path):  # noqa: F811
     State.revoked.clear()
     State.records.clear()
     blob_dir = tmp_path / "blobs"
@@ -81,6 +93,31 @@ def gateway(container_factory, base_config, start_gateway, tmp_path):  # noqa: F
     base_config["BLOB_DIR"] = str(blob_dir)   # the gateway writes to the same folder
     url = start_gateway()
     return url, blobstore.LocalBlobStore(blob_dir)
+
+
+@pytest.fixture
+def impatient_gateway(container_factory, base_config, start_gateway, tmp_path):  # noqa: F811
+    """As `gateway`, waiting at most 1 s for charts."""
+    base_config["RPC_TIMEOUT"] = 1.0
+    DocumentCharts.slow_calls = []
+    return start_stack(container_factory, base_config, start_gateway, tmp_path)
+
+
+def test_an_unanswered_registration_leaves_the_file_for_the_document_charts_commits_later(
+        impatient_gateway):
+    """The gateway stops waiting before charts commits: it must not delete the blob that
+    the late document names. It asks once more with the same upload id (one document),
+    then answers 503 for the person to try again."""
+    url, store = impatient_gateway
+    r = post_file(url, PDF, name="slow.pdf")
+    assert r.status_code == 503 and r.json()["error"] == "upload_unconfirmed", r.text
+    assert "try again" in r.json()["message"]
+    calls = wait_for(lambda: len(DocumentCharts.slow_calls) == 2 and DocumentCharts.slow_calls,
+                     timeout=10)
+    assert calls and calls[0]["upload_id"] == calls[1]["upload_id"]
+    [payload] = DocumentCharts.docs.values()                 # one document, not two
+    [blob] = left_in(store)
+    assert payload["blob_key"].endswith(blob.name) and blob.read_bytes() == PDF
 
 
 def left_in(store):

@@ -219,6 +219,33 @@ def test_uploads_need_the_setting_and_emit_document_uploaded(service, db, blobs,
     assert event["data"]["client_name"] == "Bobby Newman"
 
 
+def test_a_retry_with_the_same_upload_id_returns_the_first_document(service, db, blobs,
+                                                                    client_id):
+    enable(service)
+    upload_id = "0b7f3c1e-8f55-4c1a-9d1e-2f1c3b4a5d6e"
+    ref = dict(put(blobs), upload_id=upload_id)
+    first = service.register_upload(me(client_id), client_id, ref)
+    # the gateway's own retry (same blob) and the person's (the file sent again)
+    same_blob = service.register_upload(me(client_id), client_id, dict(ref))
+    second_copy = put(blobs)
+    again = service.register_upload(me(client_id), client_id, dict(second_copy,
+                                                                   upload_id=upload_id))
+    assert first["id"] == same_blob["id"] == again["id"] and len(db.all(Document)) == 1
+    assert len(events(db, "document.uploaded")) == 1
+    assert blobs.list_older_than("charts", -1) == [first_blob(db)]   # the copy is gone
+    someone_else = me(client_id, "contact", "guardian-1", ["manage_documentation"])
+    taken = put(blobs)
+    with pytest.raises(Conflict) as exc:
+        service.register_upload(someone_else, client_id, dict(taken, upload_id=upload_id))
+    assert exc.value.code == "upload_id_taken"
+    assert blobs.list_older_than("charts", -1) == [first_blob(db)]
+
+
+def first_blob(db):
+    [doc] = db.all(Document)
+    return doc.blob_key
+
+
 @pytest.mark.parametrize("data,code", [
     (b"<html><body>not a pdf</body></html>", "file_type_refused"),
     (b"MZ\x90\x00" + b"\x00" * 100, "file_type_refused"),

@@ -127,11 +127,11 @@ def test_two_files_are_refused_and_nothing_kept(client, store, charts):
     assert r.status_code == 422 and blobs_left(store) == []
 
 
-def test_names_with_paths_and_control_characters_reach_charts_to_be_cleaned(client, store,
-                                                                              charts):
+def test_names_with_paths_and_control_characters_reach_charts_to_be_judged(client, store,
+                                                                             charts):
     r = upload(client, PDF, "../../etc/\x00pass\x1bwd.pdf")
     assert r.status_code == 201
-    # charts makes the display name safe; the gateway never uses it as a path
+    # charts refuses such a name (this fake accepts it); the gateway never uses it as a path
     assert all(p.name != "pass" for p in store.root.rglob("*"))
     r = upload(client, PDF, "")  # no name at all
     assert r.status_code in (201, 422)
@@ -206,9 +206,50 @@ def test_a_request_cut_off_mid_upload_leaves_nothing(app, store, charts):
     assert blobs_left(store) == []
 
 
-def test_a_failed_registration_deletes_the_blob(client, rpc, store, charts):
+def test_an_unanswered_registration_keeps_the_blob_and_asks_once_more(client, rpc, store,
+                                                                      charts):
+    """charts may still commit the row after the gateway stopped waiting: deleting the
+    blob then would leave a document without its file. The sweep removes it only if no
+    row ever names it."""
     rpc.answers["charts.register_upload"] = Unavailable()
-    assert upload(client, PDF).status_code == 503 and blobs_left(store) == []
+    r = upload(client, PDF)
+    assert r.status_code == 503 and r.json["error"] == "upload_unconfirmed"
+    assert "will not be added twice" in r.json["message"]
+    assert len(blobs_left(store)) == 1
+    [first, second] = [args[2] for s, m, args in rpc.calls if m == "register_upload"]
+    assert first == second and uuid.UUID(first["upload_id"])    # the same upload id
+
+
+def test_a_registration_answered_on_the_second_ask_is_201(client, rpc, store, charts):
+    answers = [Unavailable(), charts.register]
+
+    def flaky(actor, client_id, payload):
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer(actor, client_id, payload)
+    rpc.answers["charts.register_upload"] = flaky
+    r = upload(client, PDF)
+    assert r.status_code == 201 and len(blobs_left(store)) == 1
+
+
+def test_the_clients_idempotency_key_is_the_upload_id(client, rpc, store, charts):
+    key = str(uuid.uuid4())
+    r = upload(client, PDF, headers=dict(CLIENT, **{"Idempotency-Key": key}))
+    assert r.status_code == 201 and charts.payloads[0][1]["upload_id"] == key
+    r = upload(client, PDF, headers=dict(CLIENT, **{"Idempotency-Key": "again please"}))
+    assert r.status_code == 422 and r.json["error"] == "invalid_idempotency_key"
+    assert len(blobs_left(store)) == 1 and len(charts.payloads) == 1
+
+
+def test_charts_scanner_unavailable_is_not_asked_again(client, rpc, store, charts):
+    rpc.answers["charts.register_upload"] = Unavailable("scanner_unavailable", "Try later.")
+    r = upload(client, PDF)
+    assert r.status_code == 503 and r.json["error"] == "scanner_unavailable"
+    assert rpc.count("charts.register_upload") == 1
+
+
+def test_a_refused_registration_deletes_the_blob(client, rpc, store, charts):
     from services.common.errors import Forbidden
     rpc.answers["charts.register_upload"] = Forbidden("uploads_disabled", "Not accepted.")
     r = upload(client, PDF)
