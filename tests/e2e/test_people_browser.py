@@ -1,6 +1,8 @@
 """Issue 4's people in headless Chromium: an administrator signs in through the code step,
-adds Jane as a contact of her daughter with "View appointments" only; Jane, as guardian,
-switches between her daughters and sees exactly what each grant allows."""
+adds Tom — the girls' father, who is not a client of the practice — as a contact of his
+daughter with "View appointments" only; Tom switches between his daughters and sees
+exactly what each grant allows. (A guardian who is also a client keeps her own sign-in:
+test_portal_access_browser.py.)"""
 import re
 
 from playwright.sync_api import expect
@@ -17,8 +19,8 @@ def test_staff_code_step_and_a_guardian_switching_profiles(haven_stack, browser)
     base = haven_stack.base_url
     mia = add_client(haven_stack, practice, "Mia", "Doe", "2017-09-14")
     lily = add_client(haven_stack, practice, "Lily", "Doe", "2019-01-30")
-    email = f"jane.guardian-{practice.code}@example.org"
-    staff_context, jane_context = browser.new_context(), browser.new_context()
+    email = f"tom-{practice.code}@example.org"
+    staff_context, tom_context = browser.new_context(), browser.new_context()
     try:
         staff = staff_context.new_page()
         staff_ui_sign_in(staff, base, practice.admin_login, practice.staff_password)
@@ -32,18 +34,18 @@ def test_staff_code_step_and_a_guardian_switching_profiles(haven_stack, browser)
         expect(panel.get_by_text("No contacts act for this client.")).to_be_visible()
         before = mail_count(haven_stack)
         add = panel.get_by_role("form", name="Add a contact for Mia Doe")
-        add.get_by_label("Name").fill("Jane Doe")
+        add.get_by_label("Name").fill("Tom Doe")
         add.get_by_label("Email").fill(email)
         add.get_by_label("View appointments").check()
         add.get_by_role("button", name="Add contact").click()
-        expect(panel.get_by_role("heading", name=re.compile("Jane Doe"))).to_be_visible()
+        expect(panel.get_by_role("heading", name=re.compile("Tom Doe"))).to_be_visible()
         expect(panel.get_by_text("Invited")).to_be_visible()
         expect(panel.get_by_role("definition").filter(has_text="View appointments")).to_be_visible()
-        access = panel.get_by_role("form", name="Access of Jane Doe to Mia Doe")
+        access = panel.get_by_role("form", name="Access of Tom Doe to Mia Doe")
         expect(access.get_by_label("View appointments")).to_be_checked()
         expect(access.get_by_label("Message the clinician")).not_to_be_checked()
 
-        # Jane chooses her password from the emailed link; Lily's grant is given over HTTP
+        # Tom chooses his password from the emailed link; Lily's grant is given over HTTP
         path, _ = wait_for_mail(haven_stack, email, "reset", after=before)
         r = Browserless(base).call("POST", "/api/v1/password-resets/complete", json={
             "token": path.rsplit("/", 1)[1], "new_password": GUARDIAN_PASSWORD})
@@ -55,41 +57,41 @@ def test_staff_code_step_and_a_guardian_switching_profiles(haven_stack, browser)
                       json={"permissions": ["manage_information"]}, timeout=10)
         assert r.status_code == 200, r.text
 
-        jane = jane_context.new_page()
-        jane.goto(f"{base}/p/{practice.code}")
-        jane.get_by_label("Email").fill(email)
-        jane.get_by_label("Password", exact=True).fill(GUARDIAN_PASSWORD)
-        jane.get_by_role("button", name="Sign in").click()
-        nav = jane.get_by_role("navigation", name=re.compile("Account"))
+        tom = tom_context.new_page()
+        tom.goto(f"{base}/p/{practice.code}")
+        tom.get_by_label("Email").fill(email)
+        tom.get_by_label("Password", exact=True).fill(GUARDIAN_PASSWORD)
+        tom.get_by_role("button", name="Sign in").click()
+        nav = tom.get_by_role("navigation", name=re.compile("Account"))
         expect(nav.get_by_role("link", name="People")).to_be_visible()
         nav.get_by_role("link", name="People").click()
-        expect(jane.get_by_role("heading", name="People")).to_be_visible()
-        expect(jane.get_by_role("list", name="What you can do for Mia Doe")).to_have_text(
+        expect(tom.get_by_role("heading", name="People")).to_be_visible()
+        expect(tom.get_by_role("list", name="What you can do for Mia Doe")).to_have_text(
             "View appointments")
-        expect(jane.get_by_role("list", name="What you can do for Lily Doe")).to_have_text(
+        expect(tom.get_by_role("list", name="What you can do for Lily Doe")).to_have_text(
             re.compile("Keep their details"))
 
-        switch_mia = jane.get_by_role("button", name="Switch to Mia Doe")
+        switch_mia = tom.get_by_role("button", name="Switch to Mia Doe")
         if switch_mia.count():
             switch_mia.click()
         else:
             nav.get_by_role("link", name=re.compile("Home|My details")).click()
-        expect(jane.get_by_role("heading", name="Mia Doe", exact=True)).to_be_visible()
-        expect(jane.get_by_text("View appointments")).to_be_visible()
-        expect(jane.get_by_label("Mobile phone")).to_have_count(0)
+        expect(tom.get_by_role("heading", name="Mia Doe", exact=True)).to_be_visible()
+        expect(tom.get_by_text("View appointments")).to_be_visible()
+        expect(tom.get_by_label("Mobile phone")).to_have_count(0)
         for hidden in ("My chart", "Documents", "My uploads", "My details"):
             expect(nav.get_by_role("link", name=hidden, exact=True)).to_have_count(0)
 
         nav.get_by_role("link", name="People").click()
-        jane.get_by_role("button", name="Switch to Lily Doe").click()
-        expect(jane.get_by_role("heading", name="Details: Lily Doe")).to_be_visible()
-        expect(jane.get_by_label("Mobile phone")).to_be_visible()
+        tom.get_by_role("button", name="Switch to Lily Doe").click()
+        expect(tom.get_by_role("heading", name="Details: Lily Doe")).to_be_visible()
+        expect(tom.get_by_label("Mobile phone")).to_be_visible()
         expect(nav.get_by_role("link", name="My chart")).to_be_visible()
         expect(nav.get_by_role("link", name="Documents", exact=True)).to_have_count(0)
 
-        # her own Security page: two-step sign-in is optional for her
+        # his own Security page: two-step sign-in is optional for him
         nav.get_by_role("link", name="Security").click()
-        expect(jane.get_by_role("button", name="Turn on two-step sign-in")).to_be_visible()
+        expect(tom.get_by_role("button", name="Turn on two-step sign-in")).to_be_visible()
     finally:
         staff_context.close()
-        jane_context.close()
+        tom_context.close()
