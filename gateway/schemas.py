@@ -481,7 +481,7 @@ class PracticeSettingsUpdate(StrictSchema):
                        "`subdomain_reserved` (www, api, staff…)"})
     logo_ref = S(allow_none=True, validate=validate.Equal(
         None, error="Send null to remove the logo; upload a new one to change it."), metadata={
-        "description": "only null (removes the logo); PUT /api/v1/practice/logo sets one"})
+        "description": "only null (removes the logo); POST /api/v1/practice/logo sets one"})
     password_help = S(allow_none=True, validate=validate.Length(max=2000))
     idle_timeout_minutes = fields.Integer(strict=True, validate=validate.Range(min=5, max=240))
     invitation_days = fields.Integer(strict=True, validate=validate.Range(min=1, max=30))

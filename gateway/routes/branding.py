@@ -76,7 +76,7 @@ def replaced(ctx, practice):
     return with_base_domain(ctx, practice)
 
 
-@table.route("PUT", "/api/v1/practice/logo", auth=STAFF, form=LogoForm,
+@table.route("POST", "/api/v1/practice/logo", auth=STAFF, form=LogoForm,
              max_body=MAX_LOGO_BYTES + uploads.FORM_OVERHEAD,
              response=schemas.PracticeSettings, tags=TAGS,
              summary="Upload your practice's logo (PNG or JPEG, at most 1 MB)",

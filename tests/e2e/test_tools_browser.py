@@ -88,3 +88,52 @@ def test_portal_delete_and_staff_tools_in_the_browser(haven_stack, browser):
     finally:
         context.close()
         staff_context.close()
+
+
+def test_logo_accent_and_own_subdomain_on_the_portal(haven_stack, browser):
+    """An administrator uploads a logo and picks a light accent: the portal's sign-in page
+    shows the logo (its title as text) and black text on the accent; the practice's own
+    subdomain of localhost opens the same portal, where Bobby signs in."""
+    practice = new_practice(haven_stack)
+    base, api = haven_stack.base_url, haven_stack.base_url + "/api/v1"
+    give_login(haven_stack, practice, {"id": practice.bobby_id, "email": practice.bobby_email,
+                                       "first_name": "Bobby", "last_name": "Newman"}, PASSWORD)
+    admin = staff_session(haven_stack, practice.admin_login, practice.staff_password)
+    r = admin.post(f"{api}/practice/logo", timeout=10,
+                   files={"file": ("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+                                   "image/svg+xml")})
+    assert r.status_code == 422 and r.json()["error"] == "logo_type_refused"
+    r = admin.post(f"{api}/practice/logo", timeout=10, files={"file": ("logo.png", PNG, "image/png")})
+    assert r.status_code == 200, r.text
+    subdomain = f"own-{practice.code}"
+    r = admin.patch(f"{api}/practice/settings", timeout=10,
+                    json={"accent_color": "#ffcc00", "subdomain": subdomain})
+    assert r.status_code == 200 and r.json()["accent_text_color"] == "#000000", r.text
+    logo_url = r.json()["logo_url"]
+    logo = admin.get(base + logo_url, timeout=10)
+    assert logo.content == PNG and logo.headers["Content-Type"] == "image/png"
+    assert logo.headers["X-Content-Type-Options"] == "nosniff"
+    assert "immutable" in logo.headers["Cache-Control"]
+    port = base.rsplit(":", 1)[1]
+    own = f"http://{subdomain}.localhost:{port}"
+
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/p/{practice.code}")
+        image = page.get_by_role("img", name="Welcome to our portal")
+        expect(image).to_be_visible()
+        assert page.evaluate("document.getElementById('brand-logo').naturalWidth") == 1
+        sign_in = page.get_by_role("button", name="Sign in")
+        colours = sign_in.evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]")
+        assert colours == ["rgb(255, 204, 0)", "rgb(0, 0, 0)"]
+
+        page.goto(own + "/")
+        expect(page.get_by_role("img", name="Welcome to our portal")).to_be_visible()
+        page.get_by_label("Email").fill(practice.bobby_email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("link", name="My details")).to_be_visible()
+        assert page.url.rstrip("/") == own
+    finally:
+        context.close()

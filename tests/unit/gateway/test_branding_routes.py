@@ -53,7 +53,7 @@ def identity(rpc):
 
 
 def upload(client, content, filename="logo.png", headers=ADMIN):
-    return client.put("/api/v1/practice/logo", headers=headers, content_type="multipart/form-data",
+    return client.post("/api/v1/practice/logo", headers=headers, content_type="multipart/form-data",
                       data={"file": (io.BytesIO(content), filename)})
 
 

@@ -41,7 +41,8 @@ export function createRouter({ base, outlet, routes, notFound, guard, siteName, 
 
   const router = {
     base,
-    href: (path = "/") => (path === "/" ? base : base + path),
+    // base "" (a practice's own address): the portal's home is "/"
+    href: (path = "/") => (path === "/" ? base || "/" : base + path),
     current: () => localPath(location.pathname) ?? "/",
     query: () => new URLSearchParams(location.search),
 

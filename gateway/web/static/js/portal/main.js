@@ -1,12 +1,14 @@
-// The client portal at /p/<code>: the practice's branding on every page, sign in, the
-// forced "choose a private password" step, "My details", sign out and idle sign-out.
+// The client portal at /p/<code> — or at the practice's own address
+// https://<subdomain>.<base domain>/, where the gateway tells us the practice — : the
+// practice's branding (logo, colours, title) on every page, sign in, the forced "choose a
+// private password" step, "My details", sign out and idle sign-out.
 
 import { api, onUnauthenticated, seg } from "../api.js";
 import { createRouter } from "../router.js";
 import { h, replace } from "../ui/dom.js";
 import { startIdleWatch } from "../ui/idle.js";
 import { callout, flash, showFlash } from "../ui/notice.js";
-import { applyTheme } from "../ui/theme.js";
+import { applyAccent, applyTheme } from "../ui/theme.js";
 import { choosePasswordView, signInView } from "./access.js";
 import { forgotView, inviteView, resetView } from "./links.js";
 import { chartNavLinks, chartRoutes } from "./chart/pages.js";
@@ -18,19 +20,37 @@ const PUBLIC = [/^\/invite\/[^/]+$/, /^\/reset\/[^/]+$/, /^\/forgot-password$/];
 const isPublic = (path) => PUBLIC.some((re) => re.test(path));
 const CLIENT_KEY = "haven-portal-client";
 
-const segment = location.pathname.split("/")[2] || "";
-const code = decodeURIComponent(segment);
-const base = `/p/${segment}`;
+// Under /p/<code> the address names the practice; on its own address the pages sit at /.
+const onPath = location.pathname === "/p" || location.pathname.startsWith("/p/");
+const segment = onPath ? location.pathname.split("/")[2] || "" : "";
+let code = decodeURIComponent(segment);
+const base = onPath ? `/p/${segment}` : "";
+const home = base || "/";
 
 const state = { practice: null, principal: null, idle: null, next: null };
 
 const outlet = document.getElementById("view");
 const siteName = () => (state.practice ? state.practice.name : "Client portal");
 
+function showLogo(practice) {
+  const brand = document.getElementById("brand");
+  const old = document.getElementById("brand-logo");
+  if (old) old.remove();
+  if (!practice.logo_url) return;
+  // The title names the practice as it presents itself; the name follows in text anyway.
+  const logo = h("img", { id: "brand-logo", class: "masthead__logo", src: practice.logo_url,
+    alt: practice.title || practice.name, decoding: "async" });
+  logo.addEventListener("error", () => logo.remove());
+  brand.prepend(logo);
+  brand.classList.add("masthead__brand--logo");
+}
+
 function showBranding(practice) {
   applyTheme(practice.theme_color);
+  applyAccent(practice.accent_color, practice.accent_text_color);
   document.getElementById("brand-name").textContent = practice.name;
-  document.getElementById("brand").setAttribute("href", base);
+  document.getElementById("brand").setAttribute("href", home);
+  showLogo(practice);
   const title = document.getElementById("practice-title");
   const instructions = document.getElementById("practice-instructions");
   title.textContent = practice.title || "";
@@ -62,7 +82,7 @@ function renderNav(path) {
     const [chartLink, documentsLink, uploadsLink] = chartNavLinks(base, path);
     const information = !chosen || allows(chosen, "manage_information");
     const documentation = !chosen || allows(chosen, "manage_documentation");
-    items.push(h("li", {}, h("a", { href: base, class: "masthead__link", "aria-current": path === "/" ? "page" : null }, information ? "My details" : "Home")));
+    items.push(h("li", {}, h("a", { href: home, class: "masthead__link", "aria-current": path === "/" ? "page" : null }, information ? "My details" : "Home")));
     if (information) items.push(chartLink);
     if (documentation) items.push(documentsLink, uploadsLink);
     if (profiles().length > 1 || state.principal.kind === "contact") {
@@ -169,7 +189,7 @@ const router = createRouter({
   ],
   notFound: () => h("section", { class: "page" },
     h("h1", {}, "Page not found"),
-    h("p", {}, "That page doesn't exist. ", h("a", { href: base }, "Go to My details"), ".")),
+    h("p", {}, "That page doesn't exist. ", h("a", { href: home }, "Go to My details"), ".")),
   guard: (path) => {
     if (isPublic(path) && !(state.principal && path === "/forgot-password")) return null;
     if (!state.principal) {
@@ -198,7 +218,8 @@ function fatal(title, message, retry) {
 
 async function boot() {
   try {
-    state.practice = await api.get(`/practices/${seg(code)}`, { refresh: false });
+    state.practice = await api.get(onPath ? `/practices/${seg(code)}` : "/practice", { refresh: false });
+    code = state.practice.code;
   } catch (error) {
     if (error.status === 404) {
       fatal("Portal not found", "We couldn't find a practice at this address. Please check the link your practice sent you.");

@@ -1,5 +1,7 @@
 // The "Portal access" panel of a client's page: set up a login with a temporary password
-// (GET 404 = none yet → PUT), or suspend / reactivate an existing one (PATCH {status}).
+// (GET 404 = none yet → PUT); suspend, reactivate or remove an existing one (PATCH
+// {status}: "inactive" after a confirmation), and require a new password at the next
+// sign-in (PATCH {status, change_password_at_next_login}).
 
 import { api, seg } from "../api.js";
 import { h, replace } from "../ui/dom.js";
@@ -10,7 +12,7 @@ import { MIN_LENGTH } from "../ui/password.js";
 import { fullName } from "../ui/record.js";
 import { accessTools } from "./access_tools.js";
 
-const STATUS_TEXT = { active: "Active", suspended: "Suspended", inactive: "Inactive" };
+const STATUS_TEXT = { active: "Active", suspended: "Suspended", inactive: "Access removed" };
 
 export function statusTag(status) {
   return h("span", { class: `status-tag status-tag--${status}` },
@@ -69,6 +71,38 @@ export function accessPanel({ client, access, canManage }) {
         }
       },
     });
+    async function change(body, message, focus) {
+      try {
+        const updated = await api.patch(`/clients/${seg(client.id)}/portal-access`, { status: current.status, ...body });
+        render({ ...current, ...(updated || {}) }, focus);
+        notify(message);
+      } catch (error) {
+        notify(error.message, "error", { focus: true });
+      }
+    }
+    const mustChange = Boolean(current.must_change_password);
+    const passwordToggle = button(mustChange ? "Don't require a new password" : "Require a new password at next sign-in", {
+      kind: "secondary",
+      attrs: { id: "access-must-change" },
+      onClick: () => change({ change_password_at_next_login: !mustChange }, mustChange
+        ? `${name} keeps their password at the next sign-in.`
+        : `${name} must choose a new password the next time they sign in.`, "#access-must-change"),
+    });
+    const removeActions = h("div", { class: "form__actions" });
+    function askRemove() {
+      replace(removeActions, current.status === "inactive" ? null
+        : button("Remove access", { kind: "danger", attrs: { id: "access-remove" }, onClick: confirmRemove }));
+    }
+    function confirmRemove() {
+      const yes = button(`Yes, remove ${name}'s portal access`, {
+        kind: "danger", attrs: { id: "access-remove-confirm" },
+        onClick: () => change({ status: "inactive" },
+          `${name}'s portal access is removed. They can't sign in, and any open sessions have ended.`, "#access-toggle"),
+      });
+      replace(removeActions, yes, button("Keep access", { kind: "quiet", onClick: askRemove }));
+      yes.focus();
+    }
+    askRemove();
     return [
       h("dl", { class: "details-list" },
         h("dt", {}, "Login"), h("dd", {}, current.login),
@@ -76,7 +110,8 @@ export function accessPanel({ client, access, canManage }) {
         h("dt", {}, "Must change password"), h("dd", {}, current.must_change_password ? "Yes, at next sign-in" : "No"),
         h("dt", {}, "Set up"), h("dd", {}, current.created_at ? formatDateTime(current.created_at) : "—"),
         h("dt", {}, "Last sign-in"), h("dd", {}, current.last_sign_in_at ? formatDateTime(current.last_sign_in_at) : "Never")),
-      canManage ? h("div", { class: "form__actions" }, toggle) : null,
+      canManage ? h("div", { class: "form__actions" }, toggle, passwordToggle) : null,
+      canManage ? removeActions : null,
       canManage ? accessTools({ client, name }) : null,
     ];
   }

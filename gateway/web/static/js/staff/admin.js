@@ -2,7 +2,8 @@
 // (administrators) and the Audit log (administrators).
 
 import { api } from "../api.js";
-import { h } from "../ui/dom.js";
+import { h, replace } from "../ui/dom.js";
+import { upload } from "../ui/files.js";
 import { button, checkboxField, fieldset, form, selectField, showErrors, textField, values } from "../ui/forms.js";
 import { formatDateTime, timeElement } from "../ui/format.js";
 import { notify } from "../ui/notice.js";
@@ -48,12 +49,79 @@ const TEXTS = [
   ["name", "Practice name", {}], ["title", "Portal title", { optional: true }],
   ["code", "Portal address code", { hint: "Your portal lives at /p/<code>. Lowercase letters, digits and hyphens. Changing it stops the old address working." }],
   ["theme_color", "Theme colour", { type: "color", hint: "Made darker where needed so text stays readable." }],
-  ["accent_color", "Accent colour", { type: "color", optional: true }],
+  ["accent_color", "Accent colour", { type: "color", optional: true,
+    hint: "Used for the portal's main buttons; their text is black or white, whichever reads better on it." }],
   ["idle_timeout_minutes", "Sign out after this many idle minutes", { type: "number", attrs: { min: "5", max: "240" } }],
   ["invitation_days", "Invitation links work for (days)", { type: "number", attrs: { min: "1", max: "30" } }],
 ];
 const AREAS = [["instructions", "Instructions shown after sign-in"], ["password_help", "Password help (whom to call)"]];
 const NUMBERS = new Set(["idle_timeout_minutes", "invitation_days"]);
+// One DNS label, as the gateway and identity check it (they say why when it is refused).
+const SUBDOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)?$/;
+
+function subdomainField(settings) {
+  const base = settings.portal_base_domain || "your portal domain";
+  return textField({ name: "subdomain", label: "Own subdomain", value: settings.subdomain || "", optional: true,
+    hint: `Your portal also opens at https://<subdomain>.${base}/. One word: lowercase letters, digits and hyphens (not first or last), up to 63 characters. Leave empty for none.`,
+    attrs: { autocapitalize: "none", spellcheck: "false", maxlength: "63", pattern: "[a-z0-9-]*" } });
+}
+
+/** The logo: upload (PNG or JPEG, up to 1 MB, judged by content on the server) or remove. */
+function logoCard(initial, onChanged) {
+  let settings = initial;
+  const body = h("div", {});
+  const card = h("section", { class: "card", "aria-labelledby": "logo-title", id: "practice-logo" },
+    h("h2", { id: "logo-title" }, "Logo"), body);
+
+  function render(focus) {
+    const preview = settings.logo_url
+      ? h("p", {}, h("img", { class: "logo-preview", id: "logo-preview", src: settings.logo_url, alt: settings.title || settings.name }))
+      : h("p", { class: "meta", id: "logo-none" }, "No logo yet: the portal shows your practice's name.");
+    const el = form({
+      label: "Upload a logo",
+      className: "form--narrow",
+      children: [textField({ name: "file", id: "logo-file", type: "file", label: settings.logo_url ? "Replace the logo" : "Logo file",
+        hint: "PNG or JPEG, up to 1 MB. Shown on every portal page, with your portal title as its description.",
+        attrs: { accept: "image/png,image/jpeg" } })],
+      actions: [button("Upload logo", { type: "submit", attrs: { id: "logo-upload" } })],
+      onSubmit: async (formEl) => {
+        const file = formEl.elements.file.files[0];
+        const problem = !file ? "Choose a PNG or JPEG file." : file.size > 1024 * 1024 ? "The logo is larger than 1 MB. Save it smaller." : null;
+        if (problem) { showErrors(formEl, { message: "Please fix the problem below.", fields: { file: problem } }); return; }
+        const data = new FormData();
+        data.append("file", file);
+        try {
+          settings = await upload("/practice/logo", data);
+          onChanged(settings);
+          render("#logo-preview");
+          notify("The logo is saved. The portal shows it now.");
+        } catch (error) { showErrors(formEl, error); }
+      },
+    });
+    const actions = h("div", { class: "form__actions" });
+    function ask() {
+      replace(actions, settings.logo_url ? button("Remove logo", { kind: "danger", attrs: { id: "logo-remove" }, onClick: confirmStep }) : null);
+    }
+    function confirmStep() {
+      const yes = button("Yes, remove the logo", { kind: "danger", attrs: { id: "logo-remove-confirm" },
+        onClick: async () => {
+          try {
+            settings = await api.del("/practice/logo");
+            onChanged(settings);
+            render("#logo-file");
+            notify("The logo is removed.");
+          } catch (error) { notify(error.message, "error", { focus: true }); ask(); }
+        } });
+      replace(actions, yes, button("Keep it", { kind: "quiet", onClick: ask }));
+      yes.focus();
+    }
+    ask();
+    replace(body, preview, actions, el);
+    if (focus) { const target = body.querySelector(focus); if (target) { target.setAttribute("tabindex", "-1"); target.focus(); } }
+  }
+  render();
+  return card;
+}
 
 function area(name, label, value) {
   const field = textField({ name, label, optional: true });
@@ -72,7 +140,8 @@ export async function settingsView({ router }) {
     children: [
       fieldset("Portal",
         checkboxField({ name: "portal_enabled", label: "The portal is on (clients can sign in)", checked: settings.portal_enabled }),
-        ...TEXTS.slice(0, 3).map(([n, l, o]) => textField({ name: n, label: l, value: settings[n] ?? "", ...o }))),
+        ...TEXTS.slice(0, 3).map(([n, l, o]) => textField({ name: n, label: l, value: settings[n] ?? "", ...o })),
+        subdomainField(settings)),
       fieldset("Look", ...TEXTS.slice(3, 5).map(([n, l, o]) => textField({ name: n, label: l, value: settings[n] || "#2f5f7a", ...o }))),
       fieldset("Words", ...AREAS.map(([n, l]) => area(n, l, settings[n]))),
       fieldset("Security", ...TEXTS.slice(5).map(([n, l, o]) => textField({ name: n, label: l, value: String(settings[n] ?? ""), ...o }))),
@@ -80,6 +149,12 @@ export async function settingsView({ router }) {
     actions: [button("Save settings", { type: "submit" })],
     onSubmit: async (formEl) => {
       const data = values(formEl);
+      data.subdomain = (data.subdomain || "").toLowerCase();
+      if (!SUBDOMAIN.test(data.subdomain)) {
+        showErrors(formEl, { message: "Please fix the problem below.",
+          fields: { subdomain: "Use lowercase letters, digits and hyphens (not first or last), up to 63 characters." } });
+        return;
+      }
       const changed = {};
       for (const [name, value] of Object.entries(data)) {
         let v = value;
@@ -102,6 +177,7 @@ export async function settingsView({ router }) {
     h("h1", { id: "page-title" }, "Portal settings"),
     h("p", { class: "lead" }, "How your client portal looks and behaves. Changes show on the portal within a second."),
     h("div", { class: "card" }, el),
+    logoCard(settings, (fresh) => { settings = fresh; }),
     guardianSettingsCard(settings));
 }
 

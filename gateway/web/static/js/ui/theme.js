@@ -46,3 +46,17 @@ export function applyTheme(themeColor) {
   const meta = document.querySelector('meta[name="theme-color"]');
   if (meta) meta.setAttribute("content", toHex(brand));
 }
+
+/** Set --accent and --on-accent from a practice's accent_color and the text colour identity
+ * chose for it (black or white, whichever has the higher contrast; computed here too when
+ * missing, so text on the accent always reaches WCAG AA). */
+export function applyAccent(accentColor, textColor) {
+  if (typeof accentColor !== "string" || !HEX.test(accentColor.trim())) return;
+  const rgb = parse(accentColor.trim());
+  const BLACK = [0, 0, 0];
+  const text = HEX.test(textColor || "") ? parse(textColor)
+    : (contrast(rgb, BLACK) >= contrast(rgb, WHITE) ? BLACK : WHITE);
+  const root = document.documentElement.style;
+  root.setProperty("--accent", toHex(rgb));
+  root.setProperty("--on-accent", toHex(text));
+}
