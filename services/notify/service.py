@@ -20,6 +20,7 @@ from services.notify import domain, events, outgoing, queries, schemas, template
 from services.notify.dependencies import Mailer
 from services.notify.charts_handlers import ChartsHandlers
 from services.notify.identity_handlers import IdentityEmailHandlers
+from services.notify.parked_alerts import ParkedDeliveryAlerts
 from services.notify.models import Base
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
-class NotifyService(IdentityEmailHandlers, OpsMixin, ChartsHandlers):
+class NotifyService(IdentityEmailHandlers, OpsMixin, ChartsHandlers, ParkedDeliveryAlerts):
     name = "notify"
 
     db = Database(Base)

@@ -119,12 +119,18 @@ def kernel_events(url):
     return rows
 
 
-def test_handler_that_keeps_failing_is_parked_for_its_practice_and_replayed_once(stack):
+def test_handler_that_keeps_failing_is_parked_for_its_practice_and_replayed_once(stack,
+                                                                              amqp_uri):
     rpc, _, consumer_url = stack
     practice_a, practice_b = str(uuid.uuid4()), str(uuid.uuid4())
     staff_a, staff_b = staff_of(practice_a), staff_of(practice_b)
     thing = str(uuid.uuid4())
     toy.ToyConsumer.failures_left[thing] = 3  # HANDLER_MAX_ATTEMPTS
+    # where notify listens for it: the consumer's private exchange, never the public one
+    announcements = Queue(f"parked-{uuid.uuid4().hex}", event_exchange("toyconsumer-private"),
+                          routing_key="delivery.parked", auto_delete=False)
+    with Connection(amqp_uri) as conn:
+        announcements(conn.default_channel).declare()
     rpc.toyproducer.make_thing(staff_a, thing)
     parked = wait_for(lambda: [f for f in rpc.toyconsumer.ops_list_failed_deliveries(
         staff_a, {"parked_only": True})], timeout=15)
@@ -147,6 +153,11 @@ def test_handler_that_keeps_failing_is_parked_for_its_practice_and_replayed_once
     assert announced["data"] == {"service": "toyconsumer", "handler": row["handler"],
                                  "event_id": row["event_id"], "event_type": "thing.made",
                                  "attempts": 3, "last_error": "RuntimeError"}
+    with Connection(amqp_uri) as conn:
+        bound = announcements(conn.default_channel)
+        message = wait_for(lambda: bound.get(no_ack=True))
+        bound.delete()
+    assert message and message.payload["id"] == announced["id"]
 
     rpc.toyconsumer.ops_replay_delivery(staff_a, row["event_id"], row["handler"])
     assert wait_for(lambda: rpc.toyconsumer.count_seen(thing) == 1, timeout=15)

@@ -10,6 +10,11 @@ function sentence(alert, router) {
   const who = alert.client_id
     ? h("a", { href: router.href(`/clients/${encodeURIComponent(alert.client_id)}`) }, alert.client_name || "A client")
     : (alert.client_name || "A client");
+  if (alert.kind === "delivery_parked") {  // names the update's type only, no client
+    const type = spaced((alert.fields || [])[0] || "update");
+    return [`An update could not be processed (${type}). `,
+      h("a", { href: router.href("/operations") }, "Process it again from Operations"), "."];
+  }
   if (alert.kind === "demographics_changed") {
     return [who, ` updated ${(alert.fields || []).map(spaced).join(", ")}`];
   }

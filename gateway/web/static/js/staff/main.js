@@ -19,6 +19,7 @@ import { button, form, showErrors, textField, values } from "../ui/forms.js";
 import { callout } from "../ui/notice.js";
 import { securityView } from "../ui/twofactor.js";
 import { rolesView, teamView } from "./team.js";
+import { opsView } from "./ops.js";
 
 // Pages anyone may open (the emailed reset link carries the practice code).
 const PUBLIC = [/^\/forgot-password$/, /^\/[^/]+\/reset\/[^/]+$/];
@@ -55,6 +56,9 @@ function renderNav(path = "/") {
     items.push(h("li", {}, h("a", { href: `${base}/security`, class: "masthead__link", "aria-current": section("/security", path) }, "Security")));
     if (ctx.can("view_audit_log")) {
       items.push(h("li", {}, h("a", { href: `${base}/audit`, class: "masthead__link", "aria-current": section("/audit", path) }, "Audit log")));
+    }
+    if (ctx.can("view_operations")) {
+      items.push(h("li", {}, h("a", { href: `${base}/operations`, class: "masthead__link", "aria-current": section("/operations", path) }, "Operations")));
     }
   }
   items.push(h("li", {}, h("button", { type: "button", class: "masthead__button", on: { click: () => signOut() } }, "Sign out")));
@@ -191,6 +195,7 @@ const router = createRouter({
     { path: "/portal-access", title: "Portal access", view: (args) => accessListView({ ...args, ctx }) },
     { path: "/settings", title: "Portal settings", view: (args) => settingsView({ ...args, ctx }) },
     { path: "/audit", title: "Audit log", view: (args) => auditView({ ...args, ctx }) },
+    { path: "/operations", title: "Operations", view: (args) => opsView({ ...args, ctx }) },
     { path: "/team", title: "Staff", view: (args) => teamView({ ...args, ctx }) },
     { path: "/roles", title: "Role permissions", view: (args) => rolesView({ ...args, ctx }) },
     { path: "/security", title: "Security", view: () => securityView({ who: "staff" }) },

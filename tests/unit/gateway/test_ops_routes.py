@@ -1,0 +1,46 @@
+"""Failed event deliveries for a practice's administrators: list and replay."""
+from tests.unit.gateway.fakes import PRACTICE_ID, token
+
+OPS = {"Authorization": "Bearer " + token(kind="staff", perms=["view_operations"])}
+CLINICIAN = {"Authorization": "Bearer " + token(kind="staff", perms=["view_clients"])}
+ROW = {"event_id": "e1", "handler": "notify.on_client_updated", "event_type": "client.updated",
+       "practice_id": PRACTICE_ID, "attempts": 5, "last_error": "TimeoutError",
+       "parked": True, "first_failed_at": "2026-01-01T00:00:00+00:00",
+       "parked_at": "2026-01-01T00:01:00+00:00"}
+
+
+def test_administrators_list_their_practice_failed_deliveries(client, rpc):
+    rpc.answers["notify.ops_list_failed_deliveries"] = lambda actor, payload: [ROW]
+    r = client.get("/api/v1/ops/failed-deliveries?parked_only=true", headers=OPS)
+    assert r.status_code == 200
+    assert r.json == [{k: v for k, v in dict(ROW, service="notify").items() if k != "practice_id"}]
+    (_, _, (actor, payload)), = rpc.calls
+    assert actor["practice_id"] == PRACTICE_ID and payload == {"parked_only": True}
+
+
+def test_staff_without_the_permission_and_clients_are_refused(client, rpc):
+    assert client.get("/api/v1/ops/failed-deliveries", headers=CLINICIAN).status_code == 403
+    client_token = {"Authorization": "Bearer " + token()}
+    assert client.get("/api/v1/ops/failed-deliveries", headers=client_token).status_code == 403
+    assert client.post("/api/v1/ops/failed-deliveries/notify/e1/replay", headers=CLINICIAN,
+                       json={"handler": "notify.on_client_updated"}).status_code == 403
+    assert rpc.calls == []
+
+
+def test_a_replay_names_the_service_and_handler(client, rpc):
+    rpc.answers["notify.ops_replay_delivery"] = lambda actor, event_id, handler: {
+        "event_id": event_id, "handler": handler, "replayed": True}
+    r = client.post("/api/v1/ops/failed-deliveries/notify/e1/replay", headers=OPS,
+                    json={"handler": "notify.on_client_updated"})
+    assert r.status_code == 200
+    assert r.json == {"service": "notify", "event_id": "e1",
+                      "handler": "notify.on_client_updated", "replayed": True}
+
+
+def test_a_replay_of_an_unknown_service_or_without_a_handler_is_refused(client, rpc):
+    r = client.post("/api/v1/ops/failed-deliveries/billing/e1/replay", headers=OPS,
+                    json={"handler": "x"})
+    assert r.status_code == 404 and r.json["error"] == "not_found"
+    r = client.post("/api/v1/ops/failed-deliveries/notify/e1/replay", headers=OPS, json={})
+    assert r.status_code == 422 and "handler" in r.json["fields"]
+    assert rpc.calls == []
