@@ -30,7 +30,7 @@ from tests.e2e.practice import give_login, new_practice, staff_sign_in
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, negative_data_rejection]
 CONFIG = {
-    "generation": {"mode": "all", "max-examples": 3, "deterministic": True},
+    "generation": {"mode": "all", "max-examples": 2, "deterministic": True},
     # Explicit examples and bounded fuzzing; the coverage phase's boundary enumeration
     # is unbounded per operation (time) and stateful links are not described.
     "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
@@ -117,3 +117,22 @@ def test_every_documented_operation(case, haven_stack, people):
 @sign_in_schema.parametrize()
 def test_sign_in_operations_refuse_invalid_input(case, haven_stack, people):
     _call(case, haven_stack, people)
+
+
+def test_docs_page_is_swagger_ui_served_by_haven_alone(haven_stack, page):
+    """/api/v1/docs renders every operation in Chromium under the page's CSP, and asks
+    nothing of any other origin (no CDN, no online validator)."""
+    from playwright.sync_api import expect
+    base = haven_stack.base_url
+    elsewhere, refused = [], []
+    page.on("request", lambda r: None if r.url.startswith((base, "data:"))
+            else elsewhere.append(r.url))
+    page.on("console", lambda m: refused.append(m.text)
+            if m.type == "error" and "Content Security Policy" in m.text else None)
+    page.goto(base + "/api/v1/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Haven API")
+    sign_in = page.locator(".opblock-summary-path[data-path='/api/v1/session']").first
+    expect(sign_in).to_be_visible()
+    assert page.locator(".opblock").count() >= len(
+        [r for r in Router(TABLES).routes if r.documented])
+    assert not elsewhere and not refused, (elsewhere, refused)
