@@ -84,5 +84,7 @@ def _safe_dict(exc):
 def _log_unexpected(exc):
     # The class and frames locate the bug; the text may quote a chart value: never logged.
     log.error("unhandled error", extra={"error_type": type(exc).__name__,
+                                        # a RemoteError's own class name, from the service
+                                        "remote_error_type": getattr(exc, "exc_type", None),
                                         "traceback": safe_traceback(exc),
                                         "correlation_id": correlation_id.get()})

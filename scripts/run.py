@@ -26,6 +26,18 @@ sys.path.insert(0, str(ROOT))
 from scripts.stack import DEMO_CLIENT, Stack, StackError  # noqa: E402
 
 
+def databases(stack):
+    """Which database each service uses, without user names or passwords."""
+    from urllib.parse import urlsplit
+    kinds = []
+    for name, url in stack.database_urls.items():
+        parts = urlsplit(url)
+        where = (f"PostgreSQL {parts.hostname}{parts.path}" if parts.scheme.startswith("postgres")
+                 else "SQLite" if parts.scheme.startswith("sqlite") else parts.scheme)
+        kinds.append(f"{name}: {where}")
+    return ", ".join(kinds)
+
+
 def main():
     warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -73,6 +85,7 @@ def main():
         f"  Staff console   {url}/staff",
         f"  API docs        {url}/api/v1/docs",
         f"  Mail catcher    {stack.mail_url}/   (development: no mail leaves this machine)",
+        f"  Databases       {databases(stack)}",
         "",
         "  Demo sign-ins (development-only values):",
     ]
