@@ -7,8 +7,9 @@ field), Contacts, Insurance with a photo of his card's front, Communication — 
 PDF through My uploads. The intake staff member sees one alert per saved tab and one per
 upload, reviews the changes (who made them, by name; the card photo as a picture),
 reverts one from "Changes to review" and one from the client's history; Bobby sees the
-reverted value. With insurance updates turned off the Insurance tab is read-only with the
-practice's note, and still shows the card photo.
+reverted value. Sue, a contact acting for Bobby, is named on her change, and staff share a
+letter with her alone. With insurance updates turned off the Insurance tab is read-only
+with the practice's note, and still shows the card photo.
 """
 import base64
 import re
@@ -16,12 +17,14 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.e2e.practice import give_login, new_practice, staff_browser_cookies
+from tests.e2e.practice import give_login, mail_count, new_practice, staff_browser_cookies
 from tests.e2e.test_chart_story_http import PASSWORD, PDF, settings
+from tests.e2e.test_people_http import choose_password_from_mail, portal
 from tests.e2e.test_story_http import staff_session
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"
                        "DwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+SUE_PASSWORD = "silver heron by the old mill"
 ALERTS_DEADLINE = 20.0   # events reach notify in well under a second; a busy machine is slower
 
 
@@ -147,9 +150,29 @@ def test_bobby_keeps_each_tab_current_and_staff_review_it_in_the_browser(haven_s
                                                         practice.staff_password))
         assert alerts_by_kind(staff, base, tab_saves=6, uploads=2) == (6, 2)
 
+        # Sue, Bobby's sister, acts for him in the portal: staff see her name on her change
+        sue_email = f"sue-{practice.code}@example.org"
+        before = mail_count(haven_stack)
+        sue = admin.post(f"{base}/api/v1/contacts", timeout=10,
+                         json={"email": sue_email, "name": "Sue Newman"})
+        assert sue.status_code == 201, sue.text
+        r = admin.put(f"{base}/api/v1/contacts/{sue.json()['contact_id']}/grants/"
+                      f"{practice.bobby_id}", timeout=10,
+                      json={"permissions": ["manage_information", "manage_documentation"]})
+        assert r.status_code == 200, r.text
+        choose_password_from_mail(haven_stack, sue_email, SUE_PASSWORD, before)
+        sue_portal, r = portal(base, practice, sue_email, SUE_PASSWORD)
+        assert r.status_code == 200, r.text
+        query = f"?client_id={practice.bobby_id}"
+        tab = sue_portal.call("GET", f"/api/v1/me/chart/communication{query}").json()
+        r = sue_portal.call("PATCH", f"/api/v1/me/chart/communication{query}",
+                            json={"voicemail_ok": True, "version": tab["version"]})
+        assert r.status_code == 200, r.text
+
         staff.get_by_role("link", name="Changes to review").click()
         expect(staff.get_by_role("heading", name="Changes to review")).to_be_visible()
         expect(staff.get_by_text("Changed by Bobby Newman (client, portal)").first).to_be_visible()
+        expect(staff.get_by_text("Changed by Sue Newman (contact, portal)")).to_be_visible()
         expect(staff.get_by_role("img", name="Primary insurance: Card photo, front")).to_be_visible()
         row = staff.get_by_role("row", name=re.compile("^City"))
         expect(row).to_contain_text("Portland")
@@ -167,13 +190,6 @@ def test_bobby_keeps_each_tab_current_and_staff_review_it_in_the_browser(haven_s
         expect(history.get_by_role("row", name=re.compile("^.*City")).first).to_contain_text("You")
 
         # the chart: the card photo as a picture; a letter shared with one contact only
-        sue = admin.post(f"{base}/api/v1/contacts", timeout=10, json={
-            "email": f"sue-{practice.code}@example.org", "name": "Sue Newman"})
-        assert sue.status_code == 201, sue.text
-        r = admin.put(f"{base}/api/v1/contacts/{sue.json()['contact_id']}/grants/"
-                      f"{practice.bobby_id}", json={"permissions": ["manage_documentation"]},
-                      timeout=10)
-        assert r.status_code == 200, r.text
         staff.goto(f"{base}/staff/clients/{practice.bobby_id}/chart")
         expect(staff.get_by_role("img", name="Primary insurance card, front")).to_be_visible()
         expect(staff.get_by_text("Spanish")).to_be_visible()
