@@ -50,7 +50,10 @@ export function photoPicker({ field, value, legend, uploadPath, uploadsEnabled }
   const wrapper = h("div", { class: "field photo", dataset: { field: field.name } },
     h("p", { class: "field__label", id: `${id}-label` }, `Photo of the card's ${side}`), preview);
   if (!uploadsEnabled) {
-    wrapper.append(h("p", { class: "field__hint" }, "To send a new photo of your card, please call the practice."));
+    // the save still carries the photo already on the card (a missing key would clear it)
+    const kept = h("input", { type: "hidden", name: field.name });
+    kept.dataset.documentId = value || "";
+    wrapper.append(h("p", { class: "field__hint" }, "To send a new photo of your card, please call the practice."), kept);
     return wrapper;
   }
   const hint = h("p", { class: "field__hint", id: `${id}-hint` },
