@@ -14,6 +14,7 @@ import logging
 from sqlalchemy import select
 
 from services.common.actor import Actor
+from services.common.errors import NotFound
 from services.common.handlers import HandlerRetrier, OpsMixin, event_handler
 from services.identity import helpers, store
 from services.identity.domain import grants
@@ -43,7 +44,10 @@ class ChartEventEntrypoints(OpsMixin):
         if not any(held):
             return                  # identity keeps nothing of this client: no hop
         system = Actor.system(practice_id=practice_id)
-        chart = self.charts.get_client(system.to_wire(), client_id)
+        try:
+            chart = self.charts.get_client(system.to_wire(), client_id)
+        except NotFound:
+            return                  # the record is gone: nothing left to copy
         dob, name = grants.parse_date(chart.get("date_of_birth")), helpers.chart_name(chart)
         now = self.clock()
         with self.db.transaction() as tx:

@@ -199,3 +199,12 @@ def test_a_child_too_young_after_the_correction_cannot_sign_in(service, staff, r
     with pytest.raises(Unauthenticated) as refused:
         sign_in(service, "leo@example.org")
     assert refused.value.code == "account_not_yet_available"
+
+
+def test_a_record_charts_no_longer_has_changes_nothing(service, staff, jane, practice):
+    def gone(actor, client_id):
+        raise NotFound("not_found", "That record does not exist.")
+    service.charts.get_client.side_effect = gone
+    service.on_client_updated(updated(practice, "jane", ["date_of_birth"]))
+    with service.db.read() as session:
+        assert str(session.get(ClientAccount, jane).date_of_birth) == "1984-07-21"
