@@ -69,4 +69,5 @@ def after_failure(state, now, policy):
 def starts_episode(state, policy):
     """True when `state` is the first failure of a run that makes the next attempt wait:
     the moment to tell the account's owner, once, not at every failure after it."""
-    return state.failures == policy.free_failures + 1
+    return delay_after(state.failures, policy) > 0 and \
+        delay_after(state.failures - 1, policy) == 0

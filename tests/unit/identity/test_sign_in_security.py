@@ -94,13 +94,13 @@ def test_a_device_token_changes_nothing_for_another_name(service, access):
 
 # -- the owner is told once per episode -------------------------------------------------------------
 def test_the_owner_is_told_once_per_throttle_episode(service, access, clock, db):
-    fail(service, 5, ip=ATTACKER)
+    fail(service, 4, ip=ATTACKER)
     assert db.events("sign_in.throttled") == []          # the free failures say nothing
-    fail(service, 1, ip=ATTACKER)
+    fail(service, 1, ip=ATTACKER)                        # the first that makes one wait
     told = db.events("sign_in.throttled")
     assert len(told) == 1 and told[0]["data"] == {
         "account_id": access["account_id"], "kind": "client",
-        "occurred_at": (T0 + timedelta(minutes=18)).isoformat(),
+        "occurred_at": (T0 + timedelta(minutes=15)).isoformat(),
         "login": "maria@example.org", "practice_name": "Oak Tree Counseling",
         "portal_path": "/p/oak-tree"}
     for _ in range(3):                                   # the back-off goes on: no new mail
@@ -108,7 +108,7 @@ def test_the_owner_is_told_once_per_throttle_episode(service, access, clock, db)
         fail(service, 1, ip=ATTACKER)
     assert len(db.events("sign_in.throttled")) == 1
     clock.advance(hours=2)                               # a quiet spell ends the episode
-    fail(service, 6, ip="192.0.2.99")
+    fail(service, 5, ip="192.0.2.99")
     assert len(db.events("sign_in.throttled")) == 2
     with db.read() as s:
         notes = s.scalars(select(AuditEntry)

@@ -1,0 +1,80 @@
+"""identity and notify in real containers on the real RabbitMQ, mail to a real SMTP server:
+the owner of an account under attack is told once, and a contact whose login ends hears
+that their access ended — through identity's outbox, notify's handlers and its one hop
+back to identity for the address."""
+import email
+import email.policy
+import uuid
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services.common.actor import Actor
+from services.common.errors import Unauthenticated
+from services.common.migrations import upgrade
+from services.identity.service import IdentityService
+from tests.integration.notify.test_notify import (  # noqa: F401
+    notify, smtp_port, smtp_server, wait_for)
+
+SECRET = "integration-secret-" + "x" * 32
+TEMP = "amber lantern orchard 42"
+
+
+@pytest.fixture
+def database_url(database_url_factory):
+    """One run: what is tested is the path between the services, not notify's storage
+    (test_notify.py covers both databases)."""
+    return database_url_factory("sqlite")
+
+
+def start_identity(container_factory, amqp_uri, url):
+    upgrade("identity", url)
+    container = container_factory(IdentityService, {
+        "AMQP_URI": amqp_uri, "DATABASE_URL": url, "TOKEN_SECRET": SECRET,
+        "OUTBOX_POLL_SECONDS": 0.2, "max_workers": 4,
+        "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 8 * 1024, "ARGON2_PARALLELISM": 1})
+    container.start()
+    return container
+
+
+def received(inbox, to, subject_part):
+    found = []
+    for recipients, raw in inbox.messages:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        if recipients == [to] and subject_part in message["Subject"]:
+            found.append(message)
+    return found
+
+
+def test_the_owner_under_attack_and_a_contact_whose_login_ends_are_emailed(  # noqa: F811
+        notify, smtp_server, container_factory, amqp_uri, database_url_factory):
+    inbox = smtp_server()
+    start_identity(container_factory, amqp_uri, database_url_factory("sqlite"))
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=15) as rpc:
+        identity = rpc.identity
+        code = f"p-{uuid.uuid4().hex[:10]}"
+        practice = identity.create_practice(Actor.system().to_wire(),
+                                            {"code": code, "name": "Oak Tree Counseling"})
+        staff = Actor(practice_id=practice["id"], kind="staff", id=str(uuid.uuid4()),
+                      permissions=("manage_portal_access", "view_clients")).to_wire()
+        login = f"client-{uuid.uuid4().hex[:8]}@example.org"
+        identity.create_client_access(staff, {
+            "client_id": str(uuid.uuid4()), "login": login, "temporary_password": TEMP,
+            "client_name": "Maria Lopez"})
+        for _ in range(5):                  # the fifth makes the next attempt wait
+            with pytest.raises(Unauthenticated):
+                identity.authenticate({"practice_code": code, "login": login,
+                                       "password": "a wrong guess of a password",
+                                       "audience": "portal", "source_ip": "198.51.100.9"})
+        [notice] = wait_for(lambda: received(inbox, login, "Someone tried to sign in"))
+        text = notice.get_body(("plain",)).get_content()
+        assert f"https://portal.haven.test/p/{code}" in text and "Oak Tree Counseling" in text
+        assert "Maria" not in text and "198.51.100.9" not in text
+
+        contact_email = f"guardian-{uuid.uuid4().hex[:8]}@example.org"
+        contact = identity.create_contact(staff, {"email": contact_email, "name": "Jane Rivers"})
+        identity.set_contact_status(staff, {"contact_id": contact["contact_id"],
+                                            "status": "inactive"})
+        [ended] = wait_for(lambda: received(inbox, contact_email, "has ended"))
+        body = ended.get_body(("plain",)).get_content()
+        assert "ended your access to its client portal" in body and "Jane" not in body
