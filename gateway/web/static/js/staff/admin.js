@@ -20,9 +20,30 @@ function table(caption, heads, rows) {
 
 const when = (v) => (v ? timeElement(v, formatDateTime(v)) : "—");
 
+const PAGE_SIZE = 50;
+
+/** "Previous" / "Next" links between pages of a list of `total` (page numbers from 1). */
+function pager(router, path, params, page, total, label) {
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  if (pages === 1) return null;
+  const link = (n, text, rel) => {
+    const q = new URLSearchParams(params);
+    if (n > 1) q.set("page", String(n)); else q.delete("page");
+    const qs = q.toString();
+    return h("a", { href: router.href(`${path}${qs ? "?" + qs : ""}`), rel, class: "button button--secondary button--small" }, text);
+  };
+  return h("nav", { class: "pager", "aria-label": label },
+    page > 1 ? link(page - 1, "Previous page", "prev") : null,
+    h("span", { class: "meta" }, `Page ${page} of ${pages}`),
+    page < pages ? link(page + 1, "Next page", "next") : null);
+}
+
 export async function accessListView({ query, router }) {
   const status = query.get("status") || "";
-  const result = await api.get("/portal-access", { query: { status } });
+  const page = Math.max(1, Number.parseInt(query.get("page") || "1", 10) || 1);
+  const result = await api.get("/portal-access", { query: { status, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE } });
+  const first = result.total ? (page - 1) * PAGE_SIZE + 1 : 0;
+  const last = (page - 1) * PAGE_SIZE + result.items.length;
   const filter = h("form", { class: "search", "aria-label": "Filter by status",
     on: { submit: (event) => {
       event.preventDefault();
@@ -40,9 +61,10 @@ export async function accessListView({ query, router }) {
     h("h1", { id: "page-title" }, "Portal access"),
     h("p", { class: "lead" }, "Who has been invited, who has signed up, and who can't get in — so nobody has to guess why."),
     h("div", { class: "card" }, filter,
-      h("p", { class: "meta", role: "status" }, `${result.total} client${result.total === 1 ? "" : "s"}.`),
+      h("p", { class: "meta", role: "status" }, `${result.total} client${result.total === 1 ? "" : "s"}${rows.length && result.total > rows.length ? ` (showing ${first}–${last})` : ""}.`),
       rows.length ? table("Portal access", ["Name", "Status", "Invited", "Signed up", "Last sign-in"], rows)
-        : h("p", { class: "empty" }, "No clients with this status.")));
+        : h("p", { class: "empty" }, "No clients with this status."),
+      pager(router, "/portal-access", status ? { status } : {}, page, result.total, "Pages of the portal access list")));
 }
 
 const TEXTS = [
