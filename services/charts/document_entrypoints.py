@@ -213,7 +213,6 @@ class DocumentEntrypoints:
             elif new:
                 events.DOCUMENT_UPLOADED.record(tx, actor, {
                     "document_id": doc.id, "client_id": client.id,
-                    "client_name": domain.client_name(queries.values_of(client)),
                     "uploaded_by_kind": actor.kind, "content_type": mime, "size": doc.size})
             return doc, new
         doc, _ = self._registering(actor, ref, write)
@@ -241,8 +240,7 @@ class DocumentEntrypoints:
         sees it, nobody downloads it) and staff are alerted."""
         doc.status = documents.QUARANTINED
         events.DOCUMENT_QUARANTINED.record(tx, actor, {
-            "document_id": doc.id, "client_id": client.id if client else None,
-            "client_name": domain.client_name(queries.values_of(client)) if client else None})
+            "document_id": doc.id, "client_id": client.id if client else None})
         log.error("infected upload quarantined", extra={"document_id": doc.id})
 
     @staticmethod
@@ -288,8 +286,7 @@ class DocumentEntrypoints:
             elif new and client_id:
                 client = queries.client_of_practice(tx.session, actor, client_id)
                 events.DOCUMENT_SHARED.record(tx, actor, {
-                    "document_id": doc.id, "client_id": client_id,
-                    "client_name": domain.client_name(queries.values_of(client)),
+                    "document_id": doc.id, "client_id": client.id,
                     "contact_id": contact_id, "type_id": type_id})
             return doc, new
         doc, _ = self._registering(actor, ref, write)
@@ -432,8 +429,7 @@ class DocumentEntrypoints:
             doc.status = documents.DAMAGED
             client = tx.session.get(Client, doc.client_id) if doc.client_id else None
             events.DOCUMENT_INTEGRITY_FAILED.record(tx, actor, {
-                "document_id": doc.id, "client_id": doc.client_id,
-                "client_name": domain.client_name(queries.values_of(client)) if client else None},
+                "document_id": doc.id, "client_id": doc.client_id},
                 practice_id=doc.practice_id)
         log.error("document blob failed its integrity check", extra={"document_id": document_id})
 
@@ -441,6 +437,20 @@ class DocumentEntrypoints:
     def _damaged():
         return Conflict("document_damaged", "This document cannot be opened because it was "
                         "damaged in storage. The practice has been told.")
+    @rpc(expected_exceptions=EXPECTED)
+    def get_client_name(self, actor, client_id):
+        """System only (notify): `{client_id, client_name}` — events carry only the id, and
+        a staff alert names the client. NotFound for an unknown record."""
+        actor = Actor.from_wire(actor)
+        if not actor.is_system:
+            raise Forbidden("system_only", "Only Haven's own services can ask that.")
+        with self.db.read() as session:
+            client = session.get(Client, client_id)
+            if client is None or (actor.practice_id and client.practice_id != actor.practice_id):
+                raise NotFound("not_found", "That record does not exist.")
+            return {"client_id": client.id,
+                    "client_name": domain.client_name(queries.values_of(client))}
+
 
     @rpc(expected_exceptions=EXPECTED)
     def get_notification_address(self, actor, client_id):

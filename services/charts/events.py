@@ -1,63 +1,67 @@
 """The events charts publishes on the topic exchange `charts.events` (routing key = type).
 
 Each goes through the outbox: it leaves the service only if the save that made it true
-committed. Data carries ids, the client's name and the *names* of changed fields — never
-chart values. Bump `version` on a breaking change of the data.
+committed. Data carries ids and the *names* of tabs and changed fields — never a name,
+date of birth, address, phone, email or any other chart value: these go to other practice
+systems. (Version 2 of the client and document events dropped v1's `client_name`: a
+consumer that needs it asks by `client_id`.) Bump `version` on a breaking change of the
+data.
 """
 from services.charts import schemas
 from services.common.events import EventType
 
 
-CLIENT_CREATED = EventType("client.created", 1, """\
-`client.created` v1
+CLIENT_CREATED = EventType("client.created", 2, """\
+`client.created` v2
 A client record was made.
-data: {client_id, client_name}""", schema=schemas.ClientCreatedData)
+data: {client_id}. (v1 also carried client_name.)""", schema=schemas.ClientCreatedData)
 
 
-CLIENT_UPDATED = EventType("client.updated", 1, """\
-`client.updated` v1
+CLIENT_UPDATED = EventType("client.updated", 2, """\
+`client.updated` v2
 One save of one chart tab changed some of a client's details (also a staff revert):
 exactly one event per saved tab, however many fields changed.
-data: {client_id, client_name, tab: basic|details|contacts|insurance|communication,
+data: {client_id, tab: basic|details|contacts|insurance|communication,
 fields: [Basic's field names, or dotted paths within the tab such as
 "primary.member_id"], batch_id, source: "portal" | "staff"}. Names, never values;
-`batch_id` finds the save's revisions.""", schema=schemas.ClientUpdatedData)
+`batch_id` finds the save's revisions. (v1 also carried client_name.)""", schema=schemas.ClientUpdatedData)
 
 
-INSURANCE_UPDATED = EventType("insurance.updated", 1, """\
-`insurance.updated` v1
+INSURANCE_UPDATED = EventType("insurance.updated", 2, """\
+`insurance.updated` v2
 A save of the Insurance tab changed something (emitted beside that save's
 `client.updated`).
-data: {client_id, client_name, coverages: ["primary"|"secondary"], fields, batch_id,
-source}.""", schema=schemas.InsuranceUpdatedData)
+data: {client_id, coverages: ["primary"|"secondary"], fields, batch_id, source}.
+(v1 also carried client_name.)""", schema=schemas.InsuranceUpdatedData)
 
 
-DOCUMENT_SHARED = EventType("document.shared", 1, """\
-`document.shared` v1
+DOCUMENT_SHARED = EventType("document.shared", 2, """\
+`document.shared` v2
 Staff shared a document with one client (contact_id null) or with one contact of
 that client.
-data: {document_id, client_id, client_name, contact_id, type_id}.""", schema=schemas.DocumentSharedData)
+data: {document_id, client_id, contact_id, type_id}. (v1 also carried client_name.)""", schema=schemas.DocumentSharedData)
 
 
-DOCUMENT_UPLOADED = EventType("document.uploaded", 1, """\
-`document.uploaded` v1
+DOCUMENT_UPLOADED = EventType("document.uploaded", 2, """\
+`document.uploaded` v2
 A client or contact uploaded a file; its type was checked by content (and, when
 configured, it passed the virus scan).
-data: {document_id, client_id, client_name, uploaded_by_kind, content_type, size}.""", schema=schemas.DocumentUploadedData)
+data: {document_id, client_id, uploaded_by_kind, content_type (of the checked content),
+size (bytes)}. (v1 also carried client_name.)""", schema=schemas.DocumentUploadedData)
 
 
-DOCUMENT_INTEGRITY_FAILED = EventType("document.integrity_failed", 1, """\
-`document.integrity_failed` v1
+DOCUMENT_INTEGRITY_FAILED = EventType("document.integrity_failed", 2, """\
+`document.integrity_failed` v2
 A document's blob no longer matches its SHA-256: downloads of it are refused from
 now on.
-data: {document_id, client_id, client_name}.""", schema=schemas.DocumentIntegrityFailedData)
+data: {document_id, client_id}. (v1 also carried client_name.)""", schema=schemas.DocumentIntegrityFailedData)
 
 
-DOCUMENT_QUARANTINED = EventType("document.quarantined", 1, """\
-`document.quarantined` v1
+DOCUMENT_QUARANTINED = EventType("document.quarantined", 2, """\
+`document.quarantined` v2
 The virus scanner found something in a file: it is kept out of reach (no one
 downloads it) for staff to deal with.
-data: {document_id, client_id, client_name}.""", schema=schemas.DocumentIntegrityFailedData)
+data: {document_id, client_id}. (v1 also carried client_name.)""", schema=schemas.DocumentIntegrityFailedData)
 
 
 DOCUMENT_UNSHARED = EventType("document.unshared", 1, """\

@@ -145,16 +145,17 @@ class Revision(StrictSchema):
 
 
 # -- event data (the published catalog) -----------------------------------------------
+# Other practice systems read these: ids, tab and field NAMES only — never a name, date
+# of birth, address, phone, email or any other value of the chart (tested over every
+# schema and over what is published). Who the client is, a consumer asks by id.
 
 class ClientCreatedData(StrictSchema):
     client_id = fields.String(required=True)
-    client_name = fields.String(required=True)
 
 
 class ClientUpdatedData(StrictSchema):
     """Names of the changed fields, never their values."""
     client_id = fields.String(required=True)
-    client_name = fields.String(required=True)
     tab = fields.String(required=True, validate=validate.OneOf(tabs.TABS))
     # Basic's column names, or dotted paths within another tab ("primary.member_id")
     fields_ = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
@@ -167,7 +168,6 @@ class ClientUpdatedData(StrictSchema):
 class InsuranceUpdatedData(StrictSchema):
     """Which coverages a save touched and the changed field paths, never values."""
     client_id = fields.String(required=True)
-    client_name = fields.String(required=True)
     coverages = fields.List(fields.String(validate=validate.OneOf(["primary", "secondary"])),
                             required=True)
     fields_ = fields.List(fields.String(), required=True, data_key="fields")
@@ -179,7 +179,6 @@ class InsuranceUpdatedData(StrictSchema):
 class DocumentSharedData(StrictSchema):
     document_id = fields.String(required=True)
     client_id = fields.String(required=True)
-    client_name = fields.String(required=True)
     contact_id = fields.String(required=True, allow_none=True)
     type_id = fields.String(required=True, allow_none=True)
 
@@ -187,7 +186,6 @@ class DocumentSharedData(StrictSchema):
 class DocumentUploadedData(StrictSchema):
     document_id = fields.String(required=True)
     client_id = fields.String(required=True)
-    client_name = fields.String(required=True)
     uploaded_by_kind = fields.String(required=True)
     content_type = fields.String(required=True)
     size = fields.Integer(required=True)
@@ -196,7 +194,6 @@ class DocumentUploadedData(StrictSchema):
 class DocumentIntegrityFailedData(StrictSchema):
     document_id = fields.String(required=True)
     client_id = fields.String(required=True, allow_none=True)
-    client_name = fields.String(required=True, allow_none=True)
 
 
 # -- tabs, review, settings, documents (issue 5) --------------------------------------

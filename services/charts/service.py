@@ -63,8 +63,7 @@ class ChartsService(DocumentEntrypoints):
             client = Client(id=client_id, practice_id=actor.practice_id, version=1, **cmd)
             tx.session.add(client)
             tx.session.flush()
-            events.CLIENT_CREATED.record(tx, actor, {
-                "client_id": client.id, "client_name": domain.client_name(cmd)})
+            events.CLIENT_CREATED.record(tx, actor, {"client_id": client.id})
             result = schemas.Client().dump(client)
         log.info("client created", extra={"client_id": result["id"]})
         return result
@@ -119,16 +118,15 @@ class ChartsService(DocumentEntrypoints):
 
     def _record_updated(self, tx, actor, client, tab, changes, batch_id):
         """ONE client.updated per saved tab (and insurance.updated for Insurance)."""
-        name = domain.client_name(queries.values_of(client))
         fields = [c.field for c in changes]
         source = domain.source_for(actor)
         events.CLIENT_UPDATED.record(tx, actor, {
-            "client_id": client.id, "client_name": name, "tab": tab, "fields": fields,
+            "client_id": client.id, "tab": tab, "fields": fields,
             "batch_id": batch_id, "source": source})
         if tab == tabs.INSURANCE:
             coverages = sorted({f.split(".")[0] for f in fields})
             events.INSURANCE_UPDATED.record(tx, actor, {
-                "client_id": client.id, "client_name": name, "coverages": coverages,
+                "client_id": client.id, "coverages": coverages,
                 "fields": fields, "batch_id": batch_id, "source": source})
 
     # -- tabs ------------------------------------------------------------------------------

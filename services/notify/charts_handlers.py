@@ -6,11 +6,14 @@ A mixin of NotifyService (needs `db`, `mailer`, `config`, `charts`, `identity`).
 address is not in the event (events name ids, never contact details): the handler asks
 one hop, bounded by RPC_TIMEOUT, before it opens its transaction — charts
 (`get_notification_address`) for a client, identity (`get_contact_email`) for a document
-shared with one contact. Handler names are frozen: they name the queues.
+shared with one contact. Nor, since charts' v2 events, is the client's name: an alert
+asks charts (`get_client_name`) the same way, so staff still read whose chart it is.
+Handler names are frozen: they name the queues.
 """
 import logging
 
 from services.common.actor import Actor
+from services.common.errors import NotFound
 from services.common.handlers import event_handler
 from services.notify import domain, outgoing, queries, templates
 from services.notify.events import Consumed, check_version
@@ -24,19 +27,20 @@ DOCUMENT_INFECTED = "document_quarantined"
 DOCUMENT_SHARED_TEMPLATE = "document_shared"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
-DOCUMENT_UPLOADED = Consumed("charts", "document.uploaded", (1,), """
-{document_id, client_id, client_name, uploaded_by_kind, content_type, size} → one
-`portal_upload` alert for `receives_portal_uploads`.""")
-DOCUMENT_SHARED = Consumed("charts", "document.shared", (1,), """
-{document_id, client_id, client_name, contact_id, type_id} → an email to the client
+# v2 dropped client_name (v1, still possibly queued, carried it): the name is asked of charts
+DOCUMENT_UPLOADED = Consumed("charts", "document.uploaded", (1, 2), """
+{document_id, client_id, uploaded_by_kind, content_type, size} → one `portal_upload`
+alert for `receives_portal_uploads`.""")
+DOCUMENT_SHARED = Consumed("charts", "document.shared", (1, 2), """
+{document_id, client_id, contact_id, type_id} → an email to the client
 (contact_id null, when the client may be emailed) or to that contact (while its login
 is active).""")
-DOCUMENT_INTEGRITY_FAILED = Consumed("charts", "document.integrity_failed", (1,), """
-{document_id, client_id, client_name} → one `document_integrity_failed` alert for
+DOCUMENT_INTEGRITY_FAILED = Consumed("charts", "document.integrity_failed", (1, 2), """
+{document_id, client_id} → one `document_integrity_failed` alert for
 `receives_portal_uploads`.""")
 
-DOCUMENT_QUARANTINED = Consumed("charts", "document.quarantined", (1,), """
-{document_id, client_id, client_name} → one `document_quarantined` alert for
+DOCUMENT_QUARANTINED = Consumed("charts", "document.quarantined", (1, 2), """
+{document_id, client_id} → one `document_quarantined` alert for
 `receives_portal_uploads`.""")
 
 
@@ -50,12 +54,26 @@ def shared_email(address, public_url):
 
 class ChartsHandlers:
 
+    def client_name_for_alert(self, event):
+        """Whose chart a staff alert is about. v1 events carried the name; v2 events name
+        only the id (they also reach other practice systems), so charts is asked — one
+        hop, bounded, before the handler's transaction. A record charts does not know
+        gives an alert without a name (staff open it by its link)."""
+        data = event.get("data") or {}
+        if data.get("client_name") or not data.get("client_id"):
+            return data.get("client_name")
+        system = Actor.system(event["practice_id"]).to_wire()
+        try:
+            return self.charts.get_client_name(system, data["client_id"]).get("client_name")
+        except NotFound:
+            return None
+
     def _alert(self, event, handler, consumed, kind):
         check_version(consumed, event)
         data = event.get("data") or {}
         draft = domain.AlertDraft(
             practice_id=event["practice_id"], audience=RECEIVES_PORTAL_UPLOADS, kind=kind,
-            client_id=data.get("client_id"), client_name=data.get("client_name"),
+            client_id=data.get("client_id"), client_name=self.client_name_for_alert(event),
             event_id=event["id"], subject_id=data.get("document_id"))
         with self.db.transaction() as tx:
             if not tx.first_delivery(event["id"], f"notify.{handler}"):

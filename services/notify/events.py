@@ -11,8 +11,9 @@ class Consumed:
         self.__doc__ = doc
 
 
-CLIENT_UPDATED = Consumed("charts", "client.updated", (1,), """
-`charts` `client.updated` v1: {client_id, client_name, tab, fields, batch_id, source}.
+CLIENT_UPDATED = Consumed("charts", "client.updated", (1, 2), """
+`charts` `client.updated` v2: {client_id, tab, fields, batch_id, source} (v1 also carried
+client_name; for v2 the alert's name is asked of charts, `get_client_name`).
 A save made through the portal (source "portal") raises one `demographics_changed`
 alert for staff holding `receives_demographic_changes`.""")
 

@@ -54,6 +54,8 @@ class NotifyService(IdentityEmailHandlers, OpsMixin, ChartsHandlers, ParkedDeliv
                 queries.add_alert(tx.session, draft)
         log.info("client.updated handled", extra={"event_id": event["id"],
                                                   "alerted": draft is not None})
+        if event["data"]["source"] == domain.PORTAL:  # only these alert: ask for the name
+            event["data"]["client_name"] = self.client_name_for_alert(event)
 
     @event_handler("identity", "account.created")
     def on_account_created(self, event):

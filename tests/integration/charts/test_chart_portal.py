@@ -3,6 +3,7 @@
 alert per saved tab, upload → document.uploaded → alert, contact isolation, document
 shared → email, tamper detection → alert, orphan sweep."""
 import io
+import json
 import os
 import time
 import uuid
@@ -16,6 +17,7 @@ from services.common.blobstore import LocalBlobStore
 from services.common.errors import Conflict, Forbidden, NotFound
 from services.common.migrations import upgrade
 from services.notify.service import NotifyService
+from tests.support.events import EventTap
 
 PRACTICE = str(uuid.uuid4())
 STAFF = {"practice_id": PRACTICE, "kind": "staff", "id": str(uuid.uuid4()),
@@ -67,6 +69,44 @@ def put(blobs, data=PDF, name="scan.pdf"):
 def alerts(rpc, client_id, kind=None):
     return [a for a in rpc.notify.list_alerts(STAFF, {"limit": 500})
             if a["client_id"] == client_id and (kind is None or a["kind"] == kind)]
+
+
+def test_published_events_name_no_one_and_alerts_still_do(stack, amqp_uri):
+    """What other practice systems receive on charts.events carries ids and field names,
+    never a value of the chart; notify asks charts for the name its staff alert shows."""
+    rpc, blobs, _ = stack
+    tap = EventTap(amqp_uri, "charts")
+    try:
+        client = rpc.charts.create_client(STAFF, {
+            "first_name": "Bobby", "last_name": "Newman", "date_of_birth": "1984-03-02",
+            "email": "bobby@example.com", "phone_mobile": "+1 555 010 2030",
+            "address_line1": "12 Harbour Street", "city": "Portland", "country": "US"})
+        cid, bobby = client["id"], me(client["id"])
+        rpc.charts.update_settings(STAFF, {"client_uploads_enabled": True,
+                                           "allow_clients_update_insurance": True})
+        rpc.charts.save_tab(bobby, cid, "basic", {"version": 1, "city": "Salem"})
+        rpc.charts.save_tab(bobby, cid, "insurance", {"version": 1, "primary": {
+            "payer": "Aetna", "member_id": "W123456789", "subscriber": {
+                "relationship": "spouse", "name": "Maria Newman",
+                "date_of_birth": "1956-07-08"}}})
+        rpc.charts.register_upload(bobby, cid, put(blobs, name="letter.pdf"))
+        rpc.charts.share_document(STAFF, dict(put(blobs, name="letter.pdf"), client_id=cid))
+        mine = (lambda e: e["data"].get("client_id") == cid)
+        published = [tap.wait_for(type_, mine) for type_ in (
+            "client.created", "client.updated", "insurance.updated", "document.uploaded",
+            "document.shared")]
+    finally:
+        tap.close()
+    for event in published:
+        text = json.dumps(event["data"])
+        assert event["version"] == 2 and "client_name" not in event["data"]
+        for value in ("Bobby", "Newman", "1984-03-02", "bobby@example.com", "555 010 2030",
+                      "Harbour", "Portland", "Salem", "Aetna", "W123456789", "Maria",
+                      "1956-07-08", "letter.pdf"):
+            assert value not in text, (event["type"], value)
+    named = wait_for(lambda: [a for a in alerts(rpc, cid) if a["client_name"]])
+    assert {a["client_name"] for a in named} == {"Bobby Newman"}
+    assert {a["kind"] for a in named} >= {"demographics_changed", "portal_upload"}
 
 
 def test_two_tries_of_one_upload_at_once_make_one_document(stack):

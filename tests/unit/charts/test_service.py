@@ -48,7 +48,8 @@ def test_create_returns_version_1_and_records_client_created(service, db, client
     assert client["version"] == 1 and client["first_name"] == "Ana"
     [event] = db.all(Outbox)
     assert event.type == "client.created"
-    assert event.envelope["data"] == {"client_id": client["id"], "client_name": "Ana Lima"}
+    assert event.envelope["data"] == {"client_id": client["id"]}   # no name: it is public
+    assert event.envelope["version"] == 2
 
 
 def test_create_with_the_same_id_twice_is_one_record(service, db):
@@ -71,7 +72,7 @@ def test_update_writes_one_revision_per_changed_field_and_one_event(service, db,
     updated = [e for e in db.all(Outbox) if e.type == "client.updated"]
     assert len(updated) == 1
     data = updated[0].envelope["data"]
-    assert data == {"client_id": client["id"], "client_name": "Ana Lima", "tab": "basic",
+    assert data == {"client_id": client["id"], "tab": "basic",
                     "fields": ["phone_mobile", "city"], "batch_id": revisions[0].batch_id,
                     "source": "portal"}
     assert "Portland" not in str(updated[0].envelope)

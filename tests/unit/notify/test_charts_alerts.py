@@ -140,7 +140,7 @@ def test_a_locked_invitation_alerts_those_who_manage_portal_access_once(service,
 def test_an_unknown_version_is_not_guessed_at(service):
     event = envelope("document.uploaded", document_id="d1", client_id="c1", client_name="K",
                      uploaded_by_kind="client", content_type="application/pdf", size=1)
-    event["version"] = 2
+    event["version"] = 3
     with pytest.raises(Exception):
         service.on_document_uploaded(event)
 
@@ -150,3 +150,28 @@ def test_a_quarantined_upload_alerts_staff(service, db):
                                              client_id="c1", client_name="Kim"))
     [alert] = db.all(Alert)
     assert (alert.kind, alert.audience) == ("document_quarantined", "receives_portal_uploads")
+
+
+def test_v2_events_name_no_one_so_the_alert_asks_charts_for_the_name(service, db, charts):
+    """charts' v2 events carry ids only (they reach other practice systems): the staff
+    alert still says whose chart it is, asked of charts by id as the system."""
+    from services.common.errors import NotFound
+    charts.get_client_name.return_value = {"client_id": "c1", "client_name": "Kim Lee"}
+    v2 = dict(envelope("document.uploaded", document_id="d1", client_id="c1",
+                       uploaded_by_kind="client", content_type="application/pdf", size=10),
+              version=2)
+    service.on_document_uploaded(v2)
+    saved = dict(envelope("client.updated", client_id="c1", tab="basic", fields=["city"],
+                          batch_id="b1", source="portal"), version=2)
+    service.on_client_updated(saved)
+    assert sorted(a["client_name"] for a in service.list_alerts(STAFF, {})) == ["Kim Lee"] * 2
+    actor, client_id = charts.get_client_name.call_args[0]
+    assert (actor["kind"], actor["practice_id"], client_id) == ("system", "p1", "c1")
+    asked = charts.get_client_name.call_count
+    service.on_client_updated(dict(saved, id=str(uuid.uuid4()),
+                                   data=dict(saved["data"], source="staff")))
+    assert charts.get_client_name.call_count == asked   # a staff save alerts no one
+    charts.get_client_name.side_effect = NotFound("not_found", "No such record.")
+    service.on_document_quarantined(dict(envelope("document.quarantined", document_id="d2",
+                                                  client_id="gone"), version=2))
+    assert [a.client_name for a in db.all(Alert) if a.subject_id == "d2"] == [None]

@@ -59,7 +59,7 @@ def test_staff_saves_raise_no_alert(service, db):
 
 def test_unknown_event_version_is_refused_so_it_is_retried_and_parked(service):
     with pytest.raises(Exception) as exc:
-        service.on_client_updated(dict(client_updated(), version=2))
+        service.on_client_updated(dict(client_updated(), version=3))
     assert type(exc.value).__name__ == "UnsupportedEventVersion"
 
 
