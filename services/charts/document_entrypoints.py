@@ -427,7 +427,6 @@ class DocumentEntrypoints:
             if doc.status == documents.DAMAGED:
                 return
             doc.status = documents.DAMAGED
-            client = tx.session.get(Client, doc.client_id) if doc.client_id else None
             events.DOCUMENT_INTEGRITY_FAILED.record(tx, actor, {
                 "document_id": doc.id, "client_id": doc.client_id},
                 practice_id=doc.practice_id)
@@ -437,6 +436,7 @@ class DocumentEntrypoints:
     def _damaged():
         return Conflict("document_damaged", "This document cannot be opened because it was "
                         "damaged in storage. The practice has been told.")
+
     @rpc(expected_exceptions=EXPECTED)
     def get_client_name(self, actor, client_id):
         """System only (notify): `{client_id, client_name}` — events carry only the id, and
@@ -450,7 +450,6 @@ class DocumentEntrypoints:
                 raise NotFound("not_found", "That record does not exist.")
             return {"client_id": client.id,
                     "client_name": domain.client_name(queries.values_of(client))}
-
 
     @rpc(expected_exceptions=EXPECTED)
     def get_notification_address(self, actor, client_id):

@@ -314,6 +314,8 @@ class ChartsService(DocumentEntrypoints):
                 if tabs.flatten(row.values).get(revision.field) != revision.new_json:
                     raise self._changed_since()
                 merged = tabs.set_path(row.values, revision.field, old)
+                tabs.check_reverted(tab, merged, revision.field, queries.settings_dict(
+                    queries.settings_of(tx.session, client.practice_id)))
                 changes = tabs.diff(row.values or {}, merged)
                 batch_id = queries.save_tab_values(tx.session, client, row, merged, changes,
                                                    actor, reverts_revision_id=revision.id)
@@ -324,8 +326,6 @@ class ChartsService(DocumentEntrypoints):
             settings = queries.settings_dict(queries.settings_of(tx.session, client.practice_id))
             result = self._tab_view(tx.session, actor, client, tab, settings)
         log.info("change reverted", extra={"client_id": client.id, "tab": tab})
-                tabs.check_reverted(tab, merged, revision.field, queries.settings_dict(
-                    queries.settings_of(tx.session, client.practice_id)))
         return result
 
     @staticmethod

@@ -46,6 +46,8 @@ class NotifyService(IdentityEmailHandlers, OpsMixin, ChartsHandlers, ParkedDeliv
         tab and the changed fields); staff saves raise none."""
         events.check_version(events.CLIENT_UPDATED, event)
         event = dict(event, data=schemas.ClientUpdatedData().load(event["data"]))
+        if event["data"]["source"] == domain.PORTAL:  # only these alert: ask for the name
+            event["data"]["client_name"] = self.client_name_for_alert(event)
         draft = domain.alert_for_client_updated(event)
         with self.db.transaction() as tx:
             if not tx.first_delivery(event["id"], "notify.on_client_updated"):
@@ -54,8 +56,6 @@ class NotifyService(IdentityEmailHandlers, OpsMixin, ChartsHandlers, ParkedDeliv
                 queries.add_alert(tx.session, draft)
         log.info("client.updated handled", extra={"event_id": event["id"],
                                                   "alerted": draft is not None})
-        if event["data"]["source"] == domain.PORTAL:  # only these alert: ask for the name
-            event["data"]["client_name"] = self.client_name_for_alert(event)
 
     @event_handler("identity", "account.created")
     def on_account_created(self, event):
