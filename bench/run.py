@@ -305,6 +305,10 @@ def machine():
             "os": platform.platform()}
 
 
+def load_average():
+    return ", ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def versions(stack):
     from importlib.metadata import version
     import kombu
@@ -329,6 +333,10 @@ def report(results):
         f"Written by `make bench` (bench/run.py) on {results['when']}. "
         f"{CONNECTIONS} concurrent connections, {DURATION} s per measurement after a short "
         "warm-up; everything (load generator, broker, services) shares this machine.",
+        "",
+        f"Load average of the machine (1, 5, 15 min) before the run: {results['load_before']}; "
+        f"after: {results['load_after']}. Far above the core count means other work shared "
+        "the CPU: absolute figures are then low, the ratio measured under the same load.",
         "",
         "## Machine and versions",
         "",
@@ -416,6 +424,7 @@ def main():
         time.sleep(2)
         results = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                    "machine": machine(), "versions": versions(stack)}
+        results["load_before"] = load_average()
         results["rss_idle"] = memory(stack)
         print(f"(a) gateway /api/v1/me/details, {DURATION} s ...", flush=True)
         results["a"] = load(stack.base_url + "/api/v1/me/details",
@@ -425,6 +434,7 @@ def main():
         results["b"] = load(bare_url, {})
         print(f"    {results['b']}", flush=True)
         results["rss_after"] = memory(stack)
+        results["load_after"] = load_average()
         print(f"event latency over {EVENT_UPDATES} updates ...", flush=True)
         results["events"] = event_latency(stack, practice_id, client, access)
         text = report(results)

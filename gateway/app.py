@@ -7,22 +7,24 @@ Every failure goes through errors.error_body, the one mapping.
 import json
 import logging
 import time
+from datetime import datetime, timezone
 
 import eventlet
 from kombu import Connection
+from nameko.exceptions import MethodNotFound
 from werkzeug.exceptions import NotFound as HTTPNotFound
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.wrappers import Response
 
 from gateway import errors, hosts, http
-from gateway.auth import Authenticator, Revocations
+from gateway.auth import LOAD_WAIT_SECONDS, Authenticator, Revocations
 from gateway.openapi import OpenApi
 from gateway.readmodels import ReadModels
 from gateway.router import ANY_MCP, CLIENT, PUBLIC, STAFF, Router
 from gateway.routes import TABLES
 from services.common import config as settings
 from services.common.actor import Actor
-from services.common.errors import Forbidden, InvalidInput
+from services.common.errors import Forbidden, InvalidInput, Unavailable
 from services.common.logs import correlation_id
 from services.common.schemas import load
 
@@ -67,6 +69,10 @@ def gateway_settings(config):
                         or settings.env_int("HAVEN_MAX_BODY_BYTES", DEFAULT_MAX_BODY)),
         "insecure_cookies": bool(insecure),
         "amqp_uri": config.get("AMQP_URI"),
+        "revocations_wait": float(config["REVOCATIONS_WAIT_SECONDS"]
+                                  if config.get("REVOCATIONS_WAIT_SECONDS") is not None
+                                  else settings.env_float("HAVEN_REVOCATIONS_WAIT_SECONDS",
+                                                          LOAD_WAIT_SECONDS)),
     }
 
 
@@ -80,7 +86,8 @@ class GatewayApp:
         self.secure_cookies = not s["insecure_cookies"]
         self.amqp_uri = s["amqp_uri"]
         self.revocations = Revocations(self.access_seconds)
-        self.auth = Authenticator(s["secret"], self.revocations)
+        self.auth = Authenticator(s["secret"], self.revocations,
+                                  load_wait=s["revocations_wait"])
         self.readmodels = ReadModels(rpc, session_seconds=min(60, self.access_seconds))
         self.router = Router(TABLES)
         self.openapi = OpenApi(self.router.routes)
@@ -170,15 +177,24 @@ class GatewayApp:
         self.readmodels.on_sessions_revoked(session_ids)
 
     def load_revocations(self):
-        """Read every revocation younger than an access token from identity."""
+        """Read every revocation younger than an access token from identity. True when
+        the list is complete; False when it went stale while being read (the broker
+        connection was lost meanwhile) and must be read again."""
+        generation = self.revocations.generation
         since = time.time() - self.access_seconds - 60
-        from datetime import datetime, timezone
         reply = self.rpc.call("identity", "list_revocations",
                               {"since": datetime.fromtimestamp(since, timezone.utc).isoformat()})
-        for item in (reply or {}).get("sessions") or ():
+        sessions = (reply or {}).get("sessions") or ()
+        for item in sessions:
             self.revoke([item.get("session_id")], _epoch(item.get("revoked_at")))
-        self.revocations.loaded = True
-        return len((reply or {}).get("sessions") or ())
+        complete = self.revocations.mark_loaded(generation)
+        log.info("revocations read", extra={"count": len(sessions), "complete": complete})
+        return complete
+
+    def broker_lost(self):
+        """Revocation events may be missed from now on: no token is accepted until the
+        list has been read again (service.py reloads it on reconnect)."""
+        self.revocations.mark_stale()
 
     def on_session_revoked(self, event):
         data = event.get("data") or {}
@@ -187,6 +203,8 @@ class GatewayApp:
 
     # -- readiness --------------------------------------------------------------------
     def readiness(self):
+        """name -> "ok" or what is wrong, for the broker, every service (its RPC queue
+        and its own database, through its `ping`) and the revocation list."""
         checks = {"broker": "ok" if self.broker_check() else "unreachable"}
         pool = eventlet.GreenPool(len(PROBED_SERVICES))
         for name, state in zip(PROBED_SERVICES, pool.imap(self._probe, PROBED_SERVICES)):
@@ -195,14 +213,22 @@ class GatewayApp:
         return checks
 
     def _probe(self, service):
-        """Any answer proves the service consumes its queue; only silence is down."""
+        """Only a ping answered "ok" is ok: silence, an error reply (a service without
+        `ping` answers MethodNotFound) or a database that does not answer is failing."""
         try:
-            self.rpc.call(service, "ping", timeout=PROBE_SECONDS)
-        except errors.Unavailable:
-            return "not answering"
-        except Exception:  # an error reply (even MethodNotFound) is still an answer
+            reply = self.rpc.call(service, "ping", timeout=PROBE_SECONDS)
+        except Unavailable as exc:  # the pool's own timeout, or the service's answer
+            return "database unreachable" if exc.code == "database_unavailable" \
+                else "not answering"
+        except MethodNotFound:
+            return "no ping"
+        except Exception as exc:
+            log.warning("readiness probe failed", extra={"target": service,
+                                                         "error": type(exc).__name__})
+            return "failing"
+        if isinstance(reply, dict) and reply.get("status") == "ok":
             return "ok"
-        return "ok"
+        return "failing"
 
     def _broker_reachable(self):
         if not self.amqp_uri:
