@@ -2,16 +2,16 @@
 
 Tenant isolation: every gateway route with an id in its path, called with tokens of
 practice A (an administrator holding every staff permission, and a portal client)
-against the ids of practice B, answers 403 or 404 and never B's data. The routes are read
-from the router itself, so a new route is covered (or fails here until it is taught which
-id to use) without anyone remembering to add it.
+against REAL ids of practice B (each made in B through the API or its services), answers
+403 or 404 and never B's data; ids sent in a body or a query string likewise. The routes
+are read from the router itself, so a new route is covered (or fails here until it is
+taught which id and body to use) without anyone remembering to add it.
 
 Brute force: sign-in is throttled after a handful of failures (429 with retry_after),
 and an unknown email gets exactly the answers a wrong password gets.
 """
 import time
 import uuid
-import warnings
 
 import pytest
 import requests
@@ -21,6 +21,7 @@ from gateway.router import PUBLIC, Router
 from gateway.routes import TABLES
 from tests.e2e.practice import give_login, new_practice, staff_sign_in
 from tests.e2e.test_story_http import Browserless, wait_until
+from tests.support.events import EventTap
 
 PASSWORD = "pebble orchard winter candle"
 LONG = "a long temporary phrase for nobody"
@@ -37,11 +38,24 @@ BODIES = {
         "permissions": ["billing"]},
     ("PATCH", "/api/v1/staff/<staff_id>"): {"status": "suspended"},
     ("PUT", "/api/v1/roles/<role>"): {"permissions": ["view_clients"]},
+    ("PUT", "/api/v1/clients/<client_id>/safe-word"): {"safe_word": "lighthouse"},
+    ("PATCH", "/api/v1/clients/<client_id>/chart/basic"): {"version": 1, "city": "Leaked"},
+    ("PATCH", "/api/v1/clients/<client_id>/chart/details"): {"version": 1,
+                                                             "smoking_status": "never"},
+    ("PATCH", "/api/v1/clients/<client_id>/chart/contacts"): {"version": 1,
+                                                              "emergency_contact": None},
+    ("PATCH", "/api/v1/clients/<client_id>/chart/insurance"): {"version": 1, "primary": None},
+    ("PATCH", "/api/v1/clients/<client_id>/chart/communication"): {"version": 1,
+                                                                   "email_ok": False},
+    ("PATCH", "/api/v1/document-types/<type_id>"): {"show_in_portal": False},
+    ("POST", "/api/v1/ops/failed-deliveries/<service>/<event_id>/replay"): {
+        "handler": "notify.on_client_updated"},
 }
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 # Path parameters that are names, not ids.
-NAMES = {"tab": "basic", "role": "intern"}
+NAMES = {"tab": "basic", "role": "intern", "service": "notify"}
 
 
 def bearer_sign_in(base, payload):
@@ -69,14 +83,35 @@ def test_no_route_hands_practice_b_data_to_practice_a(haven_stack):
         "practice_code": b.code, "login": b.bobby_email, "password": PASSWORD,
         "audience": "portal"}).status_code == 200
     record = b_bobby.call("GET", "/api/v1/me/details").json()
-    assert b_bobby.call("PATCH", "/api/v1/me/details", json={
-        "city": "Bristol", "version": record["version"]}).status_code == 200
+    tap = EventTap(haven_stack.amqp_uri, "charts")   # to learn the id of B's event
+    try:
+        assert b_bobby.call("PATCH", "/api/v1/me/details", json={
+            "city": "Bristol", "version": record["version"]}).status_code == 200
+        b_event = tap.wait_for("client.updated",
+                               lambda e: e["data"]["client_id"] == b.bobby_id)
+    finally:
+        tap.close()
     b_intake = bearer_sign_in(base, {"login": b.intake_login, "password": b.staff_password,
                                      "audience": "staff"})
     alerts = wait_until(lambda: b_intake.get(base + "/api/v1/alerts", timeout=10).json())
     assert alerts, "practice B has no alert to aim at"
     ids = {"client_id": b.bobby_id, "account_id": b_account["account_id"],
-           "alert_id": alerts[0]["id"]}
+           "alert_id": alerts[0]["id"], "event_id": b_event["id"]}
+    # B's chart revision and review batch, document type and a document shared with Bobby
+    [revision] = b_intake.get(f"{base}/api/v1/clients/{b.bobby_id}/chart-revisions",
+                              timeout=10).json()
+    [batch] = b_intake.get(f"{base}/api/v1/changes-to-review", timeout=10).json()
+    b_admin = bearer_sign_in(base, {"login": b.admin_login, "password": b.staff_password,
+                                    "audience": "staff"})
+    b_type = b_admin.post(f"{base}/api/v1/document-types", timeout=10,
+                          json={"name": "Bristol letters", "show_in_portal": True})
+    assert b_type.status_code == 201, b_type.text
+    b_doc = b_admin.post(f"{base}/api/v1/documents", timeout=10, files={
+        "file": ("bristol-letter.pdf", PDF)}, data={
+        "client_id": b.bobby_id, "type_id": b_type.json()["id"], "title": "Bristol letter"})
+    assert b_doc.status_code == 201, b_doc.text
+    ids.update(revision_id=revision["id"], type_id=b_type.json()["id"],
+               document_id=b_doc.json()["id"])
     # a contact and a staff member of practice B (identity's RPCs, as the seed would)
     from services.common.actor import Actor
     with haven_stack.rpc() as rpc:
@@ -85,7 +120,7 @@ def test_no_route_hands_practice_b_data_to_practice_a(haven_stack):
             "email": f"contact-{b.code}@example.org", "name": "Bea Contact"})
         ids["contact_id"] = b_contact["contact_id"]
         ids["staff_id"] = rpc.identity.list_staff(b_system)[0]["id"]
-    secrets = [b.bobby_email, "Bristol", "Bea Contact"]
+    secrets = [b.bobby_email, "Bristol", "Bea Contact", "bristol-letter"]
 
     # practice A: its administrator (every staff permission) and a portal client
     give_login(haven_stack, a, {"id": a.bobby_id, "email": a.bobby_email,
@@ -101,38 +136,50 @@ def test_no_route_hands_practice_b_data_to_practice_a(haven_stack):
 
     routes = [r for r in Router(TABLES).routes if r.path_params and r.auth != PUBLIC]
     assert len(routes) >= 10
-    checked, weaker = 0, []
+    # a route whose id or body this test does not know fails here until it is taught one
+    untaught = [f"{r.method} {r.path} <{n}>" for r in routes for n in r.path_params
+                if n not in ids and n not in NAMES]
+    untaught += [f"{r.method} {r.path} (no sample body)" for r in routes
+                 if r.request is not None and (r.method, r.path) not in BODIES]
+    assert not untaught, untaught
+    checked = 0
     for route in routes:
         path = route.path
         for name in route.path_params:
-            value = ids.get(name) or NAMES.get(name)
-            if value is None:
-                # No practice-B object of this kind is seeded here yet: a random id still
-                # proves "no data", but say so, so that someone seeds a real one.
-                value = str(uuid.uuid4())
-                weaker.append(f"{route.method} {route.path} <{name}>")
-            path = path.replace(f"<{name}>", value)
+            path = path.replace(f"<{name}>", ids.get(name) or NAMES[name])
         body = BODIES.get((route.method, route.path))
         for who, http in callers.items():
             r = http.request(route.method, base + path, json=body, timeout=10)
             allowed = (403, 404)
-            if not any(n in ids or n not in NAMES for n in route.path_params):
+            if not any(n in ids for n in route.path_params):
                 allowed += (200,)   # only names in the path (e.g. a tab): one's own data
-            if body is None and route.request is not None:
-                allowed += (422,)   # no sample body yet: at least it is not data
-                weaker.append(f"{route.method} {route.path} (no sample body)")
             assert r.status_code in allowed, (who, route.method, path, r.status_code, r.text)
             for secret in secrets:
                 assert secret not in r.text, (who, route.method, path)
             checked += 1
-    if weaker:
-        warnings.warn("tenant isolation checked with random ids or no body for: "
-                      + "; ".join(sorted(set(weaker))))
-    # ids in the query string too
-    r = callers["A's client"].get(base + "/api/v1/me/details",
-                                  params={"client_id": b.bobby_id}, timeout=10)
-    assert r.status_code == 404
     assert checked == 2 * len(routes)
+
+    # ids in the query string and in bodies too
+    admin, client = callers["A's administrator"], callers["A's client"]
+    r = client.get(base + "/api/v1/me/details", params={"client_id": b.bobby_id}, timeout=10)
+    assert r.status_code == 404
+    r = client.post(base + "/api/v1/me/uploads", params={"client_id": b.bobby_id},
+                    files={"file": ("a.pdf", PDF)}, timeout=10)
+    assert r.status_code in (403, 404), r.text
+    r = admin.get(base + "/api/v1/documents", params={"client_id": b.bobby_id}, timeout=10)
+    assert r.status_code == 404, r.text
+    r = admin.post(base + "/api/v1/documents", files={"file": ("a.pdf", PDF)}, timeout=10,
+                   data={"client_id": b.bobby_id, "type_id": ids["type_id"]})
+    assert r.status_code in (404, 422), r.text
+    r = admin.get(base + "/api/v1/changes-to-review", params={"client_id": b.bobby_id},
+                  timeout=10)
+    assert r.status_code == 200 and r.json() == [], r.text
+    r = admin.post(base + "/api/v1/changes-to-review/reviewed", timeout=10,
+                   json={"batch_ids": [batch["batch_id"]]})
+    assert r.status_code == 200 and r.json() == {"reviewed": 0}, r.text
+    for r in (admin.get(base + "/api/v1/documents", timeout=10),
+              admin.get(base + "/api/v1/document-types", timeout=10)):
+        assert not [s for s in secrets if s in r.text], r.text
 
     # and nothing of B's changed
     assert b_intake.get(f"{base}/api/v1/clients/{b.bobby_id}", timeout=10).json()["city"] == \
@@ -140,6 +187,10 @@ def test_no_route_hands_practice_b_data_to_practice_a(haven_stack):
     access = b_intake.get(f"{base}/api/v1/clients/{b.bobby_id}/portal-access", timeout=10)
     assert access.json()["status"] == "active" and access.json()["login"] == b.bobby_email
     assert b_bobby.call("GET", "/api/v1/me/details").status_code == 200
+    assert [c["batch_id"] for c in b_intake.get(f"{base}/api/v1/changes-to-review",
+                                                 timeout=10).json()] == [batch["batch_id"]]
+    b_docs = b_intake.get(f"{base}/api/v1/clients/{b.bobby_id}/documents", timeout=10).json()
+    assert [d["id"] for d in b_docs if d["kind"] == "shared"] == [ids["document_id"]]
 
 
 class _FromAddress(requests.adapters.HTTPAdapter):
@@ -212,3 +263,44 @@ def test_sign_in_is_throttled_and_says_nothing_about_which_emails_exist(haven_st
     for _, body, retry_after in (known[-1], unknown[-1]):
         assert body["error"] == known[-1][1]["error"]
         assert body["fields"]["retry_after"] >= 1 and int(retry_after) >= 1
+
+
+def test_a_known_device_signs_in_while_strangers_wait(haven_stack):
+    """OWASP ASVS 6.3.1: others' failures cannot lock the owner out of a device they used
+    before — in a browser (the haven_device cookie) and as an API client (device_token)."""
+    base = haven_stack.base_url
+    practice = new_practice(haven_stack)
+    give_login(haven_stack, practice, {"id": practice.bobby_id, "email": practice.bobby_email,
+                                       "first_name": "Bobby", "last_name": "Newman"}, PASSWORD)
+    body = {"practice_code": practice.code, "login": practice.bobby_email,
+            "password": PASSWORD, "audience": "portal"}
+    browser, app = _from_fresh_address(), _from_fresh_address()
+    assert browser.post(base + "/api/v1/session", json=body, timeout=10).status_code == 200
+    assert browser.cookies.get("haven_device", path="/api/v1/session")
+    first = app.post(base + "/api/v1/session", json=dict(body, token_delivery="body"),
+                     timeout=10).json()
+    assert first["device_token"]
+    _attack(base, practice, practice.bobby_email, until_wait=4)
+    stranger = _from_fresh_address().post(base + "/api/v1/session", json=body, timeout=10)
+    assert stranger.status_code == 429                       # a new device waits ...
+    again = browser.post(base + "/api/v1/session", json=body, timeout=10)
+    assert again.status_code == 200                          # ... the owner's do not
+    api = app.post(base + "/api/v1/session", timeout=10, json=dict(
+        body, token_delivery="body", device_token=first["device_token"]))
+    assert api.status_code == 200 and api.json()["access_token"]
+
+
+def _attack(base, practice, login, until_wait, limit=15):
+    """Wrong passwords, each once allowed, until the account's wait is `until_wait` seconds
+    (long enough for the next requests to meet it on a busy machine)."""
+    http = _from_fresh_address()
+    for _ in range(limit):
+        r = http.post(base + "/api/v1/session", timeout=10, json={
+            "practice_code": practice.code, "login": login, "password": "not the password",
+            "audience": "portal"})
+        if r.status_code == 429:
+            wait = int(r.json()["fields"]["retry_after"])
+            if wait >= until_wait:
+                return
+            time.sleep(wait)
+    raise AssertionError("the account was never made to wait")
