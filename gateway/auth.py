@@ -4,15 +4,17 @@ Identity signs short-lived JWT access tokens (HS256, iss/aud "haven"); the gatew
 verifies them here with no RPC per request and builds the actor wire dict from the
 claims. Revoked sessions are kept in memory until their tokens would have expired;
 the set is filled from identity when the replica starts or reconnects and kept current
-by the BROADCAST `session.revoked` event (service.py).
+by the BROADCAST `session.revoked` event (service.py). Until that fill has finished no
+token is accepted: a replica that has not heard of a revocation must not honour the token.
 """
 import hmac
 import secrets
 import time
 
+import eventlet
 import jwt
 
-from services.common.errors import Forbidden, Unauthenticated
+from services.common.errors import Forbidden, Unauthenticated, Unavailable
 
 ACCESS_COOKIE = "haven_access"
 REFRESH_COOKIE = "haven_refresh"
@@ -21,6 +23,8 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_KINDS = frozenset({"client", "contact", "staff"})
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "sid", "kind", "pid", "iss", "aud"]
+LOAD_WAIT_SECONDS = 2.0     # how long a request waits for the revocation list to load
+RETRY_AFTER_SECONDS = 1
 
 
 def _sign_in_again(code="invalid_token"):
@@ -34,8 +38,31 @@ class Revocations:
         self.keep_seconds = access_token_seconds + leeway
         self.clock = clock
         self._until = {}          # session id -> wall time after which forgetting is safe
-        self.loaded = False       # True once identity's list has been read at least once
         self._next_prune = 0.0
+        self.loaded = False       # True once identity's list has been read since the last
+        self.generation = 0       # time events may have been missed (start, broker loss)
+
+    def mark_stale(self):
+        """Events may have been missed (the broker connection was lost): refuse tokens
+        until identity's list has been read again. A load that began before this call
+        cannot complete the new generation."""
+        self.generation += 1
+        self.loaded = False
+
+    def mark_loaded(self, generation):
+        """A load that started at `generation` has been applied; False when the list went
+        stale meanwhile and must be read again."""
+        if generation != self.generation:
+            return False
+        self.loaded = True
+        return True
+
+    def wait_loaded(self, timeout, step=0.05):
+        """True once loaded, waiting (greenly) at most `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while not self.loaded and time.monotonic() < deadline:
+            eventlet.sleep(min(step, max(0.0, deadline - time.monotonic())))
+        return self.loaded
 
     def revoke(self, session_ids, revoked_at=None):
         """revoked_at: epoch seconds; tokens of the session issued before it live at most
@@ -79,16 +106,27 @@ class Identified:
         return self.claims["sid"]
 
 
+class RevocationsLoading(Unavailable):
+    """Gateway-local: raised before any token is looked at, never crosses RPC."""
+
+    def __init__(self):
+        super().__init__("unavailable",
+                         "Haven is starting up or reconnecting. Please try again in a moment.",
+                         {"retry_after": RETRY_AFTER_SECONDS})
+
+
 class Authenticator:
-    def __init__(self, secret, revocations, leeway=5):
+    def __init__(self, secret, revocations, leeway=5, load_wait=LOAD_WAIT_SECONDS):
         if not secret:
             raise ValueError("TOKEN_SECRET is empty")
         self.secret = secret
         self.revocations = revocations
         self.leeway = leeway
+        self.load_wait = load_wait
 
     def verify(self, token):
-        """The claims of a valid access token; Unauthenticated otherwise."""
+        """The claims of a valid access token; Unauthenticated otherwise, and
+        RevocationsLoading (503) while the revocation list is not known."""
         if not token or len(token) > 8192:
             raise _sign_in_again()
         try:
@@ -104,6 +142,8 @@ class Authenticator:
             raise _sign_in_again()
         if not isinstance(claims.get("clients") or {}, dict):
             raise _sign_in_again()
+        if not self.revocations.loaded and not self.revocations.wait_loaded(self.load_wait):
+            raise RevocationsLoading()
         if self.revocations.is_revoked(claims["sid"]):
             raise Unauthenticated("session_ended", "This session has ended. Please sign in again.")
         return claims

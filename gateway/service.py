@@ -61,15 +61,23 @@ class GatewayHttp(HttpRequestHandler):
 gateway_http = GatewayHttp.decorator
 
 
-# -- events: a queue consumer that tells us when the broker connection comes back --------
+# -- events: a queue consumer that tells us when the broker connection is lost and back ---
 class GatewayQueueConsumer(QueueConsumer):
+    def on_connection_error(self, exc, interval):
+        super().on_connection_error(exc, interval)
+        if self._consumers_ready.ready():  # lost after it had worked, not a slow start
+            self._tell_gateway("broker_lost")
+
     def on_consume_ready(self, connection, channel, consumers, **kwargs):
         reconnected = self._consumers_ready.ready()
         super().on_consume_ready(connection, channel, consumers, **kwargs)
-        if reconnected:
-            for dependency in self.container.dependencies:
-                if isinstance(dependency, Gateway):
-                    dependency.broker_reconnected()
+        # The revocation queue is bound now: a list read from here on misses nothing.
+        self._tell_gateway("broker_reconnected" if reconnected else "consumers_ready")
+
+    def _tell_gateway(self, what):
+        for dependency in self.container.dependencies:
+            if isinstance(dependency, Gateway):
+                getattr(dependency, what)()
 
 
 class BroadcastHandler(EventHandler):
@@ -92,7 +100,9 @@ class Gateway(DependencyProvider):
         self.app = GatewayApp(config, self.pool)
         self._loading = False
 
-    def start(self):
+    def consumers_ready(self):
+        """The first connection: read the revocation list only now, after the BROADCAST
+        queue is bound, so that no revocation falls between the read and the queue."""
         self._spawn_loader()
 
     def stop(self):
@@ -104,9 +114,15 @@ class Gateway(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return self.app
 
+    def broker_lost(self):
+        log.warning("broker connection lost; refusing tokens until revocations are reread")
+        self.app.broker_lost()
+
     def broker_reconnected(self):
-        """Events may have been missed while away: forget caches, reread revocations."""
+        """Events may have been missed while away: forget caches, reread revocations
+        (tokens wait for that, auth.py)."""
         log.warning("broker connection is back; rebuilding read models and revocations")
+        self.app.broker_lost()
         self.app.readmodels.reset()
         self.pool.reset()
         self._spawn_loader()
@@ -122,9 +138,9 @@ class Gateway(DependencyProvider):
         try:
             while True:
                 try:
-                    count = self.app.load_revocations()
-                    log.info("revocations loaded", extra={"count": count})
-                    return
+                    if self.app.load_revocations():
+                        return
+                    attempt = 0  # went stale while reading (a reconnect): read again
                 except Exception as exc:
                     delay = self.RETRY_SECONDS[min(attempt, len(self.RETRY_SECONDS) - 1)]
                     attempt += 1

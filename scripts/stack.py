@@ -8,8 +8,11 @@ benchmark start, by the same code path.
 Each service's database is `database_urls[name]`, else `<SERVICE>_DATABASE_URL` from the
 environment, else a SQLite file under var/. `start()` uses the broker at `amqp_uri` (or, when nothing listens there, a private
 RabbitMQ node under var/rabbitmq), starts the development mail catcher, migrates every
-service's database, starts one process per service plus the gateway, and waits for
-`GET /readyz`. `stop()` ends every process it started, the private broker included.
+service's database, starts one process per service plus the gateway (`gateways=N`: N
+gateway processes, the first on `http_port`, the others on free ports, all in
+`gateway_urls`), and waits for `GET /readyz` of each. `start_gateway()` adds one more
+gateway to a running stack and `stop_process(name)` ends one process (replica tests).
+`stop()` ends every process it started, the private broker included.
 Each process logs to var/log/<name>.log.
 """
 import contextlib
@@ -24,8 +27,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from scripts.infra import (PrivateRabbit, amqp_listening, listening, tail, terminate,
-                           wait_for_port)
+from scripts.infra import (PrivateRabbit, amqp_listening, free_port, listening, tail,
+                           terminate, wait_for_port)
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("identity", "charts", "notify")
@@ -60,7 +63,8 @@ class StackError(RuntimeError):
 class Stack:
     def __init__(self, var_dir=None, amqp_uri=None, http_port=8000, smtp_port=1025,
                  mail_port=8025, http_host="127.0.0.1", database_urls=None, public_url=None,
-                 services=SERVICES, extra_env=None, ready_timeout=120, python=None):
+                 services=SERVICES, extra_env=None, ready_timeout=120, python=None,
+                 gateways=1):
         self.var_dir = Path(var_dir or ROOT / "var").resolve()
         self.log_dir = self.var_dir / "log"
         self.requested_amqp_uri = amqp_uri or os.environ.get("AMQP_URI") or DEFAULT_AMQP_URI
@@ -70,6 +74,8 @@ class Stack:
         self.smtp_port = int(smtp_port)
         self.mail_port = int(mail_port)
         self.base_url = f"http://{http_host}:{self.http_port}"
+        self.gateways = int(gateways)
+        self.gateway_urls = {}       # gateway process name -> its base URL
         self.public_url = public_url or self.base_url
         self.mail_url = f"http://127.0.0.1:{self.mail_port}"
         self.services = tuple(services)
@@ -98,13 +104,43 @@ class Stack:
             self._start_broker()
             self._start_mail()
             self.migrate()
-            for name in (*self.services, "gateway"):
+            for name in self.services:
                 self._spawn(name, [self.python, "-m", "services.common.run", name])
+            self._spawn_gateway("gateway", self.http_port)
+            for number in range(2, self.gateways + 1):
+                self._spawn_gateway(f"gateway-{number}", free_port(self.http_host))
             self.wait_ready()
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _spawn_gateway(self, name, port):
+        self._spawn(name, [self.python, "-m", "services.common.run", "gateway"],
+                    {"HAVEN_HTTP_ADDRESS": f"{self.http_host}:{port}"})
+        self.gateway_urls[name] = f"http://{self.http_host}:{port}"
+        return self.gateway_urls[name]
+
+    def start_gateway(self, name=None, port=None, wait=True):
+        """One more gateway process on this running stack (same broker, services and
+        token key) → its base URL; `wait=False` returns as soon as it is spawned."""
+        name = name or f"gateway-{len(self.gateway_urls) + 1}"
+        if name in self.processes and self.processes[name].poll() is None:
+            raise StackError(f"{name} is already running")
+        port = port or free_port(self.http_host)
+        if listening(self.http_host, port):
+            raise StackError(f"port {port} is already in use")
+        url = self._spawn_gateway(name, port)
+        if wait:
+            self.wait_ready(urls=[url])
+        return url
+
+    def stop_process(self, name, timeout=15):
+        """End one process this stack started (SIGTERM, then SIGKILL after `timeout`)."""
+        proc = self.processes.pop(name, None)
+        if proc is not None:
+            terminate(proc, timeout=timeout)
+        self.gateway_urls.pop(name, None)
 
     def _start_broker(self):
         if amqp_listening(self.requested_amqp_uri):
@@ -168,38 +204,42 @@ class Stack:
             raise StackError(f"migrations failed (exit {result.returncode})\n"
                              f"--- last lines of {logfile} ---\n{tail(logfile)}")
 
-    def _spawn(self, name, argv):
+    def _spawn(self, name, argv, env=None):
         logfile = self.log_dir / f"{name}.log"
         with open(logfile, "ab") as out:
             out.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {name}\n".encode())
             out.flush()
-            proc = subprocess.Popen(argv, cwd=ROOT, env=self.env(), stdout=out,
+            proc = subprocess.Popen(argv, cwd=ROOT, env={**self.env(), **(env or {})}, stdout=out,
                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     start_new_session=True)
         self.processes[name] = proc
         return proc
 
-    def wait_ready(self, timeout=None):
+    def wait_ready(self, timeout=None, urls=None):
+        """Until GET /readyz of every gateway (or of `urls`) answers 200."""
         timeout = timeout or self.ready_timeout
         deadline = time.monotonic() + timeout
+        waiting = list(urls or self.gateway_urls.values() or [self.base_url])
         last = "no answer"
-        while time.monotonic() < deadline:
+        while waiting and time.monotonic() < deadline:
             for name, proc in self.processes.items():
                 if proc.poll() is not None:
                     raise StackError(f"{name} exited with code {proc.returncode} while "
                                      f"starting.\n{self.log_tails()}")
             try:
-                with urllib.request.urlopen(self.base_url + "/readyz", timeout=5) as resp:
+                with urllib.request.urlopen(waiting[0] + "/readyz", timeout=5) as resp:
                     if resp.status == 200:
-                        return
+                        waiting.pop(0)
+                        continue
                     last = f"HTTP {resp.status}"
             except urllib.error.HTTPError as exc:
                 last = f"HTTP {exc.code}: {exc.read()[:300].decode(errors='replace')}"
             except OSError as exc:
                 last = str(exc)
             time.sleep(0.5)
-        raise StackError(f"Haven was not ready within {timeout:.0f} s: GET {self.base_url}/readyz "
-                         f"said {last}.\n{self.log_tails()}")
+        if waiting:
+            raise StackError(f"Haven was not ready within {timeout:.0f} s: GET "
+                             f"{waiting[0]}/readyz said {last}.\n{self.log_tails()}")
 
     def log_tails(self, lines=25):
         parts = []
@@ -223,6 +263,7 @@ class Stack:
         for _, proc in procs:
             terminate(proc, timeout=max(0.1, deadline - time.monotonic()))
         self.processes.clear()
+        self.gateway_urls.clear()
         if self.broker:
             self.broker.stop()
             self.broker = None

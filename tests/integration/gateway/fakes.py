@@ -50,7 +50,15 @@ def record(client_id, version=1, **changes):
     return base
 
 
-class FakeIdentity:
+class Pings:
+    """What the real services answer to the gateway's readiness probe."""
+
+    @rpc
+    def ping(self):
+        return {"service": self.name, "status": "ok", "database": "ok"}
+
+
+class FakeIdentity(Pings):
     name = "identity"
     dispatch = EventDispatcher()
 
@@ -102,7 +110,7 @@ class FakeIdentity:
                 "must_change_password": False}
 
 
-class FakeCharts:
+class FakeCharts(Pings):
     name = "charts"
     dispatch = EventDispatcher()
 
@@ -134,7 +142,7 @@ class FakeCharts:
                  "date_of_birth": "1990-01-02", "email": "ada@example.org"}]
 
 
-class FakeNotify:
+class FakeNotify(Pings):
     name = "notify"
 
     @rpc(expected_exceptions=EXPECTED)

@@ -5,8 +5,11 @@ import uuid
 import eventlet
 import pytest
 import requests
+from nameko.rpc import rpc
+from nameko.standalone.rpc import ClusterRpcProxy
 
 from gateway.service import GatewayService
+from services.common.errors import Unavailable
 from tests.conftest import free_port
 from tests.integration.gateway import fakes
 from tests.integration.gateway.fakes import (CLIENT_ID, OTHER_CLIENT, SECRET, FakeCharts,
@@ -89,6 +92,85 @@ def test_ready_names_the_service_that_is_down(container_factory, base_config, st
     assert r.status_code == 503
     assert r.json()["checks"]["notify"] == "not answering"
     assert r.json()["checks"]["charts"] == "ok"
+
+
+class NotifyWithoutPing:
+    """Consumes notify's queue but answers `ping` with MethodNotFound."""
+    name = "notify"
+
+    @rpc
+    def list_alerts(self, actor, payload):
+        return []
+
+
+def test_an_error_reply_to_ping_is_not_ready(container_factory, base_config, start_gateway):
+    State.revoked.clear()
+    for cls in (FakeIdentity, FakeCharts, NotifyWithoutPing):
+        container_factory(cls, base_config).start()
+    r = requests.get(start_gateway() + "/readyz", timeout=10)
+    assert r.status_code == 503
+    assert r.json()["checks"]["notify"] == "no ping"
+    assert r.json()["checks"]["identity"] == "ok"
+
+
+@pytest.fixture
+def real_services(container_factory, base_config, database_url_factory):
+    """The named services themselves, each on a database of its own (`backend`), and the
+    fakes for the others; the schema is made from the models (a ping needs none of it,
+    the services' background work needs the tables)."""
+    from sqlalchemy import create_engine
+
+    from services.charts.service import ChartsService
+    from services.identity.service import IdentityService
+    from services.notify.service import NotifyService
+
+    def start(backend, real=("identity", "charts", "notify")):
+        urls = {}
+        for cls, fake in ((IdentityService, FakeIdentity), (ChartsService, FakeCharts),
+                          (NotifyService, FakeNotify)):
+            if cls.name not in real:
+                container_factory(fake, base_config).start()
+                continue
+            urls[cls.name] = database_url_factory(backend)
+            engine = create_engine(urls[cls.name])
+            cls.db.base.metadata.create_all(engine)
+            engine.dispose()
+            container_factory(cls, dict(base_config, DATABASE_URL=urls[cls.name],
+                                        OUTBOX_POLL_SECONDS=0.2, max_workers=4)).start()
+        return urls
+    return start
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_every_service_pings_its_own_database(real_services, start_gateway, amqp_uri,
+                                              backend):
+    real_services(backend)
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=10) as proxy:
+        for name in ("identity", "charts", "notify"):
+            assert getattr(proxy, name).ping() == {"service": name, "status": "ok",
+                                                   "database": "ok"}
+    r = requests.get(start_gateway() + "/readyz", timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json()["checks"] == {"broker": "ok", "identity": "ok", "charts": "ok",
+                                  "notify": "ok", "revocations": "ok"}
+
+
+def test_a_service_whose_database_is_gone_is_not_ready(real_services, start_gateway,
+                                                       amqp_uri):
+    from tests.conftest import _drop_pg_database
+    urls = real_services("postgresql", real=("charts",))
+    url = start_gateway()
+    assert requests.get(url + "/readyz", timeout=10).status_code == 200
+    _drop_pg_database(urls["charts"].rsplit("/", 1)[1])
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=10) as proxy:
+        with pytest.raises(Unavailable) as exc:
+            proxy.charts.ping()
+    assert exc.value.code == "database_unavailable"
+    r = requests.get(url + "/readyz", timeout=10)
+    assert r.status_code == 503 and r.json()["status"] == "unavailable"
+    assert r.json()["checks"] == {"broker": "ok", "identity": "ok",
+                                  "charts": "database unreachable", "notify": "ok",
+                                  "revocations": "ok"}
 
 
 def test_sign_in_sets_cookies_and_me_details_is_served_from_the_read_model(gateway):

@@ -13,9 +13,12 @@ def rpc():
 
 @pytest.fixture
 def app(rpc):
-    return GatewayApp({"TOKEN_SECRET": SECRET, "AMQP_URI": None, "ACCESS_TOKEN_SECONDS": 300,
-                       "MAX_BODY_BYTES": 4096, "INSECURE_COOKIES": False}, rpc,
-                      broker_check=lambda: True)
+    """A replica that has read identity's revocation list (as a started one has)."""
+    app = GatewayApp({"TOKEN_SECRET": SECRET, "AMQP_URI": None, "ACCESS_TOKEN_SECONDS": 300,
+                      "MAX_BODY_BYTES": 4096, "INSECURE_COOKIES": False}, rpc,
+                     broker_check=lambda: True)
+    app.revocations.mark_loaded(app.revocations.generation)
+    return app
 
 
 @pytest.fixture

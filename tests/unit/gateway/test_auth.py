@@ -7,9 +7,14 @@ from services.common.errors import Unauthenticated
 from tests.unit.gateway.fakes import CLIENT_ID, PRACTICE_ID, SECRET, token
 
 
+def loaded(revocations):
+    revocations.mark_loaded(revocations.generation)
+    return revocations
+
+
 @pytest.fixture
 def auth():
-    return Authenticator(SECRET, Revocations(300))
+    return Authenticator(SECRET, loaded(Revocations(300)))
 
 
 def test_valid_token_gives_claims_and_actor(auth):
@@ -47,7 +52,7 @@ def test_alg_none_is_refused(auth):
 
 def test_revoked_session_is_refused_until_its_tokens_expire():
     now = [1000.0]
-    revocations = Revocations(300, clock=lambda: now[0], leeway=0)
+    revocations = loaded(Revocations(300, clock=lambda: now[0], leeway=0))
     auth = Authenticator(SECRET, revocations)
     revocations.revoke(["sid-1"], revoked_at=1000.0)
     with pytest.raises(Unauthenticated) as exc:
