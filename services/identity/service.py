@@ -119,8 +119,6 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
             wait = store.throttle_wait(session, keys, now)
             row, practice = store.find_login(session, cmd["practice_code"], cmd["audience"],
                                              cmd["login"])
-            alone = row is not None and not store.second_factor(
-                session, store.kind_of(row), row.id, practice)
         if wait:
             self._audit_only("sign_in_throttled", now, practice, row, ip)
             raise throttled(wait)
@@ -136,8 +134,6 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
         if opens_on is not None:
             refusal = (NOT_YET_AVAILABLE, NOT_YET_SENTENCE,
                        {"available_from": opens_on.isoformat()})
-        too_short_alone = matched and alone and \
-            not password_rules.long_enough_alone(cmd["password"])
         with self.db.transaction() as tx:
             pid = practice.id if practice else None
             subject = (store.kind_of(row), row.id) if row else None
@@ -154,7 +150,11 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
                 account = tx.session.get(type(row), row.id)
                 if rehash:
                     account.password_hash = rehash
-                if too_short_alone and not account.must_change_password:
+                # asked only once the password was right: an unknown name and a wrong
+                # password must cost the same work
+                alone = not store.second_factor(tx.session, subject[0], row.id, practice)
+                if alone and not account.must_change_password and \
+                        not password_rules.long_enough_alone(cmd["password"]):
                     account.must_change_password = True
                     store.audit(tx.session, "password_change_required", now, pid,
                                 actor=subject, subject=subject, source_ip=ip,

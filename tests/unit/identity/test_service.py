@@ -103,7 +103,7 @@ def test_repeated_failures_back_off_with_retry_after(service, access, db):
         with pytest.raises(Unauthenticated):
             sign_in(service, password="wrong wrong wrong")
     with pytest.raises(TooManyRequests) as exc:
-        sign_in(service)  # even the right password waits
+        sign_in(service)  # even the right password waits, from a device never signed in
     assert exc.value.fields["retry_after"] >= 1
     # the wait passes: the right password works and the count is forgotten
     with db.transaction() as tx:
