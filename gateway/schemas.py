@@ -16,13 +16,6 @@ DATE = validate.Regexp(r"^\d{4}-\d{2}-\d{2}$", error="Use the form YYYY-MM-DD.")
 
 
 # -- errors and probes --------------------------------------------------------
-class Error(Schema):
-    error = S(required=True, metadata={"description": "snake_case code for programs"})
-    message = S(required=True, metadata={"description": "a sentence for people"})
-    fields = fields.Dict(keys=S(), values=fields.List(S()),
-                         metadata={"description": "field name -> problems"})
-
-
 class Health(Schema):
     status = S(required=True)
 
