@@ -251,8 +251,13 @@ class PortalAccessCreate(StrictSchema):
 
 
 class PortalAccessUpdate(StrictSchema):
-    status = S(required=True, validate=validate.OneOf(["active", "suspended", "inactive"]))
-    change_password_at_next_login = fields.Boolean()
+    status = S(required=True, validate=validate.OneOf(["active", "suspended", "inactive"]),
+               metadata={"description": "active; suspended (cannot sign in for now); "
+                                        "inactive: access removed. Either of the last two "
+                                        "ends every open session at once. Send the current "
+                                        "status to change only the password rule."})
+    change_password_at_next_login = fields.Boolean(metadata={
+        "description": "true: the client must choose a new password at the next sign-in"})
 
 
 # -- alerts -------------------------------------------------------------------

@@ -36,7 +36,10 @@ class LogoTooLarge(uploads.TooLarge):
 
 
 class LogoForm(StrictSchema):
-    """Only the `file` part."""
+    """multipart/form-data: only the `file` part."""
+    file = fields.String(required=True, metadata={
+        "type": "string", "format": "binary",
+        "description": "a PNG or JPEG image (checked by content), 1 byte to 1 MB"})
 
 
 class LogoQuery(StrictSchema):
@@ -87,8 +90,9 @@ def replaced(ctx, practice):
                          "its text alternative. Replaces the previous logo.")
 def upload_logo(ctx):
     ctx.actor.require_staff(SETTINGS)
-    info, _part, _fields = uploads.receive(ctx, LogoForm(), namespace=NAMESPACE,
-                                           max_size=MAX_LOGO_BYTES, too_large=LogoTooLarge)
+    info, _part, _fields = uploads.receive(ctx, LogoForm(exclude=("file",)),
+                                           namespace=NAMESPACE, max_size=MAX_LOGO_BYTES,
+                                           too_large=LogoTooLarge)
     store = uploads.store_of(ctx.app)
     try:
         mime = logo_type(store.head(info.key, 512))
