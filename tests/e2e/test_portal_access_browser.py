@@ -102,6 +102,9 @@ def test_invitation_linked_son_and_guardian_grant_in_the_browser(haven_stack, br
         nav.get_by_role("link", name="People").click()
         page.get_by_role("button", name="Switch to Jane Doe").click()
         expect(page.get_by_label("First name")).to_have_value("Jane")
+        # "Whose details" offers only the people whose details she keeps
+        expect(page.get_by_label("Whose details").locator("option")).to_have_text(
+            ["Jane Doe", "Sam Doe"])
 
         # staff remove her access to her son: her session ends, and he is out of her reach
         staff.goto(f"{base}/staff/clients/{jane['id']}")

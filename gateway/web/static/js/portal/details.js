@@ -80,9 +80,11 @@ function changes(formEl, record) {
   return changed;
 }
 
-/** "Whose details": shown when the sign-in acts for several people (linked clients). */
+/** "Whose details": shown when the sign-in may keep the details of several people (its own
+ * and linked charts, or grants with manage_information); a grant without it is reached
+ * through People, never offered here. */
 function switcher(ctx, current) {
-  const list = ctx.profiles();
+  const list = ctx.profiles().filter((c) => (c.permissions || []).some((p) => p === "*" || p === "manage_information"));
   if (list.length < 2) return null;
   const select = selectField({ name: "profile", label: "Whose details", value: current.client_id,
     options: list.map((c) => [c.client_id, c.name || "Unnamed"]),

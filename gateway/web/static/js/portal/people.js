@@ -1,5 +1,6 @@
 // The portal's profile switcher for everyone who acts for several people (linked clients,
-// or a contact holding grants): "People", each with what this sign-in may do for them, and
+// grants held by a contact, or by a client's own account — a client who is also a guardian):
+// "People", each with what this sign-in may do for them, and
 // the home page, which is My details when the chosen person's access includes managing
 // information and otherwise says what the access does include. Pages a grant does not
 // allow are left out of the navigation; the API refuses them as well (403/404).
