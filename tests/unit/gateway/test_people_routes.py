@@ -159,6 +159,38 @@ def test_revoke_a_grant(client, rpc):
     assert r.status_code == 404 and r.json["error"] == "no_grant"
 
 
+ACCOUNT_ID = "acc0acc0-0000-4000-8000-000000000003"
+
+
+def test_a_clients_own_account_holds_a_grant(client, rpc):
+    """A client who is also a guardian: the grant rides on her portal account."""
+    account_grant = dict(GRANT, holder_kind="client", contact_id=None, account_id=ACCOUNT_ID)
+    rpc.answers["identity.grant_access"] = lambda a, p: dict(account_grant)
+    path = f"/api/v1/portal-accounts/{ACCOUNT_ID}/grants/{CLIENT_ID}"
+    r = client.put(path, headers=ADMIN, json={"permissions": ["view_appointments"]})
+    assert r.status_code == 200 and r.json["holder_kind"] == "client"
+    assert r.json["account_id"] == ACCOUNT_ID and "client_date_of_birth" not in r.json
+    assert last(rpc) == ("grant_access", (last(rpc)[1][0], {
+        "account_id": ACCOUNT_ID, "client_id": CLIENT_ID, "permissions": ["view_appointments"]}))
+    rpc.answers["identity.grant_access"] = Conflict(
+        "already_linked", "This account already acts for that client.", {"client_id": ["x"]})
+    r = client.put(path, headers=ADMIN, json={"permissions": ["billing"]})
+    assert r.status_code == 409 and r.json["error"] == "already_linked"
+    rpc.answers["identity.revoke_access"] = lambda a, p: {
+        "account_id": ACCOUNT_ID, "login": "jane@example.org", "status": "active",
+        "name": "Jane Doe", "last_sign_in_at": None, "grants": [], "password_hash": "no",
+        "clients": [{"client_id": "own", "name": "Jane Doe", "own": True, "linked_at": None}]}
+    r = client.delete(path, headers=ADMIN)
+    assert r.status_code == 200 and r.json["grants"] == [] and "password_hash" not in r.json
+    assert last(rpc)[1][1] == {"account_id": ACCOUNT_ID, "client_id": CLIENT_ID}
+    calls = len(rpc.calls)
+    for headers in (CLINICIAN, CLIENT, CONTACT):
+        assert client.put(path, headers=headers,
+                          json={"permissions": ["billing"]}).status_code == 403
+        assert client.delete(path, headers=headers).status_code == 403
+    assert len(rpc.calls) == calls        # refused before identity is asked
+
+
 def test_suspend_a_contact(client, rpc):
     rpc.answers["identity.set_contact_status"] = lambda a, p: dict(CONTACT_VIEW, status=p["status"])
     r = client.patch(f"/api/v1/contacts/{CONTACT_ID}", headers=ADMIN, json={"status": "suspended"})
