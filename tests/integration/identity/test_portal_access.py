@@ -179,6 +179,8 @@ def test_invitation_reset_and_removal_by_email(stack):
 
 
 def test_practice_settings_are_announced(stack):
+    """Settings, the logo (migration 0007's columns on both databases, announced in
+    practice.updated) and the own subdomain's refusals, across RabbitMQ."""
     identity, _, events, _ = stack
     practice, _ = new_practice(identity)
     admin = Actor(practice_id=practice["id"], kind="staff", id=str(uuid.uuid4()),
@@ -194,38 +196,29 @@ def test_practice_settings_are_announced(stack):
     entries = identity.list_audit(admin, {"action": "practice_settings_changed"})["entries"]
     assert entries[0]["detail"]["fields"] == ["idle_timeout_minutes", "subdomain", "title"]
 
-
-def test_logo_and_own_subdomain_cross_rabbitmq_and_migrations(stack):
-    """Migration 0007's columns on both databases; the logo's reference, checksum and type
-    announced in practice.updated; refusals arrive as their own classes with their codes."""
-    identity, _, events, _ = stack
-    practice, _ = new_practice(identity)
     other, _ = new_practice(identity)
-    admins = [Actor(practice_id=p["id"], kind="staff", id=str(uuid.uuid4()),
-                    roles=("practice_admin",), permissions=("manage_practice_settings",)).to_wire()
-              for p in (practice, other)]
+    other_admin = Actor(practice_id=other["id"], kind="staff", id=str(uuid.uuid4()),
+                        roles=("practice_admin",),
+                        permissions=("manage_practice_settings",)).to_wire()
+    with pytest.raises(Conflict) as exc:
+        identity.update_practice_settings(other_admin, {"subdomain": sub.upper()})
+    assert exc.value.code == "subdomain_taken" and "subdomain" in exc.value.fields
+    with pytest.raises(InvalidInput) as exc:
+        identity.update_practice_settings(other_admin, {"subdomain": "www"})
+    assert exc.value.code == "subdomain_reserved"
+
     logo = {"blob_key": "logos/" + uuid.uuid4().hex, "sha256": "ab" * 32, "size": 900,
             "content_type": "image/jpeg"}
-    out = identity.set_practice_logo(admins[0], logo)
+    out = identity.set_practice_logo(admin, logo)
     assert out["logo_ref"] == logo["blob_key"] and "previous_logo_ref" not in out
     updated = events.wait_for("practice.updated", lambda e: e["practice_id"] == practice["id"]
                               and e["data"]["logo_ref"] == logo["blob_key"])
     assert updated["data"]["logo_sha256"] == logo["sha256"]
     assert updated["data"]["logo_content_type"] == "image/jpeg"
     assert identity.get_practice(practice["code"])["logo_sha256"] == logo["sha256"]
-    removed = identity.set_practice_logo(admins[0], {"blob_key": None})
+    removed = identity.set_practice_logo(admin, {"blob_key": None})
     assert removed["previous_logo_ref"] == logo["blob_key"] and removed["logo_ref"] is None
     with pytest.raises(InvalidInput) as exc:
-        identity.set_practice_logo(admins[0], dict(logo, content_type="image/svg+xml"))
+        identity.set_practice_logo(admin, dict(logo, content_type="image/svg+xml"))
     assert exc.value.code == "logo_type_refused"
 
-    sub = f"s{uuid.uuid4().hex[:8]}"
-    out = identity.update_practice_settings(admins[0], {"subdomain": sub.upper(),
-                                                        "accent_color": "#1a1a1a"})
-    assert out["subdomain"] == sub and out["accent_text_color"] == "#ffffff"
-    with pytest.raises(Conflict) as exc:
-        identity.update_practice_settings(admins[1], {"subdomain": sub})
-    assert exc.value.code == "subdomain_taken" and "subdomain" in exc.value.fields
-    with pytest.raises(InvalidInput) as exc:
-        identity.update_practice_settings(admins[1], {"subdomain": "www"})
-    assert exc.value.code == "subdomain_reserved"
