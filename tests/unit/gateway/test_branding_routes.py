@@ -91,12 +91,11 @@ def test_a_new_logo_replaces_the_old_blob_and_removing_deletes_it(client, store,
     assert client.get("/api/v1/practices/demo/logo").status_code == 404
 
 
-@pytest.mark.parametrize("content", [SVG, b"GIF89a" + b"\x00" * 40, b"%PDF-1.4 not a logo"])
-def test_anything_but_png_or_jpeg_is_refused_and_nothing_is_kept(client, store, identity,
-                                                                 content):
-    r = upload(client, content, filename="logo.png")
-    assert r.status_code == 422 and r.json["error"] == "logo_type_refused"
-    assert "file" in r.json["fields"] and not identity.payloads and blobs_left(store) == []
+def test_anything_but_png_or_jpeg_is_refused_and_nothing_is_kept(client, store, identity):
+    for content in (SVG, b"GIF89a" + b"\x00" * 40, b"%PDF-1.4 not a logo"):
+        r = upload(client, content, filename="logo.png")
+        assert r.status_code == 422 and r.json["error"] == "logo_type_refused"
+        assert "file" in r.json["fields"] and not identity.payloads and blobs_left(store) == []
 
 
 def test_a_logo_over_1_mb_is_413_with_its_own_sentence(client, store, identity):
@@ -160,13 +159,14 @@ def test_an_own_subdomain_opens_the_portal_and_names_its_practice(client, rpc):
     assert rpc.count("identity.get_practice_by_subdomain") == 1
 
 
-@pytest.mark.parametrize("host, path, method", [
-    ("elm.localhost", "/", "GET"), ("localhost", "/", "GET"), ("127.0.0.1:8000", "/", "GET"),
-    ("oak.localhost", "/api/v1/nothing-here", "GET"), ("oak.localhost", "/", "POST")])
-def test_other_hosts_and_paths_stay_404(client, rpc, host, path, method):
+def test_other_hosts_and_paths_stay_404(client, rpc):
     _own_subdomain(rpc)
-    r = client.open(path, method=method, headers={"Host": host})
-    assert r.status_code in (404, 405) and r.json["error"] in ("not_found", "method_not_allowed")
+    for host, path, method in [
+            ("elm.localhost", "/", "GET"), ("localhost", "/", "GET"), ("127.0.0.1:8000", "/", "GET"),
+            ("oak.localhost", "/api/v1/nothing-here", "GET"), ("oak.localhost", "/", "POST")]:
+        r = client.open(path, method=method, headers={"Host": host})
+        assert r.status_code in (404, 405), (host, path, method)
+        assert r.json["error"] in ("not_found", "method_not_allowed")
 
 
 def test_a_settings_change_forgets_the_subdomains_it_knew(client, rpc, app):
