@@ -107,7 +107,8 @@ class Identified:
 
 
 class RevocationsLoading(Unavailable):
-    """Gateway-local: raised before any token is looked at, never crosses RPC."""
+    """A well-signed token reached a replica that does not know the revocations yet
+    (503, the one mapping adds Retry-After). Gateway-local: it never crosses RPC."""
 
     def __init__(self):
         super().__init__("unavailable",
