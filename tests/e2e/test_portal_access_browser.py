@@ -108,6 +108,8 @@ def test_invitation_linked_son_and_guardian_grant_in_the_browser(haven_stack, br
 
         # staff remove her access to her son: her session ends, and he is out of her reach
         staff.goto(f"{base}/staff/clients/{jane['id']}")
+        expect(staff.get_by_role("listitem").filter(has=staff.get_by_role("link", name="Mia Doe"))
+               ).to_have_text(re.compile(r"through a grant: View appointments"))
         staff.get_by_role("button", name="Remove access to Sam Doe").click()
         expect(staff.get_by_role("button", name="Remove access to Sam Doe")).to_have_count(0)
         page.goto(f"{base}/p/{practice.code}/people")

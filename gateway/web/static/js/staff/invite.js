@@ -2,7 +2,8 @@
 // (never invited, sent, expired, locked, cancelled, signed up, suspended, access removed),
 // the invitation email (send / resend, with the time a resend becomes possible; cancel a
 // pending one), a password
-// reset email, and the other clients linked to the same portal account.
+// reset email, the other clients linked to the same portal account, and those it acts for
+// through a grant (a client who is also a guardian; changed on that client's page).
 
 import { api, seg } from "../api.js";
 import { h, replace } from "../ui/dom.js";
@@ -10,6 +11,7 @@ import { button, form, selectField, showErrors } from "../ui/forms.js";
 import { formatDateTime } from "../ui/format.js";
 import { notify } from "../ui/notice.js";
 import { fullName } from "../ui/record.js";
+import { GRANT_WORDS } from "./contacts.js";
 
 export const STATUS_WORDS = {
   never_invited: "Never invited", sent: "Invitation sent", expired: "Invitation expired",
@@ -111,9 +113,15 @@ export function invitationPanel({ client, canManage }) {
               await load();
             } catch (error) { notify(error.message, "error", { focus: true }); }
           } }) : null]));
+    const granted = (account.grants || []).map((g) => {
+      const allowed = g.effective_permissions || g.permissions || [];
+      return h("li", {},
+        h("a", { href: `/staff/clients/${encodeURIComponent(g.client_id)}#contacts` }, g.client_name || "Unnamed"),
+        ` (through a grant: ${allowed.length ? allowed.map((p) => GRANT_WORDS[p] || p).join("; ") : "nothing today"})`);
+    });
     const section = h("section", { "aria-labelledby": "linked-title" },
       h("h3", { id: "linked-title" }, "People this account can act for"),
-      h("ul", { class: "linked-list" }, items));
+      h("ul", { class: "linked-list" }, items, granted));
     if (canManage) section.append(linkForm(account));
     return section;
   }
