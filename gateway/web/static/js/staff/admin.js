@@ -203,7 +203,8 @@ export async function settingsView({ router }) {
     guardianSettingsCard(settings));
 }
 
-const ACTIONS = ["sign_in", "sign_in_failed", "sign_in_refused", "sign_in_throttled", "sign_out", "refresh_reused",
+const ACTIONS = ["sign_in", "sign_in_failed", "sign_in_refused", "sign_in_throttled", "sign_in_throttle_notice",
+  "session_timed_out", "password_change_required", "sign_out", "refresh_reused",
   "password_changed", "password_change_failed", "password_reset", "password_reset_requested", "password_reset_sent",
   "access_created", "access_status_changed", "invitation_sent", "invitation_dob_mismatch", "invitation_locked",
   "invitation_accepted", "client_linked", "client_unlinked", "practice_created", "practice_settings_changed", "staff_created"];
