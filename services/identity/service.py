@@ -674,9 +674,12 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
     def _tell_owner_throttled(self, tx, row, practice, now, ip):
         """The first failure of a back-off episode: the owner hears of it once."""
         kind = store.kind_of(row)
-        events.SIGN_IN_THROTTLED.record(tx, Actor.system(practice_id=practice.id), {
-            "account_id": row.id, "kind": kind, "occurred_at": now.isoformat(),
-            **email_data(practice, store.login_of(row))}, practice_id=practice.id)
+        data = email_data(practice, store.login_of(row))
+        if kind == store.STAFF:         # staff sign in at the console, not the portal
+            data["portal_path"] = f"/staff/{practice.code}"
+        events.SIGN_IN_THROTTLED.record(tx, Actor.system(practice_id=practice.id), dict(
+            data, account_id=row.id, kind=kind, occurred_at=now.isoformat()),
+            practice_id=practice.id)
         store.audit(tx.session, "sign_in_throttle_notice", now, practice.id,
                     subject=(kind, row.id), source_ip=ip)
 

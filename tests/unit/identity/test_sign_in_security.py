@@ -163,3 +163,16 @@ def test_a_practice_dropping_required_two_step_sign_in_does_the_same(service, pr
 
 def test_a_long_password_alone_is_left_alone(service, access):
     assert sign_in(service)["must_change_password"] is False
+
+
+def test_a_staff_member_is_pointed_to_the_console(service, practice, access, db):
+    system = Actor.system(practice_id=practice["id"]).to_wire()
+    service.create_staff(system, {"email": "ada@oak.example", "name": "Ada Admin",
+                                  "role": "practice_admin", "password": SHORT})
+    for _ in range(5):
+        service.clock.advance(minutes=3)
+        with pytest.raises(Unauthenticated):
+            service.authenticate({"practice_code": "oak-tree", "login": "ada@oak.example",
+                                  "password": "not the password", "audience": "staff"})
+    [told] = db.events("sign_in.throttled")
+    assert told["data"]["kind"] == "staff" and told["data"]["portal_path"] == "/staff/oak-tree"
