@@ -107,7 +107,7 @@ SIGN_IN_THROTTLED = EventType("sign_in.throttled", 1, """\
 Wrong passwords for an existing account made its sign-in back off (the first failure of
 an episode only: the next comes after a success or an hour's quiet). data: {account_id,
 kind, occurred_at, login, practice_name, portal_path} with kind "client", "contact" or
-"staff". notify tells `login` that someone tried to sign in. Nothing is emitted for a
+"staff" (whose portal_path is the console's, /staff/<code>). notify tells `login` that someone tried to sign in. Nothing is emitted for a
 sign-in name without an account.""")
 
 ALL = (CONTACT_INVITED, CONTACT_STATUS_CHANGED, GRANT_CHANGED, STAFF_INVITED, STAFF_UPDATED,
