@@ -89,11 +89,21 @@ def json_handler(service, stream=None):
     return handler
 
 
+# nameko's loggers that log a worker's or a consumer's exception with its text.
+NAMEKO_LOGGERS = ("nameko.containers", "nameko.messaging", "nameko.rpc", "nameko.events",
+                  "nameko.runners", "nameko.web.server")
+
+
 def configure(service, level=None):
     """JSON lines on stderr; call once at process start."""
     import os
     root = logging.getLogger()
     root.handlers[:] = [json_handler(service)]
+    # on the loggers too, so that a handler added later (a log shipper) gets no text either
+    for name in NAMEKO_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, ExceptionTextFilter) for f in logger.filters):
+            logger.addFilter(ExceptionTextFilter())
     root.setLevel(level or os.environ.get("HAVEN_LOG_LEVEL", "INFO"))
     # kombu and nameko are chatty at INFO about reconnections we already report.
     logging.getLogger("kombu").setLevel(logging.WARNING)

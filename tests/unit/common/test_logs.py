@@ -96,3 +96,20 @@ def test_a_sql_error_does_not_quote_the_bound_values(captured, tmp_path):
         assert "1987" not in json.dumps(captured())
     finally:
         engine.dispose()
+
+
+def test_nameko_loggers_strip_exception_text_for_any_handler():
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, [(logging.getLogger(n), logging.getLogger(n).level)
+                                           for n in ("nameko", "kombu")]
+    plain = io.StringIO()
+    try:
+        logs.configure("toy")
+        root.addHandler(logging.StreamHandler(plain))  # e.g. a log shipper added later
+        logging.getLogger("nameko.containers").error("error handling worker %s: %s",
+                                                     "<worker>", ValueError(CHART_VALUE))
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+        for logger, level in saved[2]:
+            logger.setLevel(level)
+    assert plain.getvalue() == "error handling worker <worker>: ValueError\n"
