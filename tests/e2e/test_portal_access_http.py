@@ -221,7 +221,10 @@ def test_a_browser_sign_in_never_shows_tokens_to_scripts(haven_stack, practice):
     staff = requests.post(haven_stack.base_url + "/api/v1/session", timeout=10, json={
         "login": practice.intake_login, "password": practice.staff_password,
         "audience": "staff"})
-    assert staff.status_code == 200 and not staff.cookies
+    # (a right password earns the browser its device cookie, docs/contracts.md — never a
+    # session cookie before the second step)
+    assert staff.status_code == 200
+    assert not {"haven_access", "haven_refresh", "haven_csrf"} & set(staff.cookies.keys())
     if staff.json().get("mfa_required"):
         assert "access_token" not in staff.json()
     _, done = staff_sign_in(haven_stack.base_url, practice.intake_login,
