@@ -5,7 +5,7 @@
 import { api, seg } from "../api.js";
 import { h } from "../ui/dom.js";
 import { formatDateTime, spaced, timeElement } from "../ui/format.js";
-import { notify } from "../ui/notice.js";
+import { flash, notify } from "../ui/notice.js";
 
 const when = (v) => (v ? timeElement(v, formatDateTime(v)) : "—");
 
@@ -19,8 +19,8 @@ function row(delivery, refresh) {
       try {
         await api.post(`/ops/failed-deliveries/${seg(delivery.service)}/${seg(delivery.event_id)}/replay`,
           { handler: delivery.handler });
-        notify("Sent to be processed again.", "success", { focus: true });
-        refresh();
+        flash("Sent to be processed again. It leaves this list once processed.", "success");
+        refresh();  // the page is rebuilt, so the notice waits for it (flash)
       } catch (error) {
         replay.removeAttribute("aria-disabled");
         notify(error.message, "error", { focus: true });
