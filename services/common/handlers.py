@@ -87,12 +87,14 @@ class ReliableEventHandler(NamekoEventHandler):
                              queue=self.queue_name, envelope=envelope, attempts=0,
                              first_failed_at=now)
                 session.add(row)
+            already_parked = row.parked_at is not None  # a stray duplicate: told once
             row.attempts += 1
             row.last_error = error_name
             if row.attempts >= max_attempts:
-                row.parked_at = now
+                row.parked_at = row.parked_at or now
                 row.next_attempt_at = None
-                parked_event = self._announce_parked(session, db, envelope, row)
+                parked_event = (not already_parked
+                                and self._announce_parked(session, db, envelope, row))
                 log.error("event handler parked after repeated failures",
                           extra={"event_id": envelope["id"], "handler": self.handler_name,
                                  "attempts": row.attempts, "error": error_name})
