@@ -67,6 +67,12 @@ def test_jane_is_invited_resets_her_password_and_switches_profiles(haven_stack, 
 
     listed = intake.get(f"{api}/portal-access", params={"status": "sent"}, timeout=10).json()
     assert [i["first_name"] for i in listed["items"]] == ["Jane"]
+    # never invited: every other chart of the practice (charts asked page by page), in
+    # pages by name
+    never = intake.get(f"{api}/portal-access", timeout=10,
+                       params={"status": "never_invited", "limit": 2, "offset": 2}).json()
+    assert never["total"] == 4
+    assert [i["first_name"] for i in never["items"]] == ["Sam", "Bobby"]
 
     path, message = wait_for_mail(haven_stack, email, "invite", after=before)
     assert path.startswith(f"/p/{practice.code}/invite/")
