@@ -1,8 +1,8 @@
 """HTTP handlers, one module per area; each offers a RouteTable named `table`."""
 from gateway.routes import access, admin, alerts, clients, health, me, practices, session, web
 from gateway.routes import branding, chart, documents
-from gateway.routes import contacts, security, team
+from gateway.routes import contacts, ops, security, team
 
 TABLES = [health.table, practices.table, session.table, me.table, clients.table,
           access.table, admin.table, branding.table, alerts.table, chart.table, documents.table,
-          contacts.table, team.table, security.table, web.table]
+          contacts.table, team.table, security.table, ops.table, web.table]
