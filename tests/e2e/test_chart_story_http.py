@@ -113,9 +113,10 @@ def test_bobby_keeps_his_chart_current_and_staff_review_it(haven_stack, story):
     assert wait_until(lambda: len(tab_alerts()) >= 5, timeout=10), alerts()
     assert len(tab_alerts()) == 5                      # one per saved tab, not per field
     intake_perms = intake.get(f"{base}/api/v1/session", timeout=10).json()["permissions"]
-    if "receives_portal_uploads" in intake_perms:
-        assert wait_until(lambda: len([a for a in alerts() if a["kind"] == "portal_upload"])
-                          == 2, timeout=10)
+    assert "receives_portal_uploads" in intake_perms    # intake hears of every upload
+    assert wait_until(lambda: len([a for a in alerts() if a["kind"] == "portal_upload"])
+                      == 2, timeout=10), alerts()
+    assert {a["client_name"] for a in alerts()} == {"Bobby Newman"}   # asked of charts
 
     # staff see the uploads as the client's
     docs = intake.get(f"{base}/api/v1/clients/{practice.bobby_id}/documents", timeout=10).json()
