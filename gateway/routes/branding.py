@@ -15,7 +15,7 @@ from gateway import hosts, schemas, uploads
 from gateway.router import PUBLIC, STAFF, RouteTable
 from gateway.routes.practices import CODE
 from services.common import blobstore
-from services.common.errors import InvalidInput, NotFound
+from services.common.errors import HavenError, InvalidInput, NotFound, Unavailable
 from services.common.schemas import StrictSchema
 
 log = logging.getLogger("gateway.branding")
@@ -96,12 +96,24 @@ def upload_logo(ctx):
     store = uploads.store_of(ctx.app)
     try:
         mime = logo_type(store.head(info.key, 512))
-        practice = ctx.app.rpc.call("identity", "set_practice_logo", ctx.who.wire, {
-            "blob_key": info.key, "sha256": info.sha256, "size": info.size,
-            "content_type": mime})
     except BaseException:
         _forget(store, info.key)
         raise
+    logo = {"blob_key": info.key, "sha256": info.sha256, "size": info.size,
+            "content_type": mime}
+    for attempt in (1, 2):
+        try:
+            practice = ctx.app.rpc.call("identity", "set_practice_logo", ctx.who.wire, logo)
+            break
+        except Unavailable as exc:
+            # Unanswered, identity may still commit the logo: never delete a blob it may
+            # name. Setting the same key again is a no-op, so asking twice is safe.
+            if exc.code != Unavailable.default_code or attempt == 2:
+                raise
+        except HavenError as exc:
+            if exc.status < 500:       # refused: nothing names the blob
+                _forget(store, info.key)
+            raise
     return replaced(ctx, practice)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from gateway import hosts
 from services.common import blobstore
-from services.common.errors import InvalidInput, NotFound
+from services.common.errors import InvalidInput, NotFound, Unavailable
 from tests.unit.gateway.fakes import CLIENT_ID, PRACTICE, token
 
 ADMIN = {"Authorization": "Bearer " + token(kind="staff", perms=["manage_practice_settings",
@@ -216,3 +216,17 @@ def test_names_are_fetched_for_the_page_only(client, rpc):
                                        last_name="L0249")
     asked = [c[2][1] for c in rpc.calls if c[1] == "list_clients"]
     assert asked == [{"ids": sorted(f"c{n:04d}" for n in range(230, 250)), "limit": 200}]
+
+
+def test_an_unanswered_identity_is_asked_again_and_the_blob_kept(client, rpc, store, identity):
+    answers = [Unavailable(), None]
+
+    def flaky(actor, payload):
+        answer = answers.pop(0)
+        if answer is not None:
+            raise answer
+        return identity.set_logo(actor, payload)
+    rpc.answers["identity.set_practice_logo"] = flaky
+    assert upload(client, PNG).status_code == 200 and len(blobs_left(store)) == 1
+    rpc.answers["identity.set_practice_logo"] = Unavailable()   # silent: it may still commit
+    assert upload(client, PNG + b"x").status_code == 503 and len(blobs_left(store)) == 2
