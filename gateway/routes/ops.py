@@ -14,7 +14,7 @@ table = RouteTable()
 TAGS = ("operations",)
 PERMISSION = "view_operations"
 # The services whose event handlers can park a delivery (those offering OpsMixin).
-SERVICES = ("notify",)
+SERVICES = ("identity", "notify")
 
 
 class FailedDeliveryQuery(StrictSchema):

@@ -15,12 +15,18 @@ ROW = {"event_id": "e1", "handler": "notify.on_client_updated", "event_type": "c
 
 def test_administrators_list_their_practice_failed_deliveries(client, rpc):
     ops = bearer(kind="staff", perms=["view_operations"])
+    identity_row = dict(ROW, event_id="e2", handler="identity.on_client_updated",
+                        first_failed_at="2026-01-02T00:00:00+00:00")
+    rpc.answers["identity.ops_list_failed_deliveries"] = lambda actor, payload: [identity_row]
     rpc.answers["notify.ops_list_failed_deliveries"] = lambda actor, payload: [ROW]
     r = client.get("/api/v1/ops/failed-deliveries?parked_only=true", headers=ops)
     assert r.status_code == 200
-    assert r.json == [{k: v for k, v in dict(ROW, service="notify").items() if k != "practice_id"}]
-    (_, _, (actor, payload)), = rpc.calls
-    assert actor["practice_id"] == PRACTICE_ID and payload == {"parked_only": True}
+    assert r.json == [  # every service with handlers, newest first
+        {k: v for k, v in dict(row, service=service).items() if k != "practice_id"}
+        for service, row in (("identity", identity_row), ("notify", ROW))]
+    assert sorted(service for service, _, _ in rpc.calls) == ["identity", "notify"]
+    for _, _, (actor, payload) in rpc.calls:
+        assert actor["practice_id"] == PRACTICE_ID and payload == {"parked_only": True}
 
 
 def test_staff_without_the_permission_and_clients_are_refused(client, rpc):

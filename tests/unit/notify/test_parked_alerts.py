@@ -40,3 +40,15 @@ def test_an_event_of_no_practice_raises_no_alert():
     db = MemoryDatabase(Base)
     service_on(db).on_notify_delivery_parked(parked(practice=None))
     assert db.all(Alert) == []
+
+
+def test_identity_parking_a_chart_correction_alerts_the_administrators_too():
+    db = MemoryDatabase(Base)
+    service = service_on(db)
+    event = parked("k2")
+    event["data"] = dict(event["data"], service="identity",
+                         handler="identity.on_client_updated")
+    service.on_identity_delivery_parked(event)
+    service.on_identity_delivery_parked(event)  # redelivered
+    alert, = service.list_alerts(ADMIN)
+    assert (alert["kind"], alert["fields"]) == ("delivery_parked", ["client.updated"])
