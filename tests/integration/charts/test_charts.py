@@ -83,11 +83,11 @@ def test_update_writes_revisions_and_publishes_exactly_one_event(
     assert count_revisions(database_url, client["id"]) == 4
 
     [event] = events_queue("client.updated", 1)
-    assert event["practice_id"] == PRACTICE and event["version"] == 1
+    assert event["practice_id"] == PRACTICE and event["version"] == 2
     assert event["actor"]["kind"] == "client"
     assert event["data"]["fields"] == ["date_of_birth", "email", "phone_home", "city"]
     assert event["data"]["source"] == "portal" and event["data"]["tab"] == "basic"
-    for value in ("ana@example.com", "555-0199", "1990-05-17", "Portland"):
+    for value in ("ana@example.com", "555-0199", "1990-05-17", "Portland", "Ana", "Lima"):
         assert value not in str(event)
 
 
