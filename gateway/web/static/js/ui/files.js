@@ -23,21 +23,48 @@ export function checkFile(file) {
   return null;
 }
 
-async function post(path, formData) {
-  const headers = { Accept: "application/json" };
+// One Idempotency-Key per chosen file: sending the same file again after an unconfirmed
+// upload (503 upload_unconfirmed) names the same upload, so it is never added twice.
+const uploadKeys = new WeakMap();
+
+function uuid4() {
+  // crypto.randomUUID needs a secure context; getRandomValues works on plain http too
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function uploadKey(formData) {
+  const file = formData.get("file");
+  if (!(file instanceof Blob)) return uuid4();
+  if (!uploadKeys.has(file)) uploadKeys.set(file, uuid4());
+  return uploadKeys.get(file);
+}
+
+async function post(path, formData, key) {
+  const headers = { Accept: "application/json", "Idempotency-Key": key };
   const csrf = readCookie("haven_csrf");
   if (csrf) headers["X-CSRF-Token"] = csrf;
   return fetch("/api/v1" + path, { method: "POST", body: formData, headers, credentials: "same-origin", cache: "no-store" });
 }
 
-/** POST a multipart form; one refresh and retry on 401, like api.js. → JSON or ApiError. */
+/** POST a multipart form; one refresh and retry on 401, like api.js, and one retry of an
+ * upload the gateway could not confirm (503), with the same Idempotency-Key. → JSON or ApiError. */
 export async function upload(path, formData) {
+  const key = uploadKey(formData);
   let response;
   try {
-    response = await post(path, formData);
+    response = await post(path, formData, key);
     if (response.status === 401) {
       const refreshed = await api.post("/session/refresh").then(() => true, () => false);
-      if (refreshed) response = await post(path, formData);
+      if (refreshed) response = await post(path, formData, key);
+    }
+    if (response.status === 503) {
+      const wait = Math.min(Number(response.headers.get("Retry-After")) || 2, 10);
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      response = await post(path, formData, key);
     }
   } catch {
     throw new ApiError(0);
