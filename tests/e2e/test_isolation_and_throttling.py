@@ -253,12 +253,17 @@ def test_sign_in_is_throttled_and_says_nothing_about_which_emails_exist(haven_st
                                  PASSWORD).status_code == 200
     unknown = _attempts(base, practice, f"nobody-{practice.code}@example.org")
 
-    statuses = [s for s, _, _ in known]
-    assert statuses[-1] == 429 and 4 <= len(statuses) - 1 <= 8, statuses  # a handful
-    assert [s for s, _, _ in unknown] == statuses
+    # a handful of refusals, then a wait — the same for both. (The first wait is one second:
+    # on a loaded machine a request may arrive after it and be refused as a failure
+    # instead, so the count may differ by one; what each answer says may not.)
+    for seen in (known, unknown):
+        statuses = [s for s, _, _ in seen]
+        assert statuses[-1] == 429 and set(statuses[:-1]) == {401}, statuses
+        assert 4 <= len(statuses) - 1 <= 8, statuses
     failures_known = [body for s, body, _ in known if s == 401]
     failures_unknown = [body for s, body, _ in unknown if s == 401]
-    assert failures_known == failures_unknown
+    assert failures_known[:4] == failures_unknown[:4]
+    assert {str(b) for b in failures_known} == {str(b) for b in failures_unknown}
     assert failures_known[0]["error"] == "invalid_credentials"
     for _, body, retry_after in (known[-1], unknown[-1]):
         assert body["error"] == known[-1][1]["error"]
