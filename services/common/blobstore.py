@@ -81,7 +81,13 @@ def _chunks(fileobj, chunk_size=CHUNK):
 
 
 class BlobStore:
-    """The interface. Implementations stream; none reads a whole blob into memory."""
+    """The interface. Implementations stream; none reads a whole blob into memory.
+
+    `blocks_hub`: True when the store's I/O blocks the process (disk reads), so a
+    service under eventlet runs long reads (verifying a whole blob) in a native thread
+    (`eventlet.tpool`); False when it already cooperates with the hub (green sockets)."""
+
+    blocks_hub = True
 
     def put(self, fileobj, namespace="blobs", max_size=None):
         """Store what `fileobj.read()` yields; returns BlobInfo(key, sha256, size).
@@ -204,17 +210,40 @@ class LocalBlobStore(BlobStore):
 
 
 class S3BlobStore(BlobStore):
-    """An S3-compatible bucket. Uploads are multipart (boto3's managed transfer reads the
-    stream in parts) through a reader that hashes and counts what passes; the SHA-256 is
-    also kept as object metadata. `open` downloads into a spooled temporary file (on disk
-    past 1 MB) while hashing, and hands back that verified copy."""
+    """An S3-compatible bucket. Uploads are multipart through a reader that hashes and
+    counts what passes; boto3's managed transfer runs with no threads of its own and
+    `PART_SIZE` parts (S3's smallest), so at most one part of an upload is in memory.
+    The SHA-256 is not stored with the object: it is known only once the last part has
+    passed, and the owner's row records it (the row is what `open` checks against).
+    `open` downloads into a spooled temporary file (on disk past 1 MB) while hashing, and
+    hands back that verified copy.
+
+    The boto3 client is made on first use, so making the store (at a service's start)
+    needs neither the network nor TLS set up."""
+
+    # S3's smallest multipart part; a stream up to this size goes in one PUT
+    PART_SIZE = 5 * 1024 * 1024
+    # network I/O through eventlet's green sockets: it yields to the hub by itself, and
+    # those sockets must not be used from a native (tpool) thread
+    blocks_hub = False
 
     def __init__(self, bucket, client=None, endpoint_url=None, region=None):
-        if client is None:
-            import boto3
-            client = boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
-        self.client = client
+        self._client = client
+        self.endpoint_url, self.region = endpoint_url, region
         self.bucket = bucket
+
+    @property
+    def client(self):
+        if self._client is None:
+            import boto3
+            self._client = boto3.client("s3", endpoint_url=self.endpoint_url,
+                                        region_name=self.region)
+        return self._client
+
+    def _transfer_config(self):
+        from boto3.s3.transfer import TransferConfig
+        return TransferConfig(use_threads=False, multipart_threshold=self.PART_SIZE,
+                              multipart_chunksize=self.PART_SIZE)
 
     class _HashingReader:
         def __init__(self, fileobj, max_size):
@@ -233,7 +262,8 @@ class S3BlobStore(BlobStore):
         key = new_key(namespace)
         reader = self._HashingReader(fileobj, max_size)
         try:
-            self.client.upload_fileobj(reader, self.bucket, key)
+            self.client.upload_fileobj(reader, self.bucket, key,
+                                       Config=self._transfer_config())
         except BaseException:
             self.delete(key)
             raise

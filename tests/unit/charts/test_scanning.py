@@ -120,3 +120,18 @@ def test_a_scanner_that_does_not_answer_refuses_the_file_and_removes_it(blobs):
         service.register_upload(me(client_id), client_id, put(blobs))
     assert exc.value.code == "scanner_unavailable"
     assert db.all(Document) == [] and blobs.list_older_than("charts", -1) == []
+
+
+def test_a_shared_infected_document_is_quarantined_like_an_upload(clamd, blobs):
+    scanner = scanning.ClamdScanner(address=f"127.0.0.1:{clamd.port}", timeout=5)
+    service, db, client_id = service_with(scanner, blobs)
+    with pytest.raises(InvalidInput) as exc:
+        service.share_document(ADMIN, dict(put(blobs, PDF + EICAR), client_id=client_id))
+    assert exc.value.code == "file_infected"
+    [doc] = db.all(Document)
+    assert doc.status == "quarantined" and doc.kind == "shared"
+    types = [o.type for o in db.all(Outbox)]
+    assert "document.quarantined" in types and "document.shared" not in types
+    assert service.list_documents(me(client_id), {"client_id": client_id}) == []
+    with pytest.raises(NotFound):
+        service.get_document_for_download(me(client_id), doc.id)

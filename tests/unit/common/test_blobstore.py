@@ -37,7 +37,8 @@ class FakeS3:
     def __init__(self):
         self.objects = {}
 
-    def upload_fileobj(self, fileobj, bucket, key):
+    def upload_fileobj(self, fileobj, bucket, key, Config=None):
+        self.transfer_config = Config
         parts = []
         while True:
             block = fileobj.read(8 * 1024 * 1024)
@@ -88,7 +89,10 @@ def test_put_streams_in_chunks_and_records_sha256(store):
     assert info.key.startswith("charts/") and store.size(info.key) == info.size
     if isinstance(store, LocalBlobStore):
         assert stream.largest_read <= blobstore.CHUNK
-    # (boto3's managed upload reads 8 MB parts: bounded, never the whole file)
+    else:  # boto3 reads one part at a time, with no threads of its own (real S3: integration)
+        config = store.client.transfer_config
+        assert not config.use_threads
+        assert config.multipart_chunksize == config.multipart_threshold == S3BlobStore.PART_SIZE
 
 
 def test_open_verifies_and_returns_the_content(store):
@@ -164,3 +168,17 @@ def test_from_config_chooses_the_backend(tmp_path):
     s3 = blobstore.from_config({"BLOB_STORE": "s3", "S3_BUCKET": "b",
                                 "S3_ENDPOINT_URL": "http://127.0.0.1:9", "S3_REGION": "us-east-1"})
     assert isinstance(s3, S3BlobStore) and s3.bucket == "b"
+    assert s3.endpoint_url == "http://127.0.0.1:9" and s3.region == "us-east-1"
+    # the boto3 client (and its TLS set-up) waits for the first use
+    assert s3._client is None and not s3.blocks_hub
+
+
+def test_the_s3_client_is_made_on_first_use(monkeypatch):
+    import boto3
+    made = []
+    monkeypatch.setattr(boto3, "client", lambda *a, **kw: made.append((a, kw)) or FakeS3())
+    store = S3BlobStore("b", endpoint_url="http://127.0.0.1:9", region="eu-west-1")
+    assert made == []
+    store.put(io.BytesIO(b"abc"), namespace="charts")
+    store.head(store.list_older_than("charts", -1)[0])
+    assert made == [(("s3",), {"endpoint_url": "http://127.0.0.1:9", "region_name": "eu-west-1"})]
