@@ -64,13 +64,14 @@ class BasicTabSave(StrictSchema):
     state = text(100)
     postal_code = text(20, "checked by country (US, CA, GB), else 2–10 characters")
     country = text(100, "ISO 3166 alpha-2, e.g. US")
-    primary_language = text(100)
     time_zone = text(64, "IANA name, e.g. America/Chicago")
 
 
 class DetailsTabSave(StrictSchema):
     version = VERSION
-    interpreter_needed = flag()
+    primary_language = text(100, "the language the client is most comfortable using with "
+                                 "the practice (saved with this tab, one change batch)")
+    interpreter_needed = flag("whether an interpreter is needed")
     race = fields.List(S(validate=validate.Length(max=60)), allow_none=True, metadata={
         "description": "any of american_indian_or_alaska_native, asian, "
                        "black_or_african_american, native_hawaiian_or_other_pacific_islander, "

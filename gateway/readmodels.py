@@ -205,12 +205,17 @@ class ReadModels:
         self.clients.put(client_id, entry)
         return entry
 
+    def record_changed(self, client_id):
+        """A write whose reply is not the record changed it (a Details save of the
+        primary language): forget it, so the writer's next read asks the owner."""
+        self._bump("clients")
+        self.clients.pop(client_id)
+
     def on_client_changed(self, event):
         client_id = (event.get("data") or {}).get("client_id")
         if not client_id:
             return
-        self._bump("clients")
-        self.clients.pop(client_id)
+        self.record_changed(client_id)
         # A principal lists client names.
         self._drop_sessions(lambda e: client_id in (e.extra or {}).get("client_ids", ()))
 

@@ -5,7 +5,9 @@ The tabs are read by RPC: they are opened far less often than "My details", whic
 on the read model. A save of the Basic tab goes through `update_demographics`, whose
 reply is the record the read model keeps, so the writer's next `GET /me/details` (and
 `GET /clients/{id}`) reads what it just wrote on this replica; other replicas drop the
-record on `client.updated`, as for every tab.
+record on `client.updated`, as for every tab. The record also shows the primary language,
+which the Details tab saves: a Details save that sends it drops this replica's copy, so
+the writer's next read asks charts.
 """
 from gateway import chart_schemas as cs
 from gateway.router import ANY, CLIENT, STAFF, RouteTable
@@ -29,9 +31,14 @@ def _unknown_tab():
     return NotFound("unknown_tab", "There is no such tab.")
 
 
+# kept in the record ("my details") but shown and saved on the Details tab
+DETAILS_IN_RECORD = ("primary_language",)
+
+
 def basic_tab(record):
     """The Basic tab as get_tab answers, made from update_demographics' record."""
-    values = {k: v for k, v in record.items() if k not in ("id", "version", "updated_at")}
+    values = {k: v for k, v in record.items()
+              if k not in ("id", "version", "updated_at", *DETAILS_IN_RECORD)}
     return {"tab": "basic", "version": record.get("version"), "values": values,
             "updated_at": record.get("updated_at"), "editable": True, "read_only_reason": None}
 
@@ -43,7 +50,11 @@ def save(ctx, client_id, tab):
                                   ctx.body)
         ctx.app.readmodels.record_written(ctx.actor, client_id, record)
         return basic_tab(record)
-    return ctx.app.rpc.call("charts", "save_tab", ctx.who.wire, client_id, tab, ctx.body)
+    saved = ctx.app.rpc.call("charts", "save_tab", ctx.who.wire, client_id, tab, ctx.body)
+    if tab == "details" and any(k in ctx.body for k in DETAILS_IN_RECORD):
+        # the record ("my details") shows the language: the writer reads its own write
+        ctx.app.readmodels.record_changed(client_id)
+    return saved
 
 
 # -- the portal: the signed-in client's own chart (or a person they act for) ----------------

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from services.common.clock import utcnow
 from services.common.errors import Conflict, InvalidInput
 
-# The editable "basic details", in the order the contract lists them.
+# The editable columns of `clients`, in the order the contract lists them.
 FIELDS = (
     "first_name", "last_name", "preferred_name", "date_of_birth", "email",
     "phone_mobile", "phone_home", "phone_work", "address_line1", "address_line2",
@@ -27,6 +27,11 @@ MAX_LENGTH = {
     "address_line2": 200, "city": 100, "state": 100, "postal_code": 20, "country": 2,
     "primary_language": 100, "pronouns": 50, "gender_identity": 100, "time_zone": 64,
 }
+# Kept in `clients` beside Basic's columns but part of the Details tab (issue 5): every
+# change of them moves the Details tab's version and is a revision of tab "details",
+# whichever save made it, so a stale Details save always sees it (docs/charts.md).
+DETAILS_COLUMNS = ("primary_language",)
+BASIC_FIELDS = tuple(name for name in FIELDS if name not in DETAILS_COLUMNS)
 TAB_BASIC = "basic"
 PORTAL, STAFF_SOURCE = "portal", "staff"
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)

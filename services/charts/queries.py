@@ -33,16 +33,20 @@ def fields_changed_since(session, client_id, version, tab=tabs.BASIC):
         .where(Revision.version > version).distinct()).scalars().all()
 
 
-def record_batch(session, client, tab, version, changes, actor, reverts_revision_id=None):
+def record_batch(session, client, tab, version, changes, actor, reverts_revision_id=None,
+                 stamps=None):
     """One revision per change and the batch staff review; returns the batch id.
+    Each revision carries `tab` and `version` unless `stamps` gives its field another
+    ({field: (tab, version)}: a Details column changed by a Basic save).
     Portal saves wait for review; staff saves (and reverts) are born reviewed."""
     now = utcnow()
     batch_id = new_id()
     source = domain.source_for(actor)
     for change in changes:
+        revision_tab, revision_version = (stamps or {}).get(change.field, (tab, version))
         session.add(Revision(
             practice_id=client.practice_id, client_id=client.id, batch_id=batch_id,
-            version=version, field=change.field, tab=tab,
+            version=revision_version, field=change.field, tab=revision_tab,
             old_value=tabs.as_text(change.old), new_value=tabs.as_text(change.new),
             old_json=domain.as_json(change.old), new_json=domain.as_json(change.new),
             actor_kind=actor.kind, actor_id=actor.id, source=source, changed_at=now))
@@ -57,14 +61,24 @@ def record_batch(session, client, tab, version, changes, actor, reverts_revision
 
 
 def apply_changes(session, client, changes, actor, reverts_revision_id=None):
-    """Write the changes on the Basic record, one revision per field, one new version.
-    Returns the batch id shared by the revisions."""
-    client.version += 1
-    client.updated_at = utcnow()
+    """Write a save of the record's columns (`update_demographics`: the Basic tab, and
+    the foundation's "my details" page, which also edits the primary language) as ONE
+    batch of tab basic. Basic's fields move Basic's version; a Details column moves the
+    Details tab's version and its revision is of tab details, so a Details save read
+    before this one is refused as stale and names it. Returns the batch id."""
+    basic = [c for c in changes if c.field not in domain.DETAILS_COLUMNS]
+    stamps = {}
+    if basic:
+        client.version += 1
+        client.updated_at = utcnow()
+    if len(basic) < len(changes):
+        details = bump_tab(session, client, tabs.DETAILS)
+        stamps = {c.field: (tabs.DETAILS, details.version)
+                  for c in changes if c.field in domain.DETAILS_COLUMNS}
     for change in changes:
         setattr(client, change.field, change.new)
     return record_batch(session, client, tabs.BASIC, client.version, changes, actor,
-                        reverts_revision_id)
+                        reverts_revision_id, stamps)
 
 
 # -- tabs other than Basic ---------------------------------------------------------------
@@ -81,7 +95,33 @@ def tab_row(session, client, tab, for_update=False):
     return row
 
 
+def bump_tab(session, client, tab):
+    """The tab's row, locked, at its next version (added if it was never saved)."""
+    row = tab_row(session, client, tab, for_update=True)
+    row.version = (row.version or 1) + 1
+    row.updated_at = utcnow()
+    if row not in session:
+        session.add(row)
+    return row
+
+
+def tab_values(client, row):
+    """A JSON tab's values as people see them: the Details tab adds the columns it owns
+    that live in `clients` (domain.DETAILS_COLUMNS)."""
+    values = dict(row.values or {})
+    if row.tab == tabs.DETAILS:
+        for name in domain.DETAILS_COLUMNS:
+            if getattr(client, name) is not None:
+                values[name] = getattr(client, name)
+    return values
+
+
 def save_tab_values(session, client, row, merged, changes, actor, reverts_revision_id=None):
+    """Write a save of a JSON tab: `merged` is its JSON document; a change of a Details
+    column (domain.DETAILS_COLUMNS) is written on `clients`, in the same batch."""
+    for change in changes:
+        if row.tab == tabs.DETAILS and change.field in domain.DETAILS_COLUMNS:
+            setattr(client, change.field, change.new)
     row.values = merged
     row.version = (row.version or 1) + 1
     row.updated_at = utcnow()

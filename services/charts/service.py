@@ -177,10 +177,11 @@ class ChartsService(DocumentEntrypoints):
         if tab == tabs.BASIC:
             values = schemas.Client().dump(client)
             version, updated_at = values.pop("version"), values.pop("updated_at")
-            values.pop("id")
+            for name in ("id", *domain.DETAILS_COLUMNS):  # Details shows and saves these
+                values.pop(name)
         else:
             row = queries.tab_row(session, client, tab)
-            values, version = dict(row.values or {}), row.version
+            values, version = queries.tab_values(client, row), row.version
             updated_at = row.updated_at.isoformat() if row.updated_at else None
         return {"tab": tab, "version": version, "values": values, "updated_at": updated_at,
                 "editable": editable, "read_only_reason": reason}
@@ -190,7 +191,8 @@ class ChartsService(DocumentEntrypoints):
         """Save one tab on its own: `payload` = the top-level keys to replace + the
         `version` the caller read (required; stale → Conflict("stale_version"),
         fields["changed"] = the tab's fields changed since). Basic is
-        `update_demographics`. Insurance is read-only for clients and contacts unless the
+        `update_demographics`. Details includes `primary_language` (kept in `clients`),
+        saved in the same transaction and batch as the rest of the tab. Insurance is read-only for clients and contacts unless the
         practice allows it (Forbidden("insurance_read_only")). A save that changes something writes one
         revision per changed field, bumps the tab's version and emits ONE
         `client.updated` (+ `insurance.updated`). Returns the tab as `get_tab` does."""
@@ -217,9 +219,13 @@ class ChartsService(DocumentEntrypoints):
                         tx.session, client.id, read_version, tab)))})
             if tab == tabs.INSURANCE:
                 self._check_card_documents(tx.session, client, values)
+            # Details' columns of `clients` change with the tab, in the same batch
+            columns = {name: values.pop(name) for name in domain.DETAILS_COLUMNS
+                       if name in values}
             merged = {**(row.values or {}), **values}
             merged = {k: v for k, v in merged.items() if v is not None}
-            changes = tabs.diff(row.values or {}, merged)
+            changes = (domain.diff(queries.values_of(client), columns)
+                       + tabs.diff(row.values or {}, merged))
             if changes:
                 batch_id = queries.save_tab_values(tx.session, client, row, merged, changes,
                                                    actor)
@@ -303,7 +309,11 @@ class ChartsService(DocumentEntrypoints):
             client = queries.client_of_practice(tx.session, actor, revision.client_id,
                                                 for_update=True)
             tab, old = revision.tab, revision.old_json
-            if tab == tabs.BASIC:
+            if revision.field in domain.DETAILS_COLUMNS:
+                # older revisions of the language say tab basic: it is Details' now
+                tab, batch_id, changes = tabs.DETAILS, *self._revert_column(
+                    tx.session, actor, client, revision)
+            elif tab == tabs.BASIC:
                 current = queries.values_of(client)
                 if revision.old_json is None and revision.new_json is None:
                     # a revision from before typed values were kept: Basic then held
@@ -335,6 +345,22 @@ class ChartsService(DocumentEntrypoints):
             result = self._tab_view(tx.session, actor, client, tab, settings)
         log.info("change reverted", extra={"client_id": client.id, "tab": tab})
         return result
+
+    def _revert_column(self, session, actor, client, revision):
+        """Revert a Details column kept in `clients` (domain.DETAILS_COLUMNS) as a save
+        of the Details tab: → (batch id, changes)."""
+        current = queries.values_of(client)
+        old = revision.old_json
+        if revision.old_json is None and revision.new_json is None:
+            old = revision.old_value  # kept before typed values were: text was the value
+        if tabs.as_text(current.get(revision.field)) != revision.new_value:
+            raise self._changed_since()
+        loaded = load(tabs.DetailsTab(), {"version": 1, revision.field: old})
+        changes = domain.diff(current, {revision.field: loaded[revision.field]})
+        row = queries.tab_row(session, client, tabs.DETAILS, for_update=True)
+        batch_id = queries.save_tab_values(session, client, row, dict(row.values or {}),
+                                           changes, actor, reverts_revision_id=revision.id)
+        return batch_id, changes
 
     @staticmethod
     def _changed_since():

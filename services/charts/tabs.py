@@ -3,6 +3,8 @@
 Basic lives in the `clients` table (its columns, `domain.FIELDS`, `update_demographics`).
 Every other tab is one JSON document per client and tab (`chart_tabs`), with a version of
 its own: each tab is saved on its own, and a stale save of one tab never blocks another.
+The Details tab also owns a column of `clients`, `primary_language`
+(`domain.DETAILS_COLUMNS`): read and saved with the tab, stored beside Basic's columns.
 
 A save is partial at the top level: the keys sent replace those keys (a nested object,
 such as `primary` of Insurance, is replaced whole; `null` clears it). Changes are found
@@ -183,6 +185,8 @@ class _Tab(StrictSchema):
 
 
 class DetailsTab(_Tab):
+    # stored in `clients` (domain.DETAILS_COLUMNS), saved with this tab
+    primary_language = text("Primary language", domain.MAX_LENGTH["primary_language"])
     interpreter_needed = flag("Interpreter needed")
     race = fields.List(fields.String(validate=validate.OneOf(
         CHOICES["race"], error="Race: choose from " + ", ".join(CHOICES["race"]) + ".")),
@@ -194,6 +198,14 @@ class DetailsTab(_Tab):
     smoking_status = choice("Smoking status", "smoking_status")
     # practice-defined fields, checked against the practice's settings (check_extra)
     extra = fields.Dict(keys=fields.String(), allow_none=True)
+
+    @pre_load
+    def _normalize_columns(self, data, **kwargs):
+        # the same trimming as Basic's columns get (domain.normalize)
+        if isinstance(data, dict):
+            data = {key: domain.normalize(key, value) if key in domain.DETAILS_COLUMNS
+                    else value for key, value in data.items()}
+        return data
 
 
 class ContactsTab(_Tab):

@@ -94,11 +94,36 @@ def test_basic_save_feeds_the_read_model(client, rpc):
     assert r.status_code == 200, r.json
     assert r.json["tab"] == "basic" and r.json["version"] == 5
     assert r.json["values"]["pronouns"] == "he/him" and "id" not in r.json["values"]
+    assert "primary_language" not in r.json["values"]  # the Details tab's
     calls = rpc.count("charts.get_client")
     again = client.get("/api/v1/me/details", headers=CLIENT).json
     assert again["version"] == 5 and again["city"] == "Portland"  # read your own write
     assert rpc.count("charts.get_client") == calls                # from the read model
     assert not rpc.count("charts.save_tab")
+
+
+def test_a_details_save_of_the_language_is_read_back_on_my_details(client, rpc):
+    language = {"value": None}
+    rpc.answers["charts.get_client"] = lambda actor, cid: dict(
+        record(cid), primary_language=language["value"])
+    assert client.get("/api/v1/me/details", headers=CLIENT).json["primary_language"] is None
+
+    def save_details(actor, cid, tab, body):
+        language["value"] = body["primary_language"]
+        return tab_of(tab, version=3, values={"primary_language": body["primary_language"],
+                                              "interpreter_needed": True})
+    rpc.answers["charts.save_tab"] = save_details
+    r = client.patch("/api/v1/me/chart/details", headers=CLIENT, json={
+        "version": 2, "primary_language": "Spanish", "interpreter_needed": True})
+    assert r.status_code == 200, r.json
+    assert rpc.count("charts.save_tab") == 1 and not rpc.count("charts.update_demographics")
+    # the record shows the language: this replica's copy was dropped, charts is asked
+    assert client.get("/api/v1/me/details", headers=CLIENT).json["primary_language"] == "Spanish"
+    # Basic no longer takes it: it is the Details tab's
+    r = client.patch("/api/v1/me/chart/basic", headers=CLIENT,
+                     json={"version": 1, "primary_language": "French"})
+    assert r.status_code == 422 and "primary_language" in r.json["fields"]
+    assert not rpc.count("charts.update_demographics")
 
 
 def test_a_contact_without_manage_information_may_not_save(client, rpc):

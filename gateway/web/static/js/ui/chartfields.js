@@ -4,8 +4,10 @@
 //
 // Field names are the API's dotted paths ("primary.subscriber.name"), so the messages the
 // API sends per field land beside the right input. A field may belong to another tab than
-// the page it is shown on (`tab`): primary language is shown on Details, where people look
-// for it, but charts keeps it on Basic, so it is saved there with Basic's version.
+// the page it is shown on (`tab`); then the page saves it there, with that tab's version.
+// No field does so today: primary language is part of Details (charts stores it beside
+// Basic's columns but saves it with the Details tab, in the same change), so a Details
+// save is one save, one revision batch and one alert for the practice.
 
 import { COUNTRIES, LANGUAGES, OTHER } from "./record.js";
 
@@ -84,7 +86,7 @@ export const GROUPS = {
   ],
   details: [
     { legend: "Language", fields: [
-      { name: "primary_language", label: "Primary language", kind: "language", tab: "basic", options: LANGUAGE_OPTIONS,
+      { name: "primary_language", label: "Primary language", kind: "language", options: LANGUAGE_OPTIONS,
         hint: "The language you're most comfortable using with the practice." },
       yesNoSel("interpreter_needed", "Do you need an interpreter?")] },
     { legend: "Demographics", fields: [
@@ -235,10 +237,13 @@ export function savesOf(tab, raw, tabs, settings = null) {
 
 const NESTED_LEGENDS = Object.fromEntries(Object.values(GROUPS).flat().filter((g) => g.key).map((g) => [g.key, g.legend]));
 
-/** The field's definition wherever it is shown (primary language lives on Basic but shows on Details). */
+/**
+ * The field's definition wherever it is shown. Revisions of primary language made before it
+ * moved to Details name tab "basic": they are found on Details all the same.
+ */
 export function fieldOf(tab, name, settings = null) {
   return fieldsOf(tab, settings).find((f) => f.name === name)
-    || (tab !== "details" ? fieldsOf("details", settings).find((f) => f.name === name && f.tab === tab) : null)
+    || (tab === "basic" ? fieldsOf("details", settings).find((f) => f.name === name) : null)
     || null;
 }
 

@@ -111,7 +111,7 @@ export async function tabView({ params, ctx }) {
   }
   const tab = meta.tab;
   const load = () => api.get("/me/chart", { query: who(ctx) });
-  let state = await load();   // every tab (Details shows Basic's language) and the settings
+  let state = await load();   // every tab and the settings
   const holder = h("div", { class: "card" });
   const updated = h("p", { class: "meta" });
   const label = (owner, name) => labelOf(owner, name, state.settings);
