@@ -2,7 +2,8 @@
 # Installs what Haven needs and is missing; quiet and quick when everything is there.
 #
 #   scripts/bootstrap.sh run     the virtualenv, and RabbitMQ when no broker listens
-#   scripts/bootstrap.sh test    + Chromium and ChromeDriver, PostgreSQL when none listens
+#   scripts/bootstrap.sh test    + Chromium and ChromeDriver, PostgreSQL when none listens,
+#                                ClamAV's daemon (the tests start a private clamd)
 #   scripts/bootstrap.sh bench   + wrk (optional: bench/ falls back to a Python load generator)
 #
 # Debian/Ubuntu with Python 3.11+. System packages come from apt-get (as root, or through
@@ -79,6 +80,11 @@ if [ "$MODE" = test ]; then
   if ! listens 127.0.0.1 5432 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
      && ! command -v initdb >/dev/null; then
     apt_install postgresql || { [ -n "${CI:-}" ] && exit 1; true; }
+  fi
+  # Only the binary: the integration tests run a private clamd with their own signatures
+  # (no freshclam download), and RUNLEVEL=1 keeps the system daemon from starting.
+  if ! command -v clamd >/dev/null && [ ! -x /usr/sbin/clamd ]; then
+    apt_install clamav-daemon || { [ -n "${CI:-}" ] && exit 1; true; }
   fi
 fi
 

@@ -247,3 +247,127 @@ class PrivatePostgres:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class PrivateS3:
+    """An S3-compatible server of our own (moto's, from the test extra) on a free loopback
+    port, in a subprocess so that its web server never shares the tests' eventlet hub.
+    Any credentials are accepted; buckets live in its memory and die with it."""
+
+    def __init__(self, base):
+        self.base = Path(base).resolve()
+        self.port = free_port()
+        self.log = self.base / "s3.log"
+        self.process = None
+
+    @property
+    def endpoint_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout=60):
+        import sys
+        self.base.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True)
+        wait_for_port("127.0.0.1", self.port, timeout, self.process, "private S3 server",
+                      self.log)
+        return self
+
+    def stop(self):
+        terminate(self.process, timeout=10)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def _clamd_binary():
+    found = shutil.which("clamd") or ("/usr/sbin/clamd" if Path("/usr/sbin/clamd").exists()
+                                      else None)
+    if not found:
+        raise RuntimeError("clamd is not installed (scripts/bootstrap.sh test, or "
+                           "apt-get install clamav-daemon)")
+    return found
+
+
+class PrivateClamd:
+    """A clamd of our own under `base`: TCP on a free loopback port, no local socket, in
+    the foreground, reading only the signature files given to it (`signatures`: file
+    name → text, e.g. {"test.ndb": "Name:0:*:hex"}) — no freshclam, no system database,
+    so it starts in seconds and never touches the system daemon."""
+
+    def __init__(self, base, signatures):
+        self.base = Path(base).resolve()
+        self.signatures = dict(signatures)
+        self.port = free_port()
+        self.log = self.base / "clamd.log"
+        self.process = None
+        self.started_in = None  # seconds from launch until it answered PING
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.port}"
+
+    def _config(self):
+        database = self.base / "db"
+        return "\n".join([
+            f"TCPSocket {self.port}",
+            "TCPAddr 127.0.0.1",
+            "Foreground yes",
+            f"DatabaseDirectory {database}",
+            f"TemporaryDirectory {self.base / 'tmp'}",
+            f"LogFile {self.log}",
+            f"PidFile {self.base / 'clamd.pid'}",
+            "Bytecode no",
+            "StreamMaxLength 26M",
+            "ConcurrentDatabaseReload no",
+            "SelfCheck 0",
+            "MaxThreads 4",
+            "",
+        ])
+
+    def ping(self, timeout=1.0):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as sock:
+                sock.sendall(b"zPING\0")
+                return sock.recv(16).rstrip(b"\0") == b"PONG"
+        except OSError:
+            return False
+
+    def start(self, timeout=60):
+        for sub in ("db", "tmp"):
+            (self.base / sub).mkdir(parents=True, exist_ok=True)
+        for name, text in self.signatures.items():
+            (self.base / "db" / name).write_text(text)
+        config = self.base / "clamd.conf"
+        config.write_text(self._config())
+        began = time.monotonic()
+        with open(self.base / "clamd.out", "ab") as out:
+            self.process = subprocess.Popen(
+                [_clamd_binary(), f"--config-file={config}"], stdout=out,
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = began + timeout
+        while time.monotonic() < deadline:
+            if self.ping():
+                self.started_in = time.monotonic() - began
+                return self
+            if self.process.poll() is not None:
+                raise RuntimeError(f"clamd exited with code {self.process.returncode}"
+                                   f"{tail_hint(self.log)}{tail_hint(self.base / 'clamd.out')}")
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"clamd did not answer PING within {timeout:.0f} s{tail_hint(self.log)}")
+
+    def stop(self):
+        terminate(self.process, timeout=10)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

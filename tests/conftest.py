@@ -11,6 +11,16 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # nameko 2.14 no longer patches by itself (STYLE.md, trap 13)
 
+import ssl  # noqa: E402
+
+import urllib3.util.ssl_  # noqa: E402
+
+# schemathesis' pytest plugin imports urllib3 before this file can patch: urllib3 then
+# holds the unpatched SSLContext, whose `options` setter recurses forever under the
+# patched ssl module as soon as botocore builds a context. Hand it the patched class, as
+# a service process (patched first) has it.
+urllib3.util.ssl_.SSLContext = ssl.SSLContext
+
 import os  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
