@@ -77,3 +77,39 @@ def test_too_large_leaves_nothing_in_the_bucket(store):
     assert store.list_older_than(namespace, -1) == []
     uploads = store.client.list_multipart_uploads(Bucket=BUCKET, Prefix=namespace)
     assert uploads.get("Uploads", []) == []
+
+
+def test_charts_registers_serves_and_guards_uploads_kept_in_s3(
+        store, container_factory, amqp_uri, database_url_factory):
+    """The charts service in a real (eventlet) container with BLOB_STORE=s3: a whole-blob
+    read runs on the worker's green thread, over the same boto3 client the RPCs use."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from services.charts.service import ChartsService
+    from services.common.errors import Conflict
+    from services.common.migrations import upgrade
+    from tests.integration.charts.test_chart_portal import PDF, STAFF, me, put
+
+    database_url = database_url_factory("sqlite")
+    upgrade("charts", database_url)
+    charts = container_factory(ChartsService, {
+        "AMQP_URI": amqp_uri, "DATABASE_URL": database_url, "OUTBOX_POLL_SECONDS": 0.2,
+        "BLOB_STORE": "s3", "S3_BUCKET": BUCKET, "S3_ENDPOINT_URL": store.endpoint_url,
+        "S3_REGION": "us-east-1"})
+    charts.start()
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=20) as rpc:
+        rpc.charts.update_settings(STAFF, {"client_uploads_enabled": True})
+        client_id = rpc.charts.create_client(STAFF, {"first_name": "Sam", "last_name": "Ito"})["id"]
+        docs = [rpc.charts.register_upload(me(client_id), client_id, put(store, PDF + bytes([n])))
+                for n in range(3)]
+        assert [d["status"] for d in docs] == ["available"] * 3
+        found = rpc.charts.get_document_for_download(me(client_id), docs[0]["id"])
+        with store.open(found["blob_key"], found["sha256"]) as blob:
+            assert blob.read() == PDF + bytes([0])
+
+        store.client.put_object(Bucket=BUCKET, Key=found["blob_key"], Body=b"%PDF-1.7 altered")
+        with pytest.raises(Conflict) as exc:
+            rpc.charts.get_document_for_download(me(client_id), docs[0]["id"])
+        assert exc.value.code == "document_damaged"
+        assert rpc.charts.report_integrity_failure(STAFF, docs[1]["id"]) == {
+            "document_id": docs[1]["id"], "damaged": False}
