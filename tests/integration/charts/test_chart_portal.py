@@ -134,7 +134,9 @@ def test_one_alert_per_saved_tab_and_per_upload(stack):
                                        "allow_clients_update_insurance": True})
     rpc.charts.save_tab(bobby, cid, "basic", {"version": 1, "pronouns": "he/him",
                                               "city": "Portland"})
-    rpc.charts.save_tab(bobby, cid, "details", {"version": 1, "education": "bachelor"})
+    # the language is part of Details: saved with the tab, one batch and one alert
+    rpc.charts.save_tab(bobby, cid, "details", {"version": 1, "primary_language": "Spanish",
+                                                "education": "bachelor"})
     rpc.charts.save_tab(bobby, cid, "contacts", {"version": 1, "emergency_contact": {
         "name": "Mary Newman", "phone_mobile": "503 555 0101"}})
     card = rpc.charts.register_upload(bobby, cid, put(blobs, b"\x89PNG\r\n\x1a\n" + b"0" * 100,
@@ -142,14 +144,18 @@ def test_one_alert_per_saved_tab_and_per_upload(stack):
     rpc.charts.save_tab(bobby, cid, "insurance", {"version": 1, "primary": {
         "payer": "Aetna", "member_id": "W1", "card_front_document_id": card["id"]}})
     rpc.charts.save_tab(bobby, cid, "communication", {"version": 1, "text_ok": True})
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         rpc.charts.save_tab(bobby, cid, "details", {"version": 1, "education": "master"})
+    assert exc.value.fields == {"changed": ["education", "primary_language"]}
 
     changed = wait_for(lambda: len(alerts(rpc, cid, "demographics_changed")) >= 5 and
                        alerts(rpc, cid, "demographics_changed"))
     assert sorted(a["tab"] for a in changed) == ["basic", "communication", "contacts",
                                                  "details", "insurance"]
     assert next(a for a in changed if a["tab"] == "basic")["fields"] == ["city", "pronouns"]
+    assert next(a for a in changed if a["tab"] == "details")["fields"] == [
+        "primary_language", "education"]
+    assert rpc.charts.get_client(bobby, cid)["primary_language"] == "Spanish"
     [upload] = wait_for(lambda: alerts(rpc, cid, "portal_upload"))
     assert upload["subject_id"] == card["id"]
 
@@ -162,6 +168,22 @@ def test_one_alert_per_saved_tab_and_per_upload(stack):
     assert rpc.charts.get_tab(bobby, cid, "basic")["values"]["city"] is None
     eventlet.sleep(0.5)
     assert len(alerts(rpc, cid, "demographics_changed")) == 5  # staff saves raise none
+
+    # the foundation's "my details" save of the language moves Details' version too
+    record = rpc.charts.get_client(bobby, cid)
+    rpc.charts.update_demographics(bobby, cid, {"version": record["version"],
+                                                "primary_language": "French"})
+    with pytest.raises(Conflict) as exc:
+        rpc.charts.save_tab(bobby, cid, "details", {"version": 2, "primary_language": "Hmong"})
+    assert exc.value.fields == {"changed": ["primary_language"]}
+    # staff revert it from the review list: a Details change, Bobby sees Spanish again
+    mine = next(b for b in rpc.charts.list_changes_to_review(STAFF, {"client_id": cid})
+                if b["fields"] == ["primary_language"])
+    [language] = mine["revisions"]
+    assert (language["tab"], language["new_value"]) == ("details", "French")
+    reverted = rpc.charts.revert_change(STAFF, {"revision_id": language["id"]})
+    assert (reverted["tab"], reverted["version"]) == ("details", 4)
+    assert rpc.charts.get_tab(bobby, cid, "details")["values"]["primary_language"] == "Spanish"
 
     rpc.charts.update_settings(STAFF, {"allow_clients_update_insurance": False})
     with pytest.raises(Forbidden) as exc:
