@@ -2,8 +2,8 @@
 
 The administrator adds a Details field of the practice's own. Bobby, on his phone, saves
 each tab of his chart in turn — Basic (after a validation message lands beside its
-field), Details (primary language, which charts keeps on Basic, and the practice's
-field), Contacts, Insurance with a photo of his card's front, Communication — and sends a
+field), Details (primary language, part of Details: one save, one alert, and the
+practice's field), Contacts, Insurance with a photo of his card's front, Communication — and sends a
 PDF through My uploads. The intake staff member sees one alert per saved tab and one per
 upload, reviews the changes (who made them, by name; the card photo as a picture),
 reverts one from "Changes to review" and one from the client's history; Bobby sees the
@@ -97,13 +97,15 @@ def test_bobby_keeps_each_tab_current_and_staff_review_it_in_the_browser(haven_s
         page.get_by_label("City").fill("Portland")
         saved(page, "Save basic", "Saved: .*Pronouns")
 
-        # Details: language (kept on Basic, saved there) and the practice's question
+        # Details: language (part of the tab: one save with the rest) and the practice's question
         open_tab(page, "Details")
         page.get_by_label("Primary language").select_option("Spanish")
         page.get_by_label("Do you need an interpreter?").select_option(label="Yes")
         page.get_by_label("Marital status").select_option(label="Married")
         page.get_by_label("How did you hear about us?").select_option("The web")
-        saved(page, "Save details", "Saved: Do you need an interpreter.*How did you hear about us.*Primary language")
+        saved(page, "Save details", "Saved: Primary language.*Do you need an interpreter.*How did you hear about us")
+        page.reload()
+        expect(page.get_by_label("Primary language")).to_have_value("Spanish")
 
         open_tab(page, "Contacts")
         emergency = page.get_by_role("group", name="Emergency contact")
@@ -143,12 +145,14 @@ def test_bobby_keeps_each_tab_current_and_staff_review_it_in_the_browser(haven_s
             page.get_by_role("button", name="Download Referral letter").click()
         assert info.value.suggested_filename == "referral.pdf"
 
-        # the intake staff member: one alert per saved tab (Details saved Basic's language
-        # too: six saves), one per upload (the card photo and the PDF)
+        # the intake staff member: one alert per saved tab (five: Details' language and
+        # marital status in one), one per upload (the card photo and the PDF)
         staff_context.clear_cookies()
         staff_context.add_cookies(staff_browser_cookies(base, practice.intake_login,
                                                         practice.staff_password))
-        assert alerts_by_kind(staff, base, tab_saves=6, uploads=2) == (6, 2)
+        assert alerts_by_kind(staff, base, tab_saves=5, uploads=2) == (5, 2)
+        expect(staff.get_by_role("list", name="Alerts").get_by_role("listitem").filter(
+            has_text=re.compile("updated primary language, .*marital status"))).to_have_count(1)
 
         # Sue, Bobby's sister, acts for him in the portal: staff see her name on her change
         sue_email = f"sue-{practice.code}@example.org"

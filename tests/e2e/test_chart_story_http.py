@@ -73,7 +73,7 @@ def test_bobby_keeps_his_chart_current_and_staff_review_it(haven_stack, story):
     saves = {
         "basic": {"pronouns": "he/him", "phone_mobile": "+1 555 010 2030",
                   "phone_mobile_texts": True, "city": "Portland", "time_zone": "America/Chicago"},
-        "details": {"interpreter_needed": False, "race": ["white"],
+        "details": {"primary_language": "Spanish", "interpreter_needed": False, "race": ["white"],
                     "marital_status": "married", "smoking_status": "never"},
         "contacts": {"emergency_contact": {"name": "Maria Newman", "relationship": "spouse",
                                            "phone_mobile": "+1 555 010 4455"}},
@@ -91,6 +91,7 @@ def test_bobby_keeps_his_chart_current_and_staff_review_it(haven_stack, story):
     # My details is the Basic tab, read from the read model: it reads his own write
     details = bobby.call("GET", "/api/v1/me/details").json()
     assert details["city"] == "Portland" and details["phone_mobile"] == "+1 555 010 2030"
+    assert details["primary_language"] == "Spanish"     # saved with Details, shown here too
 
     # a stale save of one tab is a conflict naming what changed; other tabs are unaffected
     stale = bobby.call("PATCH", "/api/v1/me/chart/communication",
@@ -112,6 +113,10 @@ def test_bobby_keeps_his_chart_current_and_staff_review_it(haven_stack, story):
 
     assert wait_until(lambda: len(tab_alerts()) >= 5, timeout=10), alerts()
     assert len(tab_alerts()) == 5                      # one per saved tab, not per field
+    # the language is part of Details: that save is ONE alert naming it and the rest
+    [details_alert] = [a for a in tab_alerts() if "primary_language" in a["fields"]]
+    assert set(details_alert["fields"]) == {"primary_language", "interpreter_needed", "race",
+                                            "marital_status", "smoking_status"}
     intake_perms = intake.get(f"{base}/api/v1/session", timeout=10).json()["permissions"]
     assert "receives_portal_uploads" in intake_perms    # intake hears of every upload
     assert wait_until(lambda: len([a for a in alerts() if a["kind"] == "portal_upload"])
