@@ -31,7 +31,6 @@ MAX_LENGTH = {
 # change of them moves the Details tab's version and is a revision of tab "details",
 # whichever save made it, so a stale Details save always sees it (docs/charts.md).
 DETAILS_COLUMNS = ("primary_language",)
-BASIC_FIELDS = tuple(name for name in FIELDS if name not in DETAILS_COLUMNS)
 TAB_BASIC = "basic"
 PORTAL, STAFF_SOURCE = "portal", "staff"
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)

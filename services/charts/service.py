@@ -192,8 +192,9 @@ class ChartsService(DocumentEntrypoints):
         `version` the caller read (required; stale → Conflict("stale_version"),
         fields["changed"] = the tab's fields changed since). Basic is
         `update_demographics`. Details includes `primary_language` (kept in `clients`),
-        saved in the same transaction and batch as the rest of the tab. Insurance is read-only for clients and contacts unless the
-        practice allows it (Forbidden("insurance_read_only")). A save that changes something writes one
+        saved in the same transaction and batch as the rest of the tab. Insurance is
+        read-only for clients and contacts unless the practice allows it
+        (Forbidden("insurance_read_only")). A save that changes something writes one
         revision per changed field, bumps the tab's version and emits ONE
         `client.updated` (+ `insurance.updated`). Returns the tab as `get_tab` does."""
         actor = Actor.from_wire(actor)
@@ -311,8 +312,8 @@ class ChartsService(DocumentEntrypoints):
             tab, old = revision.tab, revision.old_json
             if revision.field in domain.DETAILS_COLUMNS:
                 # older revisions of the language say tab basic: it is Details' now
-                tab, batch_id, changes = tabs.DETAILS, *self._revert_column(
-                    tx.session, actor, client, revision)
+                tab = tabs.DETAILS
+                batch_id, changes = self._revert_column(tx.session, actor, client, revision)
             elif tab == tabs.BASIC:
                 current = queries.values_of(client)
                 if revision.old_json is None and revision.new_json is None:
