@@ -157,7 +157,8 @@ class ClientUpdatedData(StrictSchema):
     """Names of the changed fields, never their values."""
     client_id = fields.String(required=True)
     tab = fields.String(required=True, validate=validate.OneOf(tabs.TABS))
-    # Basic's column names, or dotted paths within another tab ("primary.member_id")
+    # column names of `clients` (Basic's, and Details' primary_language), or dotted
+    # paths within another tab ("primary.member_id")
     fields_ = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
                           required=True, data_key="fields")
     batch_id = fields.String(required=True)
