@@ -29,6 +29,7 @@ class FreezingProxy:
         self.port = self.server.getsockname()[1]
         self.links = []
         self.sockets = []
+        self.pumps = []
         self._accepting = eventlet.spawn(self._accept)
 
     def _accept(self):
@@ -38,8 +39,8 @@ class FreezingProxy:
             link = {"frozen": False}
             self.links.append(link)
             self.sockets += [client, upstream]
-            eventlet.spawn(self._pump, client, upstream, link)
-            eventlet.spawn(self._pump, upstream, client, link)
+            self.pumps += [eventlet.spawn(self._pump, client, upstream, link),
+                           eventlet.spawn(self._pump, upstream, client, link)]
 
     @staticmethod
     def _pump(source, target, link):
@@ -49,7 +50,7 @@ class FreezingProxy:
                 if not data or link["frozen"]:
                     break
                 target.sendall(data)
-        except OSError:
+        except (OSError, EOFError):
             pass
         if link["frozen"]:
             eventlet.sleep(3600)  # keep both ends open and silent
@@ -59,7 +60,11 @@ class FreezingProxy:
             link["frozen"] = True
 
     def close(self):
+        # every greenthread this proxy started ends here: one left reading a socket closed
+        # below would raise in whichever test runs next on this hub
         self._accepting.kill()
+        for pump in self.pumps:
+            pump.kill()
         for sock in [self.server, *self.sockets]:
             try:
                 sock.close()

@@ -18,7 +18,8 @@ PRACTICE = {"id": PRACTICE_ID, "code": "demo", "name": "Demo Practice", "title":
             "password_help": None, "theme_color": "#336699"}
 
 
-def make_token(sid, kind="client", clients=None, perms=(), exp_in=300, mcp=False):
+# exp_in: an hour, as tokens made at import are used minutes later in a long suite
+def make_token(sid, kind="client", clients=None, perms=(), exp_in=3600, mcp=False):
     now = int(time.time())
     return jwt.encode({"sub": "acc-" + sid[:8], "kind": kind, "pid": PRACTICE_ID,
                        "pcode": "demo", "roles": [], "perms": list(perms),

@@ -28,7 +28,8 @@ class FakeRpc:
         return sum(1 for s, m, _ in self.calls if f"{s}.{m}" == name)
 
 
-def token(secret=SECRET, kind="client", clients=None, perms=(), mcp=False, exp_in=300,
+# exp_in: an hour, as tokens made at import are used minutes later in a long suite
+def token(secret=SECRET, kind="client", clients=None, perms=(), mcp=False, exp_in=3600,
           aud="haven", iss="haven", sid=None, pid=PRACTICE_ID, sub=None, **extra):
     now = int(time.time())
     claims = {"sub": sub or str(uuid.uuid4()), "kind": kind, "pid": pid, "pcode": "demo",
