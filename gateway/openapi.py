@@ -67,6 +67,10 @@ def _operation(route):
               for name in route.path_params]
     if route.query is not None:
         params.append({"in": "query", "schema": route.query_instance})
+    params += [{"in": "header", "name": h["name"], "required": False,
+                "description": h["description"],
+                "schema": {"type": "string", **({"format": h["format"]} if h.get("format") else {})}}
+               for h in route.headers]
     if params:
         op["parameters"] = params
     if route.request is not None:

@@ -38,6 +38,8 @@ class Route:
                                     # handler streams it itself (gateway/uploads.py)
     max_body: int = None            # this route's body limit instead of the gateway's
     produces: str = None            # media type of a non-JSON answer (downloads)
+    headers: tuple = ()             # optional request headers the handler reads, each
+                                    # {"name", "description", "format"} (documented)
     errors: tuple = ()              # error statuses the handler itself may answer (409,
                                     # 429, a public 401...); openapi.py adds those the
                                     # pipeline answers (401/403, 400/413/415/422, 404, 503)

@@ -263,6 +263,12 @@ def _filename(name):
 
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
+# the upload routes' `headers=`: in the OpenAPI description
+IDEMPOTENCY_HEADER = {
+    "name": IDEMPOTENCY_KEY, "format": "uuid",
+    "description": "One UUID per file you send: a retry after 503 `upload_unconfirmed` with "
+                   "the same key answers the document already made instead of adding the "
+                   "file twice."}
 
 
 def upload_id(ctx):

@@ -62,7 +62,7 @@ def my_documents(ctx):
 
 @table.route("POST", "/api/v1/me/uploads", auth=CLIENT, query=schemas.MeQuery,
              form=cs.UploadForm, max_body=UPLOAD_LIMIT, response=cs.Document, status=201,
-             tags=TAGS, summary="Upload a file to the practice",
+             headers=(uploads.IDEMPOTENCY_HEADER,), tags=TAGS, summary="Upload a file to the practice",
              description=UPLOAD_HELP + " A contact needs `manage_documentation` for the "
                                        "client (403 `not_permitted`).")
 def upload(ctx):
@@ -94,7 +94,8 @@ def client_documents(ctx):
 
 
 @table.route("POST", "/api/v1/documents", auth=STAFF, form=cs.ShareForm,
-             max_body=UPLOAD_LIMIT, response=cs.Document, status=201, tags=TAGS,
+             max_body=UPLOAD_LIMIT, response=cs.Document, status=201,
+             headers=(uploads.IDEMPOTENCY_HEADER,), tags=TAGS,
              summary="Share a document with all clients, one client, or one contact",
              description="multipart/form-data: `file`, and `title`, `type_id`, `client_id` "
                          "(omit for a practice document for all clients), `contact_id`. "

@@ -31,6 +31,14 @@ def test_description_uses_the_validating_schemas():
     assert "422" in sign_in["responses"]
 
 
+def test_upload_routes_document_their_idempotency_key_header():
+    paths = OpenApi(Router(TABLES).routes).spec["paths"]
+    for path in ("/api/v1/me/uploads", "/api/v1/documents"):
+        header, = [p for p in paths[path]["post"]["parameters"] if p["in"] == "header"]
+        assert (header["name"], header["required"], header["schema"]["format"]) == (
+            "Idempotency-Key", False, "uuid")
+
+
 def test_every_error_answer_uses_the_shared_error_schemas():
     spec = OpenApi(Router(TABLES).routes).spec
     validate(spec)
