@@ -46,33 +46,42 @@ def pending_in_outbox(url):
 
 
 def test_events_committed_while_the_broker_is_down_are_published_when_it_returns(
-        container_factory, tmp_path, database_url, database_url_factory):
+        container_factory, tmp_path, database_url_factory):
+    """One outage, two producers: one on SQLite and one on PostgreSQL (a private node
+    takes seconds to start and stop, so both backends share it)."""
     assert PrivateRabbit.available(), "RabbitMQ is not installed (make test installs it)"
     rabbit = PrivateRabbit(tmp_path / "rabbit").start()
+    started = []
     try:
+        producer_urls = [database_url_factory("sqlite"), database_url_factory("postgresql")]
         consumer_url = database_url_factory("sqlite")
-        make_schema(database_url, toy.ProducerBase)
+        for url in producer_urls:
+            make_schema(url, toy.ProducerBase)
         make_schema(consumer_url, toy.ConsumerBase)
         base = {"AMQP_URI": rabbit.uri, "OUTBOX_POLL_SECONDS": 0.2}
         consumer = container_factory(toy.ToyConsumer, dict(base, DATABASE_URL=consumer_url))
         consumer.start()
-        producer = container_factory(toy.ToyProducer, dict(base, DATABASE_URL=database_url))
-        producer.start()
+        started.append(consumer)
+        for url in producer_urls:
+            producer = container_factory(toy.ToyProducer, dict(base, DATABASE_URL=url))
+            producer.start()
+            started.append(producer)
 
-        commit_things(database_url, [str(uuid.uuid4())])
-        assert wait_for(lambda: seen_count(consumer_url) == 1, timeout=15)
+        for url in producer_urls:
+            commit_things(url, [str(uuid.uuid4())])
+        assert wait_for(lambda: seen_count(consumer_url) == 2, timeout=15)
 
         rabbit.stop()
-        things = [str(uuid.uuid4()) for _ in range(20)]
-        commit_things(database_url, things)
-        wait_for(lambda: False, timeout=2)  # let the relay fail against the dead broker
-        assert pending_in_outbox(database_url) == 20
+        for url in producer_urls:
+            commit_things(url, [str(uuid.uuid4()) for _ in range(20)])
+        wait_for(lambda: False, timeout=2)  # let the relays fail against the dead broker
+        assert [pending_in_outbox(url) for url in producer_urls] == [20, 20]
 
         rabbit.start()
-        assert wait_for(lambda: seen_count(consumer_url) == 21, timeout=60), \
-            f"only {seen_count(consumer_url) - 1} of 20 events arrived"
-        assert pending_in_outbox(database_url) == 0
+        assert wait_for(lambda: seen_count(consumer_url) == 42, timeout=60), \
+            f"only {seen_count(consumer_url) - 2} of 40 events arrived"
+        assert [pending_in_outbox(url) for url in producer_urls] == [0, 0]
     finally:
-        consumer.kill() if "consumer" in locals() else None
-        producer.kill() if "producer" in locals() else None
+        for container in started:
+            container.kill()
         rabbit.stop()
