@@ -94,7 +94,24 @@ def _rabbitmq_script(name):
     return found
 
 
-class PrivateRabbit:
+class PrivateProcess:
+    """A server process of our own, started by `start()` (returns self), stopped by
+    `stop()` and by leaving a `with` block. Subclasses set `process` and may override
+    `stop` (the default terminates the process, then kills it after `stop_seconds`)."""
+    process = None
+    stop_seconds = 10
+
+    def stop(self):
+        terminate(self.process, timeout=self.stop_seconds)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class PrivateRabbit(PrivateProcess):
     """A RabbitMQ node of our own under `base`, on free ports, stopped by `stop()`."""
 
     def __init__(self, base):
@@ -166,12 +183,6 @@ class PrivateRabbit:
             pass
         terminate(self.process, timeout=20)
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
 
 def _pg_bindir():
     found = shutil.which("pg_ctl") or shutil.which("initdb")
@@ -184,11 +195,12 @@ def _pg_bindir():
     raise RuntimeError("PostgreSQL binaries not found (apt-get install postgresql)")
 
 
-class PrivatePostgres:
+class PrivatePostgres(PrivateProcess):
     """A PostgreSQL cluster of our own under `base` on a free port, trust auth, loopback.
 
     PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres`
     user (Debian's package creates it)."""
+    stop_seconds = 20
 
     def __init__(self, base):
         self.base = Path(base).resolve()
@@ -239,17 +251,8 @@ class PrivatePostgres:
                       self.log)
         return self
 
-    def stop(self):
-        terminate(self.process, timeout=20)
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-class PrivateS3:
+class PrivateS3(PrivateProcess):
     """An S3-compatible server of our own (moto's, from the test extra) on a free loopback
     port, in a subprocess so that its web server never shares the tests' eventlet hub.
     Any credentials are accepted; buckets live in its memory and die with it."""
@@ -276,15 +279,6 @@ class PrivateS3:
                       self.log)
         return self
 
-    def stop(self):
-        terminate(self.process, timeout=10)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
 
 def _clamd_binary():
     found = shutil.which("clamd") or ("/usr/sbin/clamd" if Path("/usr/sbin/clamd").exists()
@@ -295,7 +289,7 @@ def _clamd_binary():
     return found
 
 
-class PrivateClamd:
+class PrivateClamd(PrivateProcess):
     """A clamd of our own under `base`: TCP on a free loopback port, no local socket, in
     the foreground, reading only the signature files given to it (`signatures`: file
     name → text, e.g. {"test.ndb": "Name:0:*:hex"}) — no freshclam, no system database,
@@ -362,12 +356,3 @@ class PrivateClamd:
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"clamd did not answer PING within {timeout:.0f} s{tail_hint(self.log)}")
-
-    def stop(self):
-        terminate(self.process, timeout=10)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()

@@ -21,7 +21,8 @@ from services.charts.models import (
 )
 from services.common.actor import Actor
 from services.common.clock import utcnow
-from services.common.db import Database, check_database
+from services.common.db import Database
+from services.common.readiness import Readiness
 from services.common.errors import (
     EXPECTED,
     Conflict,
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 
 
 
-class ChartsService(DocumentEntrypoints):
+class ChartsService(Readiness, DocumentEntrypoints):
     name = "charts"
 
     db = Database(Base)
@@ -43,14 +44,6 @@ class ChartsService(DocumentEntrypoints):
     blobs = BlobStoreProvider()
     scanner = ScannerProvider()
     config = Config()
-
-    @rpc(expected_exceptions=EXPECTED)
-    def ping(self):
-        """Readiness for the gateway's /readyz: this service consumes RPC and its own
-        database answers a trivial query → {service, status: "ok", database: "ok"};
-        Unavailable `database_unavailable` otherwise."""
-        check_database(self.db)
-        return {"service": self.name, "status": "ok", "database": "ok"}
 
     @rpc(expected_exceptions=EXPECTED)
     def create_client(self, actor, payload):

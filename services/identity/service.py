@@ -12,7 +12,8 @@ from nameko.rpc import rpc
 from sqlalchemy.exc import IntegrityError
 
 from services.common.actor import Actor
-from services.common.db import Database, check_database
+from services.common.db import Database
+from services.common.readiness import Readiness
 from services.common.errors import (
     EXPECTED,
     Conflict,
@@ -61,7 +62,7 @@ from services.identity.two_factor import TwoFactorEntrypoints
 log = logging.getLogger(__name__)
 
 
-class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoints,
+class IdentityService(Readiness, OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoints,
                       TwoFactorEntrypoints, AccessExtrasEntrypoints, ChartEventEntrypoints):
     name = "identity"
 
@@ -72,14 +73,6 @@ class IdentityService(OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoint
     clock = Clock()
     # one hop, bounded, and only ever before a transaction opens (STYLE.md, traps 7-8)
     charts = BoundedRpcProxy("charts")
-
-    @rpc(expected_exceptions=EXPECTED)
-    def ping(self):
-        """Readiness for the gateway's /readyz: this service consumes RPC and its own
-        database answers a trivial query → {service, status: "ok", database: "ok"};
-        Unavailable `database_unavailable` otherwise."""
-        check_database(self.db)
-        return {"service": self.name, "status": "ok", "database": "ok"}
 
     # -- public ------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)

@@ -56,18 +56,10 @@ class IdentityEmailHandlers:
         check_version(consumed, event)
         public_url = self.config.get("PUBLIC_URL", DEFAULT_PUBLIC_URL)
         draft = make_draft(event.get("data") or {}, public_url)
-        rendered = templates.render(draft.template, draft.context) if draft else None
-        with self.db.transaction() as tx:
-            if not tx.first_delivery(event["id"], f"notify.{handler}"):
-                return
-            if draft is not None:
-                outgoing.queue(tx.session, event["practice_id"], draft, rendered,
-                               client_id=client_id, event_id=event["id"])
         if draft is None:
             log.info("no email: no usable address", extra={"event_id": event["id"],
                                                             "handler": handler})
-        else:
-            self.mailer.wake()
+        self._queue_once(event, handler, draft, client_id=client_id)
 
     @event_handler("identity-private", "invitation.sent")
     def on_invitation_sent(self, event):
@@ -112,14 +104,16 @@ class IdentityEmailHandlers:
             if address else None
         self._queue_once(event, handler, draft)
 
-    def _queue_once(self, event, handler, draft):
+    def _queue_once(self, event, handler, draft, client_id=None):
+        """Queue the email (or nothing, for no draft) and record the event as handled, in
+        one transaction: a redelivery sends nothing twice."""
         rendered = templates.render(draft.template, draft.context) if draft else None
         with self.db.transaction() as tx:
             if not tx.first_delivery(event["id"], f"notify.{handler}"):
                 return
             if draft is not None:
                 outgoing.queue(tx.session, event["practice_id"], draft, rendered,
-                               event_id=event["id"])
+                               client_id=client_id, event_id=event["id"])
         if draft is not None:
             self.mailer.wake()
 

@@ -10,7 +10,8 @@ from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 
 from services.common.actor import Actor
-from services.common.db import Database, check_database
+from services.common.db import Database
+from services.common.readiness import Readiness
 from services.common.errors import EXPECTED
 from services.common.handlers import HandlerRetrier, OpsMixin, event_handler
 from services.common.rpc import BoundedRpcProxy
@@ -28,7 +29,8 @@ log = logging.getLogger(__name__)
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
-class NotifyService(IdentityEmailHandlers, OpsMixin, ChartsHandlers, ParkedDeliveryAlerts):
+class NotifyService(Readiness, IdentityEmailHandlers, OpsMixin, ChartsHandlers,
+                    ParkedDeliveryAlerts):
     name = "notify"
 
     db = Database(Base)
@@ -38,14 +40,6 @@ class NotifyService(IdentityEmailHandlers, OpsMixin, ChartsHandlers, ParkedDeliv
     config = Config()
     charts = BoundedRpcProxy("charts")  # one hop, for document.shared's address (a client)
     identity = BoundedRpcProxy("identity")  # one hop, for document.shared's address (a contact)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def ping(self):
-        """Readiness for the gateway's /readyz: this service consumes RPC and its own
-        database answers a trivial query → {service, status: "ok", database: "ok"};
-        Unavailable `database_unavailable` otherwise."""
-        check_database(self.db)
-        return {"service": self.name, "status": "ok", "database": "ok"}
 
     @event_handler("charts", "client.updated")
     def on_client_updated(self, event):
