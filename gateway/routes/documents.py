@@ -21,6 +21,8 @@ UPLOAD_HELP = ("multipart/form-data with one part `file` (PDF, JPEG, PNG, HEIC o
                "`upload_incomplete`; 403 `uploads_disabled`; 503 `upload_unconfirmed` when "
                "charts did not answer in time — try again: with the same `Idempotency-Key` "
                "header (a UUID per file) a retry never adds the file twice.")
+# share, take back and delete documents (identity's roles; charts checks it again)
+SHARE_PERMISSION = "upload_client_documents"
 
 
 # -- types --------------------------------------------------------------------------------
@@ -100,9 +102,10 @@ def client_documents(ctx):
              description="multipart/form-data: `file`, and `title`, `type_id`, `client_id` "
                          "(omit for a practice document for all clients), `contact_id`. "
                          "Sharing with a client emails them that there is something new "
-                         "(no names or titles in the email).")
+                         "(no names or titles in the email). Staff with "
+                         "`upload_client_documents`.")
 def share(ctx):
-    ctx.actor.require_staff("edit_clients")
+    ctx.actor.require_staff(SHARE_PERMISSION)
     upload = uploads.upload_id(ctx)
     info, part, form = uploads.receive(ctx, cs.ShareForm(exclude=("file",)))
     extra = {k: form.get(k) or None for k in ("title", "type_id", "client_id", "contact_id")}
@@ -127,16 +130,18 @@ def download(ctx):
              summary="Stop sharing a practice or shared document",
              description="Clients and contacts no longer list or download it; staff still "
                          "do (and may delete it). Idempotent. 409 `not_shared` for an upload "
-                         "(delete it instead); 404 when unknown.")
+                         "(delete it instead); 404 when unknown. Staff with "
+                         "`upload_client_documents`.")
 def unshare(ctx):
-    ctx.actor.require_staff("edit_clients")
+    ctx.actor.require_staff(SHARE_PERMISSION)
     return ctx.app.rpc.call("charts", "unshare_document", ctx.who.wire,
                             ctx.params["document_id"])
 
 
 @table.route("DELETE", "/api/v1/documents/<document_id>", errors=(409,), auth=ANY,
              response=cs.DocumentDeleted, tags=TAGS, summary="Delete a document and its file",
-             description="Staff with `edit_clients`: any document of the practice. A client "
+             description="Staff with `upload_client_documents`: any document of the practice. A "
+                         "client "
                          "or contact: only an upload they made, until the practice opened it "
                          "(409 `document_reviewed`); 403 `not_permitted` for anything else "
                          "they see; 404 for what they cannot. 409 `document_in_use` (fields "

@@ -259,14 +259,14 @@ class DocumentEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def share_document(self, actor, payload):
-        """Staff `edit_clients` add a document from the blob store: `{blob_key, sha256,
+        """Staff `upload_client_documents` add a document from the blob store: `{blob_key, sha256,
         size, content_type, filename, title?, type_id?, client_id?, contact_id?}`. Without
         client_id it is a practice document for all clients; with it, shared with that
         client (or, with contact_id, only with that contact of the client), and
         `document.shared` is emitted. Same content checks, and the same `upload_id`
         retries, as uploads."""
         actor = Actor.from_wire(actor)
-        actor.require_staff("edit_clients")
+        actor.require_staff(documents.UPLOAD_CLIENT_DOCUMENTS)
         ref = load(schemas.ShareDocument(), payload)
         client_id, contact_id, type_id = ref.pop("client_id"), ref.pop("contact_id"), ref.pop("type_id")
         if contact_id and not client_id:
@@ -356,13 +356,13 @@ class DocumentEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def unshare_document(self, actor, document_id):
-        """Staff `edit_clients`: take back a practice document or a document shared with a
+        """Staff `upload_client_documents`: take back a practice document or a document shared with a
         client or contact → the document (with `unshared_at`). Clients and contacts no
         longer list or download it; staff still see it (and may delete it). Idempotent:
         a second call changes nothing and emits nothing. Conflict(`not_shared`) for an
         upload (delete it instead). Emits `document.unshared`."""
         actor = Actor.from_wire(actor)
-        actor.require_staff("edit_clients")
+        actor.require_staff(documents.UPLOAD_CLIENT_DOCUMENTS)
         with self.db.transaction() as tx:
             doc = queries.visible_document(tx.session, actor, document_id)
             if doc.kind == documents.UPLOAD:
@@ -378,7 +378,7 @@ class DocumentEntrypoints:
     @rpc(expected_exceptions=EXPECTED)
     def delete_document(self, actor, document_id):
         """Delete a document and its file → `{document_id, deleted: true}`. Staff
-        `edit_clients`: any document of the practice. A client or contact: only an upload
+        `upload_client_documents`: any document of the practice. A client or contact: only an upload
         it made itself, until staff first opened it (Conflict(`document_reviewed`) after;
         Forbidden(`not_permitted`) for anything else it can see; NotFound for what it
         cannot see). Conflict(`document_in_use`, fields naming the Insurance fields) while

@@ -14,6 +14,8 @@ SNIFF_BYTES = 8192
 
 # kinds of document
 PRACTICE, SHARED, UPLOAD = "practice", "shared", "upload"
+# the staff permission (identity's roles) to share, take back and delete documents
+UPLOAD_CLIENT_DOCUMENTS = "upload_client_documents"
 # statuses
 AVAILABLE, QUARANTINED, DAMAGED = "available", "quarantined", "integrity_failed"
 
@@ -164,12 +166,12 @@ def may_see(actor, doc, type_in_portal):
 
 
 def may_delete(actor, doc):
-    """Staff with edit_clients delete any document of their practice. A client or a
+    """Staff with upload_client_documents delete any document of their practice. A client or a
     contact deletes only an upload it made itself, and only until staff first opened it
     (`reviewed_at`): from then on it is part of the record — they ask the practice."""
     from services.common.errors import Conflict
     if actor.is_staff:
-        actor.require_staff("edit_clients")
+        actor.require_staff(UPLOAD_CLIENT_DOCUMENTS)
         return
     if actor.is_system:
         return

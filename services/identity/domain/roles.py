@@ -24,6 +24,9 @@ VIEW_OPERATIONS = "view_operations"
 MANAGE_PRACTICE_SETTINGS = "manage_practice_settings"
 VIEW_AUDIT_LOG = "view_audit_log"
 RECEIVES_PORTAL_UPLOADS = "receives_portal_uploads"
+# share documents with clients (and take them back or delete them): clinicians share
+# worksheets and letters without being allowed to change a chart
+UPLOAD_CLIENT_DOCUMENTS = "upload_client_documents"
 
 # permission -> roles granted it by default
 DEFAULT_GRANTS = {
@@ -36,6 +39,8 @@ DEFAULT_GRANTS = {
     MANAGE_PRACTICE_SETTINGS: (PRACTICE_ADMIN,),
     VIEW_AUDIT_LOG: (PRACTICE_ADMIN, CLINICAL_ADMIN),
     RECEIVES_PORTAL_UPLOADS: (PRACTICE_ADMIN, INTAKE),
+    UPLOAD_CLIENT_DOCUMENTS: (PRACTICE_ADMIN, CLINICAL_ADMIN, CLINICIAN, SUPERVISOR, INTAKE,
+                              SCHEDULER),
 }
 PERMISSIONS = tuple(DEFAULT_GRANTS)
 

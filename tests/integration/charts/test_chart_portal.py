@@ -21,7 +21,7 @@ from tests.support.events import EventTap
 
 PRACTICE = str(uuid.uuid4())
 STAFF = {"practice_id": PRACTICE, "kind": "staff", "id": str(uuid.uuid4()),
-         "permissions": ["view_clients", "edit_clients", "manage_practice_settings", "view_operations",
+         "permissions": ["view_clients", "edit_clients", "upload_client_documents", "manage_practice_settings", "view_operations",
                          "receives_demographic_changes", "receives_portal_uploads"]}
 PDF = b"%PDF-1.7\n" + b"1" * 4096
 

@@ -17,7 +17,7 @@ from services.common.relay import event_exchange
 
 PRACTICE = str(uuid.uuid4())
 STAFF = {"practice_id": PRACTICE, "kind": "staff", "id": str(uuid.uuid4()),
-         "permissions": ["view_clients", "edit_clients"]}
+         "permissions": ["view_clients", "edit_clients", "upload_client_documents"]}
 
 
 def client_actor(client_id):

@@ -21,7 +21,7 @@ from tests.conftest import free_port
 
 PRACTICE = str(uuid.uuid4())
 STAFF = {"practice_id": PRACTICE, "kind": "staff", "id": str(uuid.uuid4()),
-         "permissions": ["view_clients", "edit_clients", "receives_demographic_changes"]}
+         "permissions": ["view_clients", "edit_clients", "upload_client_documents", "receives_demographic_changes"]}
 CHART_VALUES = ("Ana Lima", "1990-05-17", "503-555-0199")
 
 

@@ -12,7 +12,7 @@ from tests.unit.charts.test_service import STAFF
 from tests.unit.charts.test_service_tabs import (ADMIN, PRACTICE, blobs, client_id, db,  # noqa: F401
                                                  enable, events, me, put, service)
 
-EDITOR = dict(STAFF, permissions=["view_clients", "edit_clients"])
+EDITOR = dict(STAFF, permissions=["view_clients", "edit_clients", "upload_client_documents"])
 
 
 def stored(blobs, key):
@@ -139,3 +139,19 @@ def test_may_delete_rule():
         documents.may_delete(client, SimpleNamespace(**dict(upload.__dict__, uploaded_by_id="b")))
     assert documents.card_fields_naming("d", {"secondary": {"card_back_document_id": "d"}}) == [
         "secondary.card_back_document_id"]
+
+
+def test_documents_need_upload_client_documents_not_chart_editing(service, blobs, client_id):
+    """A clinician shares a worksheet without the right to change the chart; a scheduler
+    stripped of the permission cannot share, take back or delete one."""
+    clinician = dict(STAFF, permissions=["view_clients", "upload_client_documents"])
+    chart_editor = dict(STAFF, permissions=["view_clients", "edit_clients"])
+    doc = service.share_document(clinician, dict(put(blobs), client_id=client_id))
+    with pytest.raises(Forbidden):
+        service.share_document(chart_editor, dict(put(blobs), client_id=client_id))
+    with pytest.raises(Forbidden):
+        service.unshare_document(chart_editor, doc["id"])
+    with pytest.raises(Forbidden):
+        service.delete_document(chart_editor, doc["id"])
+    assert service.unshare_document(clinician, doc["id"])["unshared_at"] is not None
+    assert service.delete_document(clinician, doc["id"])["deleted"] is True

@@ -14,7 +14,7 @@ from services.common.testing import MemoryDatabase
 
 PRACTICE = "practice-1"
 STAFF = {"practice_id": PRACTICE, "kind": "staff", "id": "staff-1",
-         "permissions": ["view_clients", "edit_clients"]}
+         "permissions": ["view_clients", "edit_clients", "upload_client_documents"]}
 
 
 class MemoryDb(MemoryDatabase):

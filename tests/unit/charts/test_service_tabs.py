@@ -16,7 +16,7 @@ from tests.unit.charts.ole2 import compound_file
 from tests.unit.charts.test_service import STAFF, MemoryDb
 
 PRACTICE = STAFF["practice_id"]
-ADMIN = dict(STAFF, id="admin-1", permissions=["view_clients", "edit_clients", "manage_practice_settings",
+ADMIN = dict(STAFF, id="admin-1", permissions=["view_clients", "edit_clients", "upload_client_documents", "manage_practice_settings",
                                                 "view_operations"])
 PDF = b"%PDF-1.7\n" + b"0" * 2000
 

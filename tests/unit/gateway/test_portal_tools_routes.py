@@ -12,7 +12,7 @@ from gateway.routes import TABLES
 from services.common.errors import Conflict, Forbidden, NotFound
 from tests.unit.gateway.fakes import CLIENT_ID, OTHER_CLIENT, record, token
 
-PERMS = ["view_clients", "edit_clients", "manage_portal_access"]
+PERMS = ["view_clients", "edit_clients", "upload_client_documents", "manage_portal_access"]
 STAFF = {"Authorization": "Bearer " + token(kind="staff", perms=PERMS)}
 CLINICIAN = {"Authorization": "Bearer " + token(kind="staff", perms=["view_clients"])}
 CLIENT = {"Authorization": "Bearer " + token()}
@@ -75,7 +75,7 @@ def test_stop_sharing_refusals(client, rpc, error, status, code):
     assert r.status_code == status and r.json["error"] == code
 
 
-def test_stop_sharing_is_staff_with_edit_clients_only(client, rpc):
+def test_stop_sharing_is_staff_with_upload_client_documents_only(client, rpc):
     r = client.post(f"/api/v1/documents/{DOC_ID}/unshare", headers=CLINICIAN)
     assert r.status_code == 403 and r.json["error"] == "not_permitted"
     assert client.post(f"/api/v1/documents/{DOC_ID}/unshare", headers=CLIENT).status_code == 403

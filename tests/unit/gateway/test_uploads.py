@@ -13,7 +13,7 @@ from services.common.errors import Conflict, InvalidInput, NotFound, Unavailable
 from tests.unit.gateway.fakes import CLIENT_ID, token
 
 CLIENT = {"Authorization": "Bearer " + token()}
-STAFF = {"Authorization": "Bearer " + token(kind="staff", perms=["view_clients", "edit_clients"])}
+STAFF = {"Authorization": "Bearer " + token(kind="staff", perms=["view_clients", "edit_clients", "upload_client_documents"])}
 PDF = b"%PDF-1.4\n" + b"x" * 5000 + b"\n%%EOF\n"
 BOUNDARY = "haven-test-boundary"
 

@@ -22,6 +22,7 @@ export const PERMISSION_WORDS = {
   manage_practice_settings: "Change practice settings",
   view_audit_log: "Read the audit log",
   receives_portal_uploads: "Receives portal uploads",
+  upload_client_documents: "Upload and share client documents",
 };
 const STATUS = { invited: "Invited", active: "Active", suspended: "Suspended", inactive: "Ended" };
 

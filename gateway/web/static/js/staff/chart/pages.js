@@ -58,7 +58,9 @@ function confirmingButton(label, confirmLabel, kind, action) {
   return el;
 }
 
-// Staff with edit_clients may stop sharing what the practice shared, and delete anything.
+// Staff with upload_client_documents share documents, stop sharing what the practice shared,
+// and delete anything.
+const SHARE = "upload_client_documents";
 function docRows(docs, empty, { canEdit = false, onChanged = null, contactNames = null } = {}) {
   if (!docs.length) return h("p", { class: "empty" }, empty);
   return h("ul", { class: "docs" }, docs.map((d) => {
@@ -149,7 +151,7 @@ export async function clientChartView({ params, router, ctx }) {
   const reload = async () => showDocs(await api.get(`/clients/${seg(id)}/documents`));
   const showDocs = (list) => {
     const mine = list.filter((d) => d.client_id === id);
-    const opts = { canEdit: ctx.can("edit_clients"), onChanged: reload, contactNames };
+    const opts = { canEdit: ctx.can(SHARE), onChanged: reload, contactNames };
     docsBox.replaceChildren(
       h("h3", {}, "Uploaded by the client"), docRows(mine.filter((d) => d.kind === "upload"), "Nothing uploaded yet.", opts),
       h("h3", {}, "Shared with the client"), docRows(mine.filter((d) => d.kind === "shared"), "Nothing shared yet.", opts));
@@ -162,7 +164,7 @@ export async function clientChartView({ params, router, ctx }) {
       TABS.map((t) => h("li", {}, h("a", { href: `#tab-${t.tab}`, class: "tabs__link" }, t.title))))),
     TABS.map((t) => tabCard(t, chart.tabs, chart.settings)),
     h("section", { class: "card", "aria-labelledby": "docs-title" }, h("h2", { id: "docs-title" }, "Documents"), docsBox,
-      ctx.can("edit_clients") ? [h("h3", {}, "Share a document"), shareForm({ clientId: id, clientName: chart.client_name, contacts, types, onShared: reload })] : null));
+      ctx.can(SHARE) ? [h("h3", {}, "Share a document"), shareForm({ clientId: id, clientName: chart.client_name, contacts, types, onShared: reload })] : null));
 }
 
 // -- changes to review ---------------------------------------------------------------------
@@ -386,7 +388,7 @@ export async function documentsAdminView({ ctx }) {
         await load();
       } }) : null))) : h("p", { class: "empty" }, "No document types yet."));
     docsBox.replaceChildren(docRows(docs.filter((d) => d.kind === "practice"), "No practice documents yet.",
-      { canEdit: ctx.can("edit_clients"), onChanged: load }));
+      { canEdit: ctx.can(SHARE), onChanged: load }));
   }
   await load();
   const addType = form({
@@ -407,7 +409,7 @@ export async function documentsAdminView({ ctx }) {
   return h("section", { class: "page", "aria-labelledby": "page-title" },
     h("h1", { id: "page-title" }, "Documents"),
     h("section", { class: "card", "aria-labelledby": "practice-docs" }, h("h2", { id: "practice-docs" }, "Practice documents for all clients"), docsBox,
-      ctx.can("edit_clients") ? [h("h3", {}, "Add a practice document"), shareForm({ clientId: null, types, onShared: load })] : null),
+      ctx.can(SHARE) ? [h("h3", {}, "Add a practice document"), shareForm({ clientId: null, types, onShared: load })] : null),
     h("section", { class: "card", "aria-labelledby": "types-title" }, h("h2", { id: "types-title" }, "Document types"),
       h("p", { class: "meta" }, "Clients see only documents whose type is shown in the portal."), typesBox,
       ctx.can("edit_clients") ? addType : null));
