@@ -23,7 +23,8 @@ ROLES = ("practice_admin", "clinical_admin", "clinician", "supervisor", "intern"
          "scheduler", "biller", "intake")
 STAFF_PERMISSIONS = ("manage_portal_access", "view_clients", "edit_clients",
                      "receives_demographic_changes", "manage_staff", "view_operations",
-                     "manage_practice_settings", "view_audit_log", "receives_portal_uploads")
+                     "manage_practice_settings", "view_audit_log", "receives_portal_uploads",
+                     "upload_client_documents")
 STATUSES = ("active", "suspended", "inactive")
 
 

@@ -431,3 +431,11 @@ def test_the_new_routes_are_described(app):
 
 def test_record_fixture_is_unchanged():
     assert record()["id"] == CLIENT_ID
+
+
+def test_the_role_editor_accepts_exactly_identity_s_permissions():
+    """The gateway validates role permissions before identity does: the two lists are one."""
+    from gateway.people_schemas import ROLES, STAFF_PERMISSIONS
+    from services.identity.domain import roles
+    assert set(STAFF_PERMISSIONS) == set(roles.PERMISSIONS)
+    assert set(ROLES) == set(roles.ROLES)
