@@ -95,11 +95,7 @@ def resend_contact_invitation(ctx):
                          "minor follows the practice's guardian age bands.")
 def put_grant(ctx):
     ctx.actor.require_staff(MANAGE)
-    payload = {"contact_id": ctx.params["contact_id"], "client_id": ctx.params["client_id"],
-               "permissions": list(ctx.body["permissions"])}
-    if "renewed_until" in ctx.body:
-        payload["renewed_until"] = ctx.body["renewed_until"]
-    return ctx.app.rpc.call("identity", "grant_access", ctx.who.wire, payload)
+    return _grant(ctx, "contact_id")
 
 
 @table.route("DELETE", "/api/v1/contacts/<contact_id>/grants/<client_id>", auth=STAFF,
@@ -123,11 +119,7 @@ def delete_grant(ctx):
                          "account's own or linked client.")
 def put_account_grant(ctx):
     ctx.actor.require_staff(MANAGE)
-    payload = {"account_id": ctx.params["account_id"], "client_id": ctx.params["client_id"],
-               "permissions": list(ctx.body["permissions"])}
-    if "renewed_until" in ctx.body:
-        payload["renewed_until"] = ctx.body["renewed_until"]
-    return ctx.app.rpc.call("identity", "grant_access", ctx.who.wire, payload)
+    return _grant(ctx, "account_id")
 
 
 @table.route("DELETE", "/api/v1/portal-accounts/<account_id>/grants/<client_id>",
@@ -149,3 +141,12 @@ def reset_contact_mfa(ctx):
     ctx.actor.require_staff(MANAGE)
     return ctx.app.rpc.call("identity", "reset_mfa", ctx.who.wire,
                             {"contact_id": ctx.params["contact_id"]})
+
+
+def _grant(ctx, holder):
+    """identity's grant_access for the holder named in the path (a contact or an account)."""
+    payload = {holder: ctx.params[holder], "client_id": ctx.params["client_id"],
+               "permissions": list(ctx.body["permissions"])}
+    if "renewed_until" in ctx.body:
+        payload["renewed_until"] = ctx.body["renewed_until"]
+    return ctx.app.rpc.call("identity", "grant_access", ctx.who.wire, payload)
