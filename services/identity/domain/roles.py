@@ -27,6 +27,9 @@ RECEIVES_PORTAL_UPLOADS = "receives_portal_uploads"
 # share documents with clients (and take them back or delete them): clinicians share
 # worksheets and letters without being allowed to change a chart
 UPLOAD_CLIENT_DOCUMENTS = "upload_client_documents"
+# book and cancel clients' appointments (services/scheduling): the front desk and the
+# clinicians themselves; billers and interns only see them (view_clients)
+MANAGE_APPOINTMENTS = "manage_appointments"
 
 # permission -> roles granted it by default
 DEFAULT_GRANTS = {
@@ -41,6 +44,8 @@ DEFAULT_GRANTS = {
     RECEIVES_PORTAL_UPLOADS: (PRACTICE_ADMIN, INTAKE),
     UPLOAD_CLIENT_DOCUMENTS: (PRACTICE_ADMIN, CLINICAL_ADMIN, CLINICIAN, SUPERVISOR, INTAKE,
                               SCHEDULER),
+    MANAGE_APPOINTMENTS: (PRACTICE_ADMIN, CLINICAL_ADMIN, CLINICIAN, SUPERVISOR, SCHEDULER,
+                          INTAKE),
 }
 PERMISSIONS = tuple(DEFAULT_GRANTS)
 

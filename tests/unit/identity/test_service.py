@@ -282,7 +282,8 @@ def test_staff_sign_in_permissions_and_overrides(service, practice, db):
                                    "code": pyotp.TOTP(STAFF_SECRET).now()})
     claims = tokens.decode_access_token(result["access_token"], SECRET)
     assert claims["kind"] == "staff" and claims["roles"] == ["clinician"]
-    assert claims["perms"] == ["edit_clients", "upload_client_documents", "view_clients"]
+    assert claims["perms"] == ["edit_clients", "manage_appointments", "upload_client_documents",
+                              "view_clients"]
     assert claims["clients"] == {}
     assert claims["sub"] == clin["id"]
     # portal audience does not find staff
@@ -300,7 +301,8 @@ def test_staff_sign_in_permissions_and_overrides(service, practice, db):
     assert [s["name"] for s in service.list_staff(staff_wire)] == ["Ada Admin", "Cy Clinician"]
     session = service.get_session(staff_wire)
     assert session["kind"] == "staff" and session["practice"]["code"] == "oak-tree"
-    assert session["permissions"] == ["edit_clients", "upload_client_documents", "view_clients"]
+    assert session["permissions"] == ["edit_clients", "manage_appointments", "upload_client_documents",
+                              "view_clients"]
 
 
 def test_sign_in_without_practice_code_works_when_the_login_is_unique(service, access):

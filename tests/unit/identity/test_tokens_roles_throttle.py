@@ -68,12 +68,16 @@ def test_refresh_outcomes(rows, outcome):
 
 def test_default_permissions_follow_the_contract():
     assert roles.permissions_for(["intake"]) == (
-        "edit_clients", "manage_portal_access", "receives_demographic_changes",
-        "receives_portal_uploads", "upload_client_documents", "view_clients")
-    assert roles.permissions_for(["clinician"]) == ("upload_client_documents", "view_clients")
+        "edit_clients", "manage_appointments", "manage_portal_access",
+        "receives_demographic_changes", "receives_portal_uploads", "upload_client_documents",
+        "view_clients")
+    assert roles.permissions_for(["clinician"]) == (
+        "manage_appointments", "upload_client_documents", "view_clients")
     assert set(roles.permissions_for(["practice_admin"])) == set(roles.PERMISSIONS)
     assert roles.permissions_for(["scheduler"]) == (
-        "edit_clients", "upload_client_documents", "view_clients")
+        "edit_clients", "manage_appointments", "upload_client_documents", "view_clients")
+    assert roles.permissions_for(["biller"]) == ("view_clients",)
+    assert roles.permissions_for(["intern"]) == ("view_clients",)
     assert "manage_portal_access" in roles.permissions_for(["clinical_admin"])
     for role in roles.ROLES:
         assert "view_clients" in roles.permissions_for([role])

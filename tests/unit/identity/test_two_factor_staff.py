@@ -213,20 +213,20 @@ def test_role_overrides_change_what_tokens_carry(service, admin, db, clock):
                                      "code": code_at(secret, clock())})
         return tokens.decode_access_token(done["access_token"], SECRET, leeway=10**9)["perms"]
 
-    assert claims() == ["upload_client_documents", "view_clients"]
+    defaults = ["manage_appointments", "upload_client_documents", "view_clients"]
+    assert claims() == defaults
     view = service.set_role_permissions(admin, {
-        "role": "clinician",
-        "permissions": ["view_clients", "upload_client_documents", "manage_portal_access"]})
+        "role": "clinician", "permissions": defaults + ["manage_portal_access"]})
     clinician = next(r for r in view["roles"] if r["role"] == "clinician")
-    assert clinician["permissions"] == [
-        "manage_portal_access", "upload_client_documents", "view_clients"]
-    assert clinician["defaults"] == ["upload_client_documents", "view_clients"]
+    widened = ["manage_appointments", "manage_portal_access", "upload_client_documents",
+               "view_clients"]
+    assert clinician["permissions"] == widened
+    assert clinician["defaults"] == defaults
     assert db.events("session.revoked") == []           # widening ends nothing
-    assert claims() == ["manage_portal_access", "upload_client_documents", "view_clients"]
+    assert claims() == widened
     service.set_role_permissions(admin, {"role": "clinician", "permissions": []})
     assert db.events("session.revoked")[-1]["data"]["reason"] == "permissions_changed"
-    assert db.events("role_permissions.changed")[-1]["data"]["removed"] == [
-        "manage_portal_access", "upload_client_documents", "view_clients"]
+    assert db.events("role_permissions.changed")[-1]["data"]["removed"] == widened
     assert claims() == []
     with pytest.raises(Conflict) as lockout:
         service.set_role_permissions(admin, {"role": "practice_admin",

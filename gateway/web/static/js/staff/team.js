@@ -23,6 +23,7 @@ export const PERMISSION_WORDS = {
   view_audit_log: "Read the audit log",
   receives_portal_uploads: "Receives portal uploads",
   upload_client_documents: "Upload and share client documents",
+  manage_appointments: "Book and cancel appointments",
 };
 const STATUS = { invited: "Invited", active: "Active", suspended: "Suspended", inactive: "Ended" };
 
