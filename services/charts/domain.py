@@ -175,6 +175,23 @@ def refuse_stale(given_version, current_version, changed_since):
         {"changed": sorted(set(changed_since), key=_field_order)})
 
 
+def refuse_stale_record(given_version, current_version, changed_since, would_change):
+    """`update_demographics`' check. The record's `version` (Basic's) moves with every
+    change of its columns: Basic's, and the Details columns it keeps (DETAILS_COLUMNS),
+    whichever tab saved them — but a Details column's revision is of tab details, so
+    `changed_since` (Basic's fields changed after `given_version`) does not name it. A
+    gap with no Basic field changed since is therefore Details-column changes only: it
+    makes stale only a save that would change such a column (an older page, "my
+    details", overwriting a language saved on Details since it was read); a save of
+    Basic's fields alone is never refused because another tab moved."""
+    if given_version < current_version and not changed_since:
+        moved = [name for name in DETAILS_COLUMNS if name in would_change]
+        if not moved:
+            return
+        changed_since = moved
+    refuse_stale(given_version, current_version, changed_since)
+
+
 def _field_order(name):
     return FIELDS.index(name) if name in FIELDS else len(FIELDS)
 

@@ -63,14 +63,14 @@ def record_batch(session, client, tab, version, changes, actor, reverts_revision
 def apply_changes(session, client, changes, actor, reverts_revision_id=None):
     """Write a save of the record's columns (`update_demographics`: the Basic tab, and
     the foundation's "my details" page, which also edits the primary language) as ONE
-    batch of tab basic. Basic's fields move Basic's version; a Details column moves the
-    Details tab's version and its revision is of tab details, so a Details save read
-    before this one is refused as stale and names it. Returns the batch id."""
+    batch of tab basic. Every change moves the record's version (Basic's); a Details
+    column also moves the Details tab's version and its revision is of tab details, so
+    a Details save read before this one is refused as stale and names it. Returns the
+    batch id."""
     basic = [c for c in changes if c.field not in domain.DETAILS_COLUMNS]
     stamps = {}
-    if basic:
-        client.version += 1
-        client.updated_at = utcnow()
+    if changes:
+        record_moved(client)
     if len(basic) < len(changes):
         details = bump_tab(session, client, tabs.DETAILS)
         stamps = {c.field: (tabs.DETAILS, details.version)
@@ -79,6 +79,14 @@ def apply_changes(session, client, changes, actor, reverts_revision_id=None):
         setattr(client, change.field, change.new)
     return record_batch(session, client, tabs.BASIC, client.version, changes, actor,
                         reverts_revision_id, stamps)
+
+
+def record_moved(client):
+    """The record's version (Basic's) moves with every change of its columns, a Details
+    column's too, so an older page that saves the record with the language ("my
+    details") sees that the language moved (domain.refuse_stale_record)."""
+    client.version += 1
+    client.updated_at = utcnow()
 
 
 # -- tabs other than Basic ---------------------------------------------------------------
@@ -119,9 +127,12 @@ def tab_values(client, row):
 def save_tab_values(session, client, row, merged, changes, actor, reverts_revision_id=None):
     """Write a save of a JSON tab: `merged` is its JSON document; a change of a Details
     column (domain.DETAILS_COLUMNS) is written on `clients`, in the same batch."""
-    for change in changes:
-        if row.tab == tabs.DETAILS and change.field in domain.DETAILS_COLUMNS:
-            setattr(client, change.field, change.new)
+    columns = [c for c in changes
+               if row.tab == tabs.DETAILS and c.field in domain.DETAILS_COLUMNS]
+    for change in columns:
+        setattr(client, change.field, change.new)
+    if columns:
+        record_moved(client)
     row.values = merged
     row.version = (row.version or 1) + 1
     row.updated_at = utcnow()

@@ -93,22 +93,28 @@ class ChartsService(Readiness, DocumentEntrypoints):
 
     @rpc(expected_exceptions=EXPECTED)
     def update_demographics(self, actor, client_id, payload):
-        """The Basic tab. Save some of the basic details (partial) with the `version`
-        the caller read (required): a record changed since is refused with
-        Conflict("stale_version") whose fields["changed"] names what changed. A save that
-        changes something writes one revision per changed field, bumps `version` and
-        emits ONE `client.updated`, all in one transaction. Returns the record."""
+        """The Basic tab, and the record's own page ("my details"), which also edits the
+        primary language (a Details field kept in `clients`). Save some of the details
+        (partial) with the record's `version` the caller read (required): a Basic field
+        changed since, or a language changed since that this save would change, is
+        refused with Conflict("stale_version") whose fields["changed"] names what
+        changed; a language changed since on Details never blocks a save of Basic's
+        fields. A save that changes something writes one revision per changed field,
+        bumps `version` and emits ONE `client.updated`, all in one transaction. Returns
+        the record."""
         actor = Actor.from_wire(actor)
         domain.require_editor(actor, client_id)
         cmd = load(schemas.UpdateDemographics(), payload)
         read_version = cmd.pop("version")
         with self.db.transaction() as tx:
             client = queries.client_of_practice(tx.session, actor, client_id, for_update=True)
-            domain.refuse_stale(read_version, client.version, queries.fields_changed_since(
-                tx.session, client.id, read_version))
             current = queries.values_of(client)
-            domain.check_record({**current, **cmd})
             changes = domain.diff(current, cmd)
+            domain.refuse_stale_record(
+                read_version, client.version,
+                queries.fields_changed_since(tx.session, client.id, read_version),
+                [c.field for c in changes])
+            domain.check_record({**current, **cmd})
             if changes:
                 batch_id = queries.apply_changes(tx.session, client, changes, actor)
                 self._record_updated(tx, actor, client, tabs.BASIC, changes, batch_id)

@@ -189,6 +189,15 @@ def test_one_alert_per_saved_tab_and_per_upload(stack):
     reverted = rpc.charts.revert_change(STAFF, {"revision_id": language["id"]})
     assert (reverted["tab"], reverted["version"]) == ("details", 4)
     assert rpc.charts.get_tab(bobby, cid, "details")["values"]["primary_language"] == "Spanish"
+    # "my details" opened before that revert (a Details change) cannot overwrite it …
+    with pytest.raises(Conflict) as exc:
+        rpc.charts.update_demographics(bobby, cid, {"version": record["version"] + 1,
+                                                    "primary_language": "Hmong"})
+    assert exc.value.fields == {"changed": ["primary_language"]}
+    # … while a save of Basic's fields read before it is not stale
+    rpc.charts.update_demographics(bobby, cid, {"version": record["version"] + 1,
+                                                "city": "Salem"})
+    assert rpc.charts.get_client(bobby, cid)["primary_language"] == "Spanish"
 
     rpc.charts.update_settings(STAFF, {"allow_clients_update_insurance": False})
     with pytest.raises(Forbidden) as exc:

@@ -34,10 +34,11 @@ def test_a_details_save_of_the_language_and_another_field_is_one_save(service, d
     assert updated["data"]["fields"] == ["primary_language", "interpreter_needed"]
     assert "Spanish" not in str(updated)
 
-    # stored in the record ("my details"), not part of Basic, whose version did not move
-    assert service.get_client(me(client_id), client_id)["primary_language"] == "Spanish"
-    basic = service.get_tab(me(client_id), client_id, "basic")
-    assert basic["version"] == 1 and "primary_language" not in basic["values"]
+    # stored in the record ("my details"), whose version moves with it; not part of Basic
+    record = service.get_client(me(client_id), client_id)
+    assert (record["primary_language"], record["version"]) == ("Spanish", 2)
+    assert "primary_language" not in service.get_tab(me(client_id), client_id,
+                                                     "basic")["values"]
 
 
 def test_the_language_alone_or_cleared_is_a_details_save(service, db, client_id):
@@ -81,13 +82,58 @@ def test_a_language_changed_elsewhere_makes_a_stale_details_save_conflict(
     assert current["version"] == 2 and current["values"] == {"primary_language": "Spanish"}
 
 
-def test_a_language_only_my_details_save_does_not_move_basic(service, db, client_id):
+def test_a_language_only_my_details_save_never_makes_a_basic_save_stale(
+        service, db, client_id):
     record = service.update_demographics(me(client_id), client_id, {
         "version": 1, "primary_language": "Spanish"})
-    assert record["version"] == 1 and record["primary_language"] == "Spanish"
+    assert record["version"] == 2 and record["primary_language"] == "Spanish"
     assert service.get_tab(STAFF, client_id, "details")["version"] == 2
     # a Basic save read before it is not stale: the language is not Basic's
-    service.save_tab(me(client_id), client_id, "basic", {"version": 1, "city": "Bend"})
+    saved = service.save_tab(me(client_id), client_id, "basic", {"version": 1, "city": "Bend"})
+    assert saved["version"] == 3 and saved["values"]["city"] == "Bend"
+
+
+@pytest.mark.parametrize("moved_by", ["details_tab", "revert"])
+def test_my_details_read_before_a_details_language_change_cannot_overwrite_it(
+        service, db, client_id, moved_by):
+    service.update_demographics(me(client_id), client_id, {"version": 1,
+                                                           "primary_language": "Spanish"})
+    opened = service.get_client(me(client_id), client_id)     # GET /me/details
+    if moved_by == "details_tab":
+        service.save_tab(STAFF, client_id, "details", {"version": 2,
+                                                       "primary_language": "French"})
+    else:
+        [revision] = db.all(Revision)
+        service.revert_change(STAFF, {"revision_id": revision.id})
+    moved = service.get_client(STAFF, client_id)["primary_language"]
+
+    # the older page sends only what its person changed, with the record's version
+    with pytest.raises(Conflict) as exc:
+        service.update_demographics(me(client_id), client_id, {
+            "version": opened["version"], "primary_language": "Hmong", "city": "Bend"})
+    assert exc.value.code == "stale_version"
+    assert exc.value.fields == {"changed": ["primary_language"]}
+    record = service.get_client(STAFF, client_id)
+    assert (record["primary_language"], record["city"]) == (moved, None)
+
+    # the same page without the language saves, and once reloaded saves the language too
+    saved = service.update_demographics(me(client_id), client_id, {
+        "version": opened["version"], "city": "Bend"})
+    saved = service.update_demographics(me(client_id), client_id, {
+        "version": saved["version"], "primary_language": "Hmong"})
+    assert (saved["primary_language"], saved["city"]) == ("Hmong", "Bend")
+
+
+def test_a_record_save_read_after_a_basic_change_is_stale_as_before(service, db, client_id):
+    opened = service.get_client(me(client_id), client_id)
+    service.update_demographics(STAFF, client_id, {"version": 1, "city": "Bend"})
+    service.save_tab(STAFF, client_id, "details", {"version": 1, "primary_language": "Thai"})
+    with pytest.raises(Conflict) as exc:
+        service.update_demographics(me(client_id), client_id, {
+            "version": opened["version"], "state": "OR"})
+    assert exc.value.fields == {"changed": ["city"]}
+    with pytest.raises(Conflict):  # a version never issued is refused too
+        service.update_demographics(me(client_id), client_id, {"version": 9, "state": "OR"})
 
 
 def test_reverting_a_language_change_restores_it_as_a_details_change(service, db, client_id):

@@ -106,6 +106,20 @@ def test_stale_version_names_the_fields_changed_since():
     assert exc.value.fields == {"changed": ["email", "phone_home"]}
 
 
+def test_a_record_save_is_stale_for_the_language_only_when_it_would_change_it():
+    # the record moved (2 → 4) by language changes only: no Basic field changed since
+    domain.refuse_stale_record(2, 4, [], ["city"])
+    with pytest.raises(Conflict) as exc:
+        domain.refuse_stale_record(2, 4, [], ["city", "primary_language"])
+    assert exc.value.fields == {"changed": ["primary_language"]}
+    with pytest.raises(Conflict) as exc:       # a Basic field moved: stale as ever
+        domain.refuse_stale_record(2, 4, ["email"], ["city"])
+    assert exc.value.fields == {"changed": ["email"]}
+    with pytest.raises(Conflict):              # a version never issued
+        domain.refuse_stale_record(5, 4, [], ["city"])
+    domain.refuse_stale_record(4, 4, [], ["primary_language"])
+
+
 CLIENT_ID = "c-1"
 
 
