@@ -1,7 +1,7 @@
 """charts and notify in real containers on the real RabbitMQ, SQLite and PostgreSQL
 (schemas made by their migrations), a blob store in a temporary folder: one event and one
 alert per saved tab, upload → document.uploaded → alert, contact isolation, document
-shared → email, tamper detection → alert, orphan sweep."""
+shared → email, tamper detection → alert, orphan sweep. The stack is conftest.py's."""
 import io
 import json
 import os
@@ -10,66 +10,10 @@ import uuid
 
 import eventlet
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.charts.service import ChartsService
-from services.common.blobstore import LocalBlobStore
 from services.common.errors import Conflict, Forbidden, NotFound
-from services.common.migrations import upgrade
-from services.notify.service import NotifyService
+from tests.integration.charts.support import PDF, STAFF, alerts, me, put, wait_for
 from tests.support.events import EventTap
-
-PRACTICE = str(uuid.uuid4())
-STAFF = {"practice_id": PRACTICE, "kind": "staff", "id": str(uuid.uuid4()),
-         "permissions": ["view_clients", "edit_clients", "upload_client_documents", "manage_practice_settings", "view_operations",
-                         "receives_demographic_changes", "receives_portal_uploads"]}
-PDF = b"%PDF-1.7\n" + b"1" * 4096
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        eventlet.sleep(0.05)
-    return predicate()
-
-
-@pytest.fixture
-def stack(container_factory, amqp_uri, database_url_factory, database_url, tmp_path):
-    backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
-    notify_url = database_url_factory(backend)
-    upgrade("charts", database_url)
-    upgrade("notify", notify_url)
-    blob_dir = tmp_path / "blobs"
-    common = {"AMQP_URI": amqp_uri, "OUTBOX_POLL_SECONDS": 0.2}
-    notify = container_factory(NotifyService, dict(
-        common, DATABASE_URL=notify_url, EMAIL_BACKEND="memory", EMAIL_POLL_SECONDS=0.2,
-        PUBLIC_URL="https://portal.haven.test"))
-    notify.start()  # its queues exist before charts publishes
-    charts = container_factory(ChartsService, dict(common, DATABASE_URL=database_url,
-                                                   BLOB_DIR=str(blob_dir)))
-    charts.start()
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=10) as proxy:
-        yield proxy, LocalBlobStore(blob_dir), notify
-
-
-def me(client_id, kind="client", id_=None, perms=("*",)):
-    return {"practice_id": PRACTICE, "kind": kind, "id": id_ or str(uuid.uuid4()),
-            "clients": {client_id: list(perms)}}
-
-
-def put(blobs, data=PDF, name="scan.pdf"):
-    info = blobs.put(io.BytesIO(data), namespace="charts")
-    return {"blob_key": info.key, "sha256": info.sha256, "size": info.size,
-            "content_type": "application/pdf", "filename": name}
-
-
-def alerts(rpc, client_id, kind=None):
-    return [a for a in rpc.notify.list_alerts(STAFF, {"limit": 500})
-            if a["client_id"] == client_id and (kind is None or a["kind"] == kind)]
-
 
 def test_published_events_name_no_one_and_alerts_still_do(stack, amqp_uri):
     """What other practice systems receive on charts.events carries ids and field names,

@@ -3,20 +3,15 @@ module on a free loopback port, with one signature of our own (the EICAR test st
 freshclam never runs), and charts and notify in real containers pointed at it through
 CLAMD_ADDRESS."""
 import io
-import time
-import uuid
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from scripts.infra import PrivateClamd
 from services.charts import scanning
-from services.charts.service import ChartsService
 from services.common.blobstore import LocalBlobStore
 from services.common.errors import InvalidInput, NotFound
-from services.common.migrations import upgrade
-from services.notify.service import NotifyService
-from tests.integration.charts.test_chart_portal import PDF, STAFF, alerts, me, put, wait_for
+from tests.integration.charts.support import (PDF, STAFF, alerts, charts_and_notify, me, put,
+                                              wait_for)
 
 # assembled here so that the file itself never trips a scanner on a developer's machine
 EICAR = ("X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*").encode()
@@ -38,20 +33,11 @@ def test_the_real_daemon_finds_our_signature_only(clamd):
 
 @pytest.fixture
 def stack(clamd, container_factory, amqp_uri, database_url_factory, tmp_path):
-    charts_url, notify_url = database_url_factory("sqlite"), database_url_factory("sqlite")
-    upgrade("charts", charts_url)
-    upgrade("notify", notify_url)
     blob_dir = tmp_path / "blobs"
-    common = {"AMQP_URI": amqp_uri, "OUTBOX_POLL_SECONDS": 0.2}
-    notify = container_factory(NotifyService, dict(
-        common, DATABASE_URL=notify_url, EMAIL_BACKEND="memory", EMAIL_POLL_SECONDS=0.2,
-        PUBLIC_URL="https://portal.haven.test"))
-    notify.start()
-    charts = container_factory(ChartsService, dict(
-        common, DATABASE_URL=charts_url, BLOB_DIR=str(blob_dir), CLAMD_ADDRESS=clamd.address,
-        CLAMD_TIMEOUT=10))
-    charts.start()
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=20) as proxy:
+    with charts_and_notify(container_factory, amqp_uri, database_url_factory("sqlite"),
+                           database_url_factory("sqlite"), blob_dir, timeout=20,
+                           charts_config={"CLAMD_ADDRESS": clamd.address,
+                                          "CLAMD_TIMEOUT": 10}) as (proxy, _):
         yield proxy, LocalBlobStore(blob_dir)
 
 

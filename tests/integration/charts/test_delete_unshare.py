@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from services.common.errors import Conflict, NotFound
-from tests.integration.charts.test_chart_portal import PRACTICE, STAFF, me, put, stack  # noqa: F401
+from tests.integration.charts.support import PRACTICE, STAFF, me, put
 from tests.support.events import EventTap
 
 

@@ -88,7 +88,7 @@ def test_charts_registers_serves_and_guards_uploads_kept_in_s3(
     from services.charts.service import ChartsService
     from services.common.errors import Conflict
     from services.common.migrations import upgrade
-    from tests.integration.charts.test_chart_portal import PDF, STAFF, me, put
+    from tests.integration.charts.support import PDF, STAFF, me, put
 
     database_url = database_url_factory("sqlite")
     upgrade("charts", database_url)
