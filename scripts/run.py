@@ -93,6 +93,9 @@ def main():
         lines.append(f"    staff   {person['role']:<15} {person['email']:<36} {person['password']}")
     lines.append(f"    client  {DEMO_CLIENT['first_name'] + ' ' + DEMO_CLIENT['last_name']:<15} "
                  f"{demo['client']['login']:<36} {demo['client']['password']}")
+    if demo.get("appointments"):
+        lines.append(f"    ({DEMO_CLIENT['first_name']} has {len(demo['appointments'])} upcoming "
+                     "appointments with Maya Rivera.)")
     lines += ["",
               "  Staff sign in with a second factor: `make otp` prints the current code, or add",
               f"  the demo secret {demo['mfa_secret']} to an authenticator app."]

@@ -31,7 +31,7 @@ from scripts.infra import (PrivateRabbit, amqp_listening, free_port, listening, 
                            terminate, wait_for_port)
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("identity", "charts", "notify")
+SERVICES = ("identity", "charts", "notify", "scheduling")
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672//"
 
 log = logging.getLogger("haven.stack")
@@ -54,6 +54,12 @@ DEMO_STAFF = (
 DEMO_CLIENT = {"first_name": "Bobby", "last_name": "Newman", "date_of_birth": "1990-04-12",
                "email": "bobby.newman@example.com"}
 DEMO_CLIENT_PASSWORD = "paper-kite-orchard-93"
+# Bobby's demo appointments with Maya Rivera: (weekdays from today, local hour, minutes,
+# location, title), booked in the practice's time zone through scheduling's RPC.
+DEMO_APPOINTMENTS = (
+    (1, 10, 50, "office", "Individual therapy"),
+    (8, 15, 50, "telehealth", "Individual therapy"),
+)
 
 
 class StackError(RuntimeError):
@@ -366,9 +372,52 @@ def seed_demo(rpc, mfa_secret=None):
         except Conflict:
             pass
 
+        appointments = book_demo_appointments(proxy, actor, practice, client)
+
     return {
         "practice": practice,
         "mfa_secret": mfa_secret,
         "staff": staff,
         "client": {**client, "login": DEMO_CLIENT["email"], "password": DEMO_CLIENT_PASSWORD},
+        "appointments": appointments,
     }
+
+
+def demo_appointment_times(time_zone, today=None):
+    """The start of each DEMO_APPOINTMENTS entry: the n-th weekday after `today` (in the
+    practice's zone) at the local hour, as ISO-8601 with its offset (DST-correct)."""
+    from datetime import datetime, time as clock_time, timedelta
+    from zoneinfo import ZoneInfo
+    zone = ZoneInfo(time_zone or "UTC")
+    day = today or datetime.now(zone).date()
+    starts, weekdays = [], 0
+    for ahead, hour, *_ in DEMO_APPOINTMENTS:
+        while weekdays < ahead:
+            day += timedelta(days=1)
+            weekdays += day.weekday() < 5
+        starts.append(datetime.combine(day, clock_time(hour), zone).isoformat())
+    return starts
+
+
+def book_demo_appointments(proxy, actor, practice, client):
+    """Bobby's appointments with Maya Rivera, booked as scheduling's staff callers book
+    (validated against identity's staff list). Fixed ids per practice make a re-seed
+    return the same rows; a time someone else has taken meanwhile is skipped."""
+    import uuid
+    from services.common.errors import Conflict, InvalidInput
+    maya = next((s for s in proxy.identity.list_staff(actor)
+                 if s["email"] == DEMO_STAFF[1]["email"]), None)
+    if maya is None:
+        return []
+    booked = []
+    starts = demo_appointment_times(practice.get("time_zone"))
+    for number, (entry, starts_at) in enumerate(zip(DEMO_APPOINTMENTS, starts), start=1):
+        _, _, minutes, location, title = entry
+        key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"haven-demo:{practice['id']}:{number}"))
+        try:
+            booked.append(proxy.scheduling.book_appointment(actor, client["id"], {
+                "id": key, "clinician_id": maya["id"], "starts_at": starts_at,
+                "duration_minutes": minutes, "location": location, "title": title}))
+        except (Conflict, InvalidInput):
+            continue
+    return booked

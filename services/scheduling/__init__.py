@@ -1,0 +1,1 @@
+"""scheduling: appointments (docs/scheduling.md)."""

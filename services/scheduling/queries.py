@@ -1,0 +1,60 @@
+"""The SQL of scheduling: small functions over a session."""
+import zlib
+
+from sqlalchemy import select, text
+
+from services.common.errors import NotFound
+from services.scheduling.domain import SCHEDULED
+from services.scheduling.models import Appointment
+
+
+def appointment_of_practice(session, actor, appointment_id, for_update=False):
+    """The row, or NotFound when missing or of another practice (never Forbidden: that
+    would say it exists)."""
+    query = select(Appointment).where(Appointment.id == appointment_id)
+    if for_update:
+        query = query.with_for_update()
+    row = session.scalars(query).first() if appointment_id else None
+    if row is None or not (actor.is_system and actor.practice_id is None
+                           or row.practice_id == actor.practice_id):
+        raise NotFound("not_found", "That appointment does not exist.")
+    return row
+
+
+def lock_clinician(session, practice_id, clinician_id):
+    """Serialize bookings of one clinician until the transaction ends, so two overlapping
+    bookings cannot both pass the check. PostgreSQL: a transaction-scoped advisory lock
+    (no row to lock before the first booking); SQLite: writers are already serialized
+    (BEGIN IMMEDIATE and the kernel's write lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"scheduling:{practice_id}:{clinician_id}".encode())
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def booked_times(session, practice_id, clinician_id, starts_at, ends_at):
+    """(starts_at, ends_at) of the clinician's scheduled appointments overlapping the
+    given interval."""
+    rows = session.execute(
+        select(Appointment.starts_at, Appointment.ends_at).where(
+            Appointment.practice_id == practice_id,
+            Appointment.clinician_id == clinician_id,
+            Appointment.status == SCHEDULED,
+            Appointment.starts_at < ends_at,
+            Appointment.ends_at > starts_at)).all()
+    return [(r.starts_at, r.ends_at) for r in rows]
+
+
+def client_appointments(session, practice_id, client_id, when, now, include_cancelled, limit):
+    """upcoming: not yet ended, soonest first; past: ended, latest first."""
+    query = select(Appointment).where(Appointment.client_id == client_id)
+    if practice_id is not None:
+        query = query.where(Appointment.practice_id == practice_id)
+    if not include_cancelled:
+        query = query.where(Appointment.status == SCHEDULED)
+    if when == "past":
+        query = query.where(Appointment.ends_at < now).order_by(
+            Appointment.starts_at.desc(), Appointment.id)
+    else:
+        query = query.where(Appointment.ends_at >= now).order_by(
+            Appointment.starts_at, Appointment.id)
+    return session.scalars(query.limit(limit)).all()

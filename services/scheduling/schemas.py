@@ -1,0 +1,100 @@
+"""RPC payloads and results of scheduling, and the data of its events (marshmallow 3)."""
+from marshmallow import Schema, ValidationError, fields, validate
+
+from services.common.schemas import StrictSchema
+from services.scheduling import domain
+
+
+def _rule(problem):
+    def check(value):
+        message = problem(value)
+        if message:
+            raise ValidationError(message)
+    return check
+
+
+class BookAppointment(StrictSchema):
+    """`book_appointment` payload. `id` (optional uuid) is an idempotency key."""
+    id = fields.UUID(load_default=None, error_messages={"invalid": "Id must be a UUID."})
+    clinician_id = fields.String(required=True, validate=validate.Length(
+        min=1, max=36, error="Choose a clinician."), error_messages={
+            "required": "Choose a clinician.", "null": "Choose a clinician."})
+    starts_at = fields.String(required=True, validate=_rule(domain.starts_at_problem),
+                              error_messages={"required": "Give the start time.",
+                                              "null": "Give the start time."})
+    duration_minutes = fields.Integer(
+        strict=True, load_default=domain.DEFAULT_MINUTES,
+        validate=validate.Range(min=domain.MIN_MINUTES, max=domain.MAX_MINUTES,
+                                error="Duration must be {min} to {max} minutes."),
+        error_messages={"invalid": "Duration must be a whole number of minutes."})
+    location = fields.String(load_default="office", validate=validate.OneOf(
+        domain.LOCATIONS, error="Location must be office or telehealth."))
+    title = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=domain.TITLE_MAX, error="Title must be at most {max} characters."))
+
+
+class ListAppointments(StrictSchema):
+    when = fields.String(load_default="upcoming", validate=validate.OneOf(
+        ("upcoming", "past"), error="When must be upcoming or past."))
+    include_cancelled = fields.Boolean(load_default=None, allow_none=True)
+    limit = fields.Integer(strict=True, load_default=50, validate=validate.Range(
+        min=1, max=100, error="Limit must be 1 to 100."))
+
+
+class CancelAppointment(StrictSchema):
+    # required: without it a cancel could act on an appointment changed since it was read
+    version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1),
+                             error_messages={"required": "Give the version you read.",
+                                             "null": "Give the version you read."})
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=domain.REASON_MAX, error="Reason must be at most {max} characters."))
+
+
+class Appointment(Schema):
+    """What every caller may see of an appointment."""
+    id = fields.String()
+    client_id = fields.String()
+    clinician_id = fields.String()
+    clinician_name = fields.String()
+    starts_at = fields.Method("_starts_at")
+    ends_at = fields.Method("_ends_at")
+    duration_minutes = fields.Method("_duration")
+    location = fields.String()
+    title = fields.String(allow_none=True)
+    status = fields.String()
+    cancelled_at = fields.Method("_cancelled_at")
+    version = fields.Integer()
+
+    def _starts_at(self, row):
+        return row.starts_at.isoformat()
+
+    def _ends_at(self, row):
+        return row.ends_at.isoformat()
+
+    def _duration(self, row):
+        return domain.duration_minutes(row.starts_at, row.ends_at)
+
+    def _cancelled_at(self, row):
+        return row.cancelled_at.isoformat() if row.cancelled_at else None
+
+
+class StaffAppointment(Appointment):
+    """Staff (and system) callers also see why it was cancelled and who booked it."""
+    cancel_reason = fields.String(allow_none=True)
+    created_by = fields.String(allow_none=True)
+    created_at = fields.Method("_created_at")
+
+    def _created_at(self, row):
+        return row.created_at.isoformat()
+
+
+class AppointmentEventData(StrictSchema):
+    """data of appointment.scheduled and appointment.cancelled: ids, times, place and
+    status — never a name, title or reason (integrators look those up)."""
+    appointment_id = fields.String(required=True)
+    client_id = fields.String(required=True)
+    clinician_id = fields.String(required=True)
+    starts_at = fields.String(required=True)
+    ends_at = fields.String(required=True)
+    location = fields.String(required=True)
+    status = fields.String(required=True)
