@@ -70,8 +70,8 @@ function refreshOnce() {
   return refreshing;
 }
 
-function send(method, path, body, signal) {
-  const headers = { Accept: "application/json" };
+function send(method, path, body, signal, extraHeaders) {
+  const headers = { ...(extraHeaders || {}), Accept: "application/json" };
   const init = { method, headers, credentials: "same-origin", cache: "no-store", signal };
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -97,10 +97,11 @@ async function parse(response) {
 
 /**
  * request("GET", "/me/details") → parsed JSON, or throws ApiError.
- * options: {body, query: {k: v}, signal, refresh: false to skip the refresh retry}
+ * options: {body, query: {k: v}, signal, refresh: false to skip the refresh retry,
+ * headers: {name: value} (e.g. Idempotency-Key)}
  */
 export async function request(method, path, options = {}) {
-  const { body, query, signal, refresh = true } = options;
+  const { body, query, signal, refresh = true, headers } = options;
   let url = path;
   if (query) {
     const params = new URLSearchParams();
@@ -112,10 +113,10 @@ export async function request(method, path, options = {}) {
   }
   let response;
   try {
-    response = await send(method, url, body, signal);
+    response = await send(method, url, body, signal, headers);
     if (response.status === 401 && refresh && !NO_REFRESH.has(`${method} ${path}`)) {
       if (await refreshOnce()) {
-        response = await send(method, url, body, signal);
+        response = await send(method, url, body, signal, headers);
       }
     }
   } catch (error) {

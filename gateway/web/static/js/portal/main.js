@@ -1,7 +1,7 @@
 // The client portal at /p/<code> — or at the practice's own address
 // https://<subdomain>.<base domain>/, where the gateway tells us the practice — : the
 // practice's branding (logo, colours, title) on every page, sign in, the forced "choose a
-// private password" step, "My details", sign out and idle sign-out.
+// private password" step, "My details", "Appointments", sign out and idle sign-out.
 
 import { api, onUnauthenticated, seg } from "../api.js";
 import { createRouter } from "../router.js";
@@ -13,6 +13,7 @@ import { choosePasswordView, signInView } from "./access.js";
 import { forgotView, inviteView, resetView } from "./links.js";
 import { chartNavLinks, chartRoutes } from "./chart/pages.js";
 import { allows, homeView, peopleView } from "./people.js";
+import { appointmentsNavLink, appointmentsView } from "./appointments.js";
 import { securityView } from "../ui/twofactor.js";
 
 // Pages anyone may open, signed in or not (they come from emailed links).
@@ -84,6 +85,7 @@ function renderNav(path) {
     const documentation = !chosen || allows(chosen, "manage_documentation");
     items.push(h("li", {}, h("a", { href: home, class: "masthead__link", "aria-current": path === "/" ? "page" : null }, information ? "My details" : "Home")));
     if (information) items.push(chartLink);
+    if (chosen && allows(chosen, "view_appointments")) items.push(appointmentsNavLink(base, path));
     if (documentation) items.push(documentsLink, uploadsLink);
     if (profiles().length > 1 || state.principal.kind === "contact") {
       items.push(h("li", {}, h("a", { href: `${base}/people`, class: "masthead__link", "aria-current": path === "/people" ? "page" : null }, "People")));
@@ -179,6 +181,7 @@ const router = createRouter({
   routes: [
     { path: "/", title: (heading) => (heading ? heading.textContent : "My details"), view: (args) => homeView({ ...args, ctx }) },
     { path: "/people", title: "People", view: (args) => peopleView({ ...args, ctx }) },
+    { path: "/appointments", title: (heading) => (heading ? heading.textContent : "Appointments"), view: (args) => appointmentsView({ ...args, ctx }) },
     { path: "/security", title: "Security", view: () => securityView({ who: "portal" }) },
     ...chartRoutes(ctx),
     { path: "/sign-in", title: "Sign in", view: (args) => signInView({ ...args, ctx }) },

@@ -58,7 +58,7 @@ export async function homeView(args) {
     h("p", { class: "lead" }, `What you can do for ${person.name || "this person"}:`),
     h("ul", { class: "person__allows" }, allowsText(person).map((t) => h("li", {}, t))),
     allows(person, "view_appointments")
-      ? h("p", { class: "meta" }, "Appointments will show here once the practice offers online scheduling.")
+      ? h("p", {}, h("a", { href: ctx.href("/appointments") }, person.name ? `See ${person.name}'s appointments` : "See their appointments"))
       : null,
     h("p", { class: "meta" }, "Your access doesn't include their details or documents. If it should, please call the practice."),
     several ? h("p", {}, h("a", { href: ctx.href("/people") }, "Switch to someone else")) : null);

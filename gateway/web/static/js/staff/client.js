@@ -1,5 +1,5 @@
-// A client's page for staff: details, portal access and the chart's revision history
-// (section, field, who by name, and Revert for portal changes).
+// A client's page for staff: details, portal access, appointments and the chart's revision
+// history (section, field, who by name, and Revert for portal changes).
 
 import { api, seg } from "../api.js";
 import { h } from "../ui/dom.js";
@@ -8,6 +8,7 @@ import { FIELD_LABELS, displayValue, fieldLabel, fullName } from "../ui/record.j
 import { accessPanel, loadAccess } from "./access.js";
 import { invitationPanel } from "./invite.js";
 import { contactsPanel } from "./contacts.js";
+import { appointmentsPanel } from "./appointments.js";
 import { labelOf } from "../ui/chartfields.js";
 import { revertButton, revisionValueCell, tabTitle } from "./chart/pages.js";
 import { actorNamer } from "./chart/who.js";
@@ -92,6 +93,7 @@ export async function clientView({ params, router, ctx }) {
     access === undefined
       ? h("section", { class: "card" }, h("h2", {}, "Portal access"), h("p", { class: "callout callout--error" }, "Portal access could not be loaded. Reload the page to try again."))
       : accessPanel({ client, access, canManage: ctx.can("manage_portal_access") }),
+    appointmentsPanel({ client, ctx }),
     contactsPanel({ client, canManage: ctx.can("manage_portal_access") }),
     revisionsCard(client, revisions, { namer, settings, canRevert: ctx.can("edit_clients") }));
 }

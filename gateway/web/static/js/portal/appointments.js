@@ -1,0 +1,75 @@
+// The portal's "Appointments" for the person chosen in the profile switcher: upcoming and
+// past, in the practice's time zone. Shown in the nav only when this sign-in's access to
+// that person includes view_appointments; opened anyway, the page says so (and the API
+// refuses the list as well: 403).
+
+import { api } from "../api.js";
+import { h } from "../ui/dom.js";
+import { formatInZone, formatMinutes } from "../ui/format.js";
+import { callout } from "../ui/notice.js";
+import { allows } from "./people.js";
+
+export const LOCATION_WORDS = { office: "At the office", telehealth: "Telehealth (video)" };
+
+function query(ctx, person, when) {
+  const q = { when };
+  if (ctx.profiles().length > 1) q.client_id = person.client_id;
+  return q;
+}
+
+function cancelledTag() {
+  return h("span", { class: "status-tag status-tag--inactive" }, h("span", { "aria-hidden": "true" }, "■"), " Cancelled");
+}
+
+function item(a, timeZone) {
+  const when = formatInZone(a.starts_at, timeZone);
+  return h("li", { class: "appointment" },
+    h("h3", { class: "appointment__when" }, h("time", { datetime: a.starts_at }, when),
+      a.status === "cancelled" ? cancelledTag() : null),
+    h("p", { class: "appointment__what" }, [a.title || "Appointment", a.clinician_name ? `with ${a.clinician_name}` : null].filter(Boolean).join(" ")),
+    h("p", { class: "meta" }, [formatMinutes(a.duration_minutes), LOCATION_WORDS[a.location] || a.location].filter(Boolean).join(" · ")));
+}
+
+function section(id, title, items, empty, timeZone) {
+  return h("section", { class: "card", "aria-labelledby": id },
+    h("h2", { id }, title),
+    items.length
+      ? h("ul", { class: "appointments", "aria-labelledby": id }, items.map((a) => item(a, timeZone)))
+      : h("p", { class: "empty" }, empty));
+}
+
+function notAllowed(ctx, person) {
+  const several = ctx.profiles().length > 1;
+  return h("section", { class: "page", "aria-labelledby": "page-title" },
+    h("h1", { id: "page-title" }, "Appointments"),
+    callout(`Your access to ${person ? person.name || "this person" : "this person"} doesn't include appointments. If it should, please call the practice.`, "info"),
+    several ? h("p", {}, h("a", { href: ctx.href("/people") }, "Switch to someone else")) : null);
+}
+
+export async function appointmentsView({ ctx }) {
+  const person = ctx.currentClient();
+  if (!person || !allows(person, "view_appointments")) return notAllowed(ctx, person);
+  let upcoming;
+  let past;
+  try {
+    [upcoming, past] = await Promise.all([
+      api.get("/me/appointments", { query: query(ctx, person, "upcoming") }),
+      api.get("/me/appointments", { query: query(ctx, person, "past") }),
+    ]);
+  } catch (error) {
+    if (error.status === 403) return notAllowed(ctx, person);
+    throw error;
+  }
+  const timeZone = ctx.practice && ctx.practice.time_zone;
+  const several = ctx.profiles().length > 1;
+  return h("section", { class: "page", "aria-labelledby": "page-title" },
+    h("h1", { id: "page-title" }, several ? `Appointments: ${person.name || "this person"}` : "Appointments"),
+    h("p", { class: "lead" }, "To change or cancel an appointment, please call the practice.",
+      timeZone ? ` Times are in the practice's time zone (${timeZone}).` : ""),
+    section("upcoming-title", "Upcoming", upcoming.items || [], "No upcoming appointments.", timeZone),
+    section("past-title", "Past", past.items || [], "No past appointments.", timeZone));
+}
+
+export function appointmentsNavLink(base, path) {
+  return h("li", {}, h("a", { href: `${base}/appointments`, class: "masthead__link", "aria-current": path === "/appointments" ? "page" : null }, "Appointments"));
+}
