@@ -1,5 +1,5 @@
 #!/bin/sh
-# haven <identity|charts|notify|gateway>  — run one service process
+# haven <identity|charts|notify|scheduling|gateway>  — run one service process
 # haven migrate [service...]              — apply migrations (a job: run once per release)
 set -eu
 role="${1:-gateway}"
@@ -7,7 +7,7 @@ case "$role" in
   migrate)
     shift
     exec python -m services.common.migrations "$@" ;;
-  identity|charts|notify|gateway)
+  identity|charts|notify|scheduling|gateway)
     export HAVEN_ROLE="$role"
     exec python -m services.common.run "$role" ;;
   *)

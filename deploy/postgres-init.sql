@@ -2,3 +2,4 @@
 CREATE DATABASE identity OWNER haven;
 CREATE DATABASE charts OWNER haven;
 CREATE DATABASE notify OWNER haven;
+CREATE DATABASE scheduling OWNER haven;

@@ -31,7 +31,7 @@ from services.common.schemas import load
 log = logging.getLogger("gateway")
 
 DEFAULT_MAX_BODY = 1 << 20
-PROBED_SERVICES = ("identity", "charts", "notify")
+PROBED_SERVICES = ("identity", "charts", "notify", "scheduling")
 PROBE_SECONDS = 2.0
 
 

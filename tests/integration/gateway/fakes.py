@@ -153,6 +153,10 @@ class FakeNotify(Pings):
                  "created_at": "2026-01-01T00:00:00+00:00", "read": False}]
 
 
+class FakeScheduling(Pings):
+    name = "scheduling"
+
+
 def time_now():
     from datetime import datetime, timezone
     return datetime.now(timezone.utc).isoformat()

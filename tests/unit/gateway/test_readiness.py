@@ -6,7 +6,7 @@ from nameko.exceptions import MethodNotFound, RemoteError
 
 from services.common.errors import Unavailable
 
-SERVICES = ("identity", "charts", "notify")
+SERVICES = ("identity", "charts", "notify", "scheduling")
 
 
 def pong(service):
@@ -50,7 +50,7 @@ def test_ready_when_everything_answers(app, client, all_up):
     assert r.status_code == 200, r.json
     assert r.json == {"status": "ok", "checks": {"broker": "ok", "identity": "ok",
                                                  "charts": "ok", "notify": "ok",
-                                                 "revocations": "ok"}}
+                                                 "scheduling": "ok", "revocations": "ok"}}
     assert r.headers["Cache-Control"] == "no-store"
 
 
@@ -61,7 +61,8 @@ def test_unready_names_each_failing_service(app, client, all_up):
     assert r.status_code == 503
     assert r.json["status"] == "unavailable"
     assert r.json["checks"] == {"broker": "ok", "identity": "ok", "charts": "no ping",
-                                "notify": "database unreachable", "revocations": "ok"}
+                                "notify": "database unreachable", "scheduling": "ok",
+                                "revocations": "ok"}
 
 
 def test_unready_when_the_broker_is_unreachable(app, client, all_up):
