@@ -53,7 +53,7 @@ class AppointmentBook(StrictSchema):
 
 
 class AppointmentCancel(StrictSchema):
-    version = Int(required=True, strict=True, validate=validate.Range(min=0), metadata={
+    version = Int(required=True, strict=True, validate=validate.Range(min=1), metadata={
         "description": "the version you read (409 `stale_version` when it changed since)"})
     reason = S(allow_none=True, validate=validate.Length(max=500), metadata={
         "description": "for the practice only: never shown to the client"})

@@ -1,8 +1,11 @@
 """Issue 4's story over HTTP through the whole stack: Jane is invited by email, proves her
 date of birth, chooses a password and is signed in; resets her password; her son's chart
 is linked to her account and staff grant her, as guardian of her daughter, "view
-appointments" only — one sign-in, three profiles, each allowing exactly what it should;
-staff remove her access to her son and he is then out of her reach by every route."""
+appointments" only — one sign-in, three profiles, each allowing exactly what it should:
+staff book appointments for all three, and she sees her daughter's appointments but not
+her details; staff remove her access to her son and he (and his appointments) are then out
+of her reach by every route. A holder without `view_appointments` reaches no appointment
+by ANY appointment route of the route table, nor at scheduling with that actor."""
 import datetime
 import re
 import time
@@ -10,7 +13,9 @@ import time
 import pytest
 import requests
 
-from tests.e2e.practice import add_client, mail_count, new_practice, wait_for_mail
+from services.common.errors import Forbidden, NotFound
+
+from tests.e2e.practice import add_client, give_login, mail_count, new_practice, wait_for_mail
 from tests.e2e.practice import staff_sign_in
 from tests.e2e.test_story_http import Browserless, staff_session, wait_until
 
@@ -165,6 +170,29 @@ def test_jane_is_invited_resets_her_password_and_switches_profiles(haven_stack, 
         r = jane.call(method, path, json=body)
         assert r.status_code in (403, 404), (method, path, r.status_code)
     assert jane.call("GET", "/api/v1/me/details").json()["error"] == "client_id_required"
+
+    # -- staff book an appointment for each of the three; Jane sees each, Mia's included --
+    clinician = next(c for c in intake.get(f"{api}/clinicians", timeout=10).json()
+                     if c["role"] == "clinician")
+    booked = {chart["id"]: book(intake, api, chart["id"], clinician["id"], hours, title)
+              for chart, hours, title in [(jane_chart, 24, "Individual therapy"),
+                                          (son_chart, 26, "Play therapy"),
+                                          (daughter, 28, "Art therapy")]}
+    for client_id, appointment in booked.items():
+        listed = jane.call("GET", f"/api/v1/me/appointments?client_id={client_id}")
+        assert listed.status_code == 200, listed.text
+        [seen] = listed.json()["items"]
+        assert seen["id"] == appointment["id"] and seen["title"] == appointment["title"]
+        assert seen["clinician_name"] == clinician["name"]
+        assert not {"cancel_reason", "created_by", "created_at"} & set(seen)
+    one = jane.call("GET", f"/api/v1/me/appointments/{booked[mia]['id']}")
+    assert one.status_code == 200 and one.json()["client_id"] == mia
+    assert jane.call("GET", f"/api/v1/clients/{mia}/appointments").json()["items"][0][
+        "id"] == booked[mia]["id"]
+    assert jane.call("GET", f"/api/v1/me/appointments?client_id={mia}&when=past").json() == {
+        "items": []}
+    # ... but still nothing else of Mia's (checked above): appointments only
+    assert jane.call("GET", f"/api/v1/me/details?client_id={mia}").status_code == 403
     for chart in (jane_chart, son_chart):
         r = jane.call("GET", f"/api/v1/me/details?client_id={chart['id']}")
         assert r.status_code == 200 and r.json()["first_name"] == chart["first_name"]
@@ -200,11 +228,123 @@ def test_jane_is_invited_resets_her_password_and_switches_profiles(haven_stack, 
     for route_path in ("revisions", "portal-access", "portal-status"):
         r = jane.call("GET", f"/api/v1/clients/{sam_id}/{route_path}")
         assert r.status_code in (403, 404)
+    # Sam's appointments are out of her reach too, by the gateway and at scheduling
+    sam_appointment = booked[sam_id]["id"]
+    for path in (f"/api/v1/me/appointments?client_id={sam_id}",
+                 f"/api/v1/me/appointments/{sam_appointment}",
+                 f"/api/v1/clients/{sam_id}/appointments"):
+        r = jane.call("GET", path)
+        assert r.status_code in (403, 404) and sam_appointment not in r.text, (path, r.text)
+    with haven_stack.rpc() as rpc:
+        actor = actor_of(jane.http.cookies["haven_access"])
+        with pytest.raises(NotFound):
+            rpc.scheduling.list_client_appointments(actor, sam_id, {})
+        with pytest.raises(NotFound):
+            rpc.scheduling.get_appointment(actor, sam_appointment)
+        assert rpc.scheduling.list_client_appointments(actor, mia, {})["items"]
     assert jane.call("GET", "/api/v1/me/details").json()["id"] == jane_chart["id"]
 
     audit = staff_session(haven_stack, practice.admin_login, practice.staff_password).get(
         f"{api}/audit", params={"action": "client_unlinked"}, timeout=10)
     assert audit.status_code == 200 and len(audit.json()["entries"]) == 1
+
+
+def book(staff, api, client_id, clinician_id, hours_ahead, title):
+    """An appointment booked over HTTP by staff, `hours_ahead` from now (whole hours)."""
+    starts = (datetime.datetime.now(datetime.timezone.utc).replace(minute=0, second=0,
+                                                                   microsecond=0)
+              + datetime.timedelta(hours=hours_ahead))
+    r = staff.post(f"{api}/clients/{client_id}/appointments", timeout=10, json={
+        "clinician_id": clinician_id, "starts_at": starts.isoformat(),
+        "duration_minutes": 50, "title": title})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def actor_of(access_token):
+    """The actor context the gateway builds from this access token (gateway/auth.py)."""
+    import jwt
+    from gateway.auth import actor_wire
+    claims = jwt.decode(access_token, options={"verify_signature": False})
+    return actor_wire(claims, "e2e-direct")
+
+
+def appointment_routes():
+    """Every gateway route whose path or tag concerns appointments, from the route table:
+    a route added later is covered without anyone remembering it."""
+    from gateway.router import Router
+    from gateway.routes import TABLES
+    return [r for r in Router(TABLES).routes
+            if "appointment" in r.path or "appointments" in r.tags]
+
+
+def test_a_holder_without_view_appointments_reaches_no_appointment_by_any_route(
+        haven_stack, practice):
+    """Bobby's own sign-in holds a grant over Kim with everything but view_appointments.
+    Every appointment route, with Kim's ids, answers 403 or 404 and never her appointment;
+    scheduling refuses the same actor itself."""
+    base, api = haven_stack.base_url, haven_stack.base_url + "/api/v1"
+    account = give_login(haven_stack, practice, {
+        "id": practice.bobby_id, "email": practice.bobby_email, "first_name": "Bobby",
+        "last_name": "Newman"}, JANE_PASSWORD)
+    kim = add_client(haven_stack, practice, "Kim", "Park", "2016-05-06")
+    intake = staff_session(haven_stack, practice.intake_login, practice.staff_password)
+    everything_else = ["manage_information", "manage_documentation", "message_clinician",
+                       "billing"]
+    r = intake.put(f"{api}/portal-accounts/{account['account_id']}/grants/{kim['id']}",
+                   json={"permissions": everything_else}, timeout=10)
+    assert r.status_code == 200, r.text
+    clinician = intake.get(f"{api}/clinicians", timeout=10).json()[0]
+    secret = "Kim's confidential session"
+    appointment = book(intake, api, kim["id"], clinician["id"], 30, secret)
+
+    r = requests.post(base + "/api/v1/session", timeout=10, json={
+        "practice_code": practice.code, "login": practice.bobby_email,
+        "password": JANE_PASSWORD, "audience": "portal", "token_delivery": "body"})
+    assert r.status_code == 200, r.text
+    token = r.json()["access_token"]
+    bobby = requests.Session()
+    bobby.headers["Authorization"] = f"Bearer {token}"
+    held = {c["client_id"]: c["permissions"] for c in r.json()["principal"]["clients"]}
+    assert held[kim["id"]] == everything_else          # he holds Kim, without appointments
+
+    ids = {"client_id": kim["id"], "appointment_id": appointment["id"]}
+    bodies = {"POST": {"clinician_id": clinician["id"], "version": 1}}
+    routes = appointment_routes()
+    assert len(routes) >= 5
+    untaught = [f"{r.method} {r.path} <{n}>" for r in routes for n in r.path_params
+                if n not in ids]
+    assert not untaught, untaught
+    for route in routes:
+        path = route.path
+        for name in route.path_params:
+            path = path.replace(f"<{name}>", ids[name])
+        body = None
+        if route.request is not None:    # a valid body: the refusal is about Kim, not it
+            fields = route.request_instance.fields
+            body = {k: v for k, v in bodies["POST"].items() if k in fields}
+            if "starts_at" in fields:
+                body["starts_at"] = appointment["starts_at"]
+        asks_whom = route.query is not None and "client_id" in route.query_instance.fields
+        r = bobby.request(route.method, base + path, json=body, timeout=10,
+                          params={"client_id": kim["id"]} if asks_whom else None)
+        assert r.status_code in (403, 404), (route.method, path, r.status_code, r.text)
+        assert appointment["id"] not in r.text and secret not in r.text, (route.method, path)
+    # scheduling refuses the same actor context by itself (no gateway in between)
+    actor = actor_of(token)
+    with haven_stack.rpc() as rpc:
+        for call in (lambda: rpc.scheduling.list_client_appointments(actor, kim["id"], {}),
+                     lambda: rpc.scheduling.get_appointment(actor, appointment["id"]),
+                     lambda: rpc.scheduling.cancel_appointment(actor, appointment["id"],
+                                                               {"version": 1}),
+                     lambda: rpc.scheduling.book_appointment(actor, kim["id"], {
+                         "clinician_id": clinician["id"],
+                         "starts_at": appointment["starts_at"]})):
+            with pytest.raises((Forbidden, NotFound)):
+                call()
+    # nothing changed: the appointment is still booked, as staff see it
+    [still] = intake.get(f"{api}/clients/{kim['id']}/appointments", timeout=10).json()["items"]
+    assert still["status"] == "scheduled" and still["version"] == 1
 
 
 def test_a_browser_sign_in_never_shows_tokens_to_scripts(haven_stack, practice):
@@ -262,6 +402,44 @@ def test_settings_move_the_portal_and_branding_follows(haven_stack, practice):
     entries = admin.get(f"{api}/audit", params={"action": "practice_settings_changed"},
                         timeout=10).json()["entries"]
     assert entries and "code" in entries[0]["detail"]["fields"]
+
+
+def test_emailed_links_use_the_practice_s_own_address(haven_stack, practice):
+    """A practice with its own subdomain (the stack declares HAVEN_PORTAL_BASE_DOMAIN=
+    localhost): the reset email links to http://<subdomain>.localhost:<port>/reset/<token>,
+    and the gateway serves that page, the practice and the reset there (Host header)."""
+    base, api = haven_stack.base_url, haven_stack.base_url + "/api/v1"
+    admin = staff_session(haven_stack, practice.admin_login, practice.staff_password)
+    sub = f"mail-{practice.code}"
+    r = admin.patch(f"{api}/practice/settings", json={"subdomain": sub}, timeout=10)
+    assert r.status_code == 200, r.text
+    give_login(haven_stack, practice, {"id": practice.bobby_id, "email": practice.bobby_email,
+                                       "first_name": "Bobby", "last_name": "Newman"}, JANE_PASSWORD)
+    before = mail_count(haven_stack)
+    asked = requests.post(f"{api}/password-resets", timeout=10, json={
+        "practice_code": practice.code, "email": practice.bobby_email})
+    assert asked.status_code == 202, asked.text
+    port = base.rsplit(":", 1)[1]
+    own_host = f"{sub}.localhost:{port}"
+    link = re.compile(r"(https?)://([^/\s]+)/reset/([A-Za-z0-9_-]+)")
+
+    def reset_link():
+        for message in haven_stack.mail_messages()[before:]:
+            if practice.bobby_email in message["to"] and link.search(message["body"]):
+                return link.search(message["body"])
+    found = wait_until(reset_link, timeout=10)
+    assert found, "no reset email"
+    scheme, host, token = found.groups()
+    assert (scheme, host) == ("http", own_host)
+    own = {"Host": own_host}
+    page = requests.get(f"{base}/reset/{token}", headers=own, timeout=10)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert requests.get(f"{base}/sign-in", headers=own, timeout=10).status_code == 200
+    here = requests.get(f"{api}/practice", headers=own, timeout=10)
+    assert here.status_code == 200 and here.json()["code"] == practice.code
+    looked = requests.post(f"{api}/password-resets/lookup", json={"token": token}, headers=own,
+                           timeout=10)
+    assert looked.status_code == 200 and looked.json()["kind"] == "client"
 
 
 def test_staff_tools_cancel_safe_word_two_factor_and_the_charts_date_of_birth(haven_stack,
