@@ -454,7 +454,9 @@ class PracticeSettings(Practice):
     subdomain = S(allow_none=True)
     portal_base_domain = S(metadata={
         "description": "the domain own subdomains live under (HAVEN_PORTAL_BASE_DOMAIN): the "
-                       "portal also opens at https://<subdomain>.<portal_base_domain>/"})
+                       "portal also opens at https://<subdomain>.<portal_base_domain>/ (emailed "
+                       "links use it only when the deployment set it; the default is "
+                       "`localhost`)"})
     invitation_days = fields.Integer()
     # guardian age bands and the two-step rule for clients (docs/identity.md)
     guardian_full_until_age = fields.Integer()
@@ -476,7 +478,8 @@ class PracticeSettingsUpdate(StrictSchema):
         "description": "the practice's own address <subdomain>.<portal_base_domain>: one DNS "
                        "label (1-63 lowercase letters, digits, hyphens, not at either end); "
                        "null or \"\" removes it. 409 `subdomain_taken`; 422 "
-                       "`subdomain_reserved` (www, api, staff…)"})
+                       "`subdomain_reserved` (www, api, staff…). When the deployment sets "
+                       "HAVEN_PORTAL_BASE_DOMAIN, emailed portal links use this address"})
     logo_ref = S(allow_none=True, validate=validate.Equal(
         None, error="Send null to remove the logo; upload a new one to change it."), metadata={
         "description": "only null (removes the logo); POST /api/v1/practice/logo sets one"})

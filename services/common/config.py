@@ -108,6 +108,9 @@ def service_config(service, **overrides):
         "EMAIL_RETRY_BASE_SECONDS": env_float("HAVEN_EMAIL_RETRY_BASE_SECONDS", 30.0),
         "EMAIL_MAX_ATTEMPTS": env_int("HAVEN_EMAIL_MAX_ATTEMPTS", 8),
         "PUBLIC_URL": env("HAVEN_PUBLIC_URL", "http://127.0.0.1:8000"),
+        # the domain practices' own subdomains live under, as the deployment declared it
+        # (None when unset: emailed links then keep the /p/<code> form)
+        "PORTAL_BASE_DOMAIN": env("HAVEN_PORTAL_BASE_DOMAIN"),
     }
     config.update(overrides)
     return config

@@ -275,7 +275,7 @@ class ContactEntrypoints:
         link, path = self._invite_link(tx, actor, practice, store.CONTACT, contact, now)
         events.CONTACT_INVITED.record(tx, actor, {
             "contact_id": contact.id, "email": contact.email, "practice_name": practice.name,
-            "portal_path": f"/p/{practice.code}", "link_path": path,
+            **helpers.portal_address(practice), "link_path": path,
             "expires_at": link.expires_at.isoformat(), "resend": resend})
         store.audit(tx.session, "contact_invited", now, practice.id,
                     actor=(actor.kind, actor.id), subject=(store.CONTACT, contact.id),

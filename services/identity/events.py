@@ -11,16 +11,19 @@ from services.common.events import EventType
 
 ACCOUNT_CREATED = EventType("account.created", 1, """\
 A client's portal access was set up. data: {account_id, client_id, practice_name,
-portal_path, login, status, via}. `portal_path` is relative to the public address (PUBLIC_URL);
+portal_path, portal_subdomain, login, status, via}. `portal_path` is relative to the public
+address (PUBLIC_URL); `portal_subdomain` is the practice's own subdomain or null (every
+event below that carries `portal_path` carries it too; a mail sender links to
+https://<portal_subdomain>.<HAVEN_PORTAL_BASE_DOMAIN>/ when both are set);
 `login` is the address a welcome email goes to; `status` is "active" or "suspended"
 (no welcome email is due for a suspended one); `via` is "staff" (a staff-set login) or
 "invitation" (the client accepted a welcome invitation: they already had the email).""")
 
 ACCOUNT_SUSPENDED = EventType("account.suspended", 1, """\
 A client's portal access stopped: status became "suspended" or "inactive".
-data: {account_id, client_id, status, login, practice_name, portal_path}. Followed in
-the same transaction by `session.revoked` when the account had open sessions. notify
-sends the "access removed" email to `login`.""")
+data: {account_id, client_id, status, login, practice_name, portal_path, portal_subdomain}.
+Followed in the same transaction by `session.revoked` when the account had open sessions.
+notify sends the "access removed" email to `login`.""")
 
 SESSION_REVOKED = EventType("session.revoked", 1, """\
 Sessions ended before their time (sign-out, access stopped, password changed, a reused
@@ -28,14 +31,15 @@ refresh token, idle past the practice's limit: reason "idle_timeout"). data: {se
 replica refuses access tokens carrying these `sid`s from then on.""")
 
 PASSWORD_CHANGED = EventType("password.changed", 1, """\
-A password was changed. data: {account_id, kind, via, login, practice_name, portal_path}
+A password was changed. data: {account_id, kind, via, login, practice_name, portal_path,
+portal_subdomain}
 with kind "client" or "staff" and via "change" (signed in, knowing the old one) or
 "reset" (through an emailed reset link). Sessions of that person were revoked in the same
 transaction. notify sends "your password was changed" to `login`.""")
 
 INVITATION_SENT = EventType("invitation.sent", 1, """\
 A welcome invitation was (re)sent. data: {invitation_id, client_id, email, practice_name,
-portal_path, link_path, expires_at, resend}. `link_path` (/p/<code>/invite/<token>) holds
+portal_path, portal_subdomain, link_path, expires_at, resend}. `link_path` (/p/<code>/invite/<token>) holds
 the single-use token: only notify should read it (see docs/identity.md, "Secrets in
 events"). An older pending invitation of the client is superseded.""", private=True)
 
@@ -53,7 +57,7 @@ Staff withdrew a pending welcome invitation: its link no longer works. data:
 
 PASSWORD_RESET_REQUESTED = EventType("password_reset.requested", 1, """\
 A reset link was issued. data: {reset_id, kind, account_id, email, practice_name,
-portal_path, link_path, expires_at, requested_by} with requested_by "self" or "staff".
+portal_path, portal_subdomain, link_path, expires_at, requested_by} with requested_by "self" or "staff".
 `link_path` holds the single-use token (docs/identity.md, "Secrets in events").""", private=True)
 
 PRACTICE_UPDATED = EventType("practice.updated", 1, """\
@@ -72,7 +76,8 @@ so no token naming that client stays usable.""")
 
 CONTACT_INVITED = EventType("contact.invited", 1, """\
 Staff added a contact (a guardian or responsible party with a login of their own kind).
-data: {contact_id, email, practice_name, portal_path, link_path, expires_at, resend}.
+data: {contact_id, email, practice_name, portal_path, portal_subdomain, link_path,
+expires_at, resend}.
 `link_path` (/p/<code>/reset/<token>) holds the single-use token with which the contact
 chooses a password: recorded private, on identity-private.events only.""", private=True)
 
@@ -91,7 +96,8 @@ transaction by `session.revoked` for the holder's sessions.""")
 
 STAFF_INVITED = EventType("staff.invited", 1, """\
 A staff member was invited. data: {staff_id, email, practice_name, portal_path,
-link_path, expires_at}. `link_path` (/staff/<code>/reset/<token>) holds the single-use
+portal_subdomain (null: the console is not on the practice's own address), link_path,
+expires_at}. `link_path` (/staff/<code>/reset/<token>) holds the single-use
 token with which they choose a password: on identity-private.events only.""", private=True)
 
 STAFF_UPDATED = EventType("staff.updated", 1, """\
@@ -106,9 +112,10 @@ When something was removed, sessions of the staff holding the role were revoked.
 SIGN_IN_THROTTLED = EventType("sign_in.throttled", 1, """\
 Wrong passwords for an existing account made its sign-in back off (the first failure of
 an episode only: the next comes after a success or an hour's quiet). data: {account_id,
-kind, occurred_at, login, practice_name, portal_path} with kind "client", "contact" or
-"staff" (whose portal_path is the console's, /staff/<code>). notify tells `login` that someone tried to sign in. Nothing is emitted for a
-sign-in name without an account.""")
+kind, occurred_at, login, practice_name, portal_path, portal_subdomain} with kind
+"client", "contact" or "staff" (whose portal_path is the console's, /staff/<code>, and
+portal_subdomain null). notify tells `login` that someone tried to sign in. Nothing is
+emitted for a sign-in name without an account.""")
 
 ALL = (CONTACT_INVITED, CONTACT_STATUS_CHANGED, GRANT_CHANGED, STAFF_INVITED, STAFF_UPDATED,
        ROLE_PERMISSIONS_CHANGED, CLIENT_LINKED, CLIENT_UNLINKED, ACCOUNT_CREATED, ACCOUNT_SUSPENDED, SESSION_REVOKED, PASSWORD_CHANGED, INVITATION_SENT,

@@ -51,11 +51,21 @@ def check_password(field, password, login, name, second_factor=False):
         raise InvalidInput(exc.code, exc.sentence, {field: [exc.sentence]}) from None
 
 
-def email_data(practice, login):
+def portal_address(practice, kind="client"):
+    """Where a person of `kind` signs in, as every identity email event carries it:
+    `portal_path` (relative to PUBLIC_URL) and `portal_subdomain`, the practice's own
+    subdomain (None when it has none). notify alone turns them into a link
+    (services/notify/domain.py, `portal_url`). Staff sign in at the console
+    (/staff/<code>), which is not on the practice's own address."""
+    if kind == "staff":
+        return {"portal_path": f"/staff/{practice.code}", "portal_subdomain": None}
+    return {"portal_path": f"/p/{practice.code}", "portal_subdomain": practice.subdomain or None}
+
+
+def email_data(practice, login, kind="client"):
     """What every identity email event carries: where to write and what to call the
     practice — never health information."""
-    return {"login": login, "practice_name": practice.name,
-            "portal_path": f"/p/{practice.code}"}
+    return {"login": login, "practice_name": practice.name, **portal_address(practice, kind)}
 
 
 def chart_name(chart):

@@ -19,6 +19,7 @@ from services.identity.helpers import (
     RESET_ANSWER,
     check_password,
     not_yet_available,
+    portal_address,
     throttled,
 )
 from services.identity.models import ClientAccount, Invitation, PasswordReset, Practice
@@ -74,7 +75,7 @@ class OnboardingEntrypoints:
             tx.session.flush()
             events.INVITATION_SENT.record(tx, actor, {
                 "invitation_id": invitation.id, "client_id": client_id, "email": login,
-                "practice_name": practice.name, "portal_path": f"/p/{practice.code}",
+                "practice_name": practice.name, **portal_address(practice),
                 "link_path": invitations.invitation_path(practice.code, token),
                 "expires_at": invitation.expires_at.isoformat(),
                 "resend": previous is not None})
@@ -358,7 +359,7 @@ class OnboardingEntrypoints:
         me = Actor(practice_id=practice.id, kind=store.CLIENT, id=account.id)
         events.ACCOUNT_CREATED.record(tx, me, {
             "account_id": account.id, "client_id": account.client_id,
-            "practice_name": practice.name, "portal_path": f"/p/{practice.code}",
+            "practice_name": practice.name, **portal_address(practice),
             "login": account.login, "status": account.status, "via": "invitation"})
         events.INVITATION_ACCEPTED.record(tx, me, {
             "invitation_id": invitation.id, "client_id": invitation.client_id,
@@ -386,7 +387,7 @@ class OnboardingEntrypoints:
         events.PASSWORD_RESET_REQUESTED.record(tx, actor, {
             "reset_id": reset.id, "kind": kind, "account_id": row.id,
             "email": store.login_of(row), "practice_name": practice.name,
-            "portal_path": f"/p/{practice.code}", "link_path": path,
+            **portal_address(practice, kind), "link_path": path,
             "expires_at": reset.expires_at.isoformat(),
             "requested_by": "staff" if by_staff else "self"})
         return reset

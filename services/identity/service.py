@@ -44,6 +44,7 @@ from services.identity.helpers import (
     SESSION_IDLE,
     check_password,
     email_data,
+    portal_address,
     own_access_opens,
     throttled,
 )
@@ -308,7 +309,7 @@ class IdentityService(Readiness, OnboardingEntrypoints, ContactEntrypoints, Staf
             self._flush_or_conflict(tx.session)
             events.ACCOUNT_CREATED.record(tx, actor, {
                 "account_id": account.id, "client_id": account.client_id,
-                "practice_name": practice.name, "portal_path": f"/p/{practice.code}",
+                "practice_name": practice.name, **portal_address(practice),
                 "login": login, "status": account.status, "via": "staff"})
             store.audit(tx.session, "access_created", now, practice.id,
                         actor=(actor.kind, actor.id), subject=(store.CLIENT, account.id),
@@ -667,9 +668,7 @@ class IdentityService(Readiness, OnboardingEntrypoints, ContactEntrypoints, Staf
     def _tell_owner_throttled(self, tx, row, practice, now, ip):
         """The first failure of a back-off episode: the owner hears of it once."""
         kind = store.kind_of(row)
-        data = email_data(practice, store.login_of(row))
-        if kind == store.STAFF:         # staff sign in at the console, not the portal
-            data["portal_path"] = f"/staff/{practice.code}"
+        data = email_data(practice, store.login_of(row), kind)  # staff: the console's
         events.SIGN_IN_THROTTLED.record(tx, Actor.system(practice_id=practice.id), dict(
             data, account_id=row.id, kind=kind, occurred_at=now.isoformat()),
             practice_id=practice.id)
@@ -710,7 +709,8 @@ class IdentityService(Readiness, OnboardingEntrypoints, ContactEntrypoints, Staf
         if via != "invite":             # nobody needs "your password was changed" for a first one
             events.PASSWORD_CHANGED.record(tx, actor, {
                 "account_id": account.id, "kind": kind, "via": via,
-                **email_data(practice, store.login_of(account))}, practice_id=account.practice_id)
+                **email_data(practice, store.login_of(account), kind)},
+                practice_id=account.practice_id)
         store.clear_throttle(tx.session, store.password_throttle_key(kind, account.id))
         result = None
         if sign_in:

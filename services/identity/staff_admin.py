@@ -11,6 +11,7 @@ from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, NotFound
 from services.common.schemas import load
 from services.identity import events, schemas, store
+from services.identity.helpers import portal_address
 from services.identity.domain import accounts, roles
 from services.identity.models import RolePermission, StaffUser
 
@@ -40,7 +41,7 @@ class StaffEntrypoints:
             link, path = self._invite_link(tx, actor, practice, store.STAFF, staff, now)
             events.STAFF_INVITED.record(tx, actor, {
                 "staff_id": staff.id, "email": email, "practice_name": practice.name,
-                "portal_path": f"/staff/{practice.code}", "link_path": path,
+                **portal_address(practice, store.STAFF), "link_path": path,
                 "expires_at": link.expires_at.isoformat()})
             store.audit(tx.session, "staff_invited", now, practice.id,
                         actor=(actor.kind, actor.id), subject=(store.STAFF, staff.id),

@@ -14,29 +14,29 @@ from services.notify.events import Consumed, check_version
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
-
 INVITATION_SENT = Consumed("identity-private", "invitation.sent", (1,), """
-{invitation_id, client_id, email, practice_name, portal_path, link_path, expires_at}.""")
+{invitation_id, client_id, email, practice_name, portal_path, portal_subdomain, link_path,
+expires_at}.""")
 PASSWORD_RESET_REQUESTED = Consumed("identity-private", "password_reset.requested", (1,), """
-{reset_id, kind, account_id, email, practice_name, portal_path, link_path, expires_at,
-requested_by}.""")
+{reset_id, kind, account_id, email, practice_name, portal_path, portal_subdomain, link_path,
+expires_at, requested_by}.""")
 PASSWORD_CHANGED = Consumed("identity", "password.changed", (1,), """
-{account_id, kind, via, login, practice_name, portal_path}.""")
+{account_id, kind, via, login, practice_name, portal_path, portal_subdomain}.""")
 ACCOUNT_SUSPENDED = Consumed("identity", "account.suspended", (1,), """
-{account_id, client_id, status, login, practice_name, portal_path}.""")
+{account_id, client_id, status, login, practice_name, portal_path, portal_subdomain}.""")
 # Both carry a single-use link: identity publishes them on identity-private only.
 STAFF_INVITED = Consumed("identity-private", "staff.invited", (1,), """
-{staff_id, email, practice_name, portal_path, link_path, expires_at}.""")
+{staff_id, email, practice_name, portal_path, portal_subdomain, link_path, expires_at}.""")
 CONTACT_INVITED = Consumed("identity-private", "contact.invited", (1,), """
-{contact_id, email, practice_name, portal_path, link_path, expires_at, resend}.""")
+{contact_id, email, practice_name, portal_path, portal_subdomain, link_path, expires_at,
+resend}.""")
 INVITATION_LOCKED = Consumed("identity", "invitation.locked", (1,), """
 {invitation_id, client_id} → one `invitation_locked` alert for staff holding
 `manage_portal_access` (so nobody has to guess why a client "can't get in").""")
 INVITATION_LOCKED_ALERT = "invitation_locked"
 SIGN_IN_THROTTLED = Consumed("identity", "sign_in.throttled", (1,), """
-{account_id, kind, occurred_at, login, practice_name, portal_path} → "someone tried to sign
-in to your account", once per throttle episode.""")
+{account_id, kind, occurred_at, login, practice_name, portal_path, portal_subdomain} →
+"someone tried to sign in to your account", once per throttle episode.""")
 CONTACT_STATUS_CHANGED = Consumed("identity", "contact.status_changed", (1,), """
 {contact_id, status} → "access removed / paused" to the contact when status is
 "inactive" or "suspended" (address from identity.get_notice_address).""")
@@ -54,8 +54,8 @@ class IdentityEmailHandlers:
 
     def _email_for(self, consumed, event, handler, make_draft, client_id=None):
         check_version(consumed, event)
-        public_url = self.config.get("PUBLIC_URL", DEFAULT_PUBLIC_URL)
-        draft = make_draft(event.get("data") or {}, public_url)
+        public_url, base_domain = domain.link_settings(self.config)
+        draft = make_draft(event.get("data") or {}, public_url, base_domain=base_domain)
         if draft is None:
             log.info("no email: no usable address", extra={"event_id": event["id"],
                                                             "handler": handler})
@@ -99,9 +99,9 @@ class IdentityEmailHandlers:
                     {"kind": kind, "id": person_id})
             except NotFound:
                 address = None
+        public_url, base_domain = domain.link_settings(self.config)
         draft = identity_emails.access_ended_email(
-            address, self.config.get("PUBLIC_URL", DEFAULT_PUBLIC_URL), status) \
-            if address else None
+            address, public_url, status, base_domain=base_domain) if address else None
         self._queue_once(event, handler, draft)
 
     def _queue_once(self, event, handler, draft, client_id=None):

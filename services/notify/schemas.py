@@ -41,5 +41,6 @@ class AccountCreatedData(LenientSchema):
     login = fields.String(load_default=None, allow_none=True)
     practice_name = fields.String(load_default=None, allow_none=True)
     portal_path = fields.String(load_default=None, allow_none=True)
+    portal_subdomain = fields.String(load_default=None, allow_none=True)
     status = fields.String(load_default="active", allow_none=True)
     via = fields.String(load_default="staff", allow_none=True)

@@ -26,9 +26,6 @@ from services.notify.models import Base
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
-
-
 class NotifyService(Readiness, IdentityEmailHandlers, OpsMixin, ChartsHandlers,
                     ParkedDeliveryAlerts):
     name = "notify"
@@ -65,7 +62,7 @@ class NotifyService(Readiness, IdentityEmailHandlers, OpsMixin, ChartsHandlers,
         portal address only, never health information."""
         events.check_version(events.ACCOUNT_CREATED, event)
         data = schemas.AccountCreatedData().load(event["data"])
-        draft = domain.welcome_email(data, self.config.get("PUBLIC_URL", DEFAULT_PUBLIC_URL))
+        draft = domain.welcome_email(data, *domain.link_settings(self.config))
         rendered = templates.render(draft.template, draft.context) if draft else None
         with self.db.transaction() as tx:
             if not tx.first_delivery(event["id"], "notify.on_account_created"):

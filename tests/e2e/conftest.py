@@ -26,8 +26,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def haven_stack(tmp_path_factory):
     """Haven started in a temporary var dir on free ports, seeded with the demo practice."""
     amqp_uri, remove_vhost = private_vhost()
+    # a declared base domain: emails of a practice with its own subdomain link there
     stack = Stack(var_dir=tmp_path_factory.mktemp("haven-stack"), amqp_uri=amqp_uri,
-                  http_port=free_port(), smtp_port=free_port(), mail_port=free_port())
+                  http_port=free_port(), smtp_port=free_port(), mail_port=free_port(),
+                  extra_env={"HAVEN_PORTAL_BASE_DOMAIN": "localhost"})
     try:
         stack.start()
         stack.seed()

@@ -23,6 +23,7 @@ from tests.conftest import free_port
 from tests.integration.identity.test_identity import SECRET, Events
 
 PUBLIC = "https://portal.haven.test"
+BASE_DOMAIN = "clients.haven.test"   # practices' own subdomains live under it
 PASSWORD = "copper kettle meadow 77"
 CHARTS = {}   # client_id -> record: what the stand-in for charts answers
 
@@ -73,6 +74,7 @@ def stack(container_factory, amqp_uri, database_url, database_url_factory):
     container_factory(FakeCharts, {"AMQP_URI": amqp_uri}).start()
     # notify first: its queues exist before identity publishes (trap 6)
     container_factory(NotifyService, dict(base, DATABASE_URL=notify_url, SMTP_HOST="127.0.0.1",
+                                          PORTAL_BASE_DOMAIN=BASE_DOMAIN,
                                           SMTP_PORT=port, EMAIL_POLL_SECONDS=0.2,
                                           SMTP_FROM="Haven <no-reply@haven.test>")).start()
     container_factory(IdentityService, dict(
@@ -176,6 +178,26 @@ def test_invitation_reset_and_removal_by_email(stack):
     # invitation, reset, password changed, access removed (notify's durable queues in the
     # session's vhost may also hold other tests' mail: count this address only)
     assert len([m for m in inbox.messages if m[0] == [address]]) == 4
+
+
+def test_a_practice_s_own_subdomain_is_where_its_emails_link(stack):
+    """With a subdomain (and the deployment's base domain), notify renders the invitation
+    link at https://<subdomain>.<base>/invite/<token> — the token still works — and no
+    /p/<code> address; the test above shows a practice without one keeps /p/<code>."""
+    identity, inbox, _, _ = stack
+    practice, staff = new_practice(identity)
+    admin = Actor(practice_id=practice["id"], kind="staff", id=str(uuid.uuid4()),
+                  roles=("practice_admin",), permissions=("manage_practice_settings",)).to_wire()
+    sub = f"s{uuid.uuid4().hex[:8]}"
+    identity.update_practice_settings(admin, {"subdomain": sub})
+    address = f"own-{uuid.uuid4().hex[:8]}@example.org"
+    identity.invite_client(staff, {"client_id": new_client(address)})
+    body = inbox.wait_for(address, "invites you")
+    own = f"https://{sub}.{BASE_DOMAIN}"
+    link = re.search(rf"{re.escape(own)}/invite/(\S+)", body)
+    assert link, body
+    assert f"The portal: {own}/" in body and f"/p/{practice['code']}" not in body
+    assert identity.get_invitation({"token": link.group(1)})["login"] == address
 
 
 def test_practice_settings_are_announced(stack):

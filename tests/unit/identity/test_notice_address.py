@@ -14,7 +14,8 @@ def test_notify_gets_the_sign_in_address_practice_and_portal(service, practice):
     system = Actor.system(practice_id=practice["id"]).to_wire()
     got = service.get_notice_address(system, {"kind": "client", "id": access["account_id"]})
     assert got == {"kind": "client", "id": access["account_id"], "email": "maria@example.org",
-                   "practice_name": "Oak Tree Counseling", "portal_path": "/p/oak-tree"}
+                   "practice_name": "Oak Tree Counseling", "portal_path": "/p/oak-tree",
+                   "portal_subdomain": None}
     with pytest.raises(Forbidden):
         service.get_notice_address(staff, {"kind": "client", "id": access["account_id"]})
     other = Actor.system(practice_id="another-practice").to_wire()

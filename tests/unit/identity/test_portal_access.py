@@ -273,7 +273,34 @@ def test_change_password_event_carries_where_to_write(service, jane, practice, d
     data = db.events("password.changed")[-1]["data"]
     assert data == {"account_id": jane["principal"]["id"], "kind": "client", "via": "change",
                     "login": "jane.rivers@example.org", "practice_name": "Oak Tree Counseling",
-                    "portal_path": "/p/oak-tree"}
+                    "portal_path": "/p/oak-tree", "portal_subdomain": None}
+
+
+def test_email_events_carry_the_practice_s_own_subdomain_for_the_portal_only(
+        service, staff, chart, db, practice, clock):
+    """notify builds links at https://<subdomain>.<base>/ from `portal_subdomain`; the staff
+    console's events name none (it is not on the practice's own address)."""
+    admin = staff_actor(practice, permissions=("manage_practice_settings", "manage_staff"),
+                        staff_id="admin")
+    service.update_practice_settings(admin, {"subdomain": "oak"})
+    invite(service, staff)
+    accept(service, token_of(db))
+    service.request_password_reset({"practice_code": "oak-tree",
+                                    "email": "jane.rivers@example.org"})
+    for type_ in ("invitation.sent", "password_reset.requested"):
+        data = db.events(type_)[-1]["data"]
+        assert (data["portal_path"], data["portal_subdomain"]) == ("/p/oak-tree", "oak")
+        assert data["link_path"].startswith("/p/oak-tree/")
+    service.invite_staff(admin, {"email": "new.clinician@example.org", "name": "New One",
+                                 "role": "clinician"})
+    staff_invite = db.events("staff.invited")[-1]["data"]
+    assert staff_invite["portal_path"] == "/staff/oak-tree"
+    assert staff_invite["portal_subdomain"] is None
+    service.update_practice_settings(admin, {"subdomain": None})
+    clock.advance(minutes=2)            # a repeat within a minute sends nothing
+    service.request_password_reset({"practice_code": "oak-tree",
+                                    "email": "jane.rivers@example.org"})
+    assert db.events("password_reset.requested")[-1]["data"]["portal_subdomain"] is None
 
 
 # -- practice settings and audit ---------------------------------------------------------------------

@@ -136,7 +136,7 @@ def test_suspended_and_inactive_accounts_cannot_sign_in(service, access, practic
     assert suspended[0]["data"] == {"account_id": access["account_id"], "client_id": "client-1",
                                     "status": "suspended", "login": "maria.lopez@example.org",
                                     "practice_name": "Oak Tree Counseling",
-                                    "portal_path": "/p/oak-tree"}
+                                    "portal_path": "/p/oak-tree", "portal_subdomain": None}
     assert revoked[0]["data"]["session_ids"] == [session["session_id"]]
     with pytest.raises(Unauthenticated):
         service.refresh({"refresh_token": session["refresh_token"]})

@@ -102,7 +102,7 @@ def test_the_owner_is_told_once_per_throttle_episode(service, access, clock, db)
         "account_id": access["account_id"], "kind": "client",
         "occurred_at": (T0 + timedelta(minutes=15)).isoformat(),
         "login": "maria@example.org", "practice_name": "Oak Tree Counseling",
-        "portal_path": "/p/oak-tree"}
+        "portal_path": "/p/oak-tree", "portal_subdomain": None}
     for _ in range(3):                                   # the back-off goes on: no new mail
         clock.advance(minutes=10)
         fail(service, 1, ip=ATTACKER)

@@ -95,3 +95,46 @@ def test_smtp_message_is_from_the_practice_with_text_and_html():
                                        html="<p>Hello</p>", from_name="Sunrise Counseling"))
     assert mail["From"] == "Sunrise Counseling <no-reply@haven.example>"
     assert mail["To"] == "ana@example.com" and mail.is_multipart()
+
+
+@pytest.mark.parametrize("public,path,subdomain,base,url", [
+    # a practice's own address, in a deployment that declared its base domain
+    ("https://portal.example.org", "/p/oak/invite/tok", "oak", "clients.example.org",
+     "https://oak.clients.example.org/invite/tok"),
+    ("https://portal.example.org", "/p/oak", "oak", "clients.example.org",
+     "https://oak.clients.example.org/"),
+    # the scheme and port are PUBLIC_URL's: the same gateway answers both
+    ("http://127.0.0.1:8000/", "/p/oak/reset/tok", "oak", "localhost",
+     "http://oak.localhost:8000/reset/tok"),
+    # no subdomain, or no base domain declared: /p/<code> as before
+    ("https://portal.example.org", "/p/oak/invite/tok", None, "clients.example.org",
+     "https://portal.example.org/p/oak/invite/tok"),
+    ("https://portal.example.org", "/p/oak/invite/tok", "oak", None,
+     "https://portal.example.org/p/oak/invite/tok"),
+    # the staff console is not on the practice's own address
+    ("https://portal.example.org", "/staff/oak/reset/tok", "oak", "clients.example.org",
+     "https://portal.example.org/staff/oak/reset/tok"),
+    # an event can never aim a link at another host
+    ("https://portal.example.org", "/p/oak/x", "evil.example.com/", "clients.example.org",
+     "https://portal.example.org/p/oak/x"),
+    ("https://portal.example.org", "/p/oak/x", "a@b", "clients.example.org",
+     "https://portal.example.org/p/oak/x"),
+    ("https://portal.example.org", "https://evil.example.com/x", "oak", "clients.example.org",
+     "https://portal.example.org/"),
+])
+def test_portal_url_uses_the_practice_s_own_address_when_there_is_one(public, path,
+                                                                      subdomain, base, url):
+    assert domain.portal_url(public, path, subdomain, base) == url
+
+
+def test_link_settings_count_only_a_declared_base_domain():
+    assert domain.link_settings({}) == ("http://127.0.0.1:8000", None)
+    assert domain.link_settings({"PUBLIC_URL": "https://p.example", "PORTAL_BASE_DOMAIN": " "}) \
+        == ("https://p.example", None)
+    assert domain.link_settings({"PORTAL_BASE_DOMAIN": "clients.example"})[1] == "clients.example"
+
+
+def test_welcome_email_links_to_the_practice_s_own_address():
+    draft = domain.welcome_email(account_created(portal_subdomain="sunrise"),
+                                 "https://portal.example.org", "clients.example.org")
+    assert draft.context["portal_url"] == "https://sunrise.clients.example.org/"

@@ -64,3 +64,45 @@ def test_an_account_made_through_an_invitation_gets_no_second_welcome():
     data = dict(BASE, account_id="a", login="a@example.org", status="active")
     assert welcome_email(data, PUBLIC) is not None
     assert welcome_email(dict(data, via="invitation"), PUBLIC) is None
+
+
+OWN = dict(BASE, portal_subdomain="oaktree")
+
+
+@pytest.mark.parametrize("make,data,link", [
+    (identity_emails.invitation_email,
+     dict(OWN, email="a@example.org", link_path="/p/oak-tree/invite/t1"), "/invite/t1"),
+    (identity_emails.password_reset_email,
+     dict(OWN, email="a@example.org", link_path="/p/oak-tree/reset/t2"), "/reset/t2"),
+    (identity_emails.contact_invitation_email,
+     dict(OWN, email="a@example.org", link_path="/p/oak-tree/reset/t3"), "/reset/t3"),
+    (identity_emails.password_changed_email, dict(OWN, login="a@example.org"), None),
+    (identity_emails.access_removed_email, dict(OWN, login="a@example.org"), None),
+    (identity_emails.sign_in_throttled_email, dict(OWN, login="a@example.org"), None),
+])
+def test_a_practice_s_own_subdomain_carries_every_portal_link(make, data, link):
+    draft = make(data, PUBLIC, base_domain="clients.haven.test")
+    own = "https://oaktree.clients.haven.test"
+    assert draft.context["portal_url"] == own + "/"
+    if link:
+        assert draft.context["link_url"] == own + link
+    body = render(draft)
+    assert own in body and "/p/oak-tree" not in body
+    # without a declared base domain nothing changes
+    plain = make(data, PUBLIC)
+    assert plain.context["portal_url"] == PUBLIC + "/p/oak-tree"
+
+
+def test_the_staff_console_stays_on_the_public_address():
+    data = dict(BASE, email="a@example.org", portal_path="/staff/oak-tree",
+                portal_subdomain=None, link_path="/staff/oak-tree/reset/t")
+    draft = identity_emails.staff_invitation_email(data, PUBLIC, base_domain="clients.haven.test")
+    assert draft.context["link_url"] == PUBLIC + "/staff/oak-tree/reset/t"
+    assert draft.context["portal_url"] == PUBLIC + "/staff/oak-tree"
+
+
+def test_access_ended_uses_the_notice_address_s_subdomain():
+    address = {"email": "a@example.org", "practice_name": "Oak", "portal_path": "/p/oak-tree",
+               "portal_subdomain": "oaktree"}
+    draft = identity_emails.access_ended_email(address, PUBLIC, base_domain="clients.haven.test")
+    assert draft.context["portal_url"] == "https://oaktree.clients.haven.test/"
