@@ -34,6 +34,10 @@ def starts_at_problem(text):
     if value.tzinfo is None:
         return ("Give the start time with its UTC offset (e.g. -05:00 or Z), so it means "
                 "one moment wherever it is read.")
+    try:    # the calendar's edges (years 1 and 9999) cannot hold a whole appointment
+        value.astimezone(timezone.utc) + timedelta(minutes=MAX_MINUTES)
+    except OverflowError:
+        return "Give a start time between now and the year 9999."
     return None
 
 

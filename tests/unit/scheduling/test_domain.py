@@ -18,7 +18,9 @@ def test_a_start_time_with_an_offset_is_accepted(text):
 
 @pytest.mark.parametrize("text, words", [
     ("2030-03-04T09:00:00", "UTC offset"), ("next tuesday", "ISO-8601"),
-    ("2030-02-30T09:00:00Z", "ISO-8601"), (930, "as text")])
+    ("2030-02-30T09:00:00Z", "ISO-8601"), (930, "as text"),
+    ("9999-12-31T23:00:00+00:00", "the year 9999"),
+    ("0001-01-01T00:30:00+01:00", "the year 9999")])
 def test_a_start_time_without_offset_or_unreadable_is_refused(text, words):
     assert words in domain.starts_at_problem(text)
 
