@@ -1,6 +1,6 @@
 """WCAG 2.1 A and AA, checked by axe-core in headless Chromium over the pages people use
-most: the portal's sign-in, its home and a chart tab once signed in, the console's
-sign-in (both steps) and a client's page. axe-core comes with the pinned
+most: the portal's sign-in, its home, a chart tab and Appointments once signed in, the
+console's sign-in (both steps) and a client's page (with its appointments and booking form). axe-core comes with the pinned
 axe-playwright-python package (nothing is fetched). A violation names the rule, the
 element and what to fix."""
 from axe_playwright_python.sync_playwright import Axe
@@ -20,6 +20,20 @@ def violations(axe, page, label):
     return [f"{label}: {v['id']} ({v['impact']}) {v['help']} -> {n['target']}: "
             f"{n.get('failureSummary', '').splitlines()[-1].strip()}"
             for v in found for n in v["nodes"]]
+
+
+def book_appointment(stack, practice):
+    """One upcoming appointment of Bobby's, booked at scheduling as the practice's system
+    actor (the page under test is what matters here)."""
+    import datetime
+    from services.common.actor import Actor
+    system = Actor.system(practice_id=practice.id).to_wire()
+    starts = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)
+    with stack.rpc() as rpc:
+        clinician = rpc.identity.list_staff(system)[0]
+        rpc.scheduling.book_appointment(system, practice.bobby_id, {
+            "clinician_id": clinician["id"], "starts_at": starts.replace(microsecond=0).isoformat(),
+            "title": "Individual therapy", "location": "telehealth"})
 
 
 def test_main_pages_meet_wcag_21_aa(haven_stack, browser):
@@ -51,6 +65,11 @@ def test_main_pages_meet_wcag_21_aa(haven_stack, browser):
         expect(page.locator("form")).to_be_visible()
         found += violations(axe, page, "portal chart tab")
 
+        book_appointment(haven_stack, practice)
+        page.goto(f"{base}/p/{practice.code}/appointments")
+        expect(page.get_by_role("list", name="Upcoming").get_by_role("listitem")).to_have_count(1)
+        found += violations(axe, page, "portal appointments")
+
         console = staff.new_page()
         console.goto(f"{base}/staff/sign-in")
         expect(console.get_by_role("button", name="Sign in")).to_be_visible()
@@ -61,6 +80,8 @@ def test_main_pages_meet_wcag_21_aa(haven_stack, browser):
         console.goto(f"{base}/staff/clients/{practice.bobby_id}")
         expect(console.get_by_role("heading", name="Bobby Newman")).to_be_visible()
         expect(console.get_by_role("button", name="Suspend access")).to_be_visible()
+        expect(console.get_by_role("button", name="Book appointment")).to_be_visible()
+        expect(console.get_by_role("list", name="Upcoming")).to_be_visible()
         found += violations(axe, console, "staff client page")
     finally:
         portal.close()

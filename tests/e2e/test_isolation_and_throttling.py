@@ -10,6 +10,7 @@ taught which id and body to use) without anyone remembering to add it.
 Brute force: sign-in is throttled after a handful of failures (429 with retry_after),
 and an unknown email gets exactly the answers a wrong password gets.
 """
+import datetime
 import time
 import uuid
 
@@ -50,6 +51,8 @@ BODIES = {
     ("PATCH", "/api/v1/document-types/<type_id>"): {"show_in_portal": False},
     ("POST", "/api/v1/ops/failed-deliveries/<service>/<event_id>/replay"): {
         "handler": "notify.on_client_updated"},
+    ("POST", "/api/v1/appointments/<appointment_id>/cancel"): {"version": 1,
+                                                               "reason": "Leaked"},
 }
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -120,6 +123,16 @@ def test_no_route_hands_practice_b_data_to_practice_a(haven_stack):
             "email": f"contact-{b.code}@example.org", "name": "Bea Contact"})
         ids["contact_id"] = b_contact["contact_id"]
         ids["staff_id"] = rpc.identity.list_staff(b_system)[0]["id"]
+    # an appointment of B's Bobby, booked by B's staff
+    b_clinician = b_admin.get(f"{base}/api/v1/clinicians", timeout=10).json()[0]
+    starts = (datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+              + datetime.timedelta(days=3))
+    b_appointment = b_admin.post(f"{base}/api/v1/clients/{b.bobby_id}/appointments",
+                                 timeout=10, json={"clinician_id": b_clinician["id"],
+                                                   "starts_at": starts.isoformat(),
+                                                   "title": "Bristol session"})
+    assert b_appointment.status_code == 201, b_appointment.text
+    ids["appointment_id"] = b_appointment.json()["id"]
     secrets = [b.bobby_email, "Bristol", "Bea Contact", "bristol-letter"]
 
     # practice A: its administrator (every staff permission) and a portal client
@@ -133,6 +146,10 @@ def test_no_route_hands_practice_b_data_to_practice_a(haven_stack):
             "audience": "portal"}),
     }
     BODIES[("POST", "/api/v1/portal-accounts/<account_id>/clients")] = {"client_id": a.bobby_id}
+    a_clinician = callers["A's administrator"].get(f"{base}/api/v1/clinicians",
+                                                   timeout=10).json()[0]
+    BODIES[("POST", "/api/v1/clients/<client_id>/appointments")] = {
+        "clinician_id": a_clinician["id"], "starts_at": starts.isoformat()}
 
     routes = [r for r in Router(TABLES).routes if r.path_params and r.auth != PUBLIC]
     assert len(routes) >= 10
@@ -163,6 +180,11 @@ def test_no_route_hands_practice_b_data_to_practice_a(haven_stack):
     admin, client = callers["A's administrator"], callers["A's client"]
     r = client.get(base + "/api/v1/me/details", params={"client_id": b.bobby_id}, timeout=10)
     assert r.status_code == 404
+    r = client.get(base + "/api/v1/me/appointments", params={"client_id": b.bobby_id},
+                   timeout=10)
+    assert r.status_code == 404 and ids["appointment_id"] not in r.text
+    r = admin.get(base + "/api/v1/clinicians", timeout=10)
+    assert r.status_code == 200 and b_clinician["id"] not in r.text
     r = client.post(base + "/api/v1/me/uploads", params={"client_id": b.bobby_id},
                     files={"file": ("a.pdf", PDF)}, timeout=10)
     assert r.status_code in (403, 404), r.text
@@ -191,6 +213,9 @@ def test_no_route_hands_practice_b_data_to_practice_a(haven_stack):
                                                  timeout=10).json()] == [batch["batch_id"]]
     b_docs = b_intake.get(f"{base}/api/v1/clients/{b.bobby_id}/documents", timeout=10).json()
     assert [d["id"] for d in b_docs if d["kind"] == "shared"] == [ids["document_id"]]
+    [b_seen] = b_intake.get(f"{base}/api/v1/clients/{b.bobby_id}/appointments",
+                            timeout=10).json()["items"]
+    assert (b_seen["status"], b_seen["version"]) == ("scheduled", 1)
 
 
 class _FromAddress(requests.adapters.HTTPAdapter):

@@ -2,8 +2,11 @@
 the console's code step), Jane opens the link from the mail catcher, a wrong date of birth
 is refused with the attempts left, the right one and a password sign her in; staff link her
 son from her page and give her own sign-in her daughter's appointments from the daughter's
-page; Jane switches between the three profiles and sees what each allows; staff remove
-her access to her son and he is out of her reach."""
+page; staff book (and cancel) her daughter's appointments from the daughter's page; Jane
+switches between the profiles and sees what each allows — her daughter's Appointments, and
+no Appointments entry for a profile without view_appointments; staff remove her access to
+her son and he is out of her reach."""
+import datetime
 import re
 
 import requests
@@ -22,6 +25,7 @@ def test_invitation_linked_son_and_guardian_grant_in_the_browser(haven_stack, br
     jane = add_client(haven_stack, practice, "Jane", "Doe", "1984-07-21", email)
     sam = add_client(haven_stack, practice, "Sam", "Doe", "2015-03-02", email)
     mia = add_client(haven_stack, practice, "Mia", "Doe", "2017-09-14")
+    lee = add_client(haven_stack, practice, "Lee", "Doe", "2019-01-30")
 
     staff_context = browser.new_context()
     jane_context = browser.new_context(viewport={"width": 390, "height": 844})
@@ -73,6 +77,33 @@ def test_invitation_linked_son_and_guardian_grant_in_the_browser(haven_stack, br
         access = panel.get_by_role("form", name="Access of Jane Doe to Mia Doe")
         expect(access.get_by_label("View appointments")).to_be_checked()
         expect(access.get_by_label("Manage information (details and chart)")).not_to_be_checked()
+        # ... and, over the API, Lee's documents only (a profile without view_appointments)
+        intake = staff_session(haven_stack, practice.intake_login, practice.staff_password)
+        account_id = intake.get(f"{api}/clients/{jane['id']}/portal-status",
+                                timeout=10).json()["account_id"]
+        assert intake.put(f"{api}/portal-accounts/{account_id}/grants/{lee['id']}", timeout=10,
+                          json={"permissions": ["manage_documentation"]}).status_code == 200
+
+        # staff book Mia's appointments on her page: one through the form, one cancelled
+        day = (datetime.date.today() + datetime.timedelta(days=7)).isoformat()
+        booking = staff.get_by_role("form", name="Book an appointment for Mia Doe")
+        booking.get_by_label("Date", exact=True).fill(day)
+        booking.get_by_label("Start time").fill("10:00")
+        booking.get_by_label("Telehealth (video)").check()
+        booking.get_by_label("Service shown to the client").fill("Play therapy")
+        booking.get_by_role("button", name="Book appointment").click()
+        expect(staff.get_by_text(re.compile("Booked: "))).to_be_visible()
+        upcoming = staff.get_by_role("list", name="Upcoming")
+        expect(upcoming.get_by_role("listitem")).to_have_count(1)
+        booking.get_by_label("Date", exact=True).fill(day)
+        booking.get_by_label("Start time").fill("13:30")
+        booking.get_by_label("Service shown to the client").fill("Check-in")
+        booking.get_by_role("button", name="Book appointment").click()
+        expect(upcoming.get_by_role("listitem")).to_have_count(2)
+        upcoming.get_by_role("button", name=re.compile("Cancel the appointment on .*1:30")).click()
+        staff.get_by_label("Reason (for the practice only)").fill("Family asked to move it")
+        staff.get_by_role("button", name="Yes, cancel it").click()
+        expect(staff.get_by_text("Reason (practice only): Family asked to move it")).to_be_visible()
 
         # Jane: one sign-in, three profiles, each with what it allows
         page.reload()
@@ -90,6 +121,25 @@ def test_invitation_linked_son_and_guardian_grant_in_the_browser(haven_stack, br
         expect(page.get_by_label("First name")).to_have_count(0)
         for hidden in ("My chart", "Documents", "My uploads", "My details"):
             expect(nav.get_by_role("link", name=hidden, exact=True)).to_have_count(0)
+        # her daughter's Appointments, in the practice's time zone; not the cancelled one
+        nav.get_by_role("link", name="Appointments").click()
+        expect(page.get_by_role("heading", name="Appointments: Mia Doe")).to_be_visible()
+        upcoming = page.get_by_role("list", name="Upcoming")
+        expect(upcoming.get_by_role("listitem")).to_have_count(1)
+        expect(upcoming).to_contain_text("Play therapy with Intake")
+        expect(upcoming).to_contain_text("10:00")
+        expect(upcoming).to_contain_text("Telehealth (video)")
+        expect(page.get_by_text("Check-in")).to_have_count(0)
+        expect(page.get_by_text("No past appointments.")).to_be_visible()
+        # Lee's profile allows documents only: no Appointments entry, and a clear message
+        nav.get_by_role("link", name="People").click()
+        page.get_by_role("button", name="Switch to Lee Doe").click()
+        expect(nav.get_by_role("link", name="Documents")).to_be_visible()
+        expect(nav.get_by_role("link", name="Appointments")).to_have_count(0)
+        page.goto(f"{base}/p/{practice.code}/appointments")
+        expect(page.get_by_text("Your access to Lee Doe doesn't include appointments.")
+               ).to_be_visible()
+        assert page.request.get(f"{api}/me/appointments?client_id={lee['id']}").status == 403
         # whatever the page offers, the API refuses Mia's details and documents to her
         for path_ in (f"/me/details?client_id={mia['id']}", f"/me/documents?client_id={mia['id']}"):
             assert page.request.get(api + path_).status in (403, 404), path_

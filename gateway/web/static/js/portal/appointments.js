@@ -49,13 +49,21 @@ function notAllowed(ctx, person) {
 export async function appointmentsView({ ctx }) {
   const person = ctx.currentClient();
   if (!person || !allows(person, "view_appointments")) return notAllowed(ctx, person);
+  const load = () => Promise.all([
+    api.get("/me/appointments", { query: query(ctx, person, "upcoming") }),
+    api.get("/me/appointments", { query: query(ctx, person, "past") }),
+  ]);
   let upcoming;
   let past;
   try {
-    [upcoming, past] = await Promise.all([
-      api.get("/me/appointments", { query: query(ctx, person, "upcoming") }),
-      api.get("/me/appointments", { query: query(ctx, person, "past") }),
-    ]);
+    try {
+      [upcoming, past] = await load();
+    } catch (error) {
+      // a session opened before a link or grant was made learns of it at its next refresh
+      if (error.status !== 404) throw error;
+      await api.post("/session/refresh").catch(() => null);
+      [upcoming, past] = await load();
+    }
   } catch (error) {
     if (error.status === 403) return notAllowed(ctx, person);
     throw error;

@@ -118,7 +118,8 @@ function bookForm({ client, clinicians, me, timeZone, reload }) {
       try {
         const booked = await api.post(`/clients/${seg(client.id)}/appointments`, body, { headers: { "Idempotency-Key": key } });
         key = null;
-        el.reset();
+        // clear what differs between bookings; the clinician, length and place stay
+        for (const name of ["date", "time", "title"]) el.elements[name].value = "";
         notify(`Booked: ${formatInZone(booked.starts_at, timeZone)}${booked.clinician_name ? ` with ${booked.clinician_name}` : ""}.`);
         await reload();
       } catch (error) {
