@@ -1,13 +1,10 @@
 """charts entrypoints for documents: types, sharing, client uploads registered from the
 blob store, downloads with their SHA-256 checked, deletion, and the sweep of blobs no
-committed row points at. Mixed into ChartsService (docs/charts.md, "Documents")."""
+committed row points at (the kernel's, services.common.sweep). Mixed into ChartsService (docs/charts.md, "Documents")."""
 import logging
-import os
-import socket
 
 from eventlet import tpool
 from nameko.rpc import rpc
-from nameko.timer import timer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +13,7 @@ from services.charts.models import (
     Client,
     Document,
     DocumentType,
+    Lease,
 )
 from services.common import blobstore
 from services.common.actor import Actor
@@ -29,15 +27,18 @@ from services.common.errors import (
     Unavailable,
 )
 from services.common.schemas import load
+from services.common.sweep import OrphanBlobSweep
 
 log = logging.getLogger(__name__)
 
 # blobs charts owns live under this namespace of the store: "charts/<32 hex>"
 BLOB_NAMESPACE = "charts"
-SWEEP_INTERVAL_SECONDS = 900
 
 
-class DocumentEntrypoints:
+class DocumentEntrypoints(OrphanBlobSweep):
+    orphan_blob_namespace = BLOB_NAMESPACE
+    orphan_lease = Lease
+
     # -- documents -------------------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED)
@@ -474,39 +475,8 @@ class DocumentEntrypoints:
             prefs = queries.tab_row(session, client, tabs.COMMUNICATION).values or {}
             return {"email": client.email, "may_email": prefs.get("email_ok") is not False}
 
-    # -- orphan blobs ----------------------------------------------------------------------
+    # -- orphan blobs (services.common.sweep: the RPC sweep_orphan_blobs and its timer) --
 
-    @rpc(expected_exceptions=EXPECTED)
-    def sweep_orphan_blobs(self, actor, payload=None):
-        """System or staff `view_operations`: remove blobs of charts' namespace older than
-        `older_than_minutes` (default 60) that no document row names (an upload whose
-        registration never committed). → `{removed: n}`."""
-        actor = Actor.from_wire(actor)
-        actor.require_staff("view_operations")
-        cmd = load(schemas.SweepOrphans(), payload)
-        return {"removed": self._sweep(cmd["older_than_minutes"])}
-
-    @timer(interval=SWEEP_INTERVAL_SECONDS)
-    def sweep_orphan_blobs_periodically(self):
-        """Every replica's timer fires; the lease lets one of them sweep (trap 11)."""
-        holder = f"{socket.gethostname()}-{os.getpid()}"
-        with self.db.transaction() as tx:
-            if not queries.take_lease(tx.session, "orphan_blob_sweep", holder,
-                                      SWEEP_INTERVAL_SECONDS - 5):
-                return
-        minutes = int(self.config.get("BLOB_ORPHAN_MINUTES", 60))
-        removed = self._sweep(minutes)
-        log.info("orphan blobs swept", extra={"removed": removed})
-
-    def _sweep(self, minutes):
-        candidates = self.blobs.list_older_than(BLOB_NAMESPACE, minutes)
-        removed = 0
-        for start in range(0, len(candidates), 500):
-            chunk = candidates[start:start + 500]
-            with self.db.read() as session:
-                known = queries.blob_keys_known(session, chunk)
-            for key in chunk:
-                if key not in known:
-                    self.blobs.delete(key)
-                    removed += 1
-        return removed
+    def referenced_blob_keys(self, session, keys):
+        """The keys a document row names: the rest of `charts/` is swept."""
+        return queries.blob_keys_known(session, keys)

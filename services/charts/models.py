@@ -18,7 +18,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.clock import utcnow
-from services.common.kernel_models import FailedDeliveryMixin, InboxMixin, OutboxMixin
+from services.common.kernel_models import (
+    FailedDeliveryMixin,
+    InboxMixin,
+    LeaseMixin,
+    OutboxMixin,
+)
 from services.common.types import UTCDateTime, new_id
 
 
@@ -191,13 +196,8 @@ class Document(Base):
     reviewed_at = mapped_column(UTCDateTime, nullable=True)
 
 
-class Lease(Base):
-    """Who runs a periodic job now: @timer fires in every replica (STYLE.md, trap 11)."""
-    __tablename__ = "leases"
-
-    name: Mapped[str] = mapped_column(String(50), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(64), nullable=False)
-    expires_at = mapped_column(UTCDateTime, nullable=False)
+class Lease(LeaseMixin, Base):
+    """Who runs a periodic job now (the orphan blob sweep): services.common.sweep."""
 
 
 class Outbox(OutboxMixin, Base):

@@ -249,22 +249,3 @@ def revisions_of(session, client_id):
         select(Revision).where(Revision.client_id == client_id)
         .order_by(Revision.version.desc(), Revision.changed_at.desc(), Revision.field)
     ).scalars().all()
-
-
-def take_lease(session, name, holder, seconds):
-    """True when `holder` now holds the lease `name` for `seconds` (a periodic job that
-    every replica's @timer fires runs in one of them)."""
-    from datetime import timedelta
-
-    from services.charts.models import Lease
-    now = utcnow()
-    row = session.execute(select(Lease).where(Lease.name == name).with_for_update()
-                          ).scalar_one_or_none()
-    if row is None:
-        session.add(Lease(name=name, holder=holder, expires_at=now + timedelta(seconds=seconds)))
-        session.flush()
-        return True
-    if row.holder != holder and row.expires_at > now:
-        return False
-    row.holder, row.expires_at = holder, now + timedelta(seconds=seconds)
-    return True

@@ -311,7 +311,3 @@ class DocumentDeletedData(StrictSchema):
     client_id = fields.String(required=True, allow_none=True)
     contact_id = fields.String(required=True, allow_none=True)
     deleted_by_kind = fields.String(required=True)
-
-
-class SweepOrphans(StrictSchema):
-    older_than_minutes = fields.Integer(load_default=60, validate=validate.Range(min=1))

@@ -9,7 +9,7 @@ from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 
 from services.charts import domain, events, queries, schemas, tabs
-from services.charts.dependencies import BlobStoreProvider, ScannerProvider
+from services.charts.dependencies import ScannerProvider
 from services.charts.document_entrypoints import DocumentEntrypoints
 from services.charts.models import (
     Base,
@@ -20,6 +20,7 @@ from services.charts.models import (
     Revision,
 )
 from services.common.actor import Actor
+from services.common.blobstore import BlobStoreProvider
 from services.common.clock import utcnow
 from services.common.db import Database
 from services.common.readiness import Readiness

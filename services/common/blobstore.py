@@ -348,3 +348,24 @@ def from_config(config=None):
                            endpoint_url=_setting(config, "S3_ENDPOINT_URL", "HAVEN_S3_ENDPOINT_URL"),
                            region=_setting(config, "S3_REGION", "HAVEN_S3_REGION"))
     raise ValueError(f"unknown BLOB_STORE {kind!r}")
+
+
+try:
+    from nameko.extensions import DependencyProvider
+except ImportError:  # pragma: no cover - nameko is everywhere Haven runs
+    DependencyProvider = object
+
+
+class BlobStoreProvider(DependencyProvider):
+    """`self.blobs` of a nameko service: the store `from_config` names (local folder by
+    default, S3-compatible when BLOB_STORE=s3). One instance per container."""
+
+    def __init__(self, store=None):
+        self.store = store
+
+    def setup(self):
+        if self.store is None:
+            self.store = from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.store

@@ -5,6 +5,10 @@ A service declares them on its own declarative Base:
     class Outbox(OutboxMixin, Base): pass
     class Inbox(InboxMixin, Base): pass
     class FailedDelivery(FailedDeliveryMixin, Base): pass
+
+and, when it runs a periodic job in one replica at a time (services.common.sweep):
+
+    class Lease(LeaseMixin, Base): pass
 """
 from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -58,3 +62,12 @@ class FailedDeliveryMixin:
     next_attempt_at = mapped_column(UTCDateTime, nullable=True, index=True)
     parked_at = mapped_column(UTCDateTime, nullable=True)
     note: Mapped[str] = mapped_column(Text, nullable=True)
+
+
+class LeaseMixin:
+    """Who runs a periodic job now: @timer fires in every replica (STYLE.md, trap 11)."""
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64), nullable=False)
+    expires_at = mapped_column(UTCDateTime, nullable=False)

@@ -8,7 +8,13 @@ from sqlalchemy import (JSON, false, Boolean, Date, ForeignKey, Index, Integer, 
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.clock import utcnow
-from services.common.kernel_models import FailedDeliveryMixin, InboxMixin, OutboxMixin, PrivateChannelMixin
+from services.common.kernel_models import (
+    FailedDeliveryMixin,
+    InboxMixin,
+    LeaseMixin,
+    OutboxMixin,
+    PrivateChannelMixin,
+)
 from services.common.types import UTCDateTime, new_id
 from services.identity.crypto import EncryptedString
 
@@ -368,3 +374,7 @@ class Inbox(InboxMixin, Base):
 
 class FailedDelivery(FailedDeliveryMixin, Base):
     pass
+
+
+class Lease(LeaseMixin, Base):
+    """One replica at a time sweeps orphan logo blobs (services.common.sweep)."""

@@ -8,10 +8,12 @@ Log lines carry ids and codes only — never a password, a token, a name or an e
 import logging
 from datetime import timedelta
 
+from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from sqlalchemy.exc import IntegrityError
 
 from services.common.actor import Actor
+from services.common.blobstore import BlobStoreProvider
 from services.common.db import Database
 from services.common.readiness import Readiness
 from services.common.errors import (
@@ -25,6 +27,7 @@ from services.common.errors import (
 from services.common.logs import CorrelationId
 from services.common.rpc import BoundedRpcProxy
 from services.common.schemas import load
+from services.common.sweep import OrphanBlobSweep
 from services.identity import events, schemas, store
 from services.identity.access_extras import AccessExtrasEntrypoints
 from services.identity.chart_sync import ChartEventEntrypoints
@@ -52,6 +55,7 @@ from services.identity.models import (
     AccountClient,
     Base,
     ClientAccount,
+    Lease,
     MfaFactor,
     Practice,
     StaffUser,
@@ -64,7 +68,8 @@ log = logging.getLogger(__name__)
 
 
 class IdentityService(Readiness, OnboardingEntrypoints, ContactEntrypoints, StaffEntrypoints,
-                      TwoFactorEntrypoints, AccessExtrasEntrypoints, ChartEventEntrypoints):
+                      TwoFactorEntrypoints, AccessExtrasEntrypoints, ChartEventEntrypoints,
+                      OrphanBlobSweep):
     name = "identity"
 
     db = Database(Base)
@@ -74,6 +79,17 @@ class IdentityService(Readiness, OnboardingEntrypoints, ContactEntrypoints, Staf
     clock = Clock()
     # one hop, bounded, and only ever before a transaction opens (STYLE.md, traps 7-8)
     charts = BoundedRpcProxy("charts")
+    # the gateway writes logos to the blob store before identity commits their key: a
+    # blob whose commit never came is swept (services.common.sweep: the RPC
+    # sweep_orphan_blobs and a timer, one replica at a time)
+    blobs = BlobStoreProvider()
+    config = Config()
+    orphan_blob_namespace = branding.LOGO_NAMESPACE
+    orphan_lease = Lease
+
+    def referenced_blob_keys(self, session, keys):
+        """The logo keys a practice names: every other blob under `logos/` is swept."""
+        return store.logo_refs_among(session, keys)
 
     # -- public ------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)

@@ -462,6 +462,13 @@ def open_resets(session, kind, principal_id):
                            .where(PasswordReset.used_at.is_(None))).all()
 
 
+def logo_refs_among(session, keys):
+    """Those of `keys` that some practice names as its logo."""
+    if not keys:
+        return set()
+    return set(session.scalars(select(Practice.logo_ref).where(Practice.logo_ref.in_(list(keys)))))
+
+
 def practice_by_subdomain(session, subdomain):
     return session.scalar(select(Practice).where(Practice.subdomain == subdomain))
 

@@ -3,7 +3,10 @@ real containers on the real RabbitMQ, each service on its own database (SQLite o
 PostgreSQL, built by its migrations), emails caught by a real SMTP server on loopback."""
 import email
 import email.policy
+import io
+import os
 import re
+import time
 import uuid
 
 import eventlet
@@ -14,9 +17,10 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, select
 
 from services.common.actor import Actor
+from services.common.blobstore import LocalBlobStore
 from services.common.errors import Conflict, InvalidInput, TooManyRequests, Unauthenticated
 from services.common.migrations import upgrade
-from services.identity.models import Invitation
+from services.identity.models import Invitation, Lease
 from services.identity.service import IdentityService
 from services.notify.service import NotifyService
 from tests.conftest import free_port
@@ -244,3 +248,41 @@ def test_practice_settings_are_announced(stack):
         identity.set_practice_logo(admin, dict(logo, content_type="image/svg+xml"))
     assert exc.value.code == "logo_type_refused"
 
+
+@pytest.fixture
+def sweeping_identity(container_factory, amqp_uri, database_url, tmp_path):
+    """identity alone, on a real blob store folder, its sweep timer every 0.2 s."""
+    upgrade("identity", database_url)
+    container_factory(IdentityService, {
+        "AMQP_URI": amqp_uri, "DATABASE_URL": database_url, "TOKEN_SECRET": SECRET,
+        "OUTBOX_POLL_SECONDS": 0.2, "max_workers": 4, "BLOB_DIR": str(tmp_path),
+        "BLOB_SWEEP_SECONDS": 0.2, "BLOB_ORPHAN_MINUTES": 60}).start()
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=15) as rpc:
+        yield rpc.identity, LocalBlobStore(tmp_path)
+
+
+def test_stray_logo_blobs_are_swept_on_a_timer(sweeping_identity, database_url):
+    """A logo blob whose commit never came (the gateway wrote it, identity never stored
+    its key) is removed once older than BLOB_ORPHAN_MINUTES; the logo a practice names
+    and a fresh blob (an upload still on its way) stay."""
+    identity, store = sweeping_identity
+    practice, _ = new_practice(identity)
+    admin = Actor(practice_id=practice["id"], kind="staff", id=str(uuid.uuid4()),
+                  roles=("practice_admin",), permissions=("manage_practice_settings",)).to_wire()
+    named = store.put(io.BytesIO(b"\x89PNG logo"), namespace="logos")
+    identity.set_practice_logo(admin, {"blob_key": named.key, "sha256": named.sha256,
+                                       "size": named.size, "content_type": "image/png"})
+    stray, fresh = (store.put(io.BytesIO(b"\x89PNG"), namespace="logos") for _ in range(2))
+    past = time.time() - 7200
+    for info in (named, stray):
+        os.utime(store._path(info.key), (past, past))
+    deadline = time.monotonic() + 10
+    while stray.key in store.list_older_than("logos", -1) and time.monotonic() < deadline:
+        eventlet.sleep(0.05)
+    left = store.list_older_than("logos", -1)
+    assert stray.key not in left, "the timer never swept the stray logo blob"
+    assert named.key in left and fresh.key in left
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(Lease.name)).scalars().all() == ["orphan_blob_sweep"]
+    engine.dispose()

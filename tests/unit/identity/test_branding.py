@@ -1,7 +1,12 @@
 """Portal branding: readable theme colours, the own subdomain, and the logo."""
+import io
+import os
+import time
+
 import pytest
 
-from services.common.errors import Conflict, InvalidInput
+from services.common.blobstore import LocalBlobStore
+from services.common.errors import Conflict, Forbidden, InvalidInput
 from services.identity.domain import branding
 from tests.unit.identity.conftest import SYSTEM, staff_actor
 
@@ -87,3 +92,21 @@ def test_a_logo_must_be_a_small_raster_from_the_logos_namespace(service, practic
     with pytest.raises(InvalidInput) as exc:
         service.set_practice_logo(admin, dict(LOGO, **change))
     assert exc.value.code == code
+
+
+def test_logo_blobs_no_practice_names_are_swept_after_the_grace_period(service, practice,
+                                                                      tmp_path):
+    """A crash between the gateway's blob write and identity's commit leaves a blob under
+    `logos/` that nothing names: the kernel's sweep (services.common.sweep) removes it."""
+    store = service.blobs = LocalBlobStore(tmp_path)
+    named, stray, fresh = (store.put(io.BytesIO(b"png"), namespace="logos") for _ in range(3))
+    admin = staff_actor(practice, permissions=("manage_practice_settings",), staff_id="admin")
+    service.set_practice_logo(admin, dict(LOGO, blob_key=named.key, sha256=named.sha256))
+    past = time.time() - 7200
+    for info in (named, stray):
+        os.utime(store._path(info.key), (past, past))
+    with pytest.raises(Forbidden):
+        service.sweep_orphan_blobs(admin, {})          # operations only
+    assert service.sweep_orphan_blobs(SYSTEM, {"older_than_minutes": 60}) == {"removed": 1}
+    left = store.list_older_than("logos", -1)
+    assert named.key in left and fresh.key in left and stray.key not in left
