@@ -153,11 +153,13 @@ def test_jane_holds_her_chart_her_son_and_guardian_grants_in_one_sign_in(haven_s
         assert jane.call("GET", path).status_code == 403, path
 
     # Lily's grant has no "view appointments": her details and documents answer, and no
-    # route lists appointments (scheduling does not exist yet: nothing answers at all)
+    # route lists her appointments
     r = jane.call("GET", f"/api/v1/me/details?client_id={lily['id']}")
     assert r.status_code == 200 and r.json()["first_name"] == "Lily"
-    for path in ("/api/v1/me/appointments", f"/api/v1/clients/{lily['id']}/appointments"):
-        assert jane.call("GET", f"{path}?client_id={lily['id']}").status_code in (403, 404)
+    for path in (f"/api/v1/me/appointments?client_id={lily['id']}",
+                 f"/api/v1/clients/{lily['id']}/appointments"):
+        r = jane.call("GET", path)
+        assert r.status_code == 403 and r.json()["error"] == "not_permitted", (path, r.text)
 
     # -- the girls' father: a contact with his own login, his own paperwork --------------------
     before = mail_count(stack)
