@@ -31,7 +31,8 @@ class MeAppointmentsQuery(StrictSchema):
 class ClientAppointmentsQuery(StrictSchema):
     when = WHEN
     include_cancelled = fields.Boolean(metadata={
-        "description": "list cancelled appointments too (default: yes)"})
+        "description": "list cancelled appointments too (default: yes for staff, no for "
+                       "clients and contacts)"})
     limit = LIMIT
 
 
