@@ -44,3 +44,11 @@ class AccountCreatedData(LenientSchema):
     portal_subdomain = fields.String(load_default=None, allow_none=True)
     status = fields.String(load_default="active", allow_none=True)
     via = fields.String(load_default="staff", allow_none=True)
+
+
+class AppointmentEventData(LenientSchema):
+    """scheduling's `appointment.scheduled` / `appointment.cancelled` v1: only what notify
+    reads. A time without an offset is refused (the event is parked, not guessed at)."""
+    appointment_id = fields.String(required=True)
+    client_id = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True)

@@ -22,12 +22,13 @@ from services.notify.dependencies import Mailer
 from services.notify.charts_handlers import ChartsHandlers
 from services.notify.identity_handlers import IdentityEmailHandlers
 from services.notify.parked_alerts import ParkedDeliveryAlerts
+from services.notify.scheduling_handlers import SchedulingHandlers
 from services.notify.models import Base
 
 log = logging.getLogger(__name__)
 
 class NotifyService(Readiness, IdentityEmailHandlers, OpsMixin, ChartsHandlers,
-                    ParkedDeliveryAlerts):
+                    SchedulingHandlers, ParkedDeliveryAlerts):
     name = "notify"
 
     db = Database(Base)
@@ -35,7 +36,7 @@ class NotifyService(Readiness, IdentityEmailHandlers, OpsMixin, ChartsHandlers,
     retrier = HandlerRetrier()
     mailer = Mailer()
     config = Config()
-    charts = BoundedRpcProxy("charts")  # one hop, for document.shared's address (a client)
+    charts = BoundedRpcProxy("charts")  # one hop: a client's address and email preference
     identity = BoundedRpcProxy("identity")  # one hop, for document.shared's address (a contact)
 
     @event_handler("charts", "client.updated")

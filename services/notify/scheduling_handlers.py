@@ -1,0 +1,96 @@
+"""notify's handlers of scheduling's events (docs/scheduling.md, "Emails"): staff booked
+or cancelled an appointment, and the client hears that something changed in the portal —
+never when, with whom, what or why.
+
+A mixin of NotifyService (needs `db`, `mailer`, `config`, `charts`). The address and the
+client's email preference are not in the event (events name ids, never contact
+details): the handler asks charts (`get_notification_address`), one hop bounded by
+RPC_TIMEOUT, before it opens its transaction — as `document.shared` does. Only an
+appointment that has not started yet is worth an email: a backdated booking (an import
+of past sessions) or the cancellation of one already begun mails nobody.
+Handler names are frozen: they name the queues.
+"""
+import logging
+
+from services.common.actor import Actor
+from services.common.clock import utcnow
+from services.common.errors import NotFound
+from services.common.handlers import event_handler
+from services.notify import domain, outgoing, schemas, templates
+from services.notify.events import Consumed, check_version
+
+log = logging.getLogger(__name__)
+
+APPOINTMENT_SCHEDULED_TEMPLATE = "appointment_scheduled"
+APPOINTMENT_CANCELLED_TEMPLATE = "appointment_cancelled"
+
+APPOINTMENT_SCHEDULED = Consumed("scheduling", "appointment.scheduled", (1,), """
+{appointment_id, client_id, clinician_id, starts_at, ends_at, location, status} → "an
+appointment was added to your portal" to the client, when it starts in the future and
+the client may be emailed.""")
+APPOINTMENT_CANCELLED = Consumed("scheduling", "appointment.cancelled", (1,), """
+{appointment_id, client_id, clinician_id, starts_at, ends_at, location, status} → "an
+appointment in your portal was cancelled" to the client, under the same conditions.""")
+
+
+def appointment_email(address, template, public_url, base_domain=None):
+    """The notice to the client at charts' address, or None when there is nowhere to send
+    it. Its context is the whitelist (domain.WELCOME_CONTEXT_KEYS) and nothing else: no
+    time, clinician, title, place or reason ever reaches a template. The practice's name
+    and own address are used when the address answer carries them (as identity's
+    `get_notice_address` does); charts' answer today has neither, so the email says "your
+    practice" and links PUBLIC_URL, as the document-shared email does."""
+    to = ((address or {}).get("email") or "").strip()
+    if not domain.is_email_address(to):
+        return None
+    name = domain.one_line(address.get("practice_name"))
+    context = {"practice_name": name or "Your practice",
+               "portal_url": domain.portal_url(public_url, address.get("portal_path"),
+                                               address.get("portal_subdomain"), base_domain)}
+    return domain.EmailDraft(to=to, template=template, context=context,
+                             from_name=name or None)
+
+
+class SchedulingHandlers:
+
+    def _appointment_notice(self, consumed, event, handler, template):
+        check_version(consumed, event)
+        data = schemas.AppointmentEventData().load(event.get("data") or {})
+        draft = None
+        upcoming = data["starts_at"] > utcnow()
+        if upcoming:
+            # ask first, then write: never a call inside an open transaction
+            system = Actor.system(event["practice_id"]).to_wire()
+            try:
+                address = self.charts.get_notification_address(system, data["client_id"])
+            except NotFound:   # a record charts does not know: nowhere to write
+                address = {}
+            if address.get("may_email"):
+                draft = appointment_email(address, template,
+                                          *domain.link_settings(self.config))
+        rendered = templates.render(draft.template, draft.context) if draft else None
+        with self.db.transaction() as tx:
+            if not tx.first_delivery(event["id"], f"notify.{handler}"):
+                return
+            if draft is not None:
+                outgoing.queue(tx.session, event["practice_id"], draft, rendered,
+                               client_id=data["client_id"], event_id=event["id"])
+        if draft is not None:
+            self.mailer.wake()
+        log.info("%s handled", consumed.type, extra={
+            "event_id": event["id"], "appointment_id": data["appointment_id"],
+            "emailed": draft is not None})
+
+    @event_handler("scheduling", "appointment.scheduled")
+    def on_appointment_scheduled(self, event):
+        """Staff booked an appointment that has not started: the client (when charts says
+        they may be emailed) hears that one was added to the portal — nothing more."""
+        self._appointment_notice(APPOINTMENT_SCHEDULED, event, "on_appointment_scheduled",
+                                 APPOINTMENT_SCHEDULED_TEMPLATE)
+
+    @event_handler("scheduling", "appointment.cancelled")
+    def on_appointment_cancelled(self, event):
+        """Staff cancelled an appointment that has not started: the client hears that one
+        in the portal was cancelled — never which, nor why."""
+        self._appointment_notice(APPOINTMENT_CANCELLED, event, "on_appointment_cancelled",
+                                 APPOINTMENT_CANCELLED_TEMPLATE)

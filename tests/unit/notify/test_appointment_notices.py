@@ -1,0 +1,145 @@
+"""notify's handlers of scheduling's events through worker_factory: a booked or cancelled
+appointment that has not started emails the client a notice with no appointment detail;
+none when the client may not be emailed, none for the past; once per event; a version
+notify does not know is not guessed at."""
+import uuid
+from datetime import datetime, timedelta, timezone
+from unittest.mock import MagicMock
+
+import pytest
+from nameko.testing.services import worker_factory
+
+from services.common.errors import NotFound
+from services.notify import domain
+from services.notify.models import Email
+from services.notify.scheduling_handlers import appointment_email
+from services.notify.service import NotifyService
+from tests.unit.notify.test_service import MemoryDb
+
+LATER = datetime.now(timezone.utc) + timedelta(days=7)
+EARLIER = datetime.now(timezone.utc) - timedelta(days=7)
+DETAILS = ("appt-1", "client-1", "clinician-1", "telehealth", "office")
+
+
+def appointment(type_="appointment.scheduled", starts_at=LATER, version=1):
+    return {"id": str(uuid.uuid4()), "type": type_, "version": version, "practice_id": "p1",
+            "occurred_at": "2026-01-01T00:00:00+00:00", "actor": {"kind": "staff", "id": "s1"},
+            "data": {"appointment_id": "appt-1", "client_id": "client-1",
+                     "clinician_id": "clinician-1", "starts_at": starts_at.isoformat(),
+                     "ends_at": (starts_at + timedelta(minutes=50)).isoformat(),
+                     "location": "telehealth",
+                     "status": "cancelled" if type_.endswith("cancelled") else "scheduled"}}
+
+
+@pytest.fixture
+def db():
+    return MemoryDb()
+
+
+@pytest.fixture
+def charts():
+    proxy = MagicMock()
+    proxy.get_notification_address.return_value = {"email": "kim@example.com",
+                                                    "may_email": True}
+    return proxy
+
+
+@pytest.fixture
+def service(db, charts):
+    return worker_factory(NotifyService, db=db, mailer=MagicMock(), charts=charts,
+                          config={"PUBLIC_URL": "https://portal.example.org"})
+
+
+def handle(service, event):
+    if event["type"] == "appointment.scheduled":
+        service.on_appointment_scheduled(event)
+    else:
+        service.on_appointment_cancelled(event)
+
+
+@pytest.mark.parametrize("type_,subject,sentence", [
+    ("appointment.scheduled", "An appointment was added to your portal",
+     "added an appointment to your secure client portal"),
+    ("appointment.cancelled", "An appointment in your portal was cancelled",
+     "cancelled an appointment in your secure client portal"),
+])
+def test_a_future_appointment_emails_the_client_once_without_its_details(
+        service, db, charts, type_, subject, sentence):
+    event = appointment(type_)
+    handle(service, event)
+    handle(service, event)  # redelivery: one email
+    [email] = db.all(Email)
+    assert (email.to_address, email.kind, email.subject) == (
+        "kim@example.com", type_.replace(".", "_"), subject)
+    assert sentence in email.body_text and "https://portal.example.org/" in email.body_text
+    assert 'href="https://portal.example.org/"' in email.body_html
+    assert email.client_id == "client-1" and email.event_id == event["id"]
+    shown = email.subject + email.body_text + email.body_html
+    times = (LATER.isoformat(), f"{LATER:%B}", str(LATER.year), f"{LATER:%H:%M}")
+    for value in (*DETAILS, *times, "minutes", "clinician"):
+        assert value not in shown
+    (actor, client_id), _ = charts.get_notification_address.call_args
+    assert actor["kind"] == "system" and actor["practice_id"] == "p1"
+    assert client_id == "client-1"
+    service.mailer.wake.assert_called()
+
+
+@pytest.mark.parametrize("address", [
+    {"email": "kim@example.com", "may_email": False},   # the client's preference: no email
+    {"email": None, "may_email": True},
+    {"email": "not an address", "may_email": True},
+])
+def test_no_email_when_the_client_may_not_be_emailed_or_has_no_address(
+        service, db, charts, address):
+    charts.get_notification_address.return_value = address
+    event = appointment()
+    service.on_appointment_scheduled(event)
+    assert db.all(Email) == []
+    service.mailer.wake.assert_not_called()
+    # recorded as handled: a redelivery sends nothing, even were the answer to change
+    charts.get_notification_address.return_value = {"email": "kim@example.com",
+                                                    "may_email": True}
+    service.on_appointment_scheduled(event)
+    assert db.all(Email) == []
+
+
+@pytest.mark.parametrize("type_", ["appointment.scheduled", "appointment.cancelled"])
+def test_a_past_appointment_mails_nobody_and_asks_charts_nothing(service, db, charts, type_):
+    handle(service, appointment(type_, starts_at=EARLIER))
+    assert db.all(Email) == []
+    charts.get_notification_address.assert_not_called()
+
+
+def test_a_client_charts_does_not_know_gets_no_email(service, db, charts):
+    charts.get_notification_address.side_effect = NotFound("not_found", "No such record.")
+    service.on_appointment_cancelled(appointment("appointment.cancelled"))
+    assert db.all(Email) == []
+
+
+@pytest.mark.parametrize("type_", ["appointment.scheduled", "appointment.cancelled"])
+def test_an_unknown_version_is_not_guessed_at(service, db, charts, type_):
+    with pytest.raises(Exception, match=type_):
+        handle(service, appointment(type_, version=2))
+    assert db.all(Email) == []
+    charts.get_notification_address.assert_not_called()
+
+
+def test_a_start_time_without_an_offset_is_refused_not_guessed(service, db):
+    event = appointment()
+    event["data"]["starts_at"] = "2099-01-01T10:00:00"
+    with pytest.raises(Exception):
+        service.on_appointment_scheduled(event)
+    assert db.all(Email) == []
+
+
+def test_the_template_sees_the_whitelist_only_and_the_practice_when_given():
+    plain = appointment_email({"email": "kim@example.com", "may_email": True},
+                              "appointment_scheduled", "https://portal.example.org")
+    assert set(plain.context) == set(domain.WELCOME_CONTEXT_KEYS)
+    assert plain.context["practice_name"] == "Your practice" and plain.from_name is None
+    own = appointment_email({"email": "kim@example.com", "practice_name": "Oak Tree",
+                             "portal_path": "/p/oak", "portal_subdomain": "oak"},
+                            "appointment_cancelled", "https://portal.example.org",
+                            base_domain="portal.example")
+    assert own.context == {"practice_name": "Oak Tree", "portal_url": "https://oak.portal.example/"}
+    assert own.from_name == "Oak Tree"
