@@ -1,20 +1,27 @@
-"""identity and notify in real containers on the real RabbitMQ, mail to a real SMTP server:
-the owner of an account under attack is told once, and a contact whose login ends hears
-that their access ended — through identity's outbox, notify's handlers and its one hop
-back to identity for the address."""
+"""identity, charts and notify in real containers on the real RabbitMQ, mail to a real SMTP
+server: the owner of an account under attack is told once, and a contact whose login ends
+hears that their access ended — through identity's outbox, notify's handlers and its one
+hop back to identity for the address; a client hears that an appointment was added to the
+portal — through scheduling's exchange and notify's one hop to charts — and nothing more."""
 import email
 import email.policy
 import uuid
+from datetime import timedelta
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.testing.services import entrypoint_waiter
 
+from services.charts.service import ChartsService
+from services.common import envelope as envelopes
 from services.common.actor import Actor
+from services.common.clock import utcnow
 from services.common.errors import Unauthenticated
 from services.common.migrations import upgrade
 from services.identity.service import IdentityService
+from services.scheduling import events as scheduling_events
 from tests.integration.notify.test_notify import (  # noqa: F401
-    notify, smtp_port, smtp_server, wait_for)
+    notify, publish, smtp_port, smtp_server, wait_for)
 
 SECRET = "integration-secret-" + "x" * 32
 TEMP = "amber lantern orchard 42"
@@ -78,3 +85,43 @@ def test_the_owner_under_attack_and_a_contact_whose_login_ends_are_emailed(  # n
         [ended] = wait_for(lambda: received(inbox, contact_email, "has ended"))
         body = ended.get_body(("plain",)).get_content()
         assert "ended your access to its client portal" in body and "Jane" not in body
+
+
+def appointment_scheduled(staff, client_id, starts_at):
+    """The envelope scheduling's outbox relays for a booking (kernel envelope, its schema)."""
+    data = {"appointment_id": str(uuid.uuid4()), "client_id": client_id,
+            "clinician_id": str(uuid.uuid4()), "starts_at": starts_at.isoformat(),
+            "ends_at": (starts_at + timedelta(minutes=50)).isoformat(),
+            "location": "telehealth", "status": "scheduled"}
+    kind = scheduling_events.APPOINTMENT_SCHEDULED
+    assert kind.schema().validate(data) == {}
+    return envelopes.build(kind.type, data, staff, version=kind.version)
+
+
+def test_a_client_hears_an_appointment_was_added_and_nothing_about_it(  # noqa: F811
+        notify, smtp_server, container_factory, amqp_uri, database_url_factory):
+    inbox = smtp_server()
+    charts_url = database_url_factory("sqlite")
+    upgrade("charts", charts_url)
+    container_factory(ChartsService, {"AMQP_URI": amqp_uri, "DATABASE_URL": charts_url}).start()
+    staff = Actor(practice_id=str(uuid.uuid4()), kind="staff", id=str(uuid.uuid4()),
+                  permissions=("edit_clients", "view_clients"))
+    address = f"client-{uuid.uuid4().hex[:8]}@example.org"
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=10) as rpc:
+        client = rpc.charts.create_client(staff.to_wire(), {
+            "first_name": "Maria", "last_name": "Lopez", "email": address})
+    backdated = appointment_scheduled(staff, client["id"], utcnow() - timedelta(days=3))
+    with entrypoint_waiter(notify, "on_appointment_scheduled", timeout=10):
+        publish(amqp_uri, "scheduling", backdated)       # an import of the past: no email
+    booked = appointment_scheduled(staff, client["id"], utcnow() + timedelta(days=9))
+    publish(amqp_uri, "scheduling", booked)
+    [notice] = wait_for(lambda: received(inbox, address, "appointment"))
+    assert notice["Subject"] == "An appointment was added to your portal"
+    text = notice.get_body(("plain",)).get_content()
+    html = notice.get_body(("html",)).get_content()
+    assert "added an appointment" in text and "https://portal.haven.test/" in text
+    starts = booked["data"]["starts_at"][:10]
+    for value in ("Maria", "Lopez", "telehealth", starts, client["id"],
+                  booked["data"]["appointment_id"], booked["data"]["clinician_id"]):
+        assert value not in text and value not in html and value not in notice["Subject"]
+    assert len([m for m in inbox.messages if m[0] == [address]]) == 1
