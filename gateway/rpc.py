@@ -4,27 +4,47 @@ A proxy opened per request costs three times the broker work (STYLE.md, bare sta
 costs); nameko's service-to-service RpcProxy has no timeout at all (trap 8). Here a
 proxy is taken from the pool (first come, first served), used for one call and given
 back; one that failed mid-call is closed and replaced. RPC requests are published
-without confirms or persistence and expire with the caller's timeout (trap 7).
+without confirms or persistence and expire with the caller's timeout (trap 7), and
+without `mandatory`: see `_Unconfirmed`.
 """
 import logging
-import warnings
 
 import eventlet
 import eventlet.queue
 import eventlet.semaphore
+from nameko.amqp.publish import Publisher
 from nameko.exceptions import RpcTimeout, UnknownService
-from nameko.rpc import ServiceProxy
+from nameko.rpc import MethodProxy, ServiceProxy
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from gateway.errors import Unavailable
 
 log = logging.getLogger("gateway.rpc")
 
-# Without publisher confirms nameko warns on every call that `mandatory` cannot be
-# checked; the caller's timeout covers an unanswered call instead.
-warnings.filterwarnings("ignore", message="Mandatory delivery was requested")
-
 NON_PERSISTENT = 1
+
+
+class _Unconfirmed(Publisher):
+    """Publishes RPC requests without `mandatory` (nameko always asks for it).
+
+    Without confirms, the broker's basic.return for a request nobody consumes (the
+    service is down) arrives after the publish returned, and py-amqp raised it as NO_ROUTE
+    on the *next* publish of the shared producer channel: a call to a healthy service then
+    failed as "not running". The caller's timeout covers an unanswered call instead."""
+
+    def publish(self, payload, **kwargs):
+        kwargs["mandatory"] = False
+        return super().publish(payload, **kwargs)
+
+
+class _MethodProxy(MethodProxy):
+    publisher_cls = _Unconfirmed
+
+
+class _ServiceProxy(ServiceProxy):
+    def __getattr__(self, name):
+        return _MethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener,
+                            **self.options)
 
 
 class _Pooled:
@@ -34,7 +54,7 @@ class _Pooled:
 
     def service(self, name, timeout):
         s = self.standalone
-        return ServiceProxy(s._worker_ctx, name, s._reply_listener, use_confirms=False,
+        return _ServiceProxy(s._worker_ctx, name, s._reply_listener, use_confirms=False,
                             delivery_mode=NON_PERSISTENT, expiration=timeout)
 
     def forget_stale_replies(self):
@@ -92,8 +112,7 @@ class RpcPool:
                 log.warning("RPC timed out", extra={"target": f"{service}.{method}"})
                 raise Unavailable() from None
             except UnknownService:
-                healthy = True  # nobody consumes that service's queue right now
-                log.warning("RPC to a service that is not running", extra={"target": service})
+                healthy = True  # not raised for unconfirmed requests; kept as unanswered
                 raise Unavailable() from None
             except (OSError, ConnectionError) as exc:
                 log.warning("RPC failed on the broker connection",

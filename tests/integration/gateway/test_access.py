@@ -8,7 +8,7 @@ import requests
 from tests.integration.gateway import fakes
 from tests.integration.gateway.fakes import (CLIENT_ID, DOB, INVITE_TOKEN, OTHER_CLIENT,
                                              PRACTICE, FakeAccessIdentity, FakeCharts,
-                                             FakeNotify, State, make_token)
+                                             FakeNotify, FakeScheduling, State, make_token)
 from tests.integration.gateway.test_gateway import (base_config, bearer,  # noqa: F401 (fixtures)
                                                     start_gateway, wait_for)
 
@@ -23,7 +23,7 @@ def gateway(container_factory, base_config, start_gateway):  # noqa: F811
     State.records.clear()
     State.calls.clear()
     saved = dict(PRACTICE)
-    for cls in (FakeAccessIdentity, FakeCharts, FakeNotify):
+    for cls in (FakeAccessIdentity, FakeCharts, FakeNotify, FakeScheduling):
         container_factory(cls, base_config).start()
     yield start_gateway()
     PRACTICE.clear()

@@ -17,7 +17,7 @@ from nameko.rpc import rpc
 from services.common import blobstore
 from services.common.errors import EXPECTED, InvalidInput, NotFound
 from tests.integration.gateway.fakes import (CLIENT_ID, FakeCharts, FakeIdentity, FakeNotify,
-                                             State, make_token)
+                                             FakeScheduling, State, make_token)
 from tests.integration.gateway.test_gateway import (base_config, bearer,  # noqa: F401
                                                     start_gateway, wait_for)
 
@@ -88,7 +88,7 @@ def start_stack(container_factory, base_config, start_gateway, tmp_path):  # noq
     DocumentCharts.blob_dir = str(blob_dir)
     DocumentCharts.docs = {}
     config = dict(base_config, BLOB_DIR=str(blob_dir))
-    for cls in (FakeIdentity, DocumentCharts, FakeNotify):
+    for cls in (FakeIdentity, DocumentCharts, FakeNotify, FakeScheduling):
         container_factory(cls, config).start()
     base_config["BLOB_DIR"] = str(blob_dir)   # the gateway writes to the same folder
     url = start_gateway()

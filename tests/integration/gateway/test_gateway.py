@@ -292,3 +292,20 @@ def test_openapi_and_docs(gateway):
     assert "/api/v1/me/details" in spec["paths"]
     r = requests.get(gateway + "/api/v1/docs", timeout=5)
     assert r.status_code == 200 and "text/html" in r.headers["Content-Type"]
+
+
+def test_a_call_to_a_service_nobody_runs_never_fails_the_next_call(owners, base_config):
+    """Unconfirmed RPC requests must not be `mandatory`: the broker's "no route" for a
+    request to a service that is down arrives after the publish, and py-amqp raised it on
+    the next publish of the shared producer channel — a healthy service's call then
+    failed as "not running" (seen as a spurious 503 while one service was down)."""
+    from gateway.rpc import RpcPool
+    pool = RpcPool(base_config, size=1, timeout=2.0)
+    try:
+        for _ in range(3):
+            with pytest.raises(Unavailable):
+                pool.call("nobody_runs_this_service", "ping", timeout=0.3)
+            for _ in range(3):
+                assert pool.call("identity", "ping")["status"] == "ok"
+    finally:
+        pool.stop()

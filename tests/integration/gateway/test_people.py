@@ -12,8 +12,8 @@ from nameko.rpc import rpc
 from services.common.errors import (EXPECTED, Conflict, Forbidden, InvalidInput, NotFound,
                                     TooManyRequests)
 from tests.integration.gateway.fakes import (CLIENT_ID, OTHER_CLIENT, FakeAccessIdentity,
-                                             FakeCharts, FakeNotify, State, envelope,
-                                             make_token, time_now)
+                                             FakeCharts, FakeNotify, FakeScheduling, State,
+                                             envelope, make_token, time_now)
 from tests.integration.gateway.test_gateway import (base_config, bearer,  # noqa: F401
                                                     start_gateway, wait_for)
 
@@ -92,7 +92,7 @@ def gateway(container_factory, base_config, start_gateway):  # noqa: F811
     State.revoked.clear()
     State.records.clear()
     State.calls.clear()
-    for cls in (FakePeopleIdentity, FakeCharts, FakeNotify):
+    for cls in (FakePeopleIdentity, FakeCharts, FakeNotify, FakeScheduling):
         container_factory(cls, base_config).start()
     return start_gateway()
 
