@@ -470,7 +470,8 @@ class DocumentEntrypoints(OrphanBlobSweep):
             raise Forbidden("system_only", "Only Haven's own services can ask that.")
         with self.db.read() as session:
             client = session.get(Client, client_id)
-            if client is None:
+            # an event of one practice naming another's client mails nobody
+            if client is None or (actor.practice_id and client.practice_id != actor.practice_id):
                 raise NotFound("not_found", "That record does not exist.")
             prefs = queries.tab_row(session, client, tabs.COMMUNICATION).values or {}
             return {"email": client.email, "may_email": prefs.get("email_ok") is not False}

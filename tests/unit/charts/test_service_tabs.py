@@ -388,6 +388,10 @@ def test_settings_and_notification_address(service, client_id):
         "email": "bobby@example.com", "may_email": True}
     service.save_tab(STAFF, client_id, "communication", {"version": 1, "email_ok": False})
     assert service.get_notification_address(system, client_id)["may_email"] is False
+    own = dict(system, practice_id=STAFF["practice_id"])
+    assert service.get_notification_address(own, client_id)["email"] == "bobby@example.com"
+    with pytest.raises(NotFound):   # an event of another practice naming this client
+        service.get_notification_address(dict(system, practice_id="another"), client_id)
 
 
 def test_a_revision_from_before_typed_values_can_be_reverted(service, db, client_id):
