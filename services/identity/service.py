@@ -646,6 +646,21 @@ class IdentityService(Readiness, OnboardingEntrypoints, ContactEntrypoints, Staf
             data = email_data(practice, store.login_of(row))
             return {"kind": cmd["kind"], "id": row.id, "email": data.pop("login"), **data}
 
+    @rpc(expected_exceptions=EXPECTED)
+    def get_practice_address(self, actor):
+        """*system* (notify, one hop): {practice_name, portal_path, portal_subdomain} of
+        the actor's practice — what an email about something new in the portal names and
+        links to (notify's `portal_url` builds the link). Forbidden `system_only`;
+        NotFound when the practice does not exist."""
+        actor = Actor.from_wire(actor)
+        if not actor.is_system:
+            raise Forbidden("system_only", "Only Haven's own services can ask that.")
+        with self.db.read() as session:
+            practice = session.get(Practice, actor.practice_id) if actor.practice_id else None
+            if practice is None:
+                raise NotFound("not_found", "That practice does not exist.")
+            return {"practice_name": practice.name, **portal_address(practice)}
+
     # -- helpers (not entrypoints) -------------------------------------------------------------
     @staticmethod
     def _account(session, actor, account_id):

@@ -6,7 +6,8 @@ A mixin of NotifyService (needs `db`, `mailer`, `config`, `charts`, `identity`).
 address is not in the event (events name ids, never contact details): the handler asks
 one hop, bounded by RPC_TIMEOUT, before it opens its transaction — charts
 (`get_notification_address`) for a client, identity (`get_contact_email`) for a document
-shared with one contact. Nor, since charts' v2 events, is the client's name: an alert
+shared with one contact — and identity (`get_practice_address`) for the practice's name
+and portal address the email names and links to. Nor, since charts' v2 events, is the client's name: an alert
 asks charts (`get_client_name`) the same way, so staff still read whose chart it is.
 Handler names are frozen: they name the queues.
 """
@@ -16,6 +17,7 @@ from services.common.actor import Actor
 from services.common.errors import NotFound
 from services.common.handlers import event_handler
 from services.notify import domain, outgoing, queries, templates
+from services.notify.addresses import practice_address
 from services.notify.events import Consumed, check_version
 
 log = logging.getLogger(__name__)
@@ -25,7 +27,6 @@ PORTAL_UPLOAD = "portal_upload"
 DOCUMENT_DAMAGED = "document_integrity_failed"
 DOCUMENT_INFECTED = "document_quarantined"
 DOCUMENT_SHARED_TEMPLATE = "document_shared"
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 # v2 dropped client_name (v1, still possibly queued, carried it): the name is asked of charts
 DOCUMENT_UPLOADED = Consumed("charts", "document.uploaded", (1, 2), """
@@ -42,14 +43,6 @@ DOCUMENT_INTEGRITY_FAILED = Consumed("charts", "document.integrity_failed", (1, 
 DOCUMENT_QUARANTINED = Consumed("charts", "document.quarantined", (1, 2), """
 {document_id, client_id} → one `document_quarantined` alert for
 `receives_portal_uploads`.""")
-
-
-def shared_email(address, public_url):
-    """The only content: the portal's address. No names, no document title."""
-    if not domain.is_email_address(address or ""):
-        return None
-    return domain.EmailDraft(to=address, template=DOCUMENT_SHARED_TEMPLATE,
-                             context={"portal_url": public_url.rstrip("/") + "/"})
 
 
 class ChartsHandlers:
@@ -112,8 +105,9 @@ class ChartsHandlers:
             address = self.charts.get_notification_address(system, data["client_id"])
         draft = None
         if address.get("may_email"):
-            draft = shared_email(address.get("email"),
-                                 self.config.get("PUBLIC_URL", DEFAULT_PUBLIC_URL))
+            draft = domain.portal_notice(
+                address.get("email"), practice_address(self.identity, event["practice_id"]),
+                DOCUMENT_SHARED_TEMPLATE, *domain.link_settings(self.config))
         rendered = templates.render(draft.template, draft.context) if draft else None
         with self.db.transaction() as tx:
             if not tx.first_delivery(event["id"], "notify.on_document_shared"):

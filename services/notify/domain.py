@@ -150,3 +150,22 @@ def welcome_email(data, public_url, base_domain=None):
 def retry_delay(attempts, base_seconds=30.0, cap_seconds=3600.0):
     """Seconds to wait after the `attempts`-th failed try: doubling, capped."""
     return min(cap_seconds, base_seconds * 2 ** max(0, attempts - 1))
+
+
+def portal_notice(to, practice, template, public_url, base_domain=None):
+    """A notice that something is new in the portal (a shared document, an appointment
+    booked or cancelled), or None when `to` is not an email address. Its context is
+    the whitelist (WELCOME_CONTEXT_KEYS) and nothing else: no time, clinician, title,
+    place, reason or document name ever reaches a template. `practice` is identity's
+    `get_practice_address` answer ({practice_name, portal_path, portal_subdomain}); when
+    identity did not know the practice it is empty, and the email says "your practice"
+    and links PUBLIC_URL."""
+    to = (to or "").strip()
+    if not is_email_address(to):
+        return None
+    practice = practice or {}
+    name = one_line(practice.get("practice_name"))
+    context = {"practice_name": name or "Your practice",
+               "portal_url": portal_url(public_url, practice.get("portal_path"),
+                                        practice.get("portal_subdomain"), base_domain)}
+    return EmailDraft(to=to, template=template, context=context, from_name=name or None)

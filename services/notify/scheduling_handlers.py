@@ -2,10 +2,11 @@
 or cancelled an appointment, and the client hears that something changed in the portal —
 never when, with whom, what or why.
 
-A mixin of NotifyService (needs `db`, `mailer`, `config`, `charts`). The address and the
-client's email preference are not in the event (events name ids, never contact
-details): the handler asks charts (`get_notification_address`), one hop bounded by
-RPC_TIMEOUT, before it opens its transaction — as `document.shared` does. Only an
+A mixin of NotifyService (needs `db`, `mailer`, `config`, `charts`, `identity`). The
+address and the client's email preference are not in the event (events name ids, never
+contact details): the handler asks charts (`get_notification_address`), and identity
+(`get_practice_address`) for the practice's name and portal address, one hop each bounded
+by RPC_TIMEOUT, before it opens its transaction — as `document.shared` does. Only an
 appointment that has not started yet is worth an email: a backdated booking (an import
 of past sessions) or the cancellation of one already begun mails nobody.
 Handler names are frozen: they name the queues.
@@ -17,6 +18,7 @@ from services.common.clock import utcnow
 from services.common.errors import NotFound
 from services.common.handlers import event_handler
 from services.notify import domain, outgoing, schemas, templates
+from services.notify.addresses import practice_address
 from services.notify.events import Consumed, check_version
 
 log = logging.getLogger(__name__)
@@ -31,24 +33,6 @@ the client may be emailed.""")
 APPOINTMENT_CANCELLED = Consumed("scheduling", "appointment.cancelled", (1,), """
 {appointment_id, client_id, clinician_id, starts_at, ends_at, location, status} → "an
 appointment in your portal was cancelled" to the client, under the same conditions.""")
-
-
-def appointment_email(address, template, public_url, base_domain=None):
-    """The notice to the client at charts' address, or None when there is nowhere to send
-    it. Its context is the whitelist (domain.WELCOME_CONTEXT_KEYS) and nothing else: no
-    time, clinician, title, place or reason ever reaches a template. The practice's name
-    and own address are used when the address answer carries them (as identity's
-    `get_notice_address` does); charts' answer today has neither, so the email says "your
-    practice" and links PUBLIC_URL, as the document-shared email does."""
-    to = ((address or {}).get("email") or "").strip()
-    if not domain.is_email_address(to):
-        return None
-    name = domain.one_line(address.get("practice_name"))
-    context = {"practice_name": name or "Your practice",
-               "portal_url": domain.portal_url(public_url, address.get("portal_path"),
-                                               address.get("portal_subdomain"), base_domain)}
-    return domain.EmailDraft(to=to, template=template, context=context,
-                             from_name=name or None)
 
 
 class SchedulingHandlers:
@@ -66,8 +50,9 @@ class SchedulingHandlers:
             except NotFound:   # a record charts does not know: nowhere to write
                 address = {}
             if address.get("may_email"):
-                draft = appointment_email(address, template,
-                                          *domain.link_settings(self.config))
+                draft = domain.portal_notice(
+                    address.get("email"), practice_address(self.identity, event["practice_id"]),
+                    template, *domain.link_settings(self.config))
         rendered = templates.render(draft.template, draft.context) if draft else None
         with self.db.transaction() as tx:
             if not tx.first_delivery(event["id"], f"notify.{handler}"):

@@ -1,12 +1,14 @@
 """What the charts integration tests share: the practice and its staff, a small PDF,
 actors, a blob put as `register_upload` takes it, polling, staff alerts, and charts and
-notify started in real containers on the real RabbitMQ."""
+notify started in real containers on the real RabbitMQ (identity's one answer notify
+needs stood in for)."""
 import io
 import time
 import uuid
 from contextlib import contextmanager
 
 import eventlet
+from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.charts.service import ChartsService
@@ -47,6 +49,16 @@ def alerts(rpc, client_id, kind=None):
             if a["client_id"] == client_id and (kind is None or a["kind"] == kind)]
 
 
+class PracticeDirectory:
+    """Stands in for identity in what notify asks it for a "something new" email."""
+    name = "identity"
+
+    @rpc
+    def get_practice_address(self, actor):
+        return {"practice_name": "Oak Tree Counseling", "portal_path": "/p/oak",
+                "portal_subdomain": None}
+
+
 @contextmanager
 def charts_and_notify(container_factory, amqp_uri, charts_url, notify_url, blob_dir,
                       charts_config=None, timeout=10):
@@ -59,6 +71,7 @@ def charts_and_notify(container_factory, amqp_uri, charts_url, notify_url, blob_
         common, DATABASE_URL=notify_url, EMAIL_BACKEND="memory", EMAIL_POLL_SECONDS=0.2,
         PUBLIC_URL="https://portal.haven.test"))
     notify.start()
+    container_factory(PracticeDirectory, {"AMQP_URI": amqp_uri}).start()
     charts = container_factory(ChartsService, dict(
         common, DATABASE_URL=charts_url, BLOB_DIR=str(blob_dir), **(charts_config or {})))
     charts.start()

@@ -171,6 +171,7 @@ def test_contacts_isolation_sharing_email_tamper_and_sweep(stack):
     sent = wait_for(lambda: mailer.backend.sent)
     assert sent[0].to == "kim@example.com"
     assert "something new" in sent[0].text and "Kim" not in sent[0].text
+    assert "https://portal.haven.test/p/oak" in sent[0].text   # the practice's portal
     assert "Letters" not in sent[0].text + sent[0].subject
 
     key = rpc.charts.get_document_for_download(STAFF, mums["id"])["blob_key"]

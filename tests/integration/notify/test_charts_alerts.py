@@ -1,6 +1,7 @@
 """notify's charts handlers in a real container on the real RabbitMQ, SQLite and
 PostgreSQL: a redelivered upload event makes one alert; a shared document is emailed
-after notify asks a (stand-in) charts service for the address over real RPC."""
+after notify asks (stand-in) charts and identity services for the address and the
+practice's portal over real RPC."""
 import uuid
 
 import pytest
@@ -29,6 +30,16 @@ class FakeCharts:
         return {"email": "kim@example.com", "may_email": True}
 
 
+class FakeIdentity:
+    name = "identity"
+
+    @rpc
+    def get_practice_address(self, actor):
+        assert actor["kind"] == "system" and actor["practice_id"] == PRACTICE
+        return {"practice_name": "Oak Tree Counseling", "portal_path": "/p/oak",
+                "portal_subdomain": None}
+
+
 def publish(amqp_uri, envelope):
     with Connection(amqp_uri) as conn:
         conn.Producer().publish(envelope, exchange=event_exchange("charts"),
@@ -49,8 +60,8 @@ def notify(container_factory, amqp_uri, database_url):
         "AMQP_URI": amqp_uri, "DATABASE_URL": database_url, "EMAIL_BACKEND": "memory",
         "EMAIL_POLL_SECONDS": 0.2, "PUBLIC_URL": "https://portal.haven.test", "RPC_TIMEOUT": 5})
     container.start()
-    charts = container_factory(FakeCharts, {"AMQP_URI": amqp_uri})
-    charts.start()
+    for stand_in in (FakeCharts, FakeIdentity):
+        container_factory(stand_in, {"AMQP_URI": amqp_uri}).start()
     return container
 
 
@@ -80,3 +91,5 @@ def test_a_shared_document_is_emailed_after_one_rpc_hop(notify, amqp_uri, databa
     engine.dispose()
     assert [r.to_address for r in rows] == ["kim@example.com"]
     assert "Kim" not in rows[0].body_text
+    assert "Oak Tree Counseling" in rows[0].body_text
+    assert "https://portal.haven.test/p/oak" in rows[0].body_text

@@ -104,10 +104,14 @@ def test_a_client_hears_an_appointment_was_added_and_nothing_about_it(  # noqa: 
     charts_url = database_url_factory("sqlite")
     upgrade("charts", charts_url)
     container_factory(ChartsService, {"AMQP_URI": amqp_uri, "DATABASE_URL": charts_url}).start()
-    staff = Actor(practice_id=str(uuid.uuid4()), kind="staff", id=str(uuid.uuid4()),
-                  permissions=("edit_clients", "view_clients"))
+    start_identity(container_factory, amqp_uri, database_url_factory("sqlite"))
     address = f"client-{uuid.uuid4().hex[:8]}@example.org"
+    code = f"p-{uuid.uuid4().hex[:10]}"
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=10) as rpc:
+        practice = rpc.identity.create_practice(Actor.system().to_wire(),
+                                                {"code": code, "name": "Oak Tree Counseling"})
+        staff = Actor(practice_id=practice["id"], kind="staff", id=str(uuid.uuid4()),
+                      permissions=("edit_clients", "view_clients"))
         client = rpc.charts.create_client(staff.to_wire(), {
             "first_name": "Maria", "last_name": "Lopez", "email": address})
     backdated = appointment_scheduled(staff, client["id"], utcnow() - timedelta(days=3))
@@ -119,7 +123,8 @@ def test_a_client_hears_an_appointment_was_added_and_nothing_about_it(  # noqa: 
     assert notice["Subject"] == "An appointment was added to your portal"
     text = notice.get_body(("plain",)).get_content()
     html = notice.get_body(("html",)).get_content()
-    assert "added an appointment" in text and "https://portal.haven.test/" in text
+    assert "Oak Tree Counseling added an appointment" in text   # the practice, by name
+    assert f"https://portal.haven.test/p/{code}" in text            # and its portal
     starts = booked["data"]["starts_at"][:10]
     for value in ("Maria", "Lopez", "telehealth", starts, client["id"],
                   booked["data"]["appointment_id"], booked["data"]["clinician_id"]):

@@ -23,3 +23,14 @@ def test_notify_gets_the_sign_in_address_practice_and_portal(service, practice):
         service.get_notice_address(other, {"kind": "client", "id": access["account_id"]})
     with pytest.raises(NotFound):
         service.get_notice_address(system, {"kind": "contact", "id": access["account_id"]})
+
+
+def test_notify_gets_the_practice_s_name_and_portal_address_for_a_notice(service, practice):
+    system = Actor.system(practice_id=practice["id"]).to_wire()
+    assert service.get_practice_address(system) == {
+        "practice_name": "Oak Tree Counseling", "portal_path": "/p/oak-tree",
+        "portal_subdomain": None}
+    with pytest.raises(Forbidden):
+        service.get_practice_address(staff_actor(practice))
+    with pytest.raises(NotFound):
+        service.get_practice_address(Actor.system(practice_id="another-practice").to_wire())

@@ -12,7 +12,6 @@ from nameko.testing.services import worker_factory
 from services.common.errors import NotFound
 from services.notify import domain
 from services.notify.models import Email
-from services.notify.scheduling_handlers import appointment_email
 from services.notify.service import NotifyService
 from tests.unit.notify.test_service import MemoryDb
 
@@ -45,9 +44,18 @@ def charts():
 
 
 @pytest.fixture
-def service(db, charts):
+def identity():
+    proxy = MagicMock()
+    proxy.get_practice_address.return_value = {"practice_name": "Oak Tree Counseling",
+                                               "portal_path": "/p/oak",
+                                               "portal_subdomain": None}
+    return proxy
+
+
+@pytest.fixture
+def service(db, charts, identity):
     return worker_factory(NotifyService, db=db, mailer=MagicMock(), charts=charts,
-                          config={"PUBLIC_URL": "https://portal.example.org"})
+                          identity=identity, config={"PUBLIC_URL": "https://portal.example.org"})
 
 
 def handle(service, event):
@@ -71,8 +79,9 @@ def test_a_future_appointment_emails_the_client_once_without_its_details(
     [email] = db.all(Email)
     assert (email.to_address, email.kind, email.subject) == (
         "kim@example.com", type_.replace(".", "_"), subject)
-    assert sentence in email.body_text and "https://portal.example.org/" in email.body_text
-    assert 'href="https://portal.example.org/"' in email.body_html
+    assert sentence in email.body_text and "Oak Tree Counseling" in email.body_text
+    assert "https://portal.example.org/p/oak" in email.body_text   # the practice's portal
+    assert 'href="https://portal.example.org/p/oak"' in email.body_html
     assert email.client_id == "client-1" and email.event_id == event["id"]
     shown = email.subject + email.body_text + email.body_html
     times = (LATER.isoformat(), f"{LATER:%B}", str(LATER.year), f"{LATER:%H:%M}")
@@ -133,13 +142,14 @@ def test_a_start_time_without_an_offset_is_refused_not_guessed(service, db):
 
 
 def test_the_template_sees_the_whitelist_only_and_the_practice_when_given():
-    plain = appointment_email({"email": "kim@example.com", "may_email": True},
-                              "appointment_scheduled", "https://portal.example.org")
+    plain = domain.portal_notice("kim@example.com", {}, "appointment_scheduled",
+                                 "https://portal.example.org")
     assert set(plain.context) == set(domain.WELCOME_CONTEXT_KEYS)
     assert plain.context["practice_name"] == "Your practice" and plain.from_name is None
-    own = appointment_email({"email": "kim@example.com", "practice_name": "Oak Tree",
-                             "portal_path": "/p/oak", "portal_subdomain": "oak"},
-                            "appointment_cancelled", "https://portal.example.org",
-                            base_domain="portal.example")
+    own = domain.portal_notice("kim@example.com",
+                               {"practice_name": "Oak Tree", "portal_path": "/p/oak",
+                                "portal_subdomain": "oak"},
+                               "appointment_cancelled", "https://portal.example.org",
+                               base_domain="portal.example")
     assert own.context == {"practice_name": "Oak Tree", "portal_url": "https://oak.portal.example/"}
     assert own.from_name == "Oak Tree"

@@ -38,6 +38,9 @@ def identity():
     proxy = MagicMock()
     proxy.get_contact_email.return_value = {"contact_id": "contact-1",
                                             "email": "pat@example.com", "may_email": True}
+    proxy.get_practice_address.return_value = {"practice_name": "Oak Tree Counseling",
+                                               "portal_path": "/p/oak",
+                                               "portal_subdomain": None}
     return proxy
 
 
@@ -85,8 +88,9 @@ def test_a_shared_document_emails_the_client_without_health_information(service,
     service.on_document_shared(event)  # redelivery: one email
     [email] = db.all(Email)
     assert email.to_address == "kim@example.com" and email.kind == "document_shared"
-    assert "something new" in email.body_text
-    assert "https://portal.example.org/" in email.body_text
+    assert "Oak Tree Counseling has shared something new" in email.body_text
+    assert "https://portal.example.org/p/oak" in email.body_text   # the practice's portal
+    assert email.from_name == "Oak Tree Counseling"
     for value in ("Kim", "Lee", "d1", "c1", "t1"):
         assert value not in email.subject + email.body_text
     actor = charts.get_notification_address.call_args[0][0]
