@@ -271,10 +271,10 @@ IDEMPOTENCY_HEADER = {
                    "file twice."}
 
 
-def upload_id(ctx):
-    """This upload's id: the client's `Idempotency-Key` header (a UUID) when it sends one —
-    its retry after a 503 then finds the first document — else a new one. Read before the
-    body, so a bad header stores nothing."""
+def idempotency_key(ctx, thing):
+    """The caller's `Idempotency-Key` header (a UUID) when it sends one — its retry after a
+    503 then finds what the first attempt made — else a new one. Read before anything is
+    stored, so a bad header stores nothing. `thing` names it in the message ("file")."""
     given = ctx.request.headers.get(IDEMPOTENCY_KEY)
     if not given:
         return str(uuid.uuid4())
@@ -282,8 +282,13 @@ def upload_id(ctx):
         return str(uuid.UUID(given.strip()))
     except ValueError:
         raise InvalidInput("invalid_idempotency_key", "The Idempotency-Key header must be a "
-                           "UUID, such as one your program makes for each new file.",
+                           f"UUID, such as one your program makes for each new {thing}.",
                            {IDEMPOTENCY_KEY: ["Must be a UUID."]}) from None
+
+
+def upload_id(ctx):
+    """This upload's id (read before the body)."""
+    return idempotency_key(ctx, "file")
 
 
 def upload_unconfirmed():

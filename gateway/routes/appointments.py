@@ -8,13 +8,12 @@ practice's client or appointment is 404. Staff-only fields (the cancel reason, w
 never reach a client or contact, whatever scheduling answers.
 """
 import logging
-import uuid
 
 from gateway import appointment_schemas as aps
 from gateway.router import ANY, CLIENT, STAFF, RouteTable
 from gateway.routes.me import own_client_id
-from gateway.uploads import IDEMPOTENCY_KEY
-from services.common.errors import Forbidden, InvalidInput, NotFound, Unavailable
+from gateway.uploads import IDEMPOTENCY_KEY, idempotency_key
+from services.common.errors import Forbidden, NotFound, Unavailable
 
 log = logging.getLogger("gateway.appointments")
 
@@ -110,20 +109,6 @@ def client_appointments(ctx):
 
 
 # -- staff: book and cancel ---------------------------------------------------------------------
-def booking_id(ctx):
-    """The booking's id: the `Idempotency-Key` header (a UUID) when sent, else a new one.
-    Read before anything is asked, so a bad header books nothing."""
-    given = ctx.request.headers.get(IDEMPOTENCY_KEY)
-    if not given:
-        return str(uuid.uuid4())
-    try:
-        return str(uuid.UUID(given.strip()))
-    except ValueError:
-        raise InvalidInput("invalid_idempotency_key", "The Idempotency-Key header must be a "
-                           "UUID, such as one your program makes for each new booking.",
-                           {IDEMPOTENCY_KEY: ["Must be a UUID."]}) from None
-
-
 @table.route("POST", "/api/v1/clients/<client_id>/appointments", errors=(409,), auth=STAFF,
              request=aps.AppointmentBook, response=aps.Appointment, status=201,
              headers=(IDEMPOTENCY_HEADER,), tags=TAGS, summary="Book an appointment",
@@ -136,7 +121,7 @@ def booking_id(ctx):
 def book(ctx):
     ctx.actor.require_staff(MANAGE)
     client_id = ctx.params["client_id"]
-    key = booking_id(ctx)
+    key = idempotency_key(ctx, "booking")
     # The client must exist in the practice's charts (scheduling does not ask charts).
     ctx.app.readmodels.client_record(ctx.actor, ctx.who.wire, client_id)
     payload = dict(ctx.body, starts_at=ctx.body["starts_at"].isoformat(), id=key)

@@ -1,17 +1,9 @@
 """RPC payloads and results of charts, and the data of its events (marshmallow 3)."""
-from marshmallow import ValidationError, fields, pre_load, validate
+from marshmallow import fields, pre_load, validate
 
 from services.charts import domain, tabs
-from services.common.schemas import StrictSchema
+from services.common.schemas import StrictSchema, rule
 
-
-def _rule(problem):
-    """A marshmallow validator from a domain rule that returns a message or None."""
-    def check(value):
-        message = problem(value)
-        if message:
-            raise ValidationError(message)
-    return check
 
 
 def _text(name, required=False, nullable=None, rules=()):
@@ -30,19 +22,19 @@ class _Demographics(StrictSchema):
     last_name = _text("last_name", required=True)
     preferred_name = _text("preferred_name")
     date_of_birth = fields.Date(
-        allow_none=True, validate=_rule(domain.date_of_birth_problem),
+        allow_none=True, validate=rule(domain.date_of_birth_problem),
         error_messages={"invalid": "Enter the date of birth as YYYY-MM-DD."})
-    email = _text("email", rules=[_rule(domain.email_problem)])
-    phone_mobile = _text("phone_mobile", rules=[_rule(domain.phone_problem)])
-    phone_home = _text("phone_home", rules=[_rule(domain.phone_problem)])
-    phone_work = _text("phone_work", rules=[_rule(domain.phone_problem)])
+    email = _text("email", rules=[rule(domain.email_problem)])
+    phone_mobile = _text("phone_mobile", rules=[rule(domain.phone_problem)])
+    phone_home = _text("phone_home", rules=[rule(domain.phone_problem)])
+    phone_work = _text("phone_work", rules=[rule(domain.phone_problem)])
     address_line1 = _text("address_line1")
     address_line2 = _text("address_line2")
     city = _text("city")
     state = _text("state")
     # the country-specific format is checked on the whole record (domain.check_record)
-    postal_code = _text("postal_code", rules=[_rule(domain.postal_code_problem)])
-    country = _text("country", rules=[_rule(domain.country_problem)])
+    postal_code = _text("postal_code", rules=[rule(domain.postal_code_problem)])
+    country = _text("country", rules=[rule(domain.country_problem)])
     primary_language = _text("primary_language")
     pronouns = _text("pronouns")
     sex = fields.String(allow_none=True, validate=validate.OneOf(
@@ -54,7 +46,7 @@ class _Demographics(StrictSchema):
         "invalid": "May receive texts (home) must be true or false."})
     phone_work_texts = fields.Boolean(allow_none=True, error_messages={
         "invalid": "May receive texts (work) must be true or false."})
-    time_zone = _text("time_zone", rules=[_rule(tabs.time_zone_problem)])
+    time_zone = _text("time_zone", rules=[rule(tabs.time_zone_problem)])
 
     @pre_load
     def _normalize(self, data, **kwargs):

@@ -20,7 +20,7 @@ from marshmallow import ValidationError, fields, pre_load, validate, validates_s
 
 from services.charts import domain
 from services.common.errors import Forbidden, InvalidInput
-from services.common.schemas import StrictSchema
+from services.common.schemas import StrictSchema, rule
 
 BASIC, DETAILS, CONTACTS, INSURANCE, COMMUNICATION = (
     "basic", "details", "contacts", "insurance", "communication")
@@ -56,13 +56,6 @@ def time_zone_problem(value):
         return "Choose a time zone from the list, such as America/New_York."
     return None
 
-
-def _rule(problem):
-    def check(value):
-        message = problem(value)
-        if message:
-            raise ValidationError(message)
-    return check
 
 
 def text(label, max_length=100, required=False, rules=()):
@@ -109,8 +102,8 @@ class Address(_Normalized):
     line2 = text("Address line 2", 200)
     city = text("City")
     state = text("State")
-    postal_code = text("Postal code", 20, rules=[_rule(domain.postal_code_problem)])
-    country = text("Country", 2, rules=[_rule(domain.country_problem)])
+    postal_code = text("Postal code", 20, rules=[rule(domain.postal_code_problem)])
+    country = text("Country", 2, rules=[rule(domain.country_problem)])
 
     @validates_schema(skip_on_field_errors=False)
     def _postal_for_country(self, data, **kwargs):
@@ -124,17 +117,17 @@ class Person(_Normalized):
     """Emergency contact, responsible party, legal guardian."""
     name = text("Name", 200, required=True)
     relationship = text("Relationship", 100)
-    phone_mobile = text("Mobile phone", 32, rules=[_rule(domain.phone_problem)])
-    phone_home = text("Home phone", 32, rules=[_rule(domain.phone_problem)])
-    phone_work = text("Work phone", 32, rules=[_rule(domain.phone_problem)])
-    email = text("Email", 254, rules=[_rule(domain.email_problem)])
+    phone_mobile = text("Mobile phone", 32, rules=[rule(domain.phone_problem)])
+    phone_home = text("Home phone", 32, rules=[rule(domain.phone_problem)])
+    phone_work = text("Work phone", 32, rules=[rule(domain.phone_problem)])
+    email = text("Email", 254, rules=[rule(domain.email_problem)])
     address = fields.Nested(Address, allow_none=True)
 
 
 class Subscriber(_Normalized):
     relationship = choice("Subscriber relationship", "subscriber_relationship", required=True)
     name = text("Subscriber name", 200)
-    date_of_birth = day("Subscriber date of birth", rules=[_rule(domain.date_of_birth_problem)])
+    date_of_birth = day("Subscriber date of birth", rules=[rule(domain.date_of_birth_problem)])
 
     @validates_schema
     def _other_person_needs_name_and_birth_date(self, data, **kwargs):

@@ -16,6 +16,16 @@ class LenientSchema(Schema):
         unknown = EXCLUDE
 
 
+def rule(problem):
+    """A marshmallow validator from a domain rule that returns a message or None: the
+    domain says what is wrong in words a person can act on, the schema only carries it."""
+    def check(value):
+        message = problem(value)
+        if message:
+            raise ValidationError(message)
+    return check
+
+
 def load(schema, payload, partial=False):
     """Validate and deserialize `payload`; InvalidInput names each bad field."""
     if payload is None:

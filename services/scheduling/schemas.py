@@ -1,16 +1,9 @@
 """RPC payloads and results of scheduling, and the data of its events (marshmallow 3)."""
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from services.common.schemas import StrictSchema
+from services.common.schemas import StrictSchema, rule
 from services.scheduling import domain
 
-
-def _rule(problem):
-    def check(value):
-        message = problem(value)
-        if message:
-            raise ValidationError(message)
-    return check
 
 
 class BookAppointment(StrictSchema):
@@ -19,7 +12,7 @@ class BookAppointment(StrictSchema):
     clinician_id = fields.String(required=True, validate=validate.Length(
         min=1, max=36, error="Choose a clinician."), error_messages={
             "required": "Choose a clinician.", "null": "Choose a clinician."})
-    starts_at = fields.String(required=True, validate=_rule(domain.starts_at_problem),
+    starts_at = fields.String(required=True, validate=rule(domain.starts_at_problem),
                               error_messages={"required": "Give the start time.",
                                               "null": "Give the start time."})
     duration_minutes = fields.Integer(
