@@ -16,9 +16,10 @@ import logging
 from services.common.actor import Actor
 from services.common.errors import NotFound
 from services.common.handlers import event_handler
-from services.notify import domain, outgoing, queries, templates
+from services.notify import domain, queries
 from services.notify.addresses import practice_address
 from services.notify.events import Consumed, check_version
+from services.notify.outgoing import QueueOnce
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ DOCUMENT_QUARANTINED = Consumed("charts", "document.quarantined", (1, 2), """
 `receives_portal_uploads`.""")
 
 
-class ChartsHandlers:
+class ChartsHandlers(QueueOnce):
 
     def client_name_for_alert(self, event):
         """Whose chart a staff alert is about. v1 events carried the name; v2 events name
@@ -108,14 +109,6 @@ class ChartsHandlers:
             draft = domain.portal_notice(
                 address.get("email"), practice_address(self.identity, event["practice_id"]),
                 DOCUMENT_SHARED_TEMPLATE, *domain.link_settings(self.config))
-        rendered = templates.render(draft.template, draft.context) if draft else None
-        with self.db.transaction() as tx:
-            if not tx.first_delivery(event["id"], "notify.on_document_shared"):
-                return
-            if draft is not None:
-                outgoing.queue(tx.session, event["practice_id"], draft, rendered,
-                               client_id=data["client_id"], event_id=event["id"])
-        if draft is not None:
-            self.mailer.wake()
+        self.queue_once(event, "on_document_shared", draft, client_id=data["client_id"])
         log.info("document.shared handled", extra={"event_id": event["id"],
                                                    "emailed": draft is not None})

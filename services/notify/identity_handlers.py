@@ -9,8 +9,9 @@ import logging
 from services.common.actor import Actor
 from services.common.errors import NotFound
 from services.common.handlers import event_handler
-from services.notify import domain, identity_emails, outgoing, queries, templates
+from services.notify import domain, identity_emails, queries
 from services.notify.events import Consumed, check_version
+from services.notify.outgoing import QueueOnce
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ CLIENT_UNLINKED = Consumed("identity", "account.client_unlinked", (1,), """
 ENDED_STATUSES = ("inactive", "suspended")
 
 
-class IdentityEmailHandlers:
+class IdentityEmailHandlers(QueueOnce):
     """Needs `db`, `mailer` and `config` on the service."""
 
     def _email_for(self, consumed, event, handler, make_draft, client_id=None):
@@ -59,7 +60,7 @@ class IdentityEmailHandlers:
         if draft is None:
             log.info("no email: no usable address", extra={"event_id": event["id"],
                                                             "handler": handler})
-        self._queue_once(event, handler, draft, client_id=client_id)
+        self.queue_once(event, handler, draft, client_id=client_id)
 
     @event_handler("identity-private", "invitation.sent")
     def on_invitation_sent(self, event):
@@ -102,20 +103,7 @@ class IdentityEmailHandlers:
         public_url, base_domain = domain.link_settings(self.config)
         draft = identity_emails.access_ended_email(
             address, public_url, status, base_domain=base_domain) if address else None
-        self._queue_once(event, handler, draft)
-
-    def _queue_once(self, event, handler, draft, client_id=None):
-        """Queue the email (or nothing, for no draft) and record the event as handled, in
-        one transaction: a redelivery sends nothing twice."""
-        rendered = templates.render(draft.template, draft.context) if draft else None
-        with self.db.transaction() as tx:
-            if not tx.first_delivery(event["id"], f"notify.{handler}"):
-                return
-            if draft is not None:
-                outgoing.queue(tx.session, event["practice_id"], draft, rendered,
-                               client_id=client_id, event_id=event["id"])
-        if draft is not None:
-            self.mailer.wake()
+        self.queue_once(event, handler, draft)
 
     @event_handler("identity", "sign_in.throttled")
     def on_sign_in_throttled(self, event):

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from services.common.clock import utcnow
-from services.notify import domain, queries
+from services.notify import domain, queries, templates
 from services.notify.models import Email
 
 BATCH = 20
@@ -24,6 +24,24 @@ def queue(session, practice_id, draft, rendered, client_id=None, event_id=None):
                   attempts=0, next_attempt_at=utcnow(), event_id=event_id)
     session.add(email)
     return email
+
+
+class QueueOnce:
+    """For notify's event handlers (a mixin: needs `db` and `mailer`)."""
+
+    def queue_once(self, event, handler, draft, client_id=None):
+        """Queue the email (or nothing, for no draft) and record the event as handled by
+        `handler`, in one transaction: a redelivery sends nothing twice. Rendered before
+        the transaction, so a template error holds no database lock."""
+        rendered = templates.render(draft.template, draft.context) if draft else None
+        with self.db.transaction() as tx:
+            if not tx.first_delivery(event["id"], f"notify.{handler}"):
+                return
+            if draft is not None:
+                queue(tx.session, event["practice_id"], draft, rendered,
+                      client_id=client_id, event_id=event["id"])
+        if draft is not None:
+            self.mailer.wake()
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from services.common.actor import Actor
 from services.common.clock import utcnow
 from services.common.errors import NotFound
 from services.common.handlers import event_handler
-from services.notify import domain, outgoing, schemas, templates
+from services.notify import domain, schemas
 from services.notify.addresses import practice_address
 from services.notify.events import Consumed, check_version
+from services.notify.outgoing import QueueOnce
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ APPOINTMENT_CANCELLED = Consumed("scheduling", "appointment.cancelled", (1,), ""
 appointment in your portal was cancelled" to the client, under the same conditions.""")
 
 
-class SchedulingHandlers:
+class SchedulingHandlers(QueueOnce):
 
     def _appointment_notice(self, consumed, event, handler, template):
         check_version(consumed, event)
@@ -53,15 +54,7 @@ class SchedulingHandlers:
                 draft = domain.portal_notice(
                     address.get("email"), practice_address(self.identity, event["practice_id"]),
                     template, *domain.link_settings(self.config))
-        rendered = templates.render(draft.template, draft.context) if draft else None
-        with self.db.transaction() as tx:
-            if not tx.first_delivery(event["id"], f"notify.{handler}"):
-                return
-            if draft is not None:
-                outgoing.queue(tx.session, event["practice_id"], draft, rendered,
-                               client_id=data["client_id"], event_id=event["id"])
-        if draft is not None:
-            self.mailer.wake()
+        self.queue_once(event, handler, draft, client_id=data["client_id"])
         log.info("%s handled", consumed.type, extra={
             "event_id": event["id"], "appointment_id": data["appointment_id"],
             "emailed": draft is not None})
