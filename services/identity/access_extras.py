@@ -1,6 +1,6 @@
 """Entrypoints of the smaller portal-access tools (docs/identity.md): the safe word staff
-check before a phone reset, cancelling a pending invitation, and a contact's email for
-notify.
+check before a phone reset, cancelling a pending invitation, and for notify a contact's
+email and who hears of a change to a client (`list_notice_recipients`).
 
 A mixin of IdentityService (which supplies `db`, `clock` and the helpers `_practice`).
 Reading a safe word is audited like changing it: it is a secret shown to staff.
@@ -118,3 +118,25 @@ class AccessExtrasEntrypoints:
                 raise NotFound("no_contact", "There is no such contact.")
             return {"contact_id": holder.id, "email": store.login_of(holder),
                     "may_email": accounts.can_sign_in(holder.status)}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_notice_recipients(self, actor, payload):
+        """*system* (notify, one hop): {client_id, permission} → {client_id, permission,
+        emails: [sign-in address]} of everyone who holds `permission` for that client of
+        the actor's practice **today** (the age bands on the practice's calendar date)
+        and may sign in: active contacts and active client accounts whose grant allows it,
+        and active accounts the client is linked to ("*"). Not the client's own login
+        (charts has the client's address and preference). Lower case, each once, sorted.
+        Nobody for a closed portal, a client of another practice or no one holding it.
+        Never put in an event. Forbidden `system_only`; NotFound `practice_not_found`."""
+        actor = Actor.from_wire(actor)
+        if not actor.is_system:
+            raise Forbidden("system_only", "Only Haven's own services can ask that.")
+        cmd = load(schemas.NoticeRecipients(), payload)
+        now = self.clock()
+        with self.db.read() as session:
+            practice = self._practice(session, actor)
+            found = store.notice_recipients(session, practice, cmd["client_id"],
+                                            cmd["permission"], now)
+        return {"client_id": cmd["client_id"], "permission": cmd["permission"],
+                "emails": sorted({login.lower() for _, _, login in found})}

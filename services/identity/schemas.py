@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from services.common.schemas import StrictSchema
-from services.identity.domain import accounts, branding, invitations, roles
+from services.identity.domain import accounts, branding, grants, invitations, roles
 
 _email = dict(required=True, validate=validate.Length(max=320))
 _password = dict(required=True, validate=validate.Length(min=1, max=1024))
@@ -27,6 +27,12 @@ class Authenticate(StrictSchema):
 class NoticeAddress(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(("client", "contact")))
     id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+
+
+class NoticeRecipients(StrictSchema):
+    """Who notify tells that something changed for a client (`list_notice_recipients`)."""
+    client_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    permission = fields.String(required=True, validate=validate.OneOf(grants.PERMISSIONS))
 
 
 class Refresh(StrictSchema):

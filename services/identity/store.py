@@ -529,6 +529,38 @@ def accounts_holding_grants(session, practice_id, client_id):
                            .order_by(ClientAccount.client_name, ClientAccount.id)).all()
 
 
+def notice_recipients(session, practice, client_id, permission, now):
+    """[(kind, id, login)] of everyone who holds `permission` for the client on the
+    practice's calendar date at `now` and may sign in: active contacts and active client
+    accounts whose grant allows it after the age bands (`effective_grant`), and active
+    accounts the client is linked to ("*"). The client's own login is not among them (the
+    chart's address and preference are charts'); an account whose own access has not
+    opened yet (`client_own_access_from_age`) cannot sign in, so it is left out too.
+    Nobody when the practice's portal is closed."""
+    if not practice.portal_enabled:
+        return []
+    found = []
+    for grant in grants_for_client(session, practice.id, client_id):
+        if permission not in effective_grant(grant, practice, now):
+            continue
+        holder = session.get(MODEL[grant.holder_kind], grant.holder_id)
+        if holder is not None and holder.practice_id == practice.id:
+            found.append(holder)
+    found += session.scalars(select(ClientAccount)
+                             .join(AccountClient, AccountClient.account_id == ClientAccount.id)
+                             .where(AccountClient.practice_id == practice.id)
+                             .where(AccountClient.client_id == client_id)).all()
+    return [(kind_of(row), row.id, login_of(row)) for row in found
+            if accounts.can_sign_in(row.status) and _own_access_open(row, practice, now)]
+
+
+def _own_access_open(row, practice, now):
+    if not isinstance(row, ClientAccount):
+        return True
+    return grants.own_access_open(row.date_of_birth, grants.local_today(now, practice.time_zone),
+                                  practice.client_own_access_from_age)
+
+
 def account_by_login(session, practice_id, login):
     return session.scalar(select(ClientAccount).where(ClientAccount.practice_id == practice_id)
                           .where(ClientAccount.login == login))
