@@ -10,15 +10,23 @@ actor must hold the client (checked in the routes before the lookup).
 
 A fill that raced an invalidation is not stored (an epoch per model), and a record
 never replaces a newer version of itself.
+
+A client's upcoming appointments (scheduling's `list_client_appointments`, `when=upcoming`)
+also depend on the clock: a list is kept only until the first of its appointments ends
+(by this gateway's wall clock), when scheduling would answer without it.
 """
 import time
 from collections import OrderedDict
+from datetime import datetime
 
-from gateway import schemas
+from gateway import appointment_schemas, schemas
 from gateway.http import dumps
 from services.common.errors import NotFound
 
 NEGATIVE_SECONDS = 5.0
+# Upcoming-appointment lists kept per client: one per (practice, view, include_cancelled,
+# limit) asked; the portal asks one, so a few bound what odd queries can pile up.
+APPOINTMENT_VARIANTS = 4
 
 
 class Lru:
@@ -66,19 +74,25 @@ class Entry:
 
 
 class ReadModels:
-    def __init__(self, rpc, size=50_000, session_seconds=60.0, clock=time.monotonic):
+    def __init__(self, rpc, size=50_000, session_seconds=60.0, clock=time.monotonic,
+                 wall=time.time, appointment_clients=10_000):
         self.rpc = rpc
         self.clock = clock
+        self.wall = wall                # seconds since the epoch: appointments end at a time
         self.session_seconds = session_seconds
         self.practices = Lru(size)      # code -> Entry (data None = unknown code, briefly)
         self.subdomains = Lru(size)     # own subdomain -> Entry(data=code, or None briefly)
         self.clients = Lru(size)        # client_id -> Entry
         self.sessions = Lru(size)       # (session id, must-change flag) -> Entry
-        self._epoch = {"practices": 0, "clients": 0, "sessions": 0, "subdomains": 0}
+        # client_id -> {(practice, view, include_cancelled, limit): Entry}
+        self.appointments = Lru(appointment_clients)
+        self._epoch = {"practices": 0, "clients": 0, "sessions": 0, "subdomains": 0,
+                       "appointments": 0}
         self.practice_schema = schemas.Practice()
         self.settings_schema = schemas.PracticeSettings()
         self.record_schema = schemas.ClientRecord()
         self.principal_schema = schemas.Principal()
+        self.appointment_list_schema = appointment_schemas.AppointmentList()
         self.hits = 0
         self.misses = 0
 
@@ -263,6 +277,55 @@ class ReadModels:
             if predicate(entry):
                 self.sessions.pop(key)
 
+    # -- a client's upcoming appointments ----------------------------------------------
+    def upcoming_appointments(self, actor, wire, client_id, payload, shape):
+        """scheduling's upcoming list of `client_id` as the caller may read it, as JSON
+        bytes. The caller has already checked that `actor` may see the client's
+        appointments; a fill asks scheduling with the caller's own actor (it checks
+        again), and `shape` (the route's) turns its reply into what the caller reads.
+        Lists differ by practice, by view (staff see staff-only fields and, by default,
+        cancelled appointments), by include_cancelled and by limit: each is its own entry.
+        Refusals are never kept."""
+        view = "staff" if actor.is_staff else "portal"
+        key = (actor.practice_id, view, payload.get("include_cancelled"), payload.get("limit"))
+        lists = self.appointments.get(client_id)
+        entry = lists.get(key) if lists is not None else None
+        if entry is not None:
+            if entry.expires is None or entry.expires > self.wall():
+                self.hits += 1
+                return entry.body
+            lists.pop(key, None)  # its first appointment has ended: scheduling drops it
+        self.misses += 1
+        epoch = self._epoch["appointments"]
+        reply = self.rpc.call("scheduling", "list_client_appointments", wire, client_id,
+                              dict(payload, when="upcoming"))
+        data = self.appointment_list_schema.dump(shape(reply))
+        body = dumps(data)
+        keep, expires = _first_end(data.get("items") or ())
+        if (keep and epoch == self._epoch["appointments"]
+                and (expires is None or expires > self.wall())):
+            lists = self.appointments.get(client_id)
+            if lists is None:
+                lists = {}
+                self.appointments.put(client_id, lists)
+            lists.pop(key, None)
+            lists[key] = Entry(actor.practice_id, None, body, expires=expires)
+            while len(lists) > APPOINTMENT_VARIANTS:
+                lists.pop(next(iter(lists)))
+        return body
+
+    def appointments_changed(self, client_id):
+        """A booking or cancellation of `client_id` (an event, or a write through this
+        replica): forget its lists, so the next read asks scheduling."""
+        self._bump("appointments")
+        if client_id:
+            self.appointments.pop(client_id)
+        else:  # an event that does not say whose: forget every list
+            self.appointments.clear()
+
+    def on_appointment_changed(self, event):
+        self.appointments_changed((event.get("data") or {}).get("client_id"))
+
     # -- housekeeping -----------------------------------------------------------------
     def _bump(self, model):
         self._epoch[model] += 1
@@ -275,3 +338,19 @@ class ReadModels:
         self.subdomains.clear()
         self.clients.clear()
         self.sessions.clear()
+        self.appointments.clear()
+
+
+def _first_end(items):
+    """(keep?, when the first listed appointment ends, as epoch seconds; None for an
+    empty list, which only a booking changes). A time we cannot read is not kept."""
+    ends = []
+    for item in items:
+        try:
+            end = datetime.fromisoformat(item["ends_at"])
+        except (KeyError, TypeError, ValueError):
+            return False, None
+        if end.tzinfo is None:
+            return False, None
+        ends.append(end.timestamp())
+    return True, (min(ends) if ends else None)

@@ -204,3 +204,13 @@ class GatewayService:
     @event_handler("charts", "client.created", handler_type=BROADCAST, reliable_delivery=False)
     def on_client_created(self, event):
         self.app.readmodels.on_client_changed(event)
+
+    @event_handler("scheduling", "appointment.scheduled", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_appointment_scheduled(self, event):
+        self.app.readmodels.on_appointment_changed(event)
+
+    @event_handler("scheduling", "appointment.cancelled", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_appointment_cancelled(self, event):
+        self.app.readmodels.on_appointment_changed(event)

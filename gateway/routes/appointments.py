@@ -6,6 +6,14 @@ and scheduling checks the same actor context again for what it owns. A client th
 held is 404, a held one without `view_appointments` 403 `not_permitted`; another
 practice's client or appointment is 404. Staff-only fields (the cancel reason, who booked)
 never reach a client or contact, whatever scheduling answers.
+
+Upcoming lists (the portal's Appointments page, and a client page's for staff) are answered
+from the gateway's read model (readmodels.upcoming_appointments) once these checks have
+passed: filled by the same RPC with the caller's actor, dropped on scheduling's
+`appointment.scheduled` / `appointment.cancelled` (gateway/service.py) and when their first
+appointment ends. A booking or cancellation through this replica drops the client's lists
+at once, so staff read their own write. Past lists (rarer, and changed by every appointment
+that ends) go to scheduling each time.
 """
 import logging
 
@@ -55,6 +63,20 @@ def _list_payload(query):
     return {k: query[k] for k in ("when", "include_cancelled", "limit") if k in query}
 
 
+def _list(ctx, client_id):
+    """The caller's list of `client_id`, once the caller has been checked for it."""
+    payload = _list_payload(ctx.query)
+
+    def shape(reply):
+        return _listed(ctx.actor, client_id, reply)
+
+    if payload.get("when", "upcoming") == "upcoming":
+        return ctx.raw(ctx.app.readmodels.upcoming_appointments(
+            ctx.actor, ctx.who.wire, client_id, payload, shape))
+    return shape(ctx.app.rpc.call("scheduling", "list_client_appointments", ctx.who.wire,
+                                  client_id, payload))
+
+
 # -- the portal ----------------------------------------------------------------------------------
 @table.route("GET", "/api/v1/me/appointments", auth=CLIENT, query=aps.MeAppointmentsQuery,
              response=aps.AppointmentList, tags=TAGS,
@@ -64,9 +86,7 @@ def _list_payload(query):
 def my_appointments(ctx):
     client_id = own_client_id(ctx)
     ctx.actor.require_client(client_id, VIEW)           # "*" (one's own) always passes
-    reply = ctx.app.rpc.call("scheduling", "list_client_appointments", ctx.who.wire,
-                             client_id, _list_payload(ctx.query))
-    return _listed(ctx.actor, client_id, reply)
+    return _list(ctx, client_id)
 
 
 @table.route("GET", "/api/v1/me/appointments/<appointment_id>", auth=CLIENT,
@@ -103,9 +123,7 @@ def client_appointments(ctx):
         ctx.app.readmodels.client_record(actor, ctx.who.wire, client_id)
     else:
         actor.require_client(client_id, VIEW)
-    reply = ctx.app.rpc.call("scheduling", "list_client_appointments", ctx.who.wire,
-                             client_id, _list_payload(ctx.query))
-    return _listed(actor, client_id, reply)
+    return _list(ctx, client_id)
 
 
 # -- staff: book and cancel ---------------------------------------------------------------------
@@ -125,19 +143,23 @@ def book(ctx):
     # The client must exist in the practice's charts (scheduling does not ask charts).
     ctx.app.readmodels.client_record(ctx.actor, ctx.who.wire, client_id)
     payload = dict(ctx.body, starts_at=ctx.body["starts_at"].isoformat(), id=key)
-    for attempt in (1, 2):
-        try:
-            return ctx.app.rpc.call("scheduling", "book_appointment", ctx.who.wire,
-                                    client_id, payload)
-        except Unavailable as exc:
-            if exc.code != Unavailable.default_code:
-                raise           # scheduling answered (identity unreachable...): nothing stored
-            if attempt == 1:    # the same id: a second try never books twice
-                log.warning("booking unanswered; asking once more")
-                continue
-            raise Unavailable("booking_unconfirmed", "We could not confirm the booking. "
-                              "Please try again in a moment; it will not be booked "
-                              "twice.") from None
+    try:
+        for attempt in (1, 2):
+            try:
+                return ctx.app.rpc.call("scheduling", "book_appointment", ctx.who.wire,
+                                        client_id, payload)
+            except Unavailable as exc:
+                if exc.code != Unavailable.default_code:
+                    raise       # scheduling answered (identity unreachable...): nothing stored
+                if attempt == 1:    # the same id: a second try never books twice
+                    log.warning("booking unanswered; asking once more")
+                    continue
+                raise Unavailable("booking_unconfirmed", "We could not confirm the booking. "
+                                  "Please try again in a moment; it will not be booked "
+                                  "twice.") from None
+    finally:
+        # read your own write on this replica (even an unconfirmed one may have been made)
+        ctx.app.readmodels.appointments_changed(client_id)
 
 
 @table.route("POST", "/api/v1/appointments/<appointment_id>/cancel", errors=(409,),
@@ -149,8 +171,12 @@ def book(ctx):
                          "reason is for the practice only.")
 def cancel(ctx):
     ctx.actor.require_staff(MANAGE)
-    return ctx.app.rpc.call("scheduling", "cancel_appointment", ctx.who.wire,
-                            ctx.params["appointment_id"], dict(ctx.body))
+    cancelled = ctx.app.rpc.call("scheduling", "cancel_appointment", ctx.who.wire,
+                                 ctx.params["appointment_id"], dict(ctx.body))
+    client_id = cancelled.get("client_id") if isinstance(cancelled, dict) else None
+    if client_id:   # read your own write on this replica
+        ctx.app.readmodels.appointments_changed(client_id)
+    return cancelled
 
 
 @table.route("GET", "/api/v1/clinicians", auth=STAFF, response=aps.Clinician(many=True),

@@ -226,3 +226,60 @@ def test_the_description_lists_the_routes_with_their_errors_and_the_key():
     tagged = {(m, p) for p, ops in spec["paths"].items() for m, op in ops.items()
               if "appointments" in op["tags"]}
     assert ("get", "/api/v1/me/appointments") in tagged and len(tagged) == 6
+
+
+# -- the upcoming list's read model -------------------------------------------------------------
+def test_an_upcoming_list_is_read_once_and_a_past_one_every_time(client, sched):
+    for _ in range(3):
+        r = client.get("/api/v1/me/appointments", headers=CLIENT)
+        assert r.status_code == 200 and r.json["items"][0]["client_id"] == CLIENT_ID
+        assert "cancel_reason" not in r.json["items"][0]
+    assert len(calls(sched, "scheduling.list_client_appointments")) == 1
+    for _ in range(2):
+        client.get("/api/v1/me/appointments?when=past", headers=CLIENT)
+    assert len(calls(sched, "scheduling.list_client_appointments")) == 3
+
+
+def test_the_checks_refuse_before_the_read_model_is_looked_at(client, sched, app):
+    assert client.get(f"/api/v1/clients/{DAUGHTER}/appointments", headers=JANE).status_code \
+        == 200
+    r = client.get(f"/api/v1/clients/{CLIENT_ID}/appointments", headers=BILLER)
+    assert r.status_code == 200 and r.json["items"][0]["cancel_reason"] == "staff note"
+    asked = len(calls(sched, "scheduling.list_client_appointments"))
+    hits = app.readmodels.hits
+    held_without_view = {"Authorization": "Bearer " + token(kind="contact", clients={
+        DAUGHTER: ["manage_information"]})}
+    not_held = {"Authorization": "Bearer " + token(kind="contact", clients={})}
+    no_view_clients = {"Authorization": "Bearer " + token(kind="staff", perms=["x"])}
+    stranger = {"Authorization": "Bearer " + token(kind="staff", perms=STAFF_PERMS,
+                                                   pid="another-practice")}
+    sched.answers["charts.get_client"] = lambda a, cid: (_ for _ in ()).throw(
+        NotFound("not_found", "That record does not exist."))
+    for headers, path, status in (
+            (held_without_view, f"/api/v1/clients/{DAUGHTER}/appointments", 403),
+            (held_without_view, f"/api/v1/me/appointments?client_id={DAUGHTER}", 403),
+            (not_held, f"/api/v1/clients/{DAUGHTER}/appointments", 404),
+            (no_view_clients, f"/api/v1/clients/{CLIENT_ID}/appointments", 403),
+            (stranger, f"/api/v1/clients/{CLIENT_ID}/appointments", 404)):
+        assert client.get(path, headers=headers).status_code == status, (path, status)
+    assert len(calls(sched, "scheduling.list_client_appointments")) == asked
+    assert app.readmodels.hits == hits
+    # the portal never reads the staff view's list: its own, without staff-only fields
+    r = client.get("/api/v1/me/appointments", headers=CLIENT)
+    assert "cancel_reason" not in r.json["items"][0]
+
+
+def test_staff_read_their_own_booking_and_cancellation_on_this_replica(client, sched):
+    path = f"/api/v1/clients/{CLIENT_ID}/appointments"
+    client.get(path, headers=STAFF)
+    client.get(path, headers=STAFF)
+    assert len(calls(sched, "scheduling.list_client_appointments")) == 1
+    assert client.post(path, headers=STAFF, json={"clinician_id": "s1", "starts_at": STARTS}
+                       ).status_code == 201
+    client.get(path, headers=STAFF)
+    assert len(calls(sched, "scheduling.list_client_appointments")) == 2
+    r = client.post(f"/api/v1/appointments/{APPT_ID}/cancel", headers=STAFF,
+                    json={"version": 1})
+    assert r.status_code == 200
+    client.get(path, headers=STAFF)
+    assert len(calls(sched, "scheduling.list_client_appointments")) == 3
