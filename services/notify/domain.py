@@ -62,6 +62,19 @@ class EmailDraft:
     from_name: str = None
 
 
+def one_per_address(drafts):
+    """The drafts in order, without a second one to an address already written to (case
+    does not matter: a parent whose child's chart carries the parent's address, and who
+    holds a grant over the child too, gets one email)."""
+    seen, kept = set(), []
+    for draft in drafts:
+        key = (draft.to or "").strip().lower()
+        if key not in seen:
+            seen.add(key)
+            kept.append(draft)
+    return kept
+
+
 def is_email_address(text):
     return bool(text) and len(text) <= 254 and bool(_EMAIL.match(text))
 

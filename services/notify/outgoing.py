@@ -29,18 +29,23 @@ def queue(session, practice_id, draft, rendered, client_id=None, event_id=None):
 class QueueOnce:
     """For notify's event handlers (a mixin: needs `db` and `mailer`)."""
 
-    def queue_once(self, event, handler, draft, client_id=None):
-        """Queue the email (or nothing, for no draft) and record the event as handled by
-        `handler`, in one transaction: a redelivery sends nothing twice. Rendered before
-        the transaction, so a template error holds no database lock."""
-        rendered = templates.render(draft.template, draft.context) if draft else None
+    def queue_once(self, event, handler, drafts, client_id=None):
+        """Queue the emails of `drafts` — one draft, a list of them, or nothing (None, [];
+        a None in the list is skipped) — and record the event as handled by `handler`, all
+        in one transaction: a redelivery sends nothing twice. One email per address
+        (case-insensitive, the first draft wins: `domain.one_per_address`). Rendered
+        before the transaction, so a template error holds no database lock."""
+        if drafts is None or isinstance(drafts, domain.EmailDraft):
+            drafts = [drafts]
+        drafts = domain.one_per_address(d for d in drafts if d is not None)
+        rendered = [templates.render(d.template, d.context) for d in drafts]
         with self.db.transaction() as tx:
             if not tx.first_delivery(event["id"], f"notify.{handler}"):
                 return
-            if draft is not None:
-                queue(tx.session, event["practice_id"], draft, rendered,
+            for draft, text in zip(drafts, rendered):
+                queue(tx.session, event["practice_id"], draft, text,
                       client_id=client_id, event_id=event["id"])
-        if draft is not None:
+        if drafts:
             self.mailer.wake()
 
 

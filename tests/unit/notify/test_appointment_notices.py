@@ -1,7 +1,8 @@
 """notify's handlers of scheduling's events through worker_factory: a booked or cancelled
-appointment that has not started emails the client a notice with no appointment detail;
-none when the client may not be emailed, none for the past; once per event; a version
-notify does not know is not guessed at."""
+appointment that has not started emails the client, and everyone identity says holds
+`view_appointments` for the client, a notice with no appointment detail — each address
+once, all in one transaction; none when the client may not be emailed, none for the past;
+once per event; a version notify does not know is not guessed at."""
 import uuid
 from datetime import datetime, timedelta, timezone
 from unittest.mock import MagicMock
@@ -9,7 +10,7 @@ from unittest.mock import MagicMock
 import pytest
 from nameko.testing.services import worker_factory
 
-from services.common.errors import NotFound
+from services.common.errors import NotFound, Unavailable
 from services.notify import domain
 from services.notify.models import Email
 from services.notify.service import NotifyService
@@ -49,6 +50,9 @@ def identity():
     proxy.get_practice_address.return_value = {"practice_name": "Oak Tree Counseling",
                                                "portal_path": "/p/oak",
                                                "portal_subdomain": None}
+    proxy.list_notice_recipients.return_value = {"client_id": "client-1",
+                                                 "permission": "view_appointments",
+                                                 "emails": []}
     return proxy
 
 
@@ -114,9 +118,11 @@ def test_no_email_when_the_client_may_not_be_emailed_or_has_no_address(
 
 @pytest.mark.parametrize("type_", ["appointment.scheduled", "appointment.cancelled"])
 def test_a_past_appointment_mails_nobody_and_asks_charts_nothing(service, db, charts, type_):
+    identity = service.identity
     handle(service, appointment(type_, starts_at=EARLIER))
     assert db.all(Email) == []
     charts.get_notification_address.assert_not_called()
+    identity.list_notice_recipients.assert_not_called()
 
 
 def test_a_client_charts_does_not_know_gets_no_email(service, db, charts):
@@ -139,6 +145,67 @@ def test_a_start_time_without_an_offset_is_refused_not_guessed(service, db):
     with pytest.raises(Exception):
         service.on_appointment_scheduled(event)
     assert db.all(Email) == []
+
+
+@pytest.mark.parametrize("type_", ["appointment.scheduled", "appointment.cancelled"])
+def test_holders_of_view_appointments_hear_it_too_each_address_once(
+        service, db, charts, identity, type_):
+    # the parent's address is on the child's chart and is also the parent's sign-in
+    charts.get_notification_address.return_value = {"email": "Jane.Rivers@Example.org",
+                                                    "may_email": True}
+    identity.list_notice_recipients.return_value = {"emails": [
+        "jane.rivers@example.org", "tom@example.org", "not an address"]}
+    event = appointment(type_)
+    handle(service, event)
+    handle(service, event)                      # redelivery: nothing twice
+    emails = db.all(Email)
+    assert sorted(e.to_address for e in emails) == ["Jane.Rivers@Example.org",
+                                                    "tom@example.org"]
+    assert {e.subject for e in emails} == {emails[0].subject}     # the same notice
+    assert {e.body_text for e in emails} == {emails[0].body_text}
+    for email in emails:
+        assert email.event_id == event["id"] and email.client_id == "client-1"
+        for value in (*DETAILS, LATER.isoformat(), f"{LATER:%B}", "clinician"):
+            assert value not in email.subject + email.body_text + email.body_html
+    (actor, payload), _ = identity.list_notice_recipients.call_args
+    assert actor["kind"] == "system" and actor["practice_id"] == "p1"
+    assert payload == {"client_id": "client-1", "permission": "view_appointments"}
+
+
+def test_a_guardian_hears_it_when_the_client_may_not_be_emailed(service, db, charts, identity):
+    charts.get_notification_address.return_value = {"email": "kim@example.com",
+                                                    "may_email": False}
+    identity.list_notice_recipients.return_value = {"emails": ["tom@example.org"]}
+    service.on_appointment_scheduled(appointment())
+    assert [e.to_address for e in db.all(Email)] == ["tom@example.org"]
+    service.mailer.wake.assert_called()
+
+
+def test_no_holders_for_a_practice_identity_does_not_know(service, db, identity):
+    identity.list_notice_recipients.side_effect = NotFound("practice_not_found", "No.")
+    service.on_appointment_scheduled(appointment())
+    assert [e.to_address for e in db.all(Email)] == ["kim@example.com"]
+
+
+def test_identity_not_answering_retries_the_delivery_rather_than_mailing_fewer(
+        service, db, identity):
+    identity.list_notice_recipients.side_effect = Unavailable("unavailable", "Later.")
+    event = appointment()
+    with pytest.raises(Unavailable):
+        service.on_appointment_scheduled(event)
+    assert db.all(Email) == []
+    identity.list_notice_recipients.side_effect = None
+    identity.list_notice_recipients.return_value = {"emails": ["tom@example.org"]}
+    service.on_appointment_scheduled(event)     # the retry: not recorded as handled before
+    assert sorted(e.to_address for e in db.all(Email)) == ["kim@example.com",
+                                                           "tom@example.org"]
+
+
+def test_one_draft_per_address_whatever_its_case():
+    drafts = [domain.EmailDraft(to=to, template="appointment_scheduled", context={})
+              for to in ("Kim@Example.com", "tom@example.org", " kim@example.com")]
+    assert [d.to for d in domain.one_per_address(drafts)] == ["Kim@Example.com",
+                                                             "tom@example.org"]
 
 
 def test_the_template_sees_the_whitelist_only_and_the_practice_when_given():
