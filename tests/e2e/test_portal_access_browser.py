@@ -46,6 +46,10 @@ def test_invitation_linked_son_and_guardian_grant_in_the_browser(haven_stack, br
         expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
         expect(page.get_by_text("Welcome to our portal")).to_be_visible()  # the practice's title
         page.get_by_label("Date of birth").fill("1984-07-22")
+        # a short password is refused in the page, and the summary says why (not just "below")
+        page.get_by_label("New password", exact=True).fill("short")
+        page.get_by_role("button", name="Create account").click()
+        expect(page.locator(".error-summary")).to_contain_text("at least 15 characters")
         page.get_by_label("New password", exact=True).fill(PASSWORD)
         page.get_by_label("Confirm new password").fill(PASSWORD)
         page.get_by_role("button", name="Create account").click()
@@ -189,9 +193,12 @@ def test_forgot_password_page_shows_the_practice_help(haven_stack, browser):
         page.get_by_role("link", name="Forgot password?").click()
         expect(page.get_by_role("heading", name="Forgot your password?")).to_be_visible()
         expect(page.get_by_text("Call Rosa at 555-0100.")).to_be_visible()
+        page.get_by_role("button", name="Send reset link").click()
+        expect(page.locator(".error-summary")).to_contain_text("Enter your email address.")
         page.get_by_label("Email").fill(f"nobody-{practice.code}@example.org")
         page.get_by_role("button", name="Send reset link").click()
         expect(page.get_by_text(re.compile("email|link", re.I)).first).to_be_visible()
+        expect(page.locator(".error-summary")).to_have_count(0)   # not left from the empty try
         static = requests.get(f"{haven_stack.base_url}/static/js/portal/main.js", timeout=10)
         assert static.headers["Cache-Control"] == "no-cache" and static.headers["ETag"]
     finally:

@@ -114,6 +114,7 @@ export function form({ label, onSubmit, children, actions, className, id }) {
     event.preventDefault();
     if (el.dataset.busy) return;
     clearNotices(); // "You have signed out" and the like are stale once someone acts again
+    clearErrors(el); // a previous refusal is stale too: a submit that now succeeds must not still show it
     const button = event.submitter || el.querySelector("[type=submit]");
     el.dataset.busy = "true";
     el.setAttribute("aria-busy", "true");
@@ -177,6 +178,9 @@ export function setFieldError(formEl, name, message) {
   return control;
 }
 
+/** The generic summary sentence; with one named problem, the summary says that problem. */
+export const FIX_BELOW = "Please fix the problems below.";
+
 /**
  * Show an ApiError (or {message, fields}) on a form: the sentence in the form's live
  * message area, with a list of links to each named field; each field's own message
@@ -193,6 +197,10 @@ export function showErrors(formEl, error, { extra = null, focus = true } = {}) {
     if (control) named.push({ control, message });
     else unplaced.push(message);
   }
+  // "Please fix the problems below" with one problem: say the problem itself, so the
+  // summary (read out, and what a phone shows first) tells why
+  const message = error.message === FIX_BELOW && named.length === 1 && !unplaced.length
+    ? named[0].message : error.message;
   const list = named.length > 1 || unplaced.length
     ? h("ul", { class: "error-summary__list" },
       named.map(({ control, message }) => h("li", {},
@@ -202,7 +210,7 @@ export function showErrors(formEl, error, { extra = null, focus = true } = {}) {
   const summary = h("div", { class: "error-summary", tabindex: "-1" },
     h("h2", { class: "error-summary__title" },
       h("span", { class: "error-summary__icon", "aria-hidden": "true" }, "!"), "There is a problem"),
-    h("p", {}, error.message), list, extra);
+    h("p", {}, message), list, extra);
   formEl.querySelector(".form__message").replaceChildren(summary);
   if (focus && named.length) named[0].control.focus();
   return summary;
