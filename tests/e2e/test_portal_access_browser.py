@@ -99,11 +99,18 @@ def test_invitation_linked_son_and_guardian_grant_in_the_browser(haven_stack, br
         expect(staff.get_by_text(re.compile("Booked: "))).to_be_visible()
         upcoming = staff.get_by_role("list", name="Upcoming")
         expect(upcoming.get_by_role("listitem")).to_have_count(1)
+        # the same time again: the clinician is busy, said in a sentence beside Start time
+        booking.get_by_label("Date", exact=True).fill(day)
+        booking.get_by_label("Start time").fill("10:00")
+        booking.get_by_role("button", name="Book appointment").click()
+        expect(booking.get_by_label("Start time")).to_have_accessible_description(
+            re.compile("already has an appointment at that time"))
         booking.get_by_label("Date", exact=True).fill(day)
         booking.get_by_label("Start time").fill("13:30")
         booking.get_by_label("Service shown to the client").fill("Check-in")
         booking.get_by_role("button", name="Book appointment").click()
         expect(upcoming.get_by_role("listitem")).to_have_count(2)
+        expect(booking.locator(".error-summary")).to_have_count(0)   # the refusal is not left behind
         upcoming.get_by_role("button", name=re.compile("Cancel the appointment on .*1:30")).click()
         staff.get_by_label("Reason (for the practice only)").fill("Family asked to move it")
         staff.get_by_role("button", name="Yes, cancel it").click()
