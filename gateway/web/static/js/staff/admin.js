@@ -207,7 +207,35 @@ const ACTIONS = ["sign_in", "sign_in_failed", "sign_in_refused", "sign_in_thrott
   "session_timed_out", "password_change_required", "sign_out", "refresh_reused",
   "password_changed", "password_change_failed", "password_reset", "password_reset_requested", "password_reset_sent",
   "access_created", "access_status_changed", "invitation_sent", "invitation_dob_mismatch", "invitation_locked",
-  "invitation_accepted", "client_linked", "client_unlinked", "practice_created", "practice_settings_changed", "staff_created"];
+  "invitation_accepted", "invitation_cancelled", "client_linked", "client_unlinked", "client_details_synced",
+  "contact_created", "contact_invited", "contact_status_changed", "grant_changed",
+  "sign_in_mfa_challenged", "mfa_failed", "mfa_enrolled", "mfa_disabled", "mfa_reset", "mfa_recovery_codes_replaced",
+  "safe_word_viewed", "safe_word_changed",
+  "practice_created", "practice_settings_changed", "role_permissions_changed", "staff_created", "staff_invited"];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An audit entry's detail in words ("fields: accent color, title"), never raw JSON. */
+export function detailText(detail) {
+  const word = (v) => {
+    if (v === null || v === undefined || v === "") return "—";
+    if (typeof v === "boolean") return v ? "yes" : "no";
+    if (Array.isArray(v)) return v.length ? v.map(word).join(", ") : "none";
+    if (typeof v === "object") return Object.entries(v).map(([k, x]) => `${k.replace(/_/g, " ")} ${word(x)}`).join(", ");
+    const text = String(v);
+    if (UUID.test(text)) return text.slice(0, 8);
+    return /^[a-z][a-z0-9_]*$/.test(text) ? text.replace(/_/g, " ") : text;
+  };
+  if (!detail || !Object.keys(detail).length) return "—";
+  return Object.entries(detail).map(([k, v]) => `${k.replace(/_/g, " ")}: ${word(v)}`).join("; ");
+}
+
+/** "Dana Whitfield" for a staff id the console knows (the Staff list), else "staff 3b348bea". */
+function whoText(kind, id, names) {
+  if (!kind) return "—";
+  if (id && names.has(id)) return names.get(id);
+  return `${kind.replace(/_/g, " ")} ${id ? id.slice(0, 8) : ""}`.trim();
+}
 
 const dayStart = (d, end) => (d ? new Date(`${d}T${end ? "23:59:59" : "00:00:00"}`).toISOString() : undefined);
 
@@ -216,9 +244,11 @@ export async function auditView({ query, router }) {
   const from = query.get("from") || "";
   const to = query.get("to") || "";
   let entries = [];
+  const names = new Map();   // staff id → name (staff who may not list the team see short ids)
   let problem = null;
   try {
     entries = (await api.get("/audit", { query: { action, since: dayStart(from), until: dayStart(to, true) } })).entries;
+    for (const m of await api.get("/staff").catch(() => [])) names.set(m.id, m.name);
   } catch (error) {
     if (error.status !== 422) throw error;
     problem = error;
@@ -242,10 +272,10 @@ export async function auditView({ query, router }) {
   const rows = entries.map((e) => h("tr", {},
     h("td", {}, timeElement(e.occurred_at, formatDateTime(e.occurred_at))),
     h("th", { scope: "row" }, e.action.replace(/_/g, " ")),
-    h("td", {}, e.actor_kind ? `${e.actor_kind} ${e.actor_id ? e.actor_id.slice(0, 8) : ""}` : "—"),
-    h("td", {}, e.subject_kind ? `${e.subject_kind} ${e.subject_id ? e.subject_id.slice(0, 8) : ""}` : "—"),
+    h("td", {}, whoText(e.actor_kind, e.actor_id, names)),
+    h("td", {}, whoText(e.subject_kind, e.subject_id, names)),
     h("td", { class: "value" }, e.source_ip || "—"),
-    h("td", { class: "value" }, e.detail && Object.keys(e.detail).length ? JSON.stringify(e.detail) : "—")));
+    h("td", {}, detailText(e.detail))));
   return h("section", { class: "page", "aria-labelledby": "page-title" },
     h("h1", { id: "page-title" }, "Audit log"),
     h("p", { class: "lead" }, "Sign-ins, failures, password and access changes, newest first."),
