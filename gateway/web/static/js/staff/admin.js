@@ -183,7 +183,8 @@ export async function settingsView({ router }) {
         if (NUMBERS.has(name)) v = Number(value);
         else if (typeof v === "string" && v === "" && name !== "name" && name !== "code") v = null;
         const before = settings[name] ?? null;
-        if (name === "accent_color" && before === null && v === "#2f5f7a") continue;
+        // an unset colour shows the default swatch: leaving it alone is not a change
+        if ((name === "accent_color" || name === "theme_color") && before === null && v === "#2f5f7a") continue;
         if (v !== before) changed[name] = v;
       }
       if (!Object.keys(changed).length) { notify("There are no changes to save.", "info"); return; }
