@@ -6,7 +6,7 @@
 
 import { api, seg } from "../api.js";
 import { h, replace } from "../ui/dom.js";
-import { button, checkboxField, fieldset, form, selectField, showErrors, textField, values } from "../ui/forms.js";
+import { button, checkboxField, form, selectField, showErrors, textField, values } from "../ui/forms.js";
 import { formatDate, formatDateTime } from "../ui/format.js";
 import { notify } from "../ui/notice.js";
 import { fullName } from "../ui/record.js";
@@ -22,7 +22,7 @@ export const PERMISSIONS = Object.keys(GRANT_WORDS);
 
 const CONTACT_STATUS = { invited: "Invited", active: "Active", suspended: "Suspended", inactive: "Ended" };
 const BAND_WORDS = {
-  full: "Guardian of a child: everything granted",
+  full: "Guardian of a child: all of the access below applies",
   partial: "Guardian of a teenager: confidential parts hidden",
   ended: "Guardian access ended at 18 (renew to keep it)",
   renewed: "Guardian access renewed past 18",
@@ -60,7 +60,7 @@ function grantForm({ client, holder, grant, reload }) {
     children,
     actions: [
       button("Save access", { type: "submit" }),
-      button(`Remove access to ${name}`, { kind: "danger", onClick: async () => {
+      button(`Remove ${holder.name}'s access to ${name}`, { kind: "danger", onClick: async () => {
         try {
           await api.del(`${holder.path}/grants/${seg(client.id)}`);
           notify(`${holder.name} can no longer act for ${name}. Their open sessions have ended.`);
@@ -156,9 +156,11 @@ function addForm({ client, others, accounts, reload }) {
     });
   }
   const name = fullName(client);
-  return form({
+  // the heading stands above the form, so the form's error summary shows under it, not
+  // under the contact listed before it
+  const formEl = form({
     label: `Add a contact for ${name}`,
-    children: [fieldset(`Add a contact for ${name}`, existing, fresh, permissionChecks("add"))],
+    children: [existing, fresh, permissionChecks("add")],
     actions: [button("Add contact", { type: "submit" })],
     onSubmit: async (formEl) => {
       const data = values(formEl);
@@ -186,6 +188,8 @@ function addForm({ client, others, accounts, reload }) {
       } catch (error) { showErrors(formEl, error); }
     },
   });
+  return h("section", { class: "add-contact", "aria-labelledby": "add-contact-title" },
+    h("h3", { id: "add-contact-title" }, `Add a contact for ${name}`), formEl);
 }
 
 export function contactsPanel({ client, canManage }) {
