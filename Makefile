@@ -17,7 +17,7 @@ test:
 
 bench:
 	@scripts/bootstrap.sh bench
-	@$(PYTHON_VENV) -m bench.run
+	@$(PYTHON_VENV) -m scripts.testenv -- $(PYTHON_VENV) -m bench.run
 
 # Applies every service's migrations to the databases the environment names
 # (<SERVICE>_DATABASE_URL, default SQLite files under var/).

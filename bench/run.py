@@ -1,7 +1,7 @@
 """`make bench`: what Haven costs on this machine, written to bench/RESULTS.md.
 
-Starts the Stack exactly as `make run` does (in a scratch var dir, on free ports), seeds
-it, signs in as a client with portal access, and measures at 50 concurrent connections:
+Starts the Stack exactly as `make run` does (in a scratch var dir, on free ports, in a
+vhost of its own on the broker `scripts.testenv` names, removed afterwards), seeds it, signs in as a client with portal access, and measures at 50 concurrent connections:
 
   (a) GET /api/v1/me/details through the gateway, authenticated (the read-model path);
   (b) the bare nameko path: HTTP -> one RPC -> one SQLite row (bench/bare.py);
@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")
 
-from scripts.infra import free_port, terminate, wait_for_port  # noqa: E402
-from scripts.stack import Stack  # noqa: E402
+from scripts.infra import free_port, private_vhost, terminate, wait_for_port  # noqa: E402
+from scripts.stack import DEFAULT_AMQP_URI, Stack  # noqa: E402
 
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 50))
 DURATION = int(os.environ.get("BENCH_SECONDS", 15))
@@ -437,8 +437,12 @@ def targets(results):
 
 def main():
     workdir = Path(tempfile.mkdtemp(prefix="haven-bench-"))
-    stack = Stack(var_dir=workdir / "var", http_port=free_port(), smtp_port=free_port(),
-                  mail_port=free_port())
+    # a vhost of its own: never competing for the queues of a `make run` on this broker
+    amqp_uri, remove_vhost = private_vhost(
+        os.environ.get("AMQP_URI", DEFAULT_AMQP_URI),
+        os.environ.get("HAVEN_RABBITMQCTL", "rabbitmqctl").split())
+    stack = Stack(var_dir=workdir / "var", amqp_uri=amqp_uri, http_port=free_port(),
+                  smtp_port=free_port(), mail_port=free_port())
     bare = []
     try:
         print("starting the stack ...", flush=True)
@@ -476,6 +480,7 @@ def main():
         for proc in bare:
             terminate(proc)
         stack.stop()
+        remove_vhost()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -13,7 +13,7 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 RABBITMQ_BIN = Path("/usr/lib/rabbitmq/bin")
 
@@ -80,6 +80,22 @@ def terminate(process, timeout=10.0):
         except ProcessLookupError:
             pass
         process.wait(5)
+
+
+def private_vhost(broker_uri, rabbitmqctl):
+    """A vhost of its own on the broker at `broker_uri`, for the user the URI names
+    (`rabbitmqctl`: the command as a list) → (its URI, a function removing it). Whatever
+    runs there cannot compete for another stack's queues (make run's, a test run's)."""
+    vhost = f"haven-{uuid.uuid4().hex[:12]}"
+    parts = urlsplit(broker_uri)
+
+    def ctl(*args):
+        subprocess.run([*rabbitmqctl, *args], check=True, capture_output=True, timeout=60)
+
+    ctl("add_vhost", vhost)
+    ctl("set_permissions", "-p", vhost, parts.username or "guest", ".*", ".*", ".*")
+    uri = urlunsplit((parts.scheme, parts.netloc, "/" + vhost, "", ""))
+    return uri, lambda: ctl("delete_vhost", vhost)
 
 
 def _rabbitmq_script(name):

@@ -23,11 +23,12 @@ urllib3.util.ssl_.SSLContext = ssl.SSLContext
 
 import os  # noqa: E402
 import socket  # noqa: E402
-import subprocess  # noqa: E402
 import uuid  # noqa: E402
 from urllib.parse import urlsplit, urlunsplit  # noqa: E402
 
 import pytest  # noqa: E402
+
+from scripts import infra  # noqa: E402
 
 BROKER_URI = os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672//")
 PG_ADMIN_URL = os.environ.get("HAVEN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -40,22 +41,9 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def _rabbitmqctl(*args):
-    subprocess.run([*RABBITMQCTL, *args], check=True, capture_output=True, timeout=60)
-
-
-def _with_vhost(uri, vhost):
-    parts = urlsplit(uri)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + vhost, "", ""))
-
-
 def private_vhost():
     """Makes a vhost of its own on the broker; returns its URI and a function removing it."""
-    vhost = f"haven-test-{uuid.uuid4().hex[:12]}"
-    user = urlsplit(BROKER_URI).username or "guest"
-    _rabbitmqctl("add_vhost", vhost)
-    _rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
-    return _with_vhost(BROKER_URI, vhost), lambda: _rabbitmqctl("delete_vhost", vhost)
+    return infra.private_vhost(BROKER_URI, RABBITMQCTL)
 
 
 @pytest.fixture(scope="session")
