@@ -5,6 +5,7 @@
 // information and otherwise says what the access does include. Pages a grant does not
 // allow are left out of the navigation; the API refuses them as well (403/404).
 
+import { api } from "../api.js";
 import { h } from "../ui/dom.js";
 import { button } from "../ui/forms.js";
 import { detailsView } from "./details.js";
@@ -29,7 +30,11 @@ export function allowsText(client) {
   return perms.map((p) => ALLOWS_WORDS[p] || p);
 }
 
-export function peopleView({ ctx }) {
+export async function peopleView({ ctx }) {
+  // the session lists the people it was opened with: someone linked or granted since then
+  // appears after a refresh, so the page asks for one rather than leaving them out
+  await api.post("/session/refresh").catch(() => null);
+  await ctx.reloadPrincipal().catch(() => null);
   const current = ctx.currentClient();
   const list = ctx.profiles();
   return h("section", { class: "page", "aria-labelledby": "page-title" },
