@@ -1,7 +1,9 @@
 // Dates, times and field names for people, in the browser's language.
 
 const DATE = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
-const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+// the zone is named ("3:20 PM EST"): appointments beside these are in the practice's zone
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric",
+  hour: "numeric", minute: "2-digit", timeZoneName: "short" });
 
 /** "1990-03-04" → "March 4, 1990" (a calendar date: no time-zone shift). */
 export function formatDate(value) {
@@ -11,7 +13,7 @@ export function formatDate(value) {
   return DATE.format(new Date(Date.UTC(+match[1], +match[2] - 1, +match[3])));
 }
 
-/** An ISO-8601 instant in the viewer's time zone. */
+/** An ISO-8601 instant in the viewer's time zone, named ("Nov 26, 2026, 3:20 PM EST"). */
 export function formatDateTime(value) {
   if (!value) return "";
   const date = new Date(value);
