@@ -55,7 +55,7 @@ def times(starts_at, duration_minutes):
 def check_not_past(starts_at, now):
     if starts_at < now:
         raise InvalidInput("invalid_input", "The start time is in the past. Choose a time "
-                           "from now on.", {"starts_at": ["is in the past"]})
+                           "from now on.", {"starts_at": ["That time is in the past."]})
 
 
 def active_clinician(staff, clinician_id):
@@ -65,7 +65,7 @@ def active_clinician(staff, clinician_id):
         if person.get("id") == clinician_id and person.get("status") == "active":
             return person
     raise InvalidInput("invalid_input", "Choose a clinician who is active staff of this "
-                       "practice.", {"clinician_id": ["is not active staff of this practice"]})
+                       "practice.", {"clinician_id": ["Not an active staff member of this practice."]})
 
 
 def overlaps(starts_at, ends_at, other_starts, other_ends):
@@ -80,7 +80,7 @@ def check_free(starts_at, ends_at, booked):
         if overlaps(starts_at, ends_at, other_starts, other_ends):
             raise Conflict("clinician_busy", "The clinician already has an appointment at "
                            "that time. Choose another time or clinician.",
-                           {"starts_at": ["overlaps another appointment of the clinician"]})
+                           {"starts_at": ["The clinician has another appointment at that time."]})
 
 
 def check_cancellable(status, version, read_version):
@@ -89,7 +89,7 @@ def check_cancellable(status, version, read_version):
         raise Conflict("already_cancelled", "That appointment is already cancelled.")
     if read_version != version:
         raise Conflict("stale_version", "That appointment changed since you read it. "
-                       "Reload it and try again.", {"version": [f"current is {version}"]})
+                       "Reload it and try again.", {"version": [f"The current version is {version}."]})
 
 
 def require_reader(actor, client_id):

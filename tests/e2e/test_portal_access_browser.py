@@ -104,7 +104,7 @@ def test_invitation_linked_son_and_guardian_grant_in_the_browser(haven_stack, br
         booking.get_by_label("Start time").fill("10:00")
         booking.get_by_role("button", name="Book appointment").click()
         expect(booking.get_by_label("Start time")).to_have_accessible_description(
-            re.compile("already has an appointment at that time"))
+            re.compile("has another appointment at that time"))
         booking.get_by_label("Date", exact=True).fill(day)
         booking.get_by_label("Start time").fill("13:30")
         booking.get_by_label("Service shown to the client").fill("Check-in")

@@ -125,10 +125,8 @@ function bookForm({ client, clinicians, me, timeZone, reload }) {
       } catch (error) {
         if (error.status !== 503 && error.status !== 0) key = null;   // refused: a new try is a new booking
         const fields = { ...(error.fields || {}) };
-        // scheduling's field notes are fragments ("is in the past"): beside the field, the sentence
-        const sentence = (text) => (/^[a-z]/.test(String(text)) && error.message ? error.message : text);
-        if (fields.starts_at) { fields.time = sentence(fields.starts_at); delete fields.starts_at; }
-        if (fields.clinician_id) fields.clinician_id = sentence(fields.clinician_id);
+        // the form asks for date and time; scheduling names the instant they make
+        if (fields.starts_at) { fields.time = fields.starts_at; delete fields.starts_at; }
         showErrors(el, { message: error.message, fields });
       }
     },
