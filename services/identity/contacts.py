@@ -40,10 +40,10 @@ class ContactEntrypoints:
                     raise Conflict("login_taken", "That email is a client's own portal "
                                    "sign-in: give that client's portal account the access "
                                    "instead, so they keep one sign-in.",
-                                   {"email": ["a client's portal sign-in"]})
+                                   {"email": ["This email is a client's portal sign-in."]})
                 raise Conflict("login_taken", "Someone already signs in to this practice's "
                                "portal with that email address.",
-                               {"email": ["already used for sign-in"]})
+                               {"email": ["This email is already used to sign in."]})
             contact = Contact(practice_id=practice.id, email=email, name=cmd["name"],
                               password_hash=None, status=accounts.INVITED,
                               must_change_password=False, created_at=now, created_by=actor.id)
@@ -219,7 +219,7 @@ class ContactEntrypoints:
                 AccountClient, (account.id, cmd["client_id"])) is not None):
             raise Conflict("already_linked", "This account already acts for that client with "
                            "full rights (its own chart or a linked one).",
-                           {"client_id": ["already reached by this account"]})
+                           {"client_id": ["This account already reaches this client."]})
         return store.CLIENT, account
 
     @staticmethod

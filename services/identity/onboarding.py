@@ -63,7 +63,7 @@ class OnboardingEntrypoints:
             previous = self._refuse_invitation(tx.session, practice, client_id, now)
             if store.login_taken(tx.session, practice.id, login):
                 raise Conflict("login_taken", "Another client's portal account already uses "
-                               "that email address.", {"email": ["already used for sign-in"]})
+                               "that email address.", {"email": ["This email is already used to sign in."]})
             for old in store.pending_invitations(tx.session, practice.id, client_id):
                 old.status = invitations.SUPERSEDED
             invitation = Invitation(

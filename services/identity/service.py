@@ -459,7 +459,7 @@ class IdentityService(Readiness, OnboardingEntrypoints, ContactEntrypoints, Staf
             if "code" in cmd and cmd["code"] != practice.code and \
                     store.practice_by_code(tx.session, cmd["code"]) is not None:
                 raise Conflict("code_taken", "Another practice already uses that address.",
-                               {"code": ["already taken"]})
+                               {"code": ["Another practice already uses this code."]})
             if cmd.get("subdomain") and cmd["subdomain"] != practice.subdomain and \
                     store.practice_by_subdomain(tx.session, cmd["subdomain"]) is not None:
                 raise Conflict("subdomain_taken", "Another practice already uses that "
@@ -566,7 +566,7 @@ class IdentityService(Readiness, OnboardingEntrypoints, ContactEntrypoints, Staf
         if accounts.normalize_login(chart.get("email")) != account.login:
             raise Conflict("email_mismatch", "Only a client whose chart carries this "
                            "account's email address can be linked to it.",
-                           {"client_id": ["email on the chart differs"]})
+                           {"client_id": ["The email on this client's chart differs from the account's sign-in."]})
         name = " ".join(p for p in (chart.get("first_name"), chart.get("last_name")) if p)
         now = self.clock()
         with self.db.transaction() as tx:

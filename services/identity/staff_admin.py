@@ -32,7 +32,7 @@ class StaffEntrypoints:
             practice = self._practice(tx.session, actor)
             if store.staff_email_taken(tx.session, practice.id, email):
                 raise Conflict("email_taken", "A staff member of the practice already uses "
-                               "that email.", {"email": ["already used"]})
+                               "that email.", {"email": ["Another staff member already signs in with this email."]})
             staff = StaffUser(practice_id=practice.id, email=email, name=cmd["name"],
                               role=cmd["role"], password_hash="", status=accounts.INVITED,
                               must_change_password=False, created_at=now)
@@ -88,7 +88,7 @@ class StaffEntrypoints:
         if role == roles.PRACTICE_ADMIN and roles.MANAGE_STAFF not in wanted:
             raise Conflict("admin_lockout", "Practice administrators must keep "
                            "'manage staff', or nobody could change roles again.",
-                           {"permissions": ["manage_staff is required for practice_admin"]})
+                           {"permissions": ["A practice administrator must keep \"manage staff\"."]})
         with self.db.transaction() as tx:
             practice = self._practice(tx.session, actor)
             before = set(roles.permissions_for((role,), store.overrides(tx.session,

@@ -35,7 +35,7 @@ class FakePeopleIdentity(FakeAccessIdentity):
     def create_contact(self, actor, payload):
         if payload["email"] == "taken@example.org":
             raise Conflict("login_taken", "Someone already signs in with that email.",
-                           {"email": ["already used for sign-in"]})
+                           {"email": ["This email is already used to sign in."]})
         return contact_view()
 
     @rpc(expected_exceptions=EXPECTED)
@@ -107,7 +107,7 @@ def test_contacts_and_grants_cross_rabbitmq(gateway):
     assert r.status_code == 201 and r.json()["contact_id"] == CONTACT_ID
     r = requests.post(gateway + "/api/v1/contacts", headers=staff(), timeout=10,
                       json={"email": "taken@example.org", "name": "Jane"})
-    assert r.status_code == 409 and r.json()["fields"] == {"email": ["already used for sign-in"]}
+    assert r.status_code == 409 and r.json()["fields"] == {"email": ["This email is already used to sign in."]}
     r = requests.get(f"{gateway}/api/v1/clients/{CLIENT_ID}/contacts", headers=staff(),
                      timeout=10)
     assert r.status_code == 200 and r.json()["items"][0]["name"] == "Jane"
