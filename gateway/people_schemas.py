@@ -67,6 +67,13 @@ class Grant(Schema):
         "description": "what the grant allows today, after the guardian age bands"})
     guardian = Bool()
     band = S(metadata={"description": "full, partial, ended, renewed or not_guardian"})
+    client_age = fields.Integer(allow_none=True, metadata={
+        "description": "the client's whole years on the practice's date, which decide the "
+                       "band (null when the date of birth is unknown)"})
+    guardian_full_until_age = fields.Integer(metadata={
+        "description": "the practice's age at which the partial band starts"})
+    guardian_access_ends_at_age = fields.Integer(metadata={
+        "description": "the practice's age at which a guardian grant ends unless renewed"})
     renewed_until = S(allow_none=True)
     granted_at = S(allow_none=True)
     updated_at = S(allow_none=True)

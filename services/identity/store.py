@@ -571,6 +571,8 @@ def grant_view(grant, practice, now):
     """*grant*: `holder_kind` "contact" (with `contact_id`) or "client" (a client portal
     account, with `account_id`); the other id is null."""
     contact = grant.holder_kind == CONTACT
+    today = grants.local_today(now, practice.time_zone)
+    dob = grant.client_date_of_birth
     return {"holder_kind": grant.holder_kind,
             "contact_id": grant.holder_id if contact else None,
             "account_id": None if contact else grant.holder_id,
@@ -578,11 +580,13 @@ def grant_view(grant, practice, now):
             "client_name": grant.client_name, "permissions": list(grant.permissions),
             "effective_permissions": effective_grant(grant, practice, now),
             "guardian": grant.guardian,
-            "band": grants.band(grant.client_date_of_birth,
-                                grants.local_today(now, practice.time_zone),
-                                practice.guardian_full_until_age,
+            "band": grants.band(dob, today, practice.guardian_full_until_age,
                                 practice.guardian_access_ends_at_age, grant.guardian,
                                 grant.renewed_until),
+            # why the band says what it does: staff explain "Allowed today: nothing"
+            "client_age": grants.age_on(dob, today) if dob else None,
+            "guardian_full_until_age": practice.guardian_full_until_age,
+            "guardian_access_ends_at_age": practice.guardian_access_ends_at_age,
             "renewed_until": grant.renewed_until.isoformat() if grant.renewed_until else None,
             "granted_at": grant.granted_at.isoformat(),
             "updated_at": grant.updated_at.isoformat()}

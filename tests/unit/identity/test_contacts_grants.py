@@ -246,6 +246,12 @@ def test_a_practice_chooses_its_bands_and_confidential_permissions(service, staf
                                  "permissions": ALL})
     clock.set(at(2026, 7, 1))      # teen is 16: partial band hides only billing now
     assert sign_in(service)[1]["clients"]["teen"] == ALL[:4]
+    # the grant says why, for staff: the age and the practice's band ages
+    view = service.grant_access(staff, {"contact_id": contact["contact_id"],
+                                        "client_id": "teen", "permissions": ["billing"]})
+    assert view["effective_permissions"] == [] and view["band"] == "partial"
+    assert (view["client_age"], view["guardian_full_until_age"],
+            view["guardian_access_ends_at_age"]) == (16, 13, 18)
 
 
 def test_grants_for_adults_are_not_banded(service, staff, db, clock):
