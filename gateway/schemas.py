@@ -104,6 +104,10 @@ class Principal(Schema):
     permissions = fields.List(S())
     clients = fields.List(fields.Nested(PrincipalClient))
     must_change_password = fields.Boolean()
+    grants_paused = fields.Integer(metadata={
+        "description": "GET /session only: how many of a contact's or client's grants allow "
+                       "nothing today under the practice's guardian age rules (they are not "
+                       "in `clients`); 0 for staff"})
 
 
 class Tokens(Schema):

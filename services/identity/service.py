@@ -219,15 +219,18 @@ class IdentityService(Readiness, OnboardingEntrypoints, ContactEntrypoints, Staf
     @rpc(expected_exceptions=EXPECTED)
     def get_session(self, actor):
         """The signed-in principal: {kind, id, name, practice, roles, permissions,
-        clients: [{client_id, name, permissions}], must_change_password}."""
+        clients: [{client_id, name, permissions}], must_change_password, grants_paused}."""
         actor = Actor.from_wire(actor)
+        now = self.clock()
         with self.db.read() as session:
             row = store.principal_row(session, actor.kind, actor.id, actor.practice_id)
             if row is None:
                 raise NotFound(*NOT_FOUND)
             practice = session.get(Practice, row.practice_id)
-            return store.principal_view(store.principal_of(session, row, practice, self.clock()),
+            view = store.principal_view(store.principal_of(session, row, practice, now),
                                         practice)
+            view["grants_paused"] = store.paused_grants(session, row, practice, now)
+            return view
 
     @rpc(expected_exceptions=EXPECTED)
     def sign_out(self, actor, payload):

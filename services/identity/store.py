@@ -147,6 +147,17 @@ def confidential_of(practice):
     return grants.normalize(practice.confidential_permissions)
 
 
+def paused_grants(session, row, practice, now):
+    """How many grants of a contact or client account allow nothing at `now` (the age
+    bands withhold all they give): left out of `clients`, so the portal can say so."""
+    kind = CONTACT if isinstance(row, Contact) else CLIENT if isinstance(row, ClientAccount) \
+        else None
+    if kind is None:
+        return 0
+    return sum(1 for grant in grants_held(session, kind, row.id)
+               if not effective_grant(grant, practice, now))
+
+
 def principal_of(session, row, practice, now=None):
     """The tokens.Principal a row signs in as, with the practice's role overrides. The
     clients of a contact are its grants as the age bands leave them at `now`; those of a

@@ -100,6 +100,13 @@ def test_contact_signs_in_with_exactly_its_grants(service, staff, db, clock, pra
     audit = service.list_audit(staff_actor(practice, permissions=("view_audit_log",)),
                                {"action": "grant_changed"})["entries"]
     assert len(audit) == 2 and audit[0]["detail"]["client_id"] in ("kid", "adult")
+    assert session["grants_paused"] == 0
+    # documents only for a 15-year-old: confidential in the partial band, so nothing today
+    # — left out of the switcher, and counted so the portal can say why
+    service.grant_access(staff, {"contact_id": contact["contact_id"], "client_id": "teen",
+                                 "permissions": ["manage_documentation"]})
+    session = service.get_session(me)
+    assert len(session["clients"]) == 2 and session["grants_paused"] == 1
 
 
 def test_narrowing_or_revoking_ends_sessions_widening_does_not(service, staff, db, clock):

@@ -322,6 +322,7 @@ def test_portal_closed_practice_refuses_client_sign_in(service, db, access):
 def test_get_session_for_a_client(service, access):
     result = sign_in(service)
     principal = service.get_session(client_actor(result))
+    assert principal.pop("grants_paused") == 0     # get_session only: no grant of hers paused
     assert principal == result["principal"]
     assert principal["must_change_password"] is False
 
