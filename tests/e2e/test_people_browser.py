@@ -1,8 +1,10 @@
 """Issue 4's people in headless Chromium: an administrator signs in through the code step,
 adds Tom — the girls' father, who is not a client of the practice — as a contact of his
 daughter with "View appointments" only; Tom switches between his daughters and sees
-exactly what each grant allows. (A guardian who is also a client keeps her own sign-in:
+exactly what each grant allows. Ava, 14, is granted documents only, which the age rules
+withhold today: staff see why, and Tom's People page says some access is paused. (A guardian who is also a client keeps her own sign-in:
 test_portal_access_browser.py.)"""
+import datetime
 import re
 
 from playwright.sync_api import expect
@@ -19,6 +21,8 @@ def test_staff_code_step_and_a_guardian_switching_profiles(haven_stack, browser)
     base = haven_stack.base_url
     mia = add_client(haven_stack, practice, "Mia", "Doe", "2017-09-14")
     lily = add_client(haven_stack, practice, "Lily", "Doe", "2019-01-30")
+    fourteen = datetime.date.today() - datetime.timedelta(days=round(14.5 * 365.25))
+    ava = add_client(haven_stack, practice, "Ava", "Doe", fourteen.isoformat())
     email = f"tom-{practice.code}@example.org"
     staff_context, tom_context = browser.new_context(), browser.new_context()
     try:
@@ -56,6 +60,15 @@ def test_staff_code_step_and_a_guardian_switching_profiles(haven_stack, browser)
         r = admin.put(f"{base}/api/v1/contacts/{contact['contact_id']}/grants/{lily['id']}",
                       json={"permissions": ["manage_information"]}, timeout=10)
         assert r.status_code == 200, r.text
+        r = admin.put(f"{base}/api/v1/contacts/{contact['contact_id']}/grants/{ava['id']}",
+                      json={"permissions": ["manage_documentation"]}, timeout=10)
+        assert r.status_code == 200, r.text
+        assert r.json()["client_age"] == 14 and r.json()["effective_permissions"] == []
+        # staff see why Tom's grant for Ava allows nothing today
+        staff.goto(f"{base}/staff/clients/{ava['id']}")
+        expect(staff.locator("#contacts").get_by_text(
+            "Nothing today: Ava is 14, and the practice keeps documents confidential from "
+            "guardians from 12 to 18.")).to_be_visible()
 
         tom = tom_context.new_page()
         tom.goto(f"{base}/p/{practice.code}")
@@ -70,6 +83,9 @@ def test_staff_code_step_and_a_guardian_switching_profiles(haven_stack, browser)
             "View appointments")
         expect(tom.get_by_role("list", name="What you can do for Lily Doe")).to_have_text(
             re.compile("Keep their details"))
+        expect(tom.get_by_role("list", name="What you can do for Ava Doe")).to_have_count(0)
+        expect(tom.get_by_text("Some of your access is paused by the practice's age rules")
+               ).to_be_visible()
 
         switch_mia = tom.get_by_role("button", name="Switch to Mia Doe")
         if switch_mia.count():

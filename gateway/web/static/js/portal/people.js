@@ -37,9 +37,12 @@ export async function peopleView({ ctx }) {
   await ctx.reloadPrincipal().catch(() => null);
   const current = ctx.currentClient();
   const list = ctx.profiles();
+  // a grant the age rules leave empty today is not in the list; the session counts them
+  const paused = Number((ctx.principal && ctx.principal.grants_paused) || 0) > 0;
   return h("section", { class: "page", "aria-labelledby": "page-title" },
     h("h1", { id: "page-title" }, "People"),
     h("p", { class: "lead" }, "The people you can act for with this sign-in, and what you can do for each. The practice decides this."),
+    paused ? h("p", { class: "callout callout--info" }, "Some of your access is paused by the practice's age rules. If you have questions, please call the practice.") : null,
     list.length
       ? h("ul", { class: "people" }, list.map((c) => {
         const isCurrent = current && c.client_id === current.client_id;

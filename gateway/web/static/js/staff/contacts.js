@@ -85,12 +85,37 @@ function grantForm({ client, holder, grant, reload }) {
   });
 }
 
-function grantDetails(grant) {
+// what the age rules withhold, as words in a sentence ("documents and messages with the clinician")
+const WITHHELD_WORDS = {
+  view_appointments: "appointments",
+  manage_information: "details and chart",
+  manage_documentation: "documents",
+  message_clinician: "messages with the clinician",
+  billing: "bills",
+};
+const listWords = (words) => (words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`);
+
+/** Why a grant allows nothing today, from the grant's own band, age and band ages. */
+function nothingToday(grant, client) {
+  const who = client.first_name || "The client";
+  const age = grant.client_age;
+  const aged = age === null || age === undefined ? "" : ` is ${age}, and`;
+  if (grant.band === "partial") {
+    const withheld = (grant.permissions || []).map((p) => WITHHELD_WORDS[p] || p);
+    return `Nothing today: ${who}${aged} the practice keeps ${listWords(withheld)} confidential from guardians from ${grant.guardian_full_until_age} to ${grant.guardian_access_ends_at_age}. Grant another permission, or remove this access.`;
+  }
+  if (grant.band === "ended") {
+    return `Nothing today: ${who}${aged} guardian access ends at ${grant.guardian_access_ends_at_age}. To keep it, set "Keep access after 18 until" with ${who}'s agreement.`;
+  }
+  return "Nothing";
+}
+
+function grantDetails(grant, client) {
   const effective = grant.effective_permissions || grant.permissions || [];
   return [
     h("dt", {}, "Guardian age band"), h("dd", {}, BAND_WORDS[grant.band] || "—"),
     grant.renewed_until ? [h("dt", {}, "Renewed until"), h("dd", {}, formatDate(grant.renewed_until))] : null,
-    h("dt", {}, "Allowed today"), h("dd", {}, effective.length ? effective.map((p) => GRANT_WORDS[p] || p).join("; ") : "Nothing")];
+    h("dt", {}, "Allowed today"), h("dd", {}, effective.length ? effective.map((p) => GRANT_WORDS[p] || p).join("; ") : nothingToday(grant, client))];
 }
 
 /** A client's own portal account holding a grant for this client (one sign-in for both). */
@@ -102,7 +127,7 @@ function accountItem({ client, account, canManage, reload }) {
     h("dl", { class: "details-list" },
       h("dt", {}, "Sign-in"), h("dd", {}, account.login),
       h("dt", {}, "Last sign-in"), h("dd", {}, account.last_sign_in_at ? formatDateTime(account.last_sign_in_at) : "Never"),
-      grantDetails(grant)),
+      grantDetails(grant, client)),
     canManage ? grantForm({ client, holder, grant, reload }) : null);
 }
 
@@ -133,7 +158,7 @@ function contactItem({ client, contact, canManage, reload }) {
     h("dl", { class: "details-list" },
       h("dt", {}, "Email"), h("dd", {}, contact.email),
       h("dt", {}, "Last sign-in"), h("dd", {}, contact.last_sign_in_at ? formatDateTime(contact.last_sign_in_at) : "Never"),
-      grantDetails(grant)),
+      grantDetails(grant, client)),
     canManage ? grantForm({ client, holder: contactHolder(contact), grant, reload }) : null,
     actions.length ? h("div", { class: "toolbar" }, actions) : null);
 }
