@@ -40,6 +40,12 @@ def test_staff_code_step_and_a_guardian_switching_profiles(haven_stack, browser)
         add = panel.get_by_role("form", name="Add a contact for Mia Doe")
         add.get_by_label("Name").fill("Tom Doe")
         add.get_by_label("Email").fill(email)
+        # nothing chosen: the refusal is said of the group, not of its first checkbox
+        add.get_by_role("button", name="Add contact").click()
+        expect(add.get_by_role("group", name="May")).to_have_accessible_description(
+            re.compile("Choose at least one thing they may do"))
+        expect(add.get_by_label("View appointments")).not_to_have_attribute("aria-invalid", "true")
+        expect(add.get_by_label("View appointments")).to_have_accessible_description("")
         add.get_by_label("View appointments").check()
         add.get_by_role("button", name="Add contact").click()
         expect(panel.get_by_role("heading", name=re.compile("Tom Doe"))).to_be_visible()

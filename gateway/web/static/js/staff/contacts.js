@@ -6,7 +6,7 @@
 
 import { api, seg } from "../api.js";
 import { h, replace } from "../ui/dom.js";
-import { button, checkboxField, form, selectField, showErrors, textField, values } from "../ui/forms.js";
+import { button, checkboxField, checkboxGroup, form, selectField, showErrors, textField, values } from "../ui/forms.js";
 import { formatDate, formatDateTime } from "../ui/format.js";
 import { notify } from "../ui/notice.js";
 import { fullName } from "../ui/record.js";
@@ -34,10 +34,11 @@ function contactTag(status) {
   return h("span", { class: `status-tag status-tag--${status}` }, h("span", { "aria-hidden": "true" }, shape), " ", CONTACT_STATUS[status] || status);
 }
 
+// one group named "permissions", as the API names its refusal: "choose at least one" is
+// said of the group, not of its first checkbox
 function permissionChecks(prefix, chosen = []) {
-  return h("fieldset", { class: "checks" },
-    h("legend", { class: "field__label" }, "May"),
-    PERMISSIONS.map((p) => checkboxField({ name: p, id: `${prefix}-${p}`, label: GRANT_WORDS[p], checked: chosen.includes(p) })));
+  return checkboxGroup({ name: "permissions", id: `${prefix}-permissions`, legend: "May",
+    children: PERMISSIONS.map((p) => checkboxField({ name: p, id: `${prefix}-${p}`, label: GRANT_WORDS[p], checked: chosen.includes(p) })) });
 }
 
 const chosenPermissions = (formEl) => PERMISSIONS.filter((p) => formEl.elements[p] && formEl.elements[p].checked);
@@ -71,7 +72,7 @@ function grantForm({ client, holder, grant, reload }) {
     onSubmit: async (formEl) => {
       const permissions = chosenPermissions(formEl);
       if (!permissions.length) {
-        showErrors(formEl, { message: "Choose at least one thing they may do, or remove their access instead.", fields: { [PERMISSIONS[0]]: "Choose at least one." } });
+        showErrors(formEl, { message: "Choose at least one thing they may do, or remove their access instead.", fields: { permissions: "Choose at least one." } });
         return;
       }
       const body = { permissions };
@@ -195,7 +196,7 @@ function addForm({ client, others, accounts, reload }) {
         if (!data.name) missing.name = "Enter the contact's name.";
         if (!data.email) missing.email = "Enter the contact's email address.";
       }
-      if (!permissions.length) missing[PERMISSIONS[0]] = "Choose at least one thing they may do.";
+      if (!permissions.length) missing.permissions = "Choose at least one thing they may do.";
       if (Object.keys(missing).length) { showErrors(formEl, { message: "Please fix the problems below.", fields: missing }); return; }
       try {
         let holderPath = null;

@@ -81,6 +81,19 @@ export function checkboxField({ name, label, checked = false, hint, id }) {
     errorEl, h("div", { class: "checkbox__row" }, input, h("label", { for: inputId, class: "checkbox__label" }, label)), hintEl);
 }
 
+/**
+ * Checkboxes that answer one question together ("May": the permissions), in a fieldset
+ * named `name`: an error about the group (none chosen) is tied to the fieldset, not to
+ * its first checkbox. children: checkboxField()s.
+ */
+export function checkboxGroup({ name, legend, id, children }) {
+  const groupId = id || uniqueId(name);
+  return h("fieldset", { class: "field checks", id: groupId, name, dataset: { field: name } },
+    h("legend", { class: "field__label" }, legend),
+    h("p", { class: "field__error", id: `${groupId}-error`, hidden: true }),
+    children);
+}
+
 /** Radio buttons in a fieldset with a legend. options: [[value, label, hint?]]. */
 export function radioGroup({ name, legend, options, value, hint }) {
   const groupId = uniqueId(name);
@@ -138,7 +151,7 @@ export function button(text, { type = "button", kind = "primary", onClick, name,
 export function values(formEl) {
   const out = {};
   for (const el of formEl.elements) {
-    if (!el.name || el.disabled) continue;
+    if (!el.name || el.disabled || el.tagName === "FIELDSET") continue;
     if (el.type === "checkbox") out[el.name] = el.checked;
     else if (el.type === "radio") { if (el.checked) out[el.name] = el.value; }
     else if (el.tagName !== "BUTTON") out[el.name] = el.value.trim();
@@ -169,6 +182,8 @@ export function setFieldError(formEl, name, message) {
     slot.replaceChildren(h("span", { class: "visually-hidden" }, "Error: "), message);
     slot.hidden = false;
     wrapper.classList.add("field--invalid");
+    // a group (checkboxGroup) is described by its error; its checkboxes are not each wrong
+    if (control.tagName === "FIELDSET") { describe(control, slot.id); return control; }
     const targets = control.type === "radio" ? formEl.querySelectorAll(`[name="${name}"]`) : [control];
     for (const target of targets) {
       target.setAttribute("aria-invalid", "true");
@@ -193,7 +208,9 @@ export function showErrors(formEl, error, { extra = null, focus = true } = {}) {
   const named = [];
   const unplaced = [];
   for (const [name, message] of Object.entries(fields)) {
-    const control = setFieldError(formEl, name, message);
+    let control = setFieldError(formEl, name, message);
+    // a group's link and focus go to its first control (a fieldset takes no focus)
+    if (control && control.tagName === "FIELDSET") control = control.querySelector("input, select, textarea") || control;
     if (control) named.push({ control, message });
     else unplaced.push(message);
   }
