@@ -55,6 +55,8 @@ def test_invitation_linked_son_and_guardian_grant_in_the_browser(haven_stack, br
         page.get_by_role("button", name="Create account").click()
         expect(page.get_by_text("doesn't match the practice's records").first).to_be_visible()
         expect(page.get_by_text("4 attempts left").first).to_be_visible()
+        # said once (in the summary), not again under the field
+        expect(page.locator("text=4 attempts left >> visible=true")).to_have_count(1)
 
         page.get_by_label("Date of birth").fill("1984-07-21")
         page.get_by_role("button", name="Create account").click()

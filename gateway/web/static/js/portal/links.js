@@ -57,6 +57,8 @@ export async function inviteView({ params, ctx }) {
     ],
     actions: [button("Create account", { type: "submit" })],
     onSubmit: async (formEl) => {
+      // the count shows once: under the field, or in the summary after a wrong date
+      attempts.hidden = false;
       const { date_of_birth: dob } = values(formEl);
       const problems = dob ? password.check(formEl) : { date_of_birth: "Enter your date of birth." };
       if (Object.keys(problems).length) {
@@ -74,6 +76,7 @@ export async function inviteView({ params, ctx }) {
           const left = Number(error.fields.attempts_left);
           delete error.fields.attempts_left;
           attempts.textContent = attemptsText(left);
+          attempts.hidden = true;   // the summary says it, and is read out
           showErrors(formEl, {
             message: `That date of birth doesn't match the practice's records. ${attemptsText(left)}`,
             fields: { date_of_birth: "This date of birth doesn't match the practice's records." },
