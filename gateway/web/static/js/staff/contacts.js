@@ -21,13 +21,16 @@ export const GRANT_WORDS = {
 export const PERMISSIONS = Object.keys(GRANT_WORDS);
 
 const CONTACT_STATUS = { invited: "Invited", active: "Active", suspended: "Suspended", inactive: "Ended" };
-const BAND_WORDS = {
+// the age guardian access ends at is the practice's setting (18 unless it changed it)
+const endsAt = (grant) => grant.guardian_access_ends_at_age ?? 18;
+const keepLabel = (grant) => `Keep access after ${endsAt(grant)} until`;
+const bandWords = (grant) => ({
   full: "Guardian of a child: all of the access below applies",
   partial: "Guardian of a teenager: confidential parts hidden",
-  ended: "Guardian access ended at 18 (renew to keep it)",
-  renewed: "Guardian access renewed past 18",
+  ended: `Guardian access ended at ${endsAt(grant)} (renew to keep it)`,
+  renewed: `Guardian access renewed past ${endsAt(grant)}`,
   not_guardian: "Adult client: as granted",
-};
+}[grant.band]);
 
 function contactTag(status) {
   const shape = { active: "●", invited: "◆" }[status] || "■";
@@ -53,8 +56,8 @@ function grantForm({ client, holder, grant, reload }) {
   const children = [permissionChecks(prefix, grant.permissions)];
   if (grant.guardian) {
     children.push(textField({ name: "renewed_until", id: `${prefix}-renewed`, type: "date", optional: true,
-      label: "Keep access after 18 until", value: grant.renewed_until || "",
-      hint: "Only with the adult client's agreement. Leave empty to end access at 18." }));
+      label: keepLabel(grant), value: grant.renewed_until || "",
+      hint: `Only with the adult client's agreement. Leave empty to end access at ${endsAt(grant)}.` }));
   }
   return form({
     label: `Access of ${holder.name} to ${name}`,
@@ -106,7 +109,7 @@ function nothingToday(grant, client) {
     return `Nothing today: ${who}${aged} the practice keeps ${listWords(withheld)} confidential from guardians from ${grant.guardian_full_until_age} to ${grant.guardian_access_ends_at_age}. Grant another permission, or remove this access.`;
   }
   if (grant.band === "ended") {
-    return `Nothing today: ${who}${aged} guardian access ends at ${grant.guardian_access_ends_at_age}. To keep it, set "Keep access after 18 until" with ${who}'s agreement.`;
+    return `Nothing today: ${who}${aged} guardian access ends at ${endsAt(grant)}. To keep it, set "${keepLabel(grant)}" with ${who}'s agreement.`;
   }
   return "Nothing";
 }
@@ -114,7 +117,7 @@ function nothingToday(grant, client) {
 function grantDetails(grant, client) {
   const effective = grant.effective_permissions || grant.permissions || [];
   return [
-    h("dt", {}, "Guardian age band"), h("dd", {}, BAND_WORDS[grant.band] || "—"),
+    h("dt", {}, "Guardian age band"), h("dd", {}, bandWords(grant) || "—"),
     grant.renewed_until ? [h("dt", {}, "Renewed until"), h("dd", {}, formatDate(grant.renewed_until))] : null,
     h("dt", {}, "Allowed today"), h("dd", {}, effective.length ? effective.map((p) => GRANT_WORDS[p] || p).join("; ") : nothingToday(grant, client))];
 }
