@@ -25,6 +25,10 @@ class MeAppointmentsQuery(StrictSchema):
     client_id = S(validate=validate.Length(min=1, max=64), metadata={
         "description": "whose appointments, when the sign-in acts for several people"})
     when = WHEN
+    include_cancelled = fields.Boolean(metadata={
+        "description": "list cancelled appointments too, marked `status: cancelled` "
+                       "(default no; the portal asks for them among upcoming ones, so a "
+                       "cancellation email leads somewhere)"})
     limit = LIMIT
 
 

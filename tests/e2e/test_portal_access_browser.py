@@ -134,15 +134,20 @@ def test_invitation_linked_son_and_guardian_grant_in_the_browser(haven_stack, br
         expect(page.get_by_label("First name")).to_have_count(0)
         for hidden in ("My chart", "Documents", "My uploads", "My details"):
             expect(nav.get_by_role("link", name=hidden, exact=True)).to_have_count(0)
-        # her daughter's Appointments, in the practice's time zone; not the cancelled one
+        # her daughter's Appointments, in the practice's time zone; the cancelled one is
+        # there, marked, without the practice's reason (the email sent her to see it)
         nav.get_by_role("link", name="Appointments").click()
         expect(page.get_by_role("heading", name="Appointments: Mia Doe")).to_be_visible()
         upcoming = page.get_by_role("list", name="Upcoming")
-        expect(upcoming.get_by_role("listitem")).to_have_count(1)
-        expect(upcoming).to_contain_text("Play therapy with Intake")
-        expect(upcoming).to_contain_text("10:00")
-        expect(upcoming).to_contain_text("Telehealth (video)")
-        expect(page.get_by_text("Check-in")).to_have_count(0)
+        expect(upcoming.get_by_role("listitem")).to_have_count(2)
+        booked = upcoming.get_by_role("listitem").filter(has_text="Play therapy")
+        expect(booked).to_contain_text("Play therapy with Intake")
+        expect(booked).to_contain_text("10:00")
+        expect(booked).to_contain_text("Telehealth (video)")
+        expect(booked).not_to_contain_text("Cancelled")
+        cancelled = upcoming.get_by_role("listitem").filter(has_text="Check-in")
+        expect(cancelled).to_contain_text("Cancelled")
+        expect(page.get_by_text("Family asked to move it")).to_have_count(0)
         expect(page.get_by_text("No past appointments.")).to_be_visible()
         # Lee's profile allows documents only: no Appointments entry, and a clear message
         nav.get_by_role("link", name="People").click()

@@ -11,8 +11,11 @@ import { allows } from "./people.js";
 
 export const LOCATION_WORDS = { office: "At the office", telehealth: "Telehealth (video)" };
 
+// Upcoming includes cancelled ones, tagged: the cancellation email says "sign in to see
+// it", so the cancelled appointment must be there to see.
 function query(ctx, person, when) {
   const q = { when };
+  if (when === "upcoming") q.include_cancelled = "true";
   if (ctx.profiles().length > 1) q.client_id = person.client_id;
   return q;
 }
