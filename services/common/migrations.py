@@ -57,10 +57,6 @@ def main(argv=None):
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def create_kernel_tables():
     """The outbox, inbox and failed_deliveries tables (kernel_models), in a service's
     first migration: one definition for every service."""
@@ -112,3 +108,7 @@ def drop_kernel_tables():
     op.drop_table("inbox")
     op.drop_index("ix_failed_deliveries_next_attempt_at", table_name="failed_deliveries")
     op.drop_table("failed_deliveries")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
