@@ -322,6 +322,14 @@ class AuditOut(Schema):
     detail = fields.Dict(allow_none=True)
 
 
+def audit_out(row, names):
+    """One audit row with the display names of its actor and subject (`names`:
+    `store.audit_names`), null where identity knows none. For staff eyes only."""
+    return dict(AuditOut().dump(row),
+                actor_name=names.get((row.actor_kind, row.actor_id)),
+                subject_name=names.get((row.subject_kind, row.subject_id)))
+
+
 class LinkClient(StrictSchema):
     account_id = fields.String(**_client_id)
     client_id = fields.String(**_client_id)

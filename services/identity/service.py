@@ -541,15 +541,16 @@ class IdentityService(Readiness, OnboardingEntrypoints, ContactEntrypoints, Staf
     @rpc(expected_exceptions=EXPECTED)
     def list_audit(self, actor, payload=None):
         """Staff `view_audit_log`: {action?, actor_id?, subject_id?, since?, until?, limit?}
-        → {entries: [{id, occurred_at, action, actor_kind, actor_id, subject_kind,
-        subject_id, session_id, source_ip, detail}]} of the actor's practice, newest
-        first."""
+        → {entries: [{id, occurred_at, action, actor_kind, actor_id, actor_name,
+        subject_kind, subject_id, subject_name, session_id, source_ip, detail}]} of the
+        actor's practice, newest first. A name is null where identity knows none."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.VIEW_AUDIT_LOG)
         cmd = load(schemas.ListAudit(), payload)
         with self.db.read() as session:
             rows = store.list_audit(session, actor.practice_id, cmd)
-            return {"entries": schemas.AuditOut(many=True).dump(rows)}
+            names = store.audit_names(session, actor.practice_id, rows)
+            return {"entries": [schemas.audit_out(row, names) for row in rows]}
 
     # -- linked clients ----------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)

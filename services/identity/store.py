@@ -5,7 +5,7 @@ The service opens the transaction and calls these; the rules they apply come fro
 """
 import hashlib
 
-from sqlalchemy import select, update
+from sqlalchemy import literal, select, union_all, update
 
 from services.common import actor as actor_context
 from services.common.clock import utcnow
@@ -498,6 +498,56 @@ def list_audit(session, practice_id, cmd):
         query = query.where(AuditEntry.occurred_at < cmd["until"])
     return session.scalars(query.order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
                            .limit(cmd["limit"])).all()
+
+
+# Which ids of an audit row's (kind, id) identity can put a name to. "client" rows name a
+# client portal account (`client_accounts.id`) or, for invitations, charts' client id;
+# "chart" rows name charts' client id. Both are looked up in one union, where a name
+# held closer to the source wins (the account's own copy, then a link's, then a grant's).
+_CLIENT_KINDS = (CLIENT, "chart")
+
+
+def _client_names(practice_id, ids):
+    def part(rank, key, model):
+        return (select(key.label("id"), model.client_name.label("name"),
+                       literal(rank).label("rank"))
+                .where(model.practice_id == practice_id).where(key.in_(ids))
+                .where(model.client_name != ""))
+    return union_all(part(0, ClientAccount.id, ClientAccount),
+                     part(1, ClientAccount.client_id, ClientAccount),
+                     part(2, AccountClient.client_id, AccountClient),
+                     part(3, AccountGrant.client_id, AccountGrant),
+                     part(4, ContactGrant.client_id, ContactGrant))
+
+
+def audit_names(session, practice_id, rows):
+    """{(kind, id): name} for the actors and subjects of a page of audit rows: one query
+    per kind present (staff, contact, and client with chart together), never one per row.
+    An id identity does not know (a deleted record, a chart without a portal login or
+    grant) is left out; the caller shows the kind and id instead."""
+    def lookup_kind(kind):
+        return CLIENT if kind in _CLIENT_KINDS else kind
+
+    pairs = {(kind, id_) for row in rows
+             for kind, id_ in ((row.actor_kind, row.actor_id), (row.subject_kind, row.subject_id))
+             if kind and id_}
+    wanted = {}
+    for kind, id_ in pairs:
+        wanted.setdefault(lookup_kind(kind), set()).add(id_)
+    found = {}
+    for kind, model in ((STAFF, StaffUser), (CONTACT, Contact)):
+        if wanted.get(kind):
+            found[kind] = dict(session.execute(
+                select(model.id, model.name).where(model.practice_id == practice_id)
+                .where(model.id.in_(wanted[kind]))).all())
+    if wanted.get(CLIENT):
+        best = {}
+        for id_, name, rank in session.execute(_client_names(practice_id, wanted[CLIENT])):
+            if id_ not in best or rank < best[id_][0]:
+                best[id_] = (rank, name)
+        found[CLIENT] = {id_: name for id_, (_, name) in best.items()}
+    return {(kind, id_): found[lookup_kind(kind)][id_] for kind, id_ in pairs
+            if found.get(lookup_kind(kind), {}).get(id_)}
 
 
 # -- linked clients ------------------------------------------------------------------------------
