@@ -17,7 +17,10 @@ that ends) go to scheduling each time.
 """
 import logging
 
+from werkzeug.wrappers import Response
+
 from gateway import appointment_schemas as aps
+from gateway import ics
 from gateway.router import ANY, CLIENT, STAFF, RouteTable
 from gateway.routes.me import own_client_id
 from gateway.uploads import IDEMPOTENCY_KEY, idempotency_key
@@ -95,6 +98,11 @@ def my_appointments(ctx):
                          "403 `not_permitted` when the access does not include "
                          "`view_appointments`.")
 def my_appointment(ctx):
+    return _for_caller(ctx.actor, _held_appointment(ctx))
+
+
+def _held_appointment(ctx):
+    """The appointment named in the path, once its client is held with `view_appointments`."""
     actor = ctx.actor
     if not any(actor.may_act_for(cid, VIEW) for cid in actor.clients):
         raise Forbidden("not_permitted", "Your access does not include appointments.")
@@ -104,7 +112,31 @@ def my_appointment(ctx):
     if client_id not in actor.clients:
         raise NotFound(*NOT_FOUND)
     actor.require_client(client_id, VIEW)
-    return _for_caller(actor, found)
+    return found
+
+
+@table.route("GET", "/api/v1/me/appointments/<appointment_id>/calendar", auth=CLIENT,
+             produces="text/calendar", tags=TAGS,
+             summary="One appointment as a calendar file (Add to calendar)",
+             description="An iCalendar file (RFC 5545, `text/calendar`) with one VEVENT: UID "
+                         "`<appointment id>@haven`, start and end in UTC, summary \"<title "
+                         "or Appointment> with <clinician>\", the place (\"At the office\" "
+                         "or \"Telehealth (video)\"), STATUS CONFIRMED or CANCELLED, "
+                         "SEQUENCE the appointment's version (so a file downloaded again "
+                         "after a cancellation replaces the event), and the practice's "
+                         "portal address as its description — nothing else. Sent as the "
+                         "attachment `appointment.ics`, never cached. The same checks as "
+                         "`GET /api/v1/me/appointments/{appointment_id}`: 404 for an "
+                         "appointment of someone the sign-in does not act for; 403 "
+                         "`not_permitted` without `view_appointments`.")
+def my_appointment_calendar(ctx):
+    found = _held_appointment(ctx)
+    practice = ctx.app.readmodels.practice_settings(ctx.who)
+    body = ics.appointment_ics(found, ics.portal_address(ctx.app.config, practice))
+    return Response(body, status=200, content_type=ics.MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{ics.FILENAME}"',
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff"})
 
 
 # -- a client's appointments (staff, or a holder of the client) -------------------------------------

@@ -3,6 +3,7 @@ cancel (the gateway refuses before scheduling is asked), what leaves the gateway
 staff-only fields for clients), the Idempotency-Key, and bad input as a clear 4xx."""
 import uuid
 
+import icalendar
 import pytest
 
 from gateway.openapi import OpenApi
@@ -225,7 +226,10 @@ def test_the_description_lists_the_routes_with_their_errors_and_the_key():
         "responses"]
     tagged = {(m, p) for p, ops in spec["paths"].items() for m, op in ops.items()
               if "appointments" in op["tags"]}
-    assert ("get", "/api/v1/me/appointments") in tagged and len(tagged) == 6
+    assert ("get", "/api/v1/me/appointments") in tagged and len(tagged) == 7
+    ics = spec["paths"]["/api/v1/me/appointments/{appointment_id}/calendar"]["get"]
+    assert "text/calendar" in ics["responses"]["200"]["content"]
+    assert {"401", "403", "404", "503"} <= set(ics["responses"])
 
 
 # -- the upcoming list's read model -------------------------------------------------------------
@@ -283,3 +287,67 @@ def test_staff_read_their_own_booking_and_cancellation_on_this_replica(client, s
     assert r.status_code == 200
     client.get(path, headers=STAFF)
     assert len(calls(sched, "scheduling.list_client_appointments")) == 3
+
+
+# -- Add to calendar ------------------------------------------------------------------------------
+CALENDAR = f"/api/v1/me/appointments/{APPT_ID}/calendar"
+
+
+@pytest.fixture
+def session(sched):
+    """The practice's settings come through the session's read model (its code)."""
+    sched.answers["identity.get_session"] = lambda actor: {
+        "kind": "client", "practice": {"code": "demo", "name": "Demo Practice"}}
+    return sched
+
+
+def event_of(response):
+    [event] = icalendar.Calendar.from_ical(response.data).walk("VEVENT")
+    return event
+
+
+def test_the_calendar_file_is_one_event_a_calendar_reads_back(client, session, app):
+    app.config["PUBLIC_URL"] = "https://portal.example"
+    r = client.get(CALENDAR, headers=JANE)
+    assert r.status_code == 200, r.data
+    assert r.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert r.headers["Content-Disposition"] == 'attachment; filename="appointment.ics"'
+    assert r.headers["Cache-Control"] == "no-store"
+    event = event_of(r)
+    assert str(event["UID"]) == f"{APPT_ID}@haven"
+    assert event.decoded("DTSTART").isoformat() == "2030-03-04T20:00:00+00:00"
+    assert event.decoded("DTEND").isoformat() == "2030-03-04T20:50:00+00:00"
+    assert b"DTSTART:20300304T200000Z" in r.data          # UTC, not a floating time
+    assert "DTSTAMP" in event and int(event["SEQUENCE"]) == 1
+    assert str(event["SUMMARY"]) == "Individual therapy with Dr Who"
+    assert str(event["LOCATION"]) == "At the office" and str(event["STATUS"]) == "CONFIRMED"
+    assert str(event["DESCRIPTION"]) == "https://portal.example/p/demo"
+    assert b"staff note" not in r.data and b"created" not in r.data.lower()
+
+
+def test_a_cancelled_appointment_s_file_tells_calendars_to_remove_it(client, session):
+    session.answers["scheduling.get_appointment"] = lambda a, aid: appointment(
+        DAUGHTER, status="cancelled", version=2, title=None, location="telehealth",
+        cancelled_at="2030-01-02T00:00:00+00:00")
+    event = event_of(client.get(CALENDAR, headers=JANE))
+    assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 2
+    assert str(event["SUMMARY"]) == "Appointment with Dr Who"
+    assert str(event["LOCATION"]) == "Telehealth (video)"
+
+
+def test_the_calendar_file_is_refused_as_the_appointment_is(client, session):
+    # without view_appointments anywhere: 403 before scheduling is asked
+    r = client.get(CALENDAR, headers=NO_VIEW)
+    assert r.status_code == 403 and r.json["error"] == "not_permitted"
+    assert not calls(session, "scheduling.get_appointment")
+    # an appointment of a client held without view_appointments: 403; not held: 404
+    session.answers["scheduling.get_appointment"] = lambda a, aid: appointment(OTHER_CLIENT)
+    r = client.get(CALENDAR, headers=JANE)
+    assert r.status_code == 403 and r.headers["Content-Type"].startswith("application/json")
+    session.answers["scheduling.get_appointment"] = lambda a, aid: appointment(str(uuid.uuid4()))
+    r = client.get(CALENDAR, headers=JANE)
+    assert r.status_code == 404 and r.json["error"] == "not_found"
+    for refused in (r, client.get(CALENDAR, headers=NO_VIEW)):
+        assert b"Dr Who" not in refused.data and b"Individual" not in refused.data
+        assert b"2030" not in refused.data and b"VCALENDAR" not in refused.data
+    assert client.get(CALENDAR, headers=STAFF).status_code == 403     # a client route
