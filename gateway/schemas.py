@@ -525,8 +525,13 @@ class AuditEntry(Schema):
     action = S()
     actor_kind = S(allow_none=True)
     actor_id = S(allow_none=True)
+    actor_name = S(allow_none=True, metadata={
+        "description": "The actor's display name where identity knows one (staff, contact, "
+                       "client portal account); null otherwise, e.g. a deleted record"})
     subject_kind = S(allow_none=True)
     subject_id = S(allow_none=True)
+    subject_name = S(allow_none=True, metadata={
+        "description": "The subject's display name where identity knows one; null otherwise"})
     session_id = S(allow_none=True)
     source_ip = S(allow_none=True)
     detail = fields.Dict(allow_none=True)

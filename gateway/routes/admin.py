@@ -34,7 +34,9 @@ def update_settings(ctx):
 
 @table.route("GET", "/api/v1/audit", auth=STAFF, query=schemas.AuditQuery,
              response=schemas.AuditLog, tags=TAGS, summary="The audit trail, newest first",
-             description="Sign-ins, failures, password and access changes of your practice.")
+             description="Sign-ins, failures, password and access changes of your practice. "
+                         "Each entry names its actor and subject (`actor_name`, "
+                         "`subject_name`) where identity knows them, else null.")
 def list_audit(ctx):
     ctx.actor.require_staff("view_audit_log")
     payload = {}

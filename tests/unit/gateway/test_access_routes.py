@@ -351,6 +351,16 @@ def test_audit_bad_query_is_422(client, query):
     assert client.get(f"/api/v1/audit?{query}", headers=STAFF).status_code == 422
 
 
+def test_audit_passes_the_names_through(client, rpc):
+    entry = {"id": "1", "occurred_at": "2026-01-01T00:00:00+00:00", "action": "grant_changed",
+             "actor_kind": "staff", "actor_id": "s", "actor_name": "Dana Whitfield",
+             "subject_kind": "contact", "subject_id": "c", "subject_name": None,
+             "session_id": None, "source_ip": None, "detail": {}}
+    rpc.answers["identity.list_audit"] = lambda a, p: {"entries": [entry]}
+    r = client.get("/api/v1/audit", headers=STAFF)
+    assert r.status_code == 200 and r.json["entries"] == [entry]
+
+
 def test_audit_needs_the_permission(client):
     assert client.get("/api/v1/audit", headers=CLINICIAN).status_code == 403
 
