@@ -187,6 +187,10 @@ def test_jane_is_invited_resets_her_password_and_switches_profiles(haven_stack, 
         assert not {"cancel_reason", "created_by", "created_at"} & set(seen)
     one = jane.call("GET", f"/api/v1/me/appointments/{booked[mia]['id']}")
     assert one.status_code == 200 and one.json()["client_id"] == mia
+    # "Add to calendar" is a plain download with the cookie session, as the portal links it
+    ics = jane.call("GET", f"/api/v1/me/appointments/{booked[mia]['id']}/calendar")
+    assert ics.status_code == 200 and ics.headers["Content-Type"].startswith("text/calendar")
+    assert f"UID:{booked[mia]['id']}@haven" in ics.text and "STATUS:CONFIRMED" in ics.text
     assert jane.call("GET", f"/api/v1/clients/{mia}/appointments").json()["items"][0][
         "id"] == booked[mia]["id"]
     assert jane.call("GET", f"/api/v1/me/appointments?client_id={mia}&when=past").json() == {
@@ -312,6 +316,9 @@ def test_a_holder_without_view_appointments_reaches_no_appointment_by_any_route(
     bodies = {"POST": {"clinician_id": clinician["id"], "version": 1}}
     routes = appointment_routes()
     assert len(routes) >= 5
+    # the calendar file is one of them (picked up from the table, refused in the loop below)
+    assert ("GET", "/api/v1/me/appointments/<appointment_id>/calendar") in {
+        (r.method, r.path) for r in routes}
     untaught = [f"{r.method} {r.path} <{n}>" for r in routes for n in r.path_params
                 if n not in ids]
     assert not untaught, untaught

@@ -5,8 +5,9 @@
 
 import { api } from "../api.js";
 import { h } from "../ui/dom.js";
+import { downloadFrom } from "../ui/files.js";
 import { formatInZone, formatMinutes } from "../ui/format.js";
-import { callout } from "../ui/notice.js";
+import { callout, notify } from "../ui/notice.js";
 import { allows } from "./people.js";
 
 export const LOCATION_WORDS = { office: "At the office", telehealth: "Telehealth (video)" };
@@ -24,20 +25,36 @@ function cancelledTag() {
   return h("span", { class: "status-tag status-tag--inactive" }, h("span", { "aria-hidden": "true" }, "■"), " Cancelled");
 }
 
-function item(a, timeZone) {
+// "Add to calendar": a plain download link to the appointment's .ics file (the cookie
+// session is sent with it, as with documents), whose click first refreshes a stale access
+// cookie. The URL carries only the appointment's id; its name says which time it adds.
+export const calendarHref = (a) => `/api/v1/me/appointments/${encodeURIComponent(a.id)}/calendar`;
+
+function calendarLink(a, when) {
+  const href = calendarHref(a);
+  return h("p", { class: "appointment__calendar" },
+    h("a", { href, download: "appointment.ics", "aria-label": `Add to calendar: ${when}`, on: { click: async (event) => {
+      event.preventDefault();
+      const link = event.currentTarget;
+      try { await downloadFrom(href); } catch (error) { notify(error.message, "error"); link.focus(); }
+    } } }, "Add to calendar"));
+}
+
+function item(a, timeZone, upcoming) {
   const when = formatInZone(a.starts_at, timeZone);
   return h("li", { class: "appointment" },
     h("h3", { class: "appointment__when" }, h("time", { datetime: a.starts_at }, when),
       a.status === "cancelled" ? cancelledTag() : null),
     h("p", { class: "appointment__what" }, [a.title || "Appointment", a.clinician_name ? `with ${a.clinician_name}` : null].filter(Boolean).join(" ")),
-    h("p", { class: "meta" }, [formatMinutes(a.duration_minutes), LOCATION_WORDS[a.location] || a.location].filter(Boolean).join(" · ")));
+    h("p", { class: "meta" }, [formatMinutes(a.duration_minutes), LOCATION_WORDS[a.location] || a.location].filter(Boolean).join(" · ")),
+    upcoming && a.status === "scheduled" ? calendarLink(a, when) : null);
 }
 
-function section(id, title, items, empty, timeZone) {
+function section(id, title, items, empty, timeZone, upcoming = false) {
   return h("section", { class: "card", "aria-labelledby": id },
     h("h2", { id }, title),
     items.length
-      ? h("ul", { class: "appointments", "aria-labelledby": id }, items.map((a) => item(a, timeZone)))
+      ? h("ul", { class: "appointments", "aria-labelledby": id }, items.map((a) => item(a, timeZone, upcoming)))
       : h("p", { class: "empty" }, empty));
 }
 
@@ -77,7 +94,7 @@ export async function appointmentsView({ ctx }) {
     h("h1", { id: "page-title" }, several ? `Appointments: ${person.name || "this person"}` : "Appointments"),
     h("p", { class: "lead" }, "To change or cancel an appointment, please call the practice.",
       timeZone ? ` Times are in the practice's time zone (${timeZone}).` : ""),
-    section("upcoming-title", "Upcoming", upcoming.items || [], "No upcoming appointments.", timeZone),
+    section("upcoming-title", "Upcoming", upcoming.items || [], "No upcoming appointments.", timeZone, true),
     section("past-title", "Past", past.items || [], "No past appointments.", timeZone));
 }
 

@@ -77,9 +77,14 @@ export async function upload(path, formData) {
 
 /** Download through a link: a stale access cookie is refreshed first (GET /session). */
 export async function download(documentId) {
+  await downloadFrom(`/api/v1/documents/${encodeURIComponent(documentId)}/download`);
+}
+
+/** The same for any download route (an appointment's calendar file). */
+export async function downloadFrom(href) {
   await api.get("/session");
   const link = document.createElement("a");
-  link.href = `/api/v1/documents/${encodeURIComponent(documentId)}/download`;
+  link.href = href;
   link.setAttribute("download", "");
   link.hidden = true;
   document.body.append(link);
