@@ -145,8 +145,13 @@ def test_invitation_linked_son_and_guardian_grant_in_the_browser(haven_stack, br
         expect(booked).to_contain_text("10:00")
         expect(booked).to_contain_text("Telehealth (video)")
         expect(booked).not_to_contain_text("Cancelled")
+        # "Add to calendar" downloads the .ics with the cookie session; named by its time
+        with page.expect_download() as download:
+            booked.get_by_role("link", name=re.compile(r"^Add to calendar: .*10:00")).click()
+        assert download.value.suggested_filename == "appointment.ics"
         cancelled = upcoming.get_by_role("listitem").filter(has_text="Check-in")
         expect(cancelled).to_contain_text("Cancelled")
+        expect(cancelled.get_by_role("link", name=re.compile("Add to calendar"))).to_have_count(0)
         expect(page.get_by_text("Family asked to move it")).to_have_count(0)
         expect(page.get_by_text("No past appointments.")).to_be_visible()
         # Lee's profile allows documents only: no Appointments entry, and a clear message
