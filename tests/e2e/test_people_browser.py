@@ -75,6 +75,10 @@ def test_staff_code_step_and_a_guardian_switching_profiles(haven_stack, browser)
         expect(staff.locator("#contacts").get_by_text(
             "Nothing today: Ava is 14, and the practice keeps documents confidential from "
             "guardians from 12 to 18.")).to_be_visible()
+        # the audit log names who changed what: "Tom Doe (contact)", not "contact 3b348bea"
+        staff.goto(f"{base}/staff/audit?action=grant_changed")
+        about = staff.get_by_role("table", name="Audit log").get_by_role("cell", name="Tom Doe (contact)")
+        expect(about).to_have_count(3)
 
         tom = tom_context.new_page()
         tom.goto(f"{base}/p/{practice.code}")

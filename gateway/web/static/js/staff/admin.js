@@ -231,11 +231,13 @@ export function detailText(detail) {
   return Object.entries(detail).map(([k, v]) => `${k.replace(/_/g, " ")}: ${word(v)}`).join("; ");
 }
 
-/** "Dana Whitfield" for a staff id the console knows (the Staff list), else "staff 3b348bea". */
-function whoText(kind, id, names) {
+/** "Jane Doe (contact)" when identity names the principal (actor_name / subject_name),
+ * else the kind and a short id, "contact 3b348bea" (a deleted record, the system). */
+export function whoText(kind, id, name) {
   if (!kind) return "—";
-  if (id && names.has(id)) return names.get(id);
-  return `${kind.replace(/_/g, " ")} ${id ? id.slice(0, 8) : ""}`.trim();
+  const word = kind.replace(/_/g, " ");
+  if (name) return `${name} (${word})`;
+  return `${word} ${id ? id.slice(0, 8) : ""}`.trim();
 }
 
 const dayStart = (d, end) => (d ? new Date(`${d}T${end ? "23:59:59" : "00:00:00"}`).toISOString() : undefined);
@@ -245,11 +247,9 @@ export async function auditView({ query, router }) {
   const from = query.get("from") || "";
   const to = query.get("to") || "";
   let entries = [];
-  const names = new Map();   // staff id → name (staff who may not list the team see short ids)
   let problem = null;
   try {
     entries = (await api.get("/audit", { query: { action, since: dayStart(from), until: dayStart(to, true) } })).entries;
-    for (const m of await api.get("/staff").catch(() => [])) names.set(m.id, m.name);
   } catch (error) {
     if (error.status !== 422) throw error;
     problem = error;
@@ -273,8 +273,8 @@ export async function auditView({ query, router }) {
   const rows = entries.map((e) => h("tr", {},
     h("td", {}, timeElement(e.occurred_at, formatDateTime(e.occurred_at))),
     h("th", { scope: "row" }, e.action.replace(/_/g, " ")),
-    h("td", {}, whoText(e.actor_kind, e.actor_id, names)),
-    h("td", {}, whoText(e.subject_kind, e.subject_id, names)),
+    h("td", {}, whoText(e.actor_kind, e.actor_id, e.actor_name)),
+    h("td", {}, whoText(e.subject_kind, e.subject_id, e.subject_name)),
     h("td", { class: "value" }, e.source_ip || "—"),
     h("td", {}, detailText(e.detail))));
   return h("section", { class: "page", "aria-labelledby": "page-title" },
