@@ -80,9 +80,13 @@ def test_locked_invitation_alerts_staff_cancelled_links_die_and_safe_words_are_a
     identity.set_safe_word(staff, {"client_id": other, "safe_word": None})
     admin = Actor(practice_id=practice["id"], kind="staff", id=str(uuid.uuid4()),
                   permissions=("view_audit_log",)).to_wire()
-    actions = [e["action"] for e in identity.list_audit(admin, {})["entries"]]
+    entries = identity.list_audit(admin, {})["entries"]
+    actions = [e["action"] for e in entries]
     assert actions.count("safe_word_viewed") == 1 and actions.count("safe_word_changed") == 1
     assert "invitation_cancelled" in actions
+    # names where identity holds one (the login's client), null for a chart it has none for
+    named = {e["action"]: e["subject_name"] for e in entries}
+    assert named["safe_word_viewed"] == "Ben" and named["invitation_cancelled"] is None
 
 
 def test_reset_requests_back_off_per_address_and_minors_wait_for_their_birthday(stack):
