@@ -9,15 +9,20 @@ upload, reviews the changes (who made them, by name; the card photo as a picture
 reverts one from "Changes to review" and one from the client's history; Bobby sees the
 reverted value. Sue, a contact acting for Bobby, is named on her change, and staff share a
 letter with her alone. With insurance updates turned off the Insurance tab is read-only
-with the practice's note, and still shows the card photo.
+with the practice's note, and still shows the card photo. The front desk then edits
+Bobby's insurance in the console (the portal's form): saved, listed in the history under
+the staff member's name; a 422 lands beside its field; an edit made stale through the API
+meanwhile gets the conflict message and the latest values.
 """
 import base64
 import re
 import time
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.practice import give_login, mail_count, new_practice, staff_browser_cookies
+from tests.e2e.test_accessibility import violations
 from tests.e2e.test_chart_story_http import PASSWORD, PDF, settings
 from tests.e2e.test_people_http import choose_password_from_mail, portal
 from tests.e2e.test_story_http import staff_session
@@ -217,6 +222,48 @@ def test_bobby_keeps_each_tab_current_and_staff_review_it_in_the_browser(haven_s
         expect(page.get_by_label("Insurance company").first).to_have_value("Aetna")
         expect(page.get_by_role("button", name=re.compile("^Save"))).to_have_count(0)
         expect(page.get_by_role("img", name="Primary insurance card, front")).to_be_visible()
+
+        # the front desk changes the payer over the phone, in the console
+        staff.goto(f"{base}/staff/clients/{practice.bobby_id}/chart")
+        card = staff.get_by_role("region", name="Insurance", exact=True)
+        card.get_by_role("button", name="Edit insurance").click()
+        payer = card.get_by_role("group", name="Primary insurance").get_by_label("Insurance company")
+        expect(payer).to_be_focused()
+        payer.fill("Cigna")
+        card.get_by_role("button", name="Save insurance").click()
+        expect(staff.get_by_text(re.compile("^Saved Insurance: Primary insurance: Insurance company\\."))).to_be_visible()
+        expect(card.get_by_role("button", name="Edit insurance")).to_be_focused()
+        expect(card).to_contain_text("Cigna")
+        expect(card.get_by_role("img", name="Primary insurance card, front")).to_be_visible()
+
+        # a required field left empty: the API's sentence beside it
+        card.get_by_role("button", name="Edit insurance").click()
+        member = card.get_by_role("group", name="Primary insurance").get_by_label("Member id")
+        member.fill("")
+        card.get_by_role("button", name="Save insurance").click()
+        expect(member).to_have_attribute("aria-invalid", "true")
+        expect(member).to_be_focused()
+
+        # stale: the plan changes through the API while the form is open
+        member.fill("W123456789")
+        card.get_by_role("group", name="Primary insurance").get_by_label("Insurance company").fill("Humana")
+        tab = admin.get(f"{base}/api/v1/clients/{practice.bobby_id}/chart",
+                        timeout=10).json()["tabs"]["insurance"]
+        r = admin.patch(f"{base}/api/v1/clients/{practice.bobby_id}/chart/insurance", timeout=10,
+                        json={"primary": {**tab["values"]["primary"], "plan": "Gold"},
+                              "version": tab["version"]})
+        assert r.status_code == 200, r.text
+        card.get_by_role("button", name="Save insurance").click()
+        expect(card.get_by_text(re.compile("changed by someone else"))).to_be_visible()
+        expect(card.get_by_text("Changed elsewhere: Primary insurance: Plan.")).to_be_visible()
+        expect(card.get_by_text("You had changed: Primary insurance: Insurance company.")).to_be_visible()
+        expect(card.get_by_role("group", name="Primary insurance").get_by_label("Plan")).to_have_value("Gold")
+        expect(card.get_by_role("group", name="Primary insurance").get_by_label("Insurance company")).to_have_value("Cigna")
+        assert violations(Axe(), staff, "console chart, editing with a conflict") == []
+
+        staff.goto(f"{base}/staff/clients/{practice.bobby_id}")
+        payer_row = staff.locator("#revisions").get_by_role("row", name=re.compile("Insurance company")).filter(has_text="Cigna").first
+        expect(payer_row).to_contain_text(re.compile(r"You \(.+, staff\)"))
     finally:
         context.close()
         staff_context.close()

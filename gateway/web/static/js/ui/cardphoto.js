@@ -38,9 +38,10 @@ export function cardPreview(documentId, alt, { downloadable = false } = {}) {
  * chosen document id is in its `data-document-id` (read by the page when it saves).
  * field: {name, label, side, coverage}; legend: "Primary insurance"; uploadPath: the
  * portal's upload route (with ?client_id= when acting for someone); uploadsEnabled: the
- * practice's setting (without it only the current photo is shown).
+ * practice's setting (without it only the current photo is shown, with `note`: the portal's
+ * "please call the practice", the console's own sentence).
  */
-export function photoPicker({ field, value, legend, uploadPath, uploadsEnabled }) {
+export function photoPicker({ field, value, legend, uploadPath, uploadsEnabled, note = "To send a new photo of your card, please call the practice." }) {
   const id = `f-${field.name.replace(/\./g, "-")}`;
   const side = field.side === "front" ? "front" : "back";
   const alt = `${legend} card, ${side}`;
@@ -53,7 +54,7 @@ export function photoPicker({ field, value, legend, uploadPath, uploadsEnabled }
     // the save still carries the photo already on the card (a missing key would clear it)
     const kept = h("input", { type: "hidden", name: field.name });
     kept.dataset.documentId = value || "";
-    wrapper.append(h("p", { class: "field__hint" }, "To send a new photo of your card, please call the practice."), kept);
+    wrapper.append(h("p", { class: "field__hint" }, note), kept);
     return wrapper;
   }
   const hint = h("p", { class: "field__hint", id: `${id}-hint` },

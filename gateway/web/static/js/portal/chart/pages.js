@@ -4,12 +4,11 @@
 import { api, seg } from "../../api.js";
 import { h } from "../../ui/dom.js";
 import { ACCEPT, ACCEPTED_WORDS, checkFile, download, formatSize, upload } from "../../ui/files.js";
-import { button, clearErrors, fieldset, form, selectField, showErrors, textField, values } from "../../ui/forms.js";
+import { button, clearErrors, form, showErrors, textField } from "../../ui/forms.js";
 import { formatDateTime, listText, timeElement } from "../../ui/format.js";
 import { callout, notify } from "../../ui/notice.js";
-import { TABS, formValues, groupsOf, labelOf, readable, savesOf, shown } from "../../ui/chartfields.js";
-import { cardPreview, photoPicker } from "../../ui/cardphoto.js";
-import { OTHER } from "../../ui/record.js";
+import { TABS } from "../../ui/chartfields.js";
+import { tabForm } from "../../ui/chartform.js";
 
 const READ_ONLY_NOTE = "Insurance details can only be changed by the practice. Please call the practice to update them.";
 
@@ -30,79 +29,6 @@ function tabNav(ctx, current) {
       h("a", { href: ctx.href(path), class: "tabs__link", "aria-current": tab === current ? "page" : null }, title)))));
 }
 
-function fieldId(field) {
-  return `f-${field.name.replace(/\./g, "-")}`;
-}
-
-/** Primary language: a select of common languages, and "Another language" to type one. */
-function languageControl(field, value, readonly) {
-  const id = fieldId(field);
-  if (readonly) return textField({ id, name: field.name, label: field.label, value, readonly: true, hint: field.hint });
-  const known = value === "" || field.options.some(([v]) => v === value && v !== OTHER);
-  const select = selectField({ id, name: field.name, label: field.label, options: field.options, value: known ? value : OTHER, hint: field.hint });
-  const other = textField({ id: `${id}-other`, name: `${field.name}_other`, label: "Your language", value: known ? "" : value, attrs: { maxlength: "100" } });
-  other.hidden = known;
-  select.querySelector("select").addEventListener("change", (event) => { other.hidden = event.target.value !== OTHER; });
-  return [select, other];
-}
-
-function control(field, value, readonly, page) {
-  const id = fieldId(field);
-  if (field.kind === "photo") {
-    const legend = page.legendOf(field);
-    return readonly
-      ? h("div", { class: "field photo" }, h("p", { class: "field__label" }, `Photo of the card's ${field.side}`), cardPreview(value, `${legend} card, ${field.side}`))
-      : photoPicker({ field, value, legend, uploadPath: page.uploadPath, uploadsEnabled: page.uploadsEnabled });
-  }
-  if (field.kind === "language") return languageControl(field, value, readonly);
-  if (field.kind === "checkbox") {
-    const input = h("input", { type: "checkbox", id, name: field.name, class: "checkbox__input", checked: Boolean(value), disabled: readonly });
-    return h("div", { class: "field checkbox", dataset: { field: field.name } },
-      h("p", { class: "field__error", id: `${id}-error`, hidden: true }),
-      h("div", { class: "checkbox__row" }, input, h("label", { for: id, class: "checkbox__label" }, field.label)));
-  }
-  if (field.kind === "multi") {
-    const chosen = new Set(value || []);
-    return h("fieldset", { class: "field checks", dataset: { field: field.name } },
-      h("legend", { class: "field__label" }, field.label),
-      h("p", { class: "field__error", id: `${id}-error`, hidden: true }),
-      field.options.map(([v, label]) => h("div", { class: "checkbox__row" },
-        h("input", { type: "checkbox", id: `${id}-${v}`, name: field.name, value: v, class: "checkbox__input", checked: chosen.has(v), disabled: readonly }),
-        h("label", { for: `${id}-${v}`, class: "checkbox__label" }, label))));
-  }
-  if (field.kind === "select" && !readonly) {
-    return selectField({ id, name: field.name, label: field.label, options: field.options, value, hint: field.hint, autocomplete: field.autocomplete });
-  }
-  const attrs = field.type === "tel" ? { inputmode: "tel" } : field.type === "email" ? { inputmode: "email", autocapitalize: "none" } : {};
-  if (field.maxlength) attrs.maxlength = String(field.maxlength);
-  return textField({ id, name: field.name, label: field.label, value: field.kind === "select" ? readable(field, value) : value,
-    type: readonly ? "text" : field.type || "text", hint: field.hint, autocomplete: field.autocomplete, readonly, attrs });
-}
-
-/** The form's raw values: text as typed, checkboxes as booleans, lists, chosen photos' ids. */
-function rawValues(formEl, fields) {
-  const plain = values(formEl);
-  for (const field of fields) {
-    if (field.kind === "multi") plain[field.name] = [...formEl.querySelectorAll(`input[name="${field.name}"]:checked`)].map((i) => i.value);
-    if (field.kind === "language" && plain[field.name] === OTHER) plain[field.name] = plain[`${field.name}_other`] || "";
-    if (field.kind === "photo") {
-      const input = formEl.elements.namedItem(field.name);
-      plain[field.name] = input ? input.dataset.documentId || "" : "";
-    }
-  }
-  return plain;
-}
-
-/** An error for primary language belongs beside "Your language" when that is where it was typed. */
-function placeLanguageError(formEl, error) {
-  const fields = error.fields || {};
-  const select = formEl.elements.namedItem("primary_language");
-  if (!fields.primary_language || !select || select.value !== OTHER) return error;
-  const moved = { ...fields, primary_language_other: fields.primary_language };
-  delete moved.primary_language;
-  return { status: error.status, code: error.code, message: error.message, fields: moved };
-}
-
 export async function tabView({ params, ctx }) {
   const meta = TABS.find((t) => t.tab === params.tab);
   if (!meta) {
@@ -111,99 +37,18 @@ export async function tabView({ params, ctx }) {
   }
   const tab = meta.tab;
   const load = () => api.get("/me/chart", { query: who(ctx) });
-  let state = await load();   // every tab and the settings
-  const holder = h("div", { class: "card" });
-  const updated = h("p", { class: "meta" });
-  const label = (owner, name) => labelOf(owner, name, state.settings);
-
-  function showUpdated() {
-    const at = state.tabs[tab].updated_at;
-    updated.replaceChildren(...(at ? ["Last updated ", timeElement(at, formatDateTime(at))] : []));
-  }
-
-  async function saveAll(el) {
-    clearErrors(el);
-    if (Number(el.dataset.uploading || 0) > 0) {
-      showErrors(el, { message: "A photo is still being sent. Wait until it says it is ready, then save again." });
-      return;
-    }
-    const fields = groupsOf(tab, state.settings).flatMap((g) => g.fields);
-    const saves = savesOf(tab, rawValues(el, fields), state.tabs, state.settings);
-    if (!saves.length) {
-      notify("There are no changes to save.", "info");
-      return;
-    }
-    const saved = [];
-    for (const save of saves) {
-      try {
-        state.tabs[save.tab] = await api.patch(withWho(ctx, `/me/chart/${save.tab}`), { ...save.payload, version: state.tabs[save.tab].version });
-        saved.push(...save.changed.map((n) => label(save.tab, n)));
-      } catch (error) {
-        await refused(el, error, save, saved);
-        return;
-      }
-    }
-    rebuild();
-    notify(`Saved: ${listText(saved)}. The practice has been told what changed.`, "success");
-    const mark = holder.querySelector(".form__actions .meta");
-    if (mark) mark.prepend(h("span", { class: "saved", "aria-hidden": "true" }, "✓ Saved "));
-    const again = holder.querySelector("button[type=submit]");   // the form was rebuilt: keep focus where it was
-    if (again) again.focus();
-  }
-
-  async function refused(el, error, save, saved) {
-    const savedNote = saved.length ? h("p", {}, `Saved before that: ${listText(saved)}.`) : null;
-    if (error.status === 409 && error.code === "stale_version") {
-      const changedElsewhere = ((error.fields && error.fields.changed) || "").split(/,\s*| /).filter(Boolean);
-      try { state = await load(); } catch { /* keep what we have */ }
-      rebuild();
-      const fresh = holder.querySelector("form");
-      showErrors(fresh, {
-        message: "These details were changed somewhere else (perhaps by the practice or someone who helps you) while you had this page open, so your changes were not saved. We've loaded the latest details: please check them and make your changes again.",
-      }, { extra: [
-        changedElsewhere.length ? h("p", {}, `Changed elsewhere: ${listText(changedElsewhere.map((n) => label(save.tab, n)))}.`) : null,
-        h("p", {}, `You had changed: ${listText(save.changed.map((n) => label(save.tab, n)))}.`), savedNote] });
-      fresh.querySelector(".error-summary").focus();
-      return;
-    }
-    if (error.status === 403 && error.code === "insurance_read_only") {
-      state.tabs.insurance = { ...state.tabs.insurance, editable: false, read_only_reason: "insurance_read_only" };
-      rebuild();
-      return;
-    }
-    // what was saved is kept in `state`; the form keeps what the person typed
-    showErrors(el, placeLanguageError(el, error), { extra: savedNote });
-  }
-
-  function build() {
-    const view = state.tabs[tab];
-    const readonly = !view.editable;
-    const flat = formValues(tab, state.tabs, state.settings);
-    const groups = groupsOf(tab, state.settings);
-    const page = {
-      legendOf: (field) => (groups.find((g) => g.key === field.coverage) || { legend: "Insurance" }).legend,
-      uploadPath: withWho(ctx, "/me/uploads"),
-      uploadsEnabled: Boolean(state.settings && state.settings.client_uploads_enabled),
-    };
-    const sets = groups.map((group) => fieldset(group.legend,
-      group.fields.map((field) => control(field, shown(field, flat[field.name]), readonly, page))));
-    if (readonly) {
-      const note = view.read_only_reason === "insurance_read_only" ? READ_ONLY_NOTE : "You can see these details but not change them.";
-      return h("div", {}, callout(note, "info"), h("form", { class: "form", "aria-label": meta.title, novalidate: true }, sets));
-    }
-    return form({
-      label: meta.title,
-      children: sets,
-      actions: [button(`Save ${meta.title.toLowerCase()}`, { type: "submit" }), updated],
-      onSubmit: saveAll,
-    });
-  }
-
-  function rebuild() {
-    holder.replaceChildren(build());
-    showUpdated();
-  }
-  rebuild();
+  const chart = await load();   // every tab and the settings
+  const { element } = tabForm({
+    tab, title: meta.title, chart, load,
+    patch: (owner, body) => api.patch(withWho(ctx, `/me/chart/${owner}`), body),
+    photos: { uploadPath: withWho(ctx, "/me/uploads"), uploadsEnabled: Boolean(chart.settings && chart.settings.client_uploads_enabled) },
+    words: {
+      saved: (labels) => `Saved: ${listText(labels)}. The practice has been told what changed.`,
+      stale: "These details were changed somewhere else (perhaps by the practice or someone who helps you) while you had this page open, so your changes were not saved. We've loaded the latest details: please check them and make your changes again.",
+    },
+    readOnlyNote: (view) => (view.read_only_reason === "insurance_read_only" ? READ_ONLY_NOTE : "You can see these details but not change them."),
+  });
+  const holder = h("div", { class: "card" }, element);
 
   return h("section", { class: "page", "aria-labelledby": "page-title" },
     h("h1", { id: "page-title" }, `My chart: ${meta.title}`),

@@ -9,7 +9,8 @@ import { EXTRA_TYPES, TABS, fieldOf, flatten, formValues, groupsOf, labelOf, rea
 import { cardPreview } from "../../ui/cardphoto.js";
 import { ACCEPT, ACCEPTED_WORDS, checkFile, download, formatSize, upload } from "../../ui/files.js";
 import { button, checkboxField, clearErrors, fieldset, form, selectField, showErrors, textField } from "../../ui/forms.js";
-import { formatDateTime, timeElement } from "../../ui/format.js";
+import { formatDateTime, listText, timeElement } from "../../ui/format.js";
+import { tabForm } from "../../ui/chartform.js";
 import { notify } from "../../ui/notice.js";
 import { actorNamer } from "./who.js";
 
@@ -18,10 +19,9 @@ const emptyCell = () => h("td", { class: "value value--empty" }, h("span", { "ar
 export const valueCell = (v) => (v === null || v === undefined || v === "" ? emptyCell() : h("td", { class: "value" }, String(v)));
 
 // -- a client's chart and documents ----------------------------------------------------------
-function tabCard(tab, tabs, settings) {
-  const flat = formValues(tab.tab, tabs, settings);
-  const view = tabs[tab.tab];
-  const groups = groupsOf(tab.tab, settings).map((group) => {
+function tabList(tab, tabs, settings) {
+  const flat = formValues(tab, tabs, settings);
+  return groupsOf(tab, settings).map((group) => {
     const rows = group.fields.map((f) => {
       if (f.kind === "photo") {
         const alt = `${group.legend} card, ${f.side}`;
@@ -32,10 +32,59 @@ function tabCard(tab, tabs, settings) {
     });
     return [h("h3", {}, group.legend), h("dl", { class: "details-list" }, rows)];
   });
+}
+
+const STALE = "This section was changed by someone else (the client, someone who helps them, or another staff member) while you were editing it, so your changes were not saved. The latest details are loaded below: check them and make your changes again.";
+
+/**
+ * One tab as a list; for staff with edit_clients, "Edit <tab>" turns it into the portal's
+ * form for that tab (ui/chartform.js), saved through the staff route with the tab's version.
+ * chart: {tabs, settings}, shared by the page's cards (a save or a reload updates it).
+ */
+function tabCard(tab, chart, { clientId, canEdit }) {
+  const body = h("div", {});
+  const meta = h("p", { class: "meta" });
+  const title = tab.title;
+  const edit = canEdit ? button(["Edit", h("span", { class: "visually-hidden" }, ` ${title.toLowerCase()}`)], { kind: "secondary", onClick: open }) : null;
+
+  function showList() {
+    const view = chart.tabs[tab.tab];
+    body.replaceChildren(...tabList(tab.tab, chart.tabs, chart.settings).flat());
+    meta.replaceChildren(`Version ${view.version}`, ...(view.updated_at ? [" · last updated ", timeElement(view.updated_at)] : []));
+    if (edit) edit.hidden = false;
+  }
+
+  function close() {
+    showList();
+    edit.focus();
+  }
+
+  function open() {
+    const cancel = button("Cancel", { kind: "quiet", onClick: close });
+    const { element } = tabForm({
+      tab: tab.tab, title, chart,
+      load: () => api.get(`/clients/${seg(clientId)}/chart`),
+      patch: (owner, payload) => api.patch(`/clients/${seg(clientId)}/chart/${owner}`, payload),
+      photos: { uploadsEnabled: false, note: "The client sends card photos through the portal; the photo shown is kept when you save." },
+      words: { saved: (labels) => `Saved: ${listText(labels)}.`, stale: STALE },
+      readOnlyNote: () => "This section cannot be changed here.",
+      actions: [cancel],
+      onSaved: async (labels) => {
+        close();
+        notify(`Saved ${title}: ${listText(labels)}. The client's revision history lists the change under your name.`, "success");
+      },
+    });
+    body.replaceChildren(element);
+    meta.replaceChildren();
+    edit.hidden = true;
+    const first = element.querySelector("input:not([type=hidden]), select");
+    if (first) first.focus();
+  }
+
+  showList();
   return h("section", { class: "card", "aria-labelledby": `tab-${tab.tab}` },
-    h("h2", { id: `tab-${tab.tab}` }, tab.title),
-    groups,
-    h("p", { class: "meta" }, `Version ${view.version}`, view.updated_at ? [" · last updated ", timeElement(view.updated_at)] : null));
+    h("div", { class: "card__header" }, h("h2", { id: `tab-${tab.tab}` }, title), edit),
+    body, meta);
 }
 
 /** A button that asks once more ("Yes, delete …") before it acts. */
@@ -146,6 +195,7 @@ export async function clientChartView({ params, router, ctx }) {
     api.get(`/clients/${seg(id)}/contacts`).catch(() => ({ items: [] })),
   ]);
   const contacts = (contactList && contactList.items) || [];
+  const state = { tabs: chart.tabs, settings: chart.settings };   // the cards' chart: saves and reloads replace its tabs
   const contactNames = new Map(contacts.map((c) => [c.contact_id, c.name]));
   const docsBox = h("div", {});
   const reload = async () => showDocs(await api.get(`/clients/${seg(id)}/documents`));
@@ -162,7 +212,7 @@ export async function clientChartView({ params, router, ctx }) {
     h("h1", { id: "page-title" }, `Chart: ${chart.client_name}`),
     h("nav", { class: "tabs", "aria-label": "Chart sections" }, h("ul", { class: "tabs__list" },
       TABS.map((t) => h("li", {}, h("a", { href: `#tab-${t.tab}`, class: "tabs__link" }, t.title))))),
-    TABS.map((t) => tabCard(t, chart.tabs, chart.settings)),
+    TABS.map((t) => tabCard(t, state, { clientId: id, canEdit: ctx.can("edit_clients") && chart.tabs[t.tab].editable !== false })),
     h("section", { class: "card", "aria-labelledby": "docs-title" }, h("h2", { id: "docs-title" }, "Documents"), docsBox,
       ctx.can(SHARE) ? [h("h3", {}, "Share a document"), shareForm({ clientId: id, clientName: chart.client_name, contacts, types, onShared: reload })] : null));
 }

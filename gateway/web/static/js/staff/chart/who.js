@@ -8,12 +8,15 @@ import { api, seg } from "../../api.js";
 /**
  * A namer for one page: `await namer.load(revisionsOrBatches)` fetches what it needs once,
  * then `namer.name({actor_kind, actor_id, client_id}, clientName)` answers a sentence
- * fragment such as "Jane Newman (legal guardian)".
+ * fragment such as "Jane Newman (legal guardian)", "You (Dana Whitfield, staff)" or
+ * "Dana Whitfield (staff)" (from `GET /clinicians`, when the viewer may read it).
  */
 export function actorNamer(principal) {
   const contacts = new Map();   // contact id -> {name, grants}
   const accounts = new Map();   // account id -> {name, client_id} of its own client
+  const staff = new Map();      // staff id -> name (the practice's active members)
   let contactsLoaded = false;
+  let staffLoaded = false;
 
   async function load(items) {
     const list = items || [];
@@ -22,6 +25,12 @@ export function actorNamer(principal) {
       try {
         const found = await api.get("/contacts");
         for (const c of (found && found.items) || []) contacts.set(c.contact_id, c);
+      } catch { /* named by kind only */ }
+    }
+    if (!staffLoaded && list.some((r) => r.actor_kind === "staff" && !(principal && r.actor_id === principal.id))) {
+      staffLoaded = true;
+      try {   // active members, names only; a former member (or without the permission) stays "Staff"
+        for (const s of (await api.get("/clinicians")) || []) staff.set(s.id, s.name);
       } catch { /* named by kind only */ }
     }
     const ids = [...new Set(list.filter((r) => r.actor_kind === "client" && r.actor_id && !accounts.has(r.actor_id)).map((r) => r.actor_id))];
@@ -38,7 +47,10 @@ export function actorNamer(principal) {
 
   function name(item, clientName) {
     const kind = item.actor_kind;
-    if (kind === "staff") return principal && item.actor_id === principal.id ? "You" : "Staff";
+    if (kind === "staff") {
+      if (principal && item.actor_id === principal.id) return principal.name ? `You (${principal.name}, staff)` : "You";
+      return staff.has(item.actor_id) ? `${staff.get(item.actor_id)} (staff)` : "Staff";
+    }
     if (kind === "system") return "Haven";
     if (kind === "contact") {
       const contact = contacts.get(item.actor_id);
