@@ -5,16 +5,12 @@ once, all in one transaction; none when the client may not be emailed, none for 
 once per event; a version notify does not know is not guessed at."""
 import uuid
 from datetime import datetime, timedelta, timezone
-from unittest.mock import MagicMock
 
 import pytest
-from nameko.testing.services import worker_factory
 
 from services.common.errors import NotFound, Unavailable
 from services.notify import domain
 from services.notify.models import Email
-from services.notify.service import NotifyService
-from tests.unit.notify.test_service import MemoryDb
 
 LATER = datetime.now(timezone.utc) + timedelta(days=7)
 EARLIER = datetime.now(timezone.utc) - timedelta(days=7)
@@ -29,37 +25,6 @@ def appointment(type_="appointment.scheduled", starts_at=LATER, version=1):
                      "ends_at": (starts_at + timedelta(minutes=50)).isoformat(),
                      "location": "telehealth",
                      "status": "cancelled" if type_.endswith("cancelled") else "scheduled"}}
-
-
-@pytest.fixture
-def db():
-    return MemoryDb()
-
-
-@pytest.fixture
-def charts():
-    proxy = MagicMock()
-    proxy.get_notification_address.return_value = {"email": "kim@example.com",
-                                                    "may_email": True}
-    return proxy
-
-
-@pytest.fixture
-def identity():
-    proxy = MagicMock()
-    proxy.get_practice_address.return_value = {"practice_name": "Oak Tree Counseling",
-                                               "portal_path": "/p/oak",
-                                               "portal_subdomain": None}
-    proxy.list_notice_recipients.return_value = {"client_id": "client-1",
-                                                 "permission": "view_appointments",
-                                                 "emails": []}
-    return proxy
-
-
-@pytest.fixture
-def service(db, charts, identity):
-    return worker_factory(NotifyService, db=db, mailer=MagicMock(), charts=charts,
-                          identity=identity, config={"PUBLIC_URL": "https://portal.example.org"})
 
 
 def handle(service, event):

@@ -1,14 +1,10 @@
 """notify's handlers of charts' events through worker_factory: one alert per saved tab
 and per upload, an integrity alert, and the document-shared email (no health information)."""
 import uuid
-from unittest.mock import MagicMock
 
 import pytest
-from nameko.testing.services import worker_factory
 
 from services.notify.models import Alert, Email
-from services.notify.service import NotifyService
-from tests.unit.notify.test_service import MemoryDb
 
 STAFF = {"practice_id": "p1", "kind": "staff", "id": "s1",
          "permissions": ["receives_demographic_changes", "receives_portal_uploads"]}
@@ -18,36 +14,6 @@ def envelope(type_, **data):
     return {"id": str(uuid.uuid4()), "type": type_, "version": 1, "practice_id": "p1",
             "occurred_at": "2026-01-01T00:00:00+00:00",
             "actor": {"kind": "client", "id": "a1"}, "data": data}
-
-
-@pytest.fixture
-def db():
-    return MemoryDb()
-
-
-@pytest.fixture
-def charts():
-    proxy = MagicMock()
-    proxy.get_notification_address.return_value = {"email": "kim@example.com",
-                                                    "may_email": True}
-    return proxy
-
-
-@pytest.fixture
-def identity():
-    proxy = MagicMock()
-    proxy.get_contact_email.return_value = {"contact_id": "contact-1",
-                                            "email": "pat@example.com", "may_email": True}
-    proxy.get_practice_address.return_value = {"practice_name": "Oak Tree Counseling",
-                                               "portal_path": "/p/oak",
-                                               "portal_subdomain": None}
-    return proxy
-
-
-@pytest.fixture
-def service(db, charts, identity):
-    return worker_factory(NotifyService, db=db, mailer=MagicMock(), charts=charts,
-                          identity=identity, config={"PUBLIC_URL": "https://portal.example.org"})
 
 
 def test_one_alert_per_saved_tab_naming_the_tab(service, db):
