@@ -69,3 +69,17 @@ def practice(service):
 def staff_actor(practice, permissions=("manage_portal_access", "view_clients"), staff_id="s-1"):
     return Actor(practice_id=practice["id"], kind="staff", id=staff_id, roles=("intake",),
                  permissions=tuple(permissions)).to_wire()
+
+
+def rivers_family(email):
+    """The Rivers family's charts as charts answers them: Jane (signing in with `email`), her
+    son Leo (the same address on his chart) and her daughter Mia (no address). A fresh copy
+    each call, so a test may change it."""
+    return {
+        "jane": {"id": "jane", "first_name": "Jane", "last_name": "Rivers",
+                 "date_of_birth": "1984-07-21", "email": email},
+        "son": {"id": "son", "first_name": "Leo", "last_name": "Rivers",
+                "date_of_birth": "2012-03-02", "email": email},
+        "mia": {"id": "mia", "first_name": "Mia", "last_name": "Rivers",
+                "date_of_birth": "2014-06-15"},
+    }

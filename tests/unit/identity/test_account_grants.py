@@ -10,18 +10,11 @@ from services.common.actor import Actor
 from services.common.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from services.identity.domain import tokens
 from services.identity.models import ClientAccount
-from tests.unit.identity.conftest import SECRET, SYSTEM, staff_actor
+from tests.unit.identity.conftest import SECRET, SYSTEM, rivers_family, staff_actor
 
 PASSWORD = "copper kettle meadow 77"
 JANE = "jane.rivers@example.org"
-RECORDS = {
-    "jane": {"id": "jane", "first_name": "Jane", "last_name": "Rivers",
-             "date_of_birth": "1984-07-21", "email": JANE},
-    "son": {"id": "son", "first_name": "Leo", "last_name": "Rivers",
-            "date_of_birth": "2012-03-02", "email": JANE},
-    "mia": {"id": "mia", "first_name": "Mia", "last_name": "Rivers",
-            "date_of_birth": "2014-06-15"},
-}
+RECORDS = rivers_family(JANE)
 ALL = ["view_appointments", "manage_information", "manage_documentation",
        "message_clinician", "billing"]
 

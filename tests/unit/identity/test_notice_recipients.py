@@ -8,18 +8,11 @@ import pytest
 
 from services.common.actor import Actor
 from services.common.errors import Forbidden, InvalidInput, NotFound
-from tests.unit.identity.conftest import SYSTEM, staff_actor
+from tests.unit.identity.conftest import SYSTEM, rivers_family, staff_actor
 
 PASSWORD = "copper kettle meadow 77"
 JANE = "Jane.Rivers@example.org"
-RECORDS = {
-    "jane": {"id": "jane", "first_name": "Jane", "last_name": "Rivers",
-             "date_of_birth": "1984-07-21", "email": JANE},
-    "son": {"id": "son", "first_name": "Leo", "last_name": "Rivers",
-            "date_of_birth": "2012-03-02", "email": JANE},
-    "mia": {"id": "mia", "first_name": "Mia", "last_name": "Rivers",
-            "date_of_birth": "2014-06-15"},
-}
+RECORDS = rivers_family(JANE)
 VIEW = "view_appointments"
 
 
