@@ -8,15 +8,15 @@ appointment's version, so downloading it again after a cancellation replaces the
 calendar already holds with one marked STATUS:CANCELLED, which calendars remove or strike.
 """
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
-
 import icalendar
 
 from services.common import config as settings
+from services.common import links
 
 PRODID = "-//Haven//Client portal//EN"
 LOCATION_WORDS = {"office": "At the office", "telehealth": "Telehealth (video)"}
 MEDIA_TYPE = "text/calendar; charset=utf-8"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 FILENAME = "appointment.ics"    # no name or date: the file may land in a shared folder
 
 
@@ -28,21 +28,15 @@ def _utc(value):
 
 
 def portal_address(config, practice):
-    """The practice's portal: its own https://<subdomain>.<base>/ when the deployment
-    declared a base domain (as emailed links do, docs/identity.md "Links in emails"),
-    else PUBLIC_URL/p/<code>."""
+    """The practice's portal, by the rule emailed links follow (services.common.links):
+    its own https://<subdomain>.<base>/ when the deployment declared a base domain, else
+    PUBLIC_URL/p/<code>."""
     config = config or {}
-    public = (config.get("PUBLIC_URL") or settings.env("HAVEN_PUBLIC_URL")
-              or "http://127.0.0.1:8000").rstrip("/")
-    base = (config.get("PORTAL_BASE_DOMAIN") or settings.env("HAVEN_PORTAL_BASE_DOMAIN")
-            or "").strip().strip(".").lower()
-    subdomain = (practice or {}).get("subdomain")
-    if subdomain and base:
-        parts = urlsplit(public)    # the same gateway answers both: its scheme and port
-        scheme = parts.scheme if parts.scheme in ("http", "https") else "https"
-        port = f":{parts.port}" if parts.port else ""
-        return f"{scheme}://{subdomain}.{base}{port}/"
-    return f"{public}/p/{(practice or {}).get('code', '')}"
+    public = config.get("PUBLIC_URL") or settings.env("HAVEN_PUBLIC_URL", DEFAULT_PUBLIC_URL)
+    base = config.get("PORTAL_BASE_DOMAIN") or settings.env("HAVEN_PORTAL_BASE_DOMAIN")
+    practice = practice or {}
+    return links.portal_url(public, f"/p/{practice.get('code', '')}",
+                            practice.get("subdomain"), base)
 
 
 def appointment_ics(appointment, portal_url, now=None):

@@ -8,7 +8,7 @@ when it stops working) — never a name from the chart, a date of birth or anyth
 about the person's care. A link is built from PUBLIC_URL and the event's *path*: an
 absolute URL in an event would let an event send people elsewhere. A practice with its
 own subdomain (the event's `portal_subdomain`) gets its portal links at that address when
-the deployment declared its base domain (`domain.portal_url` decides, for every email).
+the deployment declared its base domain (`services.common.links.portal_url` decides, for every email).
 """
 from datetime import datetime
 
