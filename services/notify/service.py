@@ -17,7 +17,7 @@ from services.common.handlers import HandlerRetrier, OpsMixin, event_handler
 from services.common.rpc import BoundedRpcProxy
 from services.common.logs import CorrelationId
 from services.common.schemas import load
-from services.notify import domain, events, outgoing, queries, schemas, templates
+from services.notify import domain, events, queries, schemas
 from services.notify.dependencies import Mailer
 from services.notify.charts_handlers import ChartsHandlers
 from services.notify.identity_handlers import IdentityEmailHandlers
@@ -64,18 +64,10 @@ class NotifyService(Readiness, IdentityEmailHandlers, OpsMixin, ChartsHandlers,
         events.check_version(events.ACCOUNT_CREATED, event)
         data = schemas.AccountCreatedData().load(event["data"])
         draft = domain.welcome_email(data, *domain.link_settings(self.config))
-        rendered = templates.render(draft.template, draft.context) if draft else None
-        with self.db.transaction() as tx:
-            if not tx.first_delivery(event["id"], "notify.on_account_created"):
-                return
-            if draft is not None:
-                outgoing.queue(tx.session, event["practice_id"], draft, rendered,
-                               client_id=data["client_id"], event_id=event["id"])
+        self.queue_once(event, "on_account_created", draft, client_id=data["client_id"])
         if draft is None:
             log.info("no welcome email: account suspended or login not an email address",
                      extra={"event_id": event["id"], "account_id": data["account_id"]})
-        else:
-            self.mailer.wake()
 
     @rpc(expected_exceptions=EXPECTED)
     def list_alerts(self, actor, payload=None):
