@@ -34,19 +34,21 @@ class QueueOnce:
         a None in the list is skipped) — and record the event as handled by `handler`, all
         in one transaction: a redelivery sends nothing twice. One email per address
         (case-insensitive, the first draft wins: `domain.one_per_address`). Rendered
-        before the transaction, so a template error holds no database lock."""
+        before the transaction, so a template error holds no database lock. → how many
+        emails were queued (0 for a redelivery)."""
         if drafts is None or isinstance(drafts, domain.EmailDraft):
             drafts = [drafts]
         drafts = domain.one_per_address(d for d in drafts if d is not None)
         rendered = [templates.render(d.template, d.context) for d in drafts]
         with self.db.transaction() as tx:
             if not tx.first_delivery(event["id"], f"notify.{handler}"):
-                return
+                return 0
             for draft, text in zip(drafts, rendered):
                 queue(tx.session, event["practice_id"], draft, text,
                       client_id=client_id, event_id=event["id"])
         if drafts:
             self.mailer.wake()
+        return len(drafts)
 
 
 @dataclass(frozen=True)

@@ -63,11 +63,11 @@ class SchedulingHandlers(QueueOnce):
                 drafts = [domain.portal_notice(a, practice, template,
                                                *domain.link_settings(self.config))
                           for a in to]
-        drafts = domain.one_per_address(d for d in drafts if d is not None)
-        self.queue_once(event, handler, drafts, client_id=data["client_id"])
+        # queue_once drops the None drafts and a second one to the same address
+        emailed = self.queue_once(event, handler, drafts, client_id=data["client_id"])
         log.info("%s handled", consumed.type, extra={
             "event_id": event["id"], "appointment_id": data["appointment_id"],
-            "emailed": len(drafts)})
+            "emailed": emailed})
 
     @event_handler("scheduling", "appointment.scheduled")
     def on_appointment_scheduled(self, event):
