@@ -6,7 +6,6 @@ import eventlet.tpool
 from nameko.extensions import DependencyProvider
 
 from services.common import config as settings
-from services.common.clock import utcnow
 from services.identity.domain.passwords import Hasher
 
 
@@ -80,11 +79,3 @@ class IdentitySettings(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.settings
-
-
-class Clock(DependencyProvider):
-    """`self.clock()`: the current UTC time. Tests inject a fixed one (expiry, resend
-    windows, birthdays)."""
-
-    def get_dependency(self, worker_ctx):
-        return utcnow

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.common.actor import Actor
 from services.common.blobstore import BlobStoreProvider
+from services.common.clock import Clock
 from services.common.db import Database
 from services.common.readiness import Readiness
 from services.common.errors import (
@@ -32,7 +33,7 @@ from services.identity import events, schemas, store
 from services.identity.access_extras import AccessExtrasEntrypoints
 from services.identity.chart_sync import ChartEventEntrypoints
 from services.identity.contacts import ContactEntrypoints
-from services.identity.dependencies import Clock, IdentitySettings, PasswordHashing
+from services.identity.dependencies import IdentitySettings, PasswordHashing
 from services.identity.domain import accounts, branding, devices, roles, tokens
 from services.identity.domain import grants as grant_rules
 from services.identity.domain import passwords as password_rules

@@ -9,6 +9,7 @@ import logging
 from nameko.rpc import rpc
 
 from services.common.actor import Actor
+from services.common.clock import Clock
 from services.common.db import Database
 from services.common.errors import EXPECTED, Conflict, InvalidInput, Unavailable
 from services.common.logs import CorrelationId
@@ -16,7 +17,6 @@ from services.common.readiness import Readiness
 from services.common.rpc import BoundedRpcProxy
 from services.common.schemas import load
 from services.scheduling import domain, events, queries, schemas
-from services.scheduling.dependencies import Clock
 from services.scheduling.models import Appointment, Base
 
 log = logging.getLogger(__name__)
