@@ -11,7 +11,7 @@ from nameko.rpc import rpc
 from services.common.actor import Actor
 from services.common.clock import Clock
 from services.common.db import Database
-from services.common.errors import EXPECTED, Conflict, InvalidInput, Unavailable
+from services.common.errors import EXPECTED, Conflict, Forbidden, InvalidInput, Unavailable
 from services.common.logs import CorrelationId
 from services.common.readiness import Readiness
 from services.common.rpc import BoundedRpcProxy
@@ -27,6 +27,14 @@ def _client_id(value):
         raise InvalidInput("invalid_input", "Name the client by its id.",
                            {"client_id": ["must be a client id"]})
     return value
+
+
+def _require_manager(actor):
+    """Staff with `manage_appointments`, or a system actor of one practice (the seed): an
+    appointment always belongs to a practice, so a system actor naming none is refused."""
+    actor.require_staff(domain.MANAGE_APPOINTMENTS)
+    if not actor.practice_id:
+        raise Forbidden("practice_required", "Say which practice the appointment belongs to.")
 
 
 def _dump(actor, row):
@@ -54,7 +62,7 @@ class SchedulingService(Readiness):
         scheduled appointment overlapping; Unavailable `identity_unavailable` (nothing
         stored) when identity does not answer. Emits `appointment.scheduled`."""
         actor = Actor.from_wire(actor)
-        actor.require_staff(domain.MANAGE_APPOINTMENTS)
+        _require_manager(actor)
         client_id = _client_id(client_id)
         cmd = load(schemas.BookAppointment(), payload)
         appointment_id = str(cmd["id"]) if cmd["id"] else None
@@ -139,7 +147,7 @@ class SchedulingService(Readiness):
         reason? (≤500, staff only)}. Conflict `already_cancelled`, or `stale_version`
         when it changed since. Bumps the version; emits `appointment.cancelled`."""
         actor = Actor.from_wire(actor)
-        actor.require_staff(domain.MANAGE_APPOINTMENTS)
+        _require_manager(actor)
         cmd = load(schemas.CancelAppointment(), payload)
         with self.db.transaction() as tx:
             row = queries.appointment_of_practice(tx.session, actor, appointment_id,

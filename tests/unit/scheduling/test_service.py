@@ -234,3 +234,16 @@ def test_cancel_bumps_version_emits_cancelled_and_refuses_twice(service, db, boo
 def test_only_staff_with_manage_appointments_cancel(service, booked, actor):
     with pytest.raises(Forbidden):
         service.cancel_appointment(actor, booked["id"], {"version": 1})
+
+
+def test_a_system_actor_must_name_the_practice(service, db, booked):
+    nowhere = {"practice_id": None, "kind": "system", "id": "system"}
+    with pytest.raises(Forbidden) as refused:
+        service.book_appointment(nowhere, CLIENT, {"clinician_id": MAYA,
+                                                   "starts_at": "2030-03-05T12:00:00-05:00"})
+    assert refused.value.code == "practice_required"
+    with pytest.raises(Forbidden):
+        service.cancel_appointment(nowhere, booked["id"], {"version": 1})
+    seed = {"practice_id": PRACTICE, "kind": "system", "id": "system"}
+    assert service.book_appointment(seed, CLIENT, {
+        "clinician_id": MAYA, "starts_at": "2030-03-05T12:00:00-05:00"})["status"] == "scheduled"
