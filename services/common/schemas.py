@@ -59,4 +59,10 @@ def _sentence(item):
     problem = problems[0] if problems else "is invalid"
     if name in ("_schema", ""):
         return problem
-    return f"{name.replace('_', ' ').capitalize()}: {problem}"
+    # a nested field is named by its own key ("primary.member_id" → "Member id"), and a
+    # problem that already names it ("Member id is required.") is said once
+    parts = [part for part in name.split(".") if not part.isdigit()] or [name]
+    label = parts[-1].replace("_", " ").capitalize()
+    if problem.lower().startswith(label.lower()):
+        return problem
+    return f"{label}: {problem}"

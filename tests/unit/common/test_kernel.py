@@ -69,6 +69,28 @@ def test_load_names_each_bad_field_in_a_sentence():
     assert exc.value.message.endswith(".") or ":" in exc.value.message
 
 
+class Named(StrictSchema):
+    member_id = fields.String(required=True, error_messages={"required": "Member id is required."})
+
+
+class Outer(StrictSchema):
+    primary = fields.Nested(Sample)
+    insurance = fields.Nested(Named)
+
+
+def test_a_nested_field_is_named_by_its_own_key_and_once():
+    with pytest.raises(InvalidInput) as exc:
+        load(Outer(), {"primary": {"age": 3}})
+    assert "primary.name" in exc.value.fields
+    assert exc.value.message == "Name: Missing data for required field."
+    with pytest.raises(InvalidInput) as exc:
+        load(Outer(), {"primary": {"name": "x", "age": "old"}})
+    assert exc.value.message == "Age: Not a valid integer."
+    with pytest.raises(InvalidInput) as exc:
+        load(Outer(), {"insurance": {}})
+    assert exc.value.message == "Member id is required."
+
+
 def test_load_refuses_a_body_that_is_not_an_object():
     with pytest.raises(InvalidInput) as exc:
         load(Sample(), ["x"])
