@@ -90,8 +90,8 @@ export const GROUPS = {
         hint: "The language you're most comfortable using with the practice." },
       yesNoSel("interpreter_needed", "Do you need an interpreter?")] },
     { legend: "Demographics", fields: [
-      { name: "race", label: "Race (choose any)", kind: "multi", options: words(["american_indian_or_alaska_native", "asian", "black_or_african_american", "native_hawaiian_or_other_pacific_islander", "white", "other", "declined"]) },
-      sel("ethnicity", "Ethnicity", choice(["hispanic_or_latino", "not_hispanic_or_latino", "declined"])),
+      { name: "race", label: "Race (choose any)", kind: "multi", options: [["american_indian_or_alaska_native", "American Indian or Alaska Native"], ["asian", "Asian"], ["black_or_african_american", "Black or African American"], ["native_hawaiian_or_other_pacific_islander", "Native Hawaiian or Other Pacific Islander"], ...words(["white", "other", "declined"])] },
+      sel("ethnicity", "Ethnicity", [["", "Not specified"], ["hispanic_or_latino", "Hispanic or Latino"], ["not_hispanic_or_latino", "Not Hispanic or Latino"], ...words(["declined"])]),
       sel("marital_status", "Marital status", choice(["single", "married", "domestic_partner", "separated", "divorced", "widowed", "other", "declined"])),
       sel("employment", "Employment", choice(["employed_full_time", "employed_part_time", "self_employed", "unemployed", "student", "retired", "unable_to_work", "other", "declined"])),
       sel("education", "Education", choice(["less_than_high_school", "high_school", "some_college", "associate", "bachelor", "master", "doctorate", "other", "declined"])),
