@@ -66,36 +66,45 @@ function notAllowed(ctx, person) {
     several ? h("p", {}, h("a", { href: ctx.href("/people") }, "Switch to someone else")) : null);
 }
 
+// a list the server could not give now (503, or no network) is said in its own section,
+// with Try again, so the page keeps its heading and the list that did load
+const unavailable = (error) => error && (error.status === 503 || error.status === 0);
+
+function notLoaded(id, title, error) {
+  return h("section", { class: "card", "aria-labelledby": id },
+    h("h2", { id }, title),
+    callout(`${title} appointments could not be loaded: ${error.message}`, "warning",
+      h("p", {}, h("button", { type: "button", class: "button button--secondary", on: { click: () => location.reload() } }, "Try again"))));
+}
+
 export async function appointmentsView({ ctx }) {
   const person = ctx.currentClient();
   if (!person || !allows(person, "view_appointments")) return notAllowed(ctx, person);
+  const settle = (promise) => promise.then((value) => ({ value }), (error) => ({ error }));
   const load = () => Promise.all([
-    api.get("/me/appointments", { query: query(ctx, person, "upcoming") }),
-    api.get("/me/appointments", { query: query(ctx, person, "past") }),
+    settle(api.get("/me/appointments", { query: query(ctx, person, "upcoming") })),
+    settle(api.get("/me/appointments", { query: query(ctx, person, "past") })),
   ]);
-  let upcoming;
-  let past;
-  try {
-    try {
-      [upcoming, past] = await load();
-    } catch (error) {
-      // a session opened before a link or grant was made learns of it at its next refresh
-      if (error.status !== 404) throw error;
-      await api.post("/session/refresh").catch(() => null);
-      [upcoming, past] = await load();
-    }
-  } catch (error) {
-    if (error.status === 403) return notAllowed(ctx, person);
-    throw error;
+  let results = await load();
+  // a session opened before a link or grant was made learns of it at its next refresh
+  if (results.some((r) => r.error && r.error.status === 404)) {
+    await api.post("/session/refresh").catch(() => null);
+    results = await load();
   }
+  if (results.some((r) => r.error && r.error.status === 403)) return notAllowed(ctx, person);
+  const other = results.find((r) => r.error && !unavailable(r.error));
+  if (other) throw other.error;
+  const [upcoming, past] = results;
   const timeZone = ctx.practice && ctx.practice.time_zone;
   const several = ctx.profiles().length > 1;
   return h("section", { class: "page", "aria-labelledby": "page-title" },
     h("h1", { id: "page-title" }, several ? `Appointments: ${person.name || "this person"}` : "Appointments"),
     h("p", { class: "lead" }, "To change or cancel an appointment, please call the practice.",
       timeZone ? ` Times are in the practice's time zone (${timeZone}).` : ""),
-    section("upcoming-title", "Upcoming", upcoming.items || [], "No upcoming appointments.", timeZone, true),
-    section("past-title", "Past", past.items || [], "No past appointments.", timeZone));
+    upcoming.error ? notLoaded("upcoming-title", "Upcoming", upcoming.error)
+      : section("upcoming-title", "Upcoming", upcoming.value.items || [], "No upcoming appointments.", timeZone, true),
+    past.error ? notLoaded("past-title", "Past", past.error)
+      : section("past-title", "Past", past.value.items || [], "No past appointments.", timeZone));
 }
 
 export function appointmentsNavLink(base, path) {
