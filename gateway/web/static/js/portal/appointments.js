@@ -3,7 +3,7 @@
 // that person includes view_appointments; opened anyway, the page says so (and the API
 // refuses the list as well: 403).
 
-import { api } from "../api.js";
+import { ApiError, api } from "../api.js";
 import { h } from "../ui/dom.js";
 import { downloadFrom } from "../ui/files.js";
 import { formatInZone, formatMinutes } from "../ui/format.js";
@@ -30,13 +30,31 @@ function cancelledTag() {
 // cookie. The URL carries only the appointment's id; its name says which time it adds.
 export const calendarHref = (a) => `/api/v1/me/appointments/${encodeURIComponent(a.id)}/calendar`;
 
+// The file is asked for once before the link is followed: when it cannot be had now
+// (scheduling not answering: 503), the page says why, instead of the browser saving the
+// error as "calendar.json" or a failed download. The link itself stays a plain download,
+// which phones open in their calendar.
+async function available(href) {
+  let response;
+  try {
+    response = await fetch(href, { credentials: "same-origin", cache: "no-store" });
+  } catch {
+    throw new ApiError(0);
+  }
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => ({})));
+}
+
 function calendarLink(a, when) {
   const href = calendarHref(a);
   return h("p", { class: "appointment__calendar" },
     h("a", { href, download: "appointment.ics", "aria-label": `Add to calendar: ${when}`, on: { click: async (event) => {
       event.preventDefault();
       const link = event.currentTarget;
-      try { await downloadFrom(href); } catch (error) { notify(error.message, "error"); link.focus(); }
+      try {
+        await api.get("/session");
+        await available(href);
+        await downloadFrom(href);
+      } catch (error) { notify(error.message, "error"); link.focus(); }
     } } }, "Add to calendar"));
 }
 
