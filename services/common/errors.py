@@ -83,7 +83,7 @@ class Unavailable(HavenError):
     default_code = "unavailable"
 
     def __init__(self, code=None, message=None, fields=None):
-        super().__init__(code, message or "That part of Haven is not answering right now. "
+        super().__init__(code, message or "That part of the portal is not answering right now. "
                                           "Please try again in a moment.", fields)
 
 
