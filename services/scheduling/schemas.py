@@ -2,8 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from services.common.schemas import StrictSchema, rule
-from services.scheduling import domain
-
+from services.scheduling.domain import appointments as rules
 
 
 class BookAppointment(StrictSchema):
@@ -12,18 +11,18 @@ class BookAppointment(StrictSchema):
     clinician_id = fields.String(required=True, validate=validate.Length(
         min=1, max=36, error="Choose a clinician."), error_messages={
             "required": "Choose a clinician.", "null": "Choose a clinician."})
-    starts_at = fields.String(required=True, validate=rule(domain.starts_at_problem),
+    starts_at = fields.String(required=True, validate=rule(rules.starts_at_problem),
                               error_messages={"required": "Give the start time.",
                                               "null": "Give the start time."})
     duration_minutes = fields.Integer(
-        strict=True, load_default=domain.DEFAULT_MINUTES,
-        validate=validate.Range(min=domain.MIN_MINUTES, max=domain.MAX_MINUTES,
+        strict=True, load_default=rules.DEFAULT_MINUTES,
+        validate=validate.Range(min=rules.MIN_MINUTES, max=rules.MAX_MINUTES,
                                 error="Duration must be {min} to {max} minutes."),
         error_messages={"invalid": "Duration must be a whole number of minutes."})
     location = fields.String(load_default="office", validate=validate.OneOf(
-        domain.LOCATIONS, error="Location must be office or telehealth."))
+        rules.LOCATIONS, error="Location must be office or telehealth."))
     title = fields.String(load_default=None, allow_none=True, validate=validate.Length(
-        max=domain.TITLE_MAX, error="Title must be at most {max} characters."))
+        max=rules.TITLE_MAX, error="Title must be at most {max} characters."))
 
 
 class ListAppointments(StrictSchema):
@@ -40,7 +39,7 @@ class CancelAppointment(StrictSchema):
                              error_messages={"required": "Give the version you read.",
                                              "null": "Give the version you read."})
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
-        max=domain.REASON_MAX, error="Reason must be at most {max} characters."))
+        max=rules.REASON_MAX, error="Reason must be at most {max} characters."))
 
 
 class Appointment(Schema):
@@ -65,7 +64,7 @@ class Appointment(Schema):
         return row.ends_at.isoformat()
 
     def _duration(self, row):
-        return domain.duration_minutes(row.starts_at, row.ends_at)
+        return rules.duration_minutes(row.starts_at, row.ends_at)
 
     def _cancelled_at(self, row):
         return row.cancelled_at.isoformat() if row.cancelled_at else None

@@ -1,49 +1,15 @@
-"""scheduling: appointments (docs/scheduling.md).
-
-Entrypoints only: parse, check the actor, ask identity (before any transaction), open
-the transaction, apply the domain's rules, record the event, dump the result. Log lines
-carry ids only — never a time, title, name or reason of an appointment.
-"""
-import logging
-
-from nameko.rpc import rpc
-
-from services.common.actor import Actor
+"""scheduling: appointments (docs/scheduling.md). The nameko class only composes: its
+name, its dependency providers and the entrypoint classes (entrypoints/)."""
 from services.common.clock import Clock
 from services.common.db import Database
-from services.common.errors import EXPECTED, Conflict, Forbidden, InvalidInput, Unavailable
 from services.common.logs import CorrelationId
 from services.common.readiness import Readiness
 from services.common.rpc import BoundedRpcProxy
-from services.common.schemas import load
-from services.scheduling import domain, events, queries, schemas
-from services.scheduling.models import Appointment, Base
-
-log = logging.getLogger(__name__)
+from services.scheduling.entrypoints.appointments import AppointmentEntrypoints
+from services.scheduling.models import Base
 
 
-def _client_id(value):
-    if not isinstance(value, str) or not 0 < len(value) <= 36:
-        raise InvalidInput("invalid_input", "Name the client by its id.",
-                           {"client_id": ["must be a client id"]})
-    return value
-
-
-def _require_manager(actor):
-    """Staff with `manage_appointments`, or a system actor of one practice (the seed): an
-    appointment always belongs to a practice, so a system actor naming none is refused."""
-    actor.require_staff(domain.MANAGE_APPOINTMENTS)
-    if not actor.practice_id:
-        raise Forbidden("practice_required", "Say which practice the appointment belongs to.")
-
-
-def _dump(actor, row):
-    schema = schemas.StaffAppointment() if domain.sees_staff_fields(actor) \
-        else schemas.Appointment()
-    return schema.dump(row)
-
-
-class SchedulingService(Readiness):
+class SchedulingService(Readiness, AppointmentEntrypoints):
     name = "scheduling"
 
     db = Database(Base)
@@ -51,116 +17,3 @@ class SchedulingService(Readiness):
     clock = Clock()
     # one hop, once per booking, never inside a transaction; identity never calls back
     identity = BoundedRpcProxy("identity")
-
-    @rpc(expected_exceptions=EXPECTED)
-    def book_appointment(self, actor, client_id, payload):
-        """Staff `manage_appointments`: book `client_id` with an active clinician of the
-        practice. payload {clinician_id, starts_at (ISO-8601 with offset, not past),
-        duration_minutes 10–480 (50), location office|telehealth (office), title?, id?}.
-        `id` is an idempotency key: a retry with the same id returns the row it made.
-        InvalidInput names the field; Conflict `clinician_busy` when the clinician has a
-        scheduled appointment overlapping; Unavailable `identity_unavailable` (nothing
-        stored) when identity does not answer. Emits `appointment.scheduled`."""
-        actor = Actor.from_wire(actor)
-        _require_manager(actor)
-        client_id = _client_id(client_id)
-        cmd = load(schemas.BookAppointment(), payload)
-        appointment_id = str(cmd["id"]) if cmd["id"] else None
-        if appointment_id:
-            with self.db.read() as session:
-                existing = session.get(Appointment, appointment_id)
-                if existing is not None:
-                    return self._replayed(actor, existing, client_id)
-        starts_at, ends_at = domain.times(domain.parse_starts_at(cmd["starts_at"]),
-                                          cmd["duration_minutes"])
-        domain.check_not_past(starts_at, self.clock())
-        clinician = domain.active_clinician(self._staff(actor), cmd["clinician_id"])
-        with self.db.transaction() as tx:
-            if appointment_id:
-                existing = tx.session.get(Appointment, appointment_id)
-                if existing is not None:      # a concurrent retry committed meanwhile
-                    return self._replayed(actor, existing, client_id)
-            queries.lock_clinician(tx.session, actor.practice_id, clinician["id"])
-            domain.check_free(starts_at, ends_at, queries.booked_times(
-                tx.session, actor.practice_id, clinician["id"], starts_at, ends_at))
-            row = Appointment(
-                id=appointment_id, practice_id=actor.practice_id, client_id=client_id,
-                clinician_id=clinician["id"], clinician_name=clinician.get("name") or "",
-                starts_at=starts_at, ends_at=ends_at, location=cmd["location"],
-                title=domain.clean_text(cmd["title"]), status=domain.SCHEDULED,
-                created_at=self.clock(), created_by=actor.id, version=1)
-            tx.session.add(row)
-            tx.session.flush()
-            events.APPOINTMENT_SCHEDULED.record(tx, actor, events.data_of(row))
-            result = _dump(actor, row)
-        log.info("appointment booked", extra={"appointment_id": result["id"],
-                                              "client_id": client_id})
-        return result
-
-    def _replayed(self, actor, existing, client_id):
-        if existing.practice_id != actor.practice_id or existing.client_id != client_id:
-            raise Conflict("id_taken", "That id is already in use. Send a new one.")
-        return _dump(actor, existing)
-
-    def _staff(self, actor):
-        try:
-            return self.identity.list_staff(actor.to_wire())
-        except Unavailable:
-            log.warning("identity did not answer a booking's staff check")
-            raise Unavailable("identity_unavailable", "The appointment was not booked: the "
-                              "staff directory is not answering. Please try again in a "
-                              "moment.") from None
-
-    @rpc(expected_exceptions=EXPECTED)
-    def list_client_appointments(self, actor, client_id, payload=None):
-        """Staff `view_clients`, or a client/contact holding `view_appointments` for the
-        client. payload {when: upcoming (not ended, soonest first) | past (latest first),
-        include_cancelled (staff default true, others false), limit 1–100 (50)} →
-        {items: [appointment]}. Only the actor's practice's rows, ever."""
-        actor = Actor.from_wire(actor)
-        client_id = _client_id(client_id)
-        domain.require_reader(actor, client_id)
-        cmd = load(schemas.ListAppointments(), payload)
-        include_cancelled = cmd["include_cancelled"]
-        if include_cancelled is None:
-            include_cancelled = domain.sees_staff_fields(actor)
-        with self.db.read() as session:
-            rows = queries.client_appointments(
-                session, actor.practice_id, client_id, cmd["when"], self.clock(),
-                include_cancelled, cmd["limit"])
-            return {"items": [_dump(actor, row) for row in rows]}
-
-    @rpc(expected_exceptions=EXPECTED)
-    def get_appointment(self, actor, appointment_id):
-        """One appointment, under the rule of `list_client_appointments` for its client.
-        Missing, another practice's, or of a client the actor does not hold → NotFound;
-        held without `view_appointments` → Forbidden."""
-        actor = Actor.from_wire(actor)
-        with self.db.read() as session:
-            row = queries.appointment_of_practice(session, actor, appointment_id)
-            domain.require_reader(actor, row.client_id)
-            return _dump(actor, row)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def cancel_appointment(self, actor, appointment_id, payload):
-        """Staff `manage_appointments`: payload {version (the one read, required),
-        reason? (≤500, staff only)}. Conflict `already_cancelled`, or `stale_version`
-        when it changed since. Bumps the version; emits `appointment.cancelled`."""
-        actor = Actor.from_wire(actor)
-        _require_manager(actor)
-        cmd = load(schemas.CancelAppointment(), payload)
-        with self.db.transaction() as tx:
-            row = queries.appointment_of_practice(tx.session, actor, appointment_id,
-                                                  for_update=True)
-            domain.check_cancellable(row.status, row.version, cmd["version"])
-            row.status = domain.CANCELLED
-            row.cancelled_at = self.clock()
-            row.cancelled_by = actor.id
-            row.cancel_reason = domain.clean_text(cmd["reason"])
-            row.version += 1
-            tx.session.flush()
-            events.APPOINTMENT_CANCELLED.record(tx, actor, events.data_of(row))
-            result = _dump(actor, row)
-        log.info("appointment cancelled", extra={"appointment_id": row.id,
-                                                 "client_id": row.client_id})
-        return result

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.common.errors import Conflict, InvalidInput
-from services.scheduling import domain
+from services.scheduling.domain import appointments as domain
 
 NINE = datetime(2030, 3, 4, 14, 0, tzinfo=timezone.utc)
 HOUR = timedelta(hours=1)

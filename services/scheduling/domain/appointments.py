@@ -1,4 +1,4 @@
-"""The rules of booking and cancelling: plain functions, no nameko, no SQL.
+"""The rules of booking and cancelling appointments: plain functions, no nameko, no SQL.
 
 Times are aware datetimes; everything stored and compared is UTC. An appointment
 occupies [starts_at, ends_at): one that ends at 10:00 does not overlap one that starts
@@ -90,6 +90,17 @@ def check_cancellable(status, version, read_version):
     if read_version != version:
         raise Conflict("stale_version", "That appointment changed since you read it. "
                        "Reload it and try again.", {"version": [f"The current version is {version}."]})
+
+
+def cancel(row, read_version, now, by, reason):
+    """Cancel `row` (an appointment with status, version and the cancel fields) as `by`
+    at `now`: already cancelled and stale versions are refused; the version grows by one."""
+    check_cancellable(row.status, row.version, read_version)
+    row.status = CANCELLED
+    row.cancelled_at = now
+    row.cancelled_by = by
+    row.cancel_reason = clean_text(reason)
+    row.version += 1
 
 
 def require_reader(actor, client_id):

@@ -1,10 +1,10 @@
-"""The SQL of scheduling: small functions over a session."""
+"""The SQL of appointments: small functions over a session."""
 import zlib
 
 from sqlalchemy import select, text
 
 from services.common.errors import NotFound
-from services.scheduling.domain import SCHEDULED
+from services.scheduling.domain.appointments import SCHEDULED
 from services.scheduling.models import Appointment
 
 
