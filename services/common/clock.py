@@ -1,18 +1,8 @@
-"""UTC time, the only kind Haven stores."""
-from datetime import datetime, timezone
-
+"""The `Clock` dependency provider: a service's `self.clock()`; the time functions
+themselves are in `services.common.times` (pure, so a domain may use them)."""
 from nameko.extensions import DependencyProvider
 
-
-def utcnow():
-    return datetime.now(timezone.utc)
-
-
-def parse_utc(text):
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+from services.common.times import parse_utc, utcnow  # noqa: F401  (moved; swept at the end)
 
 
 class Clock(DependencyProvider):
