@@ -15,7 +15,7 @@ import eventlet.event
 from nameko.extensions import DependencyProvider
 
 from services.common.db import Database
-from services.notify import outgoing
+from services.notify.store import emails as outgoing
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,8 @@ import pytest
 from nameko.testing.services import worker_factory
 
 from services.common.errors import NotFound
-from services.notify import identity_emails, templates
+from services.notify.domain import account_emails
+from services.notify.domain import rendering
 from services.notify.models import Email
 from services.notify.service import NotifyService
 from tests.unit.notify.test_service import MemoryDb
@@ -42,11 +43,11 @@ def body(email):
 
 
 def test_someone_tried_to_sign_in_says_what_to_do_and_nothing_else():
-    draft = identity_emails.sign_in_throttled_email(
+    draft = account_emails.sign_in_throttled_email(
         {"account_id": "a-1", "kind": "client", "login": "maria@example.org",
          "occurred_at": "2026-03-02T15:00:00+00:00", "practice_name": "Oak Tree Counseling",
          "portal_path": "/p/oak-tree"}, PUBLIC)
-    out = templates.render(draft.template, draft.context)
+    out = rendering.render(draft.template, draft.context)
     assert draft.to == "maria@example.org"
     assert out.subject == "Someone tried to sign in to your Oak Tree Counseling portal account"
     assert "https://portal.example.org/p/oak-tree" in out.text

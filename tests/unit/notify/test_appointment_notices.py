@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.common.errors import NotFound, Unavailable
-from services.notify import domain
+from services.notify.domain import emails
 from services.notify.models import Email
 
 LATER = datetime.now(timezone.utc) + timedelta(days=7)
@@ -167,18 +167,18 @@ def test_identity_not_answering_retries_the_delivery_rather_than_mailing_fewer(
 
 
 def test_one_draft_per_address_whatever_its_case():
-    drafts = [domain.EmailDraft(to=to, template="appointment_scheduled", context={})
+    drafts = [emails.EmailDraft(to=to, template="appointment_scheduled", context={})
               for to in ("Kim@Example.com", "tom@example.org", " kim@example.com")]
-    assert [d.to for d in domain.one_per_address(drafts)] == ["Kim@Example.com",
+    assert [d.to for d in emails.one_per_address(drafts)] == ["Kim@Example.com",
                                                              "tom@example.org"]
 
 
 def test_the_template_sees_the_whitelist_only_and_the_practice_when_given():
-    plain = domain.portal_notice("kim@example.com", {}, "appointment_scheduled",
+    plain = emails.portal_notice("kim@example.com", {}, "appointment_scheduled",
                                  "https://portal.example.org")
-    assert set(plain.context) == set(domain.WELCOME_CONTEXT_KEYS)
+    assert set(plain.context) == set(emails.WELCOME_CONTEXT_KEYS)
     assert plain.context["practice_name"] == "Your practice" and plain.from_name is None
-    own = domain.portal_notice("kim@example.com",
+    own = emails.portal_notice("kim@example.com",
                                {"practice_name": "Oak Tree", "portal_path": "/p/oak",
                                 "portal_subdomain": "oak"},
                                "appointment_cancelled", "https://portal.example.org",

@@ -1,5 +1,7 @@
 """notify's drafts for identity's contact and staff invitations (identity-private)."""
-from services.notify import identity_emails, identity_handlers, templates
+from services.notify import events
+from services.notify.domain import account_emails
+from services.notify.domain import rendering
 
 DATA = {"contact_id": "c-1", "email": "jane@example.org", "practice_name": "Oak Tree",
         "portal_path": "/p/oak", "link_path": "/p/oak/reset/TOKEN",
@@ -7,13 +9,13 @@ DATA = {"contact_id": "c-1", "email": "jane@example.org", "practice_name": "Oak 
 
 
 def test_contact_invitation_carries_the_link_and_no_client():
-    draft = identity_emails.contact_invitation_email(DATA, "https://portal.test")
-    rendered = templates.render(draft.template, draft.context)
+    draft = account_emails.contact_invitation_email(DATA, "https://portal.test")
+    rendered = rendering.render(draft.template, draft.context)
     subject, body = rendered.subject, rendered.text
     assert draft.to == "jane@example.org" and "Oak Tree" in subject
     assert "https://portal.test/p/oak/reset/TOKEN" in body and "March 9, 2026" in body
 
 
 def test_link_events_are_consumed_from_the_private_exchange_only():
-    assert identity_handlers.STAFF_INVITED.service == "identity-private"
-    assert identity_handlers.CONTACT_INVITED.service == "identity-private"
+    assert events.STAFF_INVITED.service == "identity-private"
+    assert events.CONTACT_INVITED.service == "identity-private"

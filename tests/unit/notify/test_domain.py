@@ -1,7 +1,8 @@
 """notify's rules and templates, without nameko or a database."""
 import pytest
 
-from services.notify import domain, templates
+from services.notify.domain import alerts, emails
+from services.notify.domain import rendering
 from services.notify.dependencies import OutgoingEmail, SmtpBackend
 
 CHART_VALUES = ("Ana", "Lima", "1990-05-17", "503-555-0199", "client-123", "ana@example.com")
@@ -16,15 +17,15 @@ def envelope(source="portal", **data):
 
 
 def test_portal_save_raises_one_alert_for_receivers_of_demographic_changes():
-    draft = domain.alert_for_client_updated(envelope())
-    assert draft == domain.AlertDraft(
+    draft = alerts.alert_for_client_updated(envelope())
+    assert draft == alerts.AlertDraft(
         practice_id="p1", audience="receives_demographic_changes", kind="demographics_changed",
         client_id="c1", client_name="Ana Lima", fields=["email", "city"], batch_id="b1",
         event_id="ev-1", tab="basic")
 
 
 def test_staff_save_raises_no_alert():
-    assert domain.alert_for_client_updated(envelope(source="staff")) is None
+    assert alerts.alert_for_client_updated(envelope(source="staff")) is None
 
 
 @pytest.mark.parametrize("path,url", [
@@ -34,7 +35,7 @@ def test_staff_save_raises_no_alert():
     (None, "https://portal.example.org/"),
 ])
 def test_portal_url_takes_only_a_path_from_the_event(path, url):
-    assert domain.portal_url("https://portal.example.org/", path) == url
+    assert emails.portal_url("https://portal.example.org/", path) == url
 
 
 def account_created(**extra):
@@ -43,7 +44,7 @@ def account_created(**extra):
 
 
 def test_welcome_email_context_holds_practice_name_and_portal_address_only():
-    draft = domain.welcome_email(account_created(client_name="Ana Lima",
+    draft = emails.welcome_email(account_created(client_name="Ana Lima",
                                                  date_of_birth="1990-05-17"),
                                  "https://portal.example.org")
     assert draft.to == "ana@example.com"
@@ -52,20 +53,20 @@ def test_welcome_email_context_holds_practice_name_and_portal_address_only():
 
 
 def test_welcome_email_needs_an_email_login_and_an_active_account():
-    assert domain.welcome_email(account_created(login="ana.lima"), "http://x") is None
-    assert domain.welcome_email(account_created(status="suspended"), "http://x") is None
-    assert domain.welcome_email(account_created(status="active"), "http://x") is not None
+    assert emails.welcome_email(account_created(login="ana.lima"), "http://x") is None
+    assert emails.welcome_email(account_created(status="suspended"), "http://x") is None
+    assert emails.welcome_email(account_created(status="active"), "http://x") is not None
 
 
 def test_practice_name_cannot_inject_headers():
-    draft = domain.welcome_email(account_created(practice_name="Evil\r\nBcc: x@y.z"), "http://x")
+    draft = emails.welcome_email(account_created(practice_name="Evil\r\nBcc: x@y.z"), "http://x")
     assert "\n" not in draft.context["practice_name"] and "\r" not in draft.from_name
 
 
 def test_rendered_welcome_email_carries_no_chart_values():
-    draft = domain.welcome_email(account_created(client_name="Ana Lima"),
+    draft = emails.welcome_email(account_created(client_name="Ana Lima"),
                                  "https://portal.example.org")
-    rendered = templates.render(draft.template, draft.context)
+    rendered = rendering.render(draft.template, draft.context)
     assert rendered.subject == "Your Sunrise Counseling client portal is ready"
     assert "https://portal.example.org/p/sunrise" in rendered.text
     assert 'href="https://portal.example.org/p/sunrise"' in rendered.html
@@ -75,18 +76,18 @@ def test_rendered_welcome_email_carries_no_chart_values():
 
 
 def test_html_is_escaped():
-    rendered = templates.render("welcome", {"practice_name": "<b>A&B</b>", "portal_url": "/"})
+    rendered = rendering.render("welcome", {"practice_name": "<b>A&B</b>", "portal_url": "/"})
     assert "&lt;b&gt;A&amp;B&lt;/b&gt;" in rendered.html and "<b>A&B</b>" in rendered.text
 
 
 def test_a_template_asking_for_more_than_it_is_given_fails_loudly():
     with pytest.raises(Exception):
-        templates.render("welcome", {"practice_name": "Sunrise"})
+        rendering.render("welcome", {"practice_name": "Sunrise"})
 
 
 def test_retry_delay_doubles_and_is_capped():
-    assert [domain.retry_delay(n, 30) for n in (1, 2, 3)] == [30, 60, 120]
-    assert domain.retry_delay(20, 30, cap_seconds=3600) == 3600
+    assert [emails.retry_delay(n, 30) for n in (1, 2, 3)] == [30, 60, 120]
+    assert emails.retry_delay(20, 30, cap_seconds=3600) == 3600
 
 
 def test_smtp_message_is_from_the_practice_with_text_and_html():
@@ -124,17 +125,17 @@ def test_smtp_message_is_from_the_practice_with_text_and_html():
 ])
 def test_portal_url_uses_the_practice_s_own_address_when_there_is_one(public, path,
                                                                       subdomain, base, url):
-    assert domain.portal_url(public, path, subdomain, base) == url
+    assert emails.portal_url(public, path, subdomain, base) == url
 
 
 def test_link_settings_count_only_a_declared_base_domain():
-    assert domain.link_settings({}) == ("http://127.0.0.1:8000", None)
-    assert domain.link_settings({"PUBLIC_URL": "https://p.example", "PORTAL_BASE_DOMAIN": " "}) \
+    assert emails.link_settings({}) == ("http://127.0.0.1:8000", None)
+    assert emails.link_settings({"PUBLIC_URL": "https://p.example", "PORTAL_BASE_DOMAIN": " "}) \
         == ("https://p.example", None)
-    assert domain.link_settings({"PORTAL_BASE_DOMAIN": "clients.example"})[1] == "clients.example"
+    assert emails.link_settings({"PORTAL_BASE_DOMAIN": "clients.example"})[1] == "clients.example"
 
 
 def test_welcome_email_links_to_the_practice_s_own_address():
-    draft = domain.welcome_email(account_created(portal_subdomain="sunrise"),
+    draft = emails.welcome_email(account_created(portal_subdomain="sunrise"),
                                  "https://portal.example.org", "clients.example.org")
     assert draft.context["portal_url"] == "https://sunrise.clients.example.org/"

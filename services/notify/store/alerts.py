@@ -1,4 +1,4 @@
-"""Reads and writes of notify's alert tables that the entrypoints share."""
+"""Staff alerts (`alerts`) and who read them (`alert_reads`)."""
 from sqlalchemy import and_, insert, select
 
 from services.common.clock import utcnow

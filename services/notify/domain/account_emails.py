@@ -12,7 +12,7 @@ the deployment declared its base domain (`services.common.links.portal_url` deci
 """
 from datetime import datetime
 
-from services.notify.domain import EmailDraft, is_email_address, one_line, portal_url
+from services.notify.domain.emails import EmailDraft, is_email_address, one_line, portal_url
 
 INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"

@@ -1,18 +1,13 @@
-"""The rules of notify: which alert an event raises, what a welcome email may say, and
-how long to wait before trying an email again. Plain functions: no nameko, no SQL.
+"""What an email may say and to whom: the draft, the whitelisted context of the welcome
+and "something new in your portal" notices, one email per address, header-safe text,
+where links point, and how long to wait before trying an email again. Plain functions:
+no nameko, no SQL.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # where an emailed link points: one rule for every part of Haven
 from services.common.links import own_origin, portal_url  # noqa: F401
-
-DEMOGRAPHICS_CHANGED = "demographics_changed"
-EMAIL_UNDELIVERABLE = "email_undeliverable"
-RECEIVES_DEMOGRAPHIC_CHANGES = "receives_demographic_changes"
-# who hears that a portal email could not be delivered: those who set up portal access
-MANAGES_PORTAL_ACCESS = "manage_portal_access"
-PORTAL = "portal"
 
 WELCOME = "welcome"
 # The only values a welcome email may show. Anything else an event carries (names,
@@ -20,40 +15,6 @@ WELCOME = "welcome"
 WELCOME_CONTEXT_KEYS = ("practice_name", "portal_url")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
-
-
-@dataclass(frozen=True)
-class AlertDraft:
-    practice_id: str
-    audience: str
-    kind: str
-    client_id: str = None
-    client_name: str = None
-    fields: list = field(default_factory=list)
-    batch_id: str = None
-    event_id: str = None
-    tab: str = None
-    subject_id: str = None
-
-
-def alert_for_client_updated(envelope):
-    """One `demographics_changed` alert for a save made through the portal; none for a
-    save made by staff (they know what they changed)."""
-    data = envelope["data"]
-    if data.get("source") != PORTAL:
-        return None
-    return AlertDraft(
-        practice_id=envelope["practice_id"], audience=RECEIVES_DEMOGRAPHIC_CHANGES,
-        kind=DEMOGRAPHICS_CHANGED, client_id=data["client_id"],
-        client_name=data.get("client_name"), fields=list(data.get("fields") or []),
-        batch_id=data.get("batch_id"), event_id=envelope["id"], tab=data.get("tab"))
-
-
-def alert_for_undeliverable_email(email):
-    """Staff who manage portal access hear that a client's portal email never arrived."""
-    return AlertDraft(practice_id=email.practice_id, audience=MANAGES_PORTAL_ACCESS,
-                      kind=EMAIL_UNDELIVERABLE, client_id=email.client_id,
-                      fields=[email.kind], event_id=email.event_id)
 
 
 @dataclass(frozen=True)

@@ -1,37 +1,24 @@
-"""notify's part in parked deliveries: a practice's administrators hear that an update
-could not be processed (docs/operations.md, "Parked events and replay").
+"""Parked-delivery alerts: a practice's administrators hear that an update could not be
+processed (docs/operations.md, "Parked events and replay").
 
 A service whose handler parks a delivery records the kernel event `delivery.parked` on
-`<service>-private.events` (services.common.handlers). This mixin of NotifyService turns
-one into a to-do alert for the practice's staff with `view_operations`, who can replay it
-from the console's Operations page. It names the update's type only: no client, no data.
+`<service>-private.events` (services.common.handlers). notify turns one into a to-do
+alert for the practice's staff with `view_operations`, who can replay it from the
+console's Operations page. It names the update's type only: no client, no data.
 Every service with event handlers has one here (`on_<service>_delivery_parked`: handler
 names are frozen, they name the queues); a service that gains handlers gets one too.
 """
 import logging
 
 from services.common.handlers import DELIVERY_PARKED, event_handler
-from services.notify import queries
-from services.notify.domain import AlertDraft
+from services.notify.domain.alerts import alert_for_parked_delivery
+from services.notify.store import alerts as store
 
 log = logging.getLogger(__name__)
 
-DELIVERY_PARKED_ALERT = "delivery_parked"
-VIEW_OPERATIONS = "view_operations"
 
-
-def alert_for_parked_delivery(envelope):
-    """One `delivery_parked` alert naming the update's type; none without a practice
-    (a system-wide event: ops find it in the logs and the ops RPCs)."""
-    data = envelope.get("data") or {}
-    if not envelope.get("practice_id"):
-        return None
-    return AlertDraft(practice_id=envelope["practice_id"], audience=VIEW_OPERATIONS,
-                      kind=DELIVERY_PARKED_ALERT, fields=[str(data.get("event_type") or "")],
-                      event_id=envelope["id"], subject_id=data.get("event_id"))
-
-
-class ParkedDeliveryAlerts:
+class ParkedDeliveryEntrypoints:
+    """Needs `db` on the service."""
 
     def _alert_parked(self, event, handler):
         draft = alert_for_parked_delivery(event)
@@ -39,7 +26,7 @@ class ParkedDeliveryAlerts:
             if not tx.first_delivery(event["id"], handler):
                 return
             if draft is not None:
-                queries.add_alert(tx.session, draft)
+                store.add_alert(tx.session, draft)
         log.info("delivery.parked handled", extra={"event_id": event["id"],
                                                    "alerted": draft is not None})
 

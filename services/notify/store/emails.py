@@ -1,4 +1,4 @@
-"""The outgoing email table: queue in the caller's transaction, claim, mark.
+"""The outgoing email table (`emails`): queue in the caller's transaction, claim, mark.
 
 Claiming sets a lease (next_attempt_at in the future) in its own committed transaction
 before anything is sent, so replicas never send one email twice, and an email whose
@@ -10,7 +10,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from services.common.clock import utcnow
-from services.notify import domain, queries, templates
+from services.notify.domain.alerts import alert_for_undeliverable_email
+from services.notify.domain.emails import retry_delay
+from services.notify.store import alerts
 from services.notify.models import Email
 
 BATCH = 20
@@ -24,31 +26,6 @@ def queue(session, practice_id, draft, rendered, client_id=None, event_id=None):
                   attempts=0, next_attempt_at=utcnow(), event_id=event_id)
     session.add(email)
     return email
-
-
-class QueueOnce:
-    """For notify's event handlers (a mixin: needs `db` and `mailer`)."""
-
-    def queue_once(self, event, handler, drafts, client_id=None):
-        """Queue the emails of `drafts` — one draft, a list of them, or nothing (None, [];
-        a None in the list is skipped) — and record the event as handled by `handler`, all
-        in one transaction: a redelivery sends nothing twice. One email per address
-        (case-insensitive, the first draft wins: `domain.one_per_address`). Rendered
-        before the transaction, so a template error holds no database lock. → how many
-        emails were queued (0 for a redelivery)."""
-        if drafts is None or isinstance(drafts, domain.EmailDraft):
-            drafts = [drafts]
-        drafts = domain.one_per_address(d for d in drafts if d is not None)
-        rendered = [templates.render(d.template, d.context) for d in drafts]
-        with self.db.transaction() as tx:
-            if not tx.first_delivery(event["id"], f"notify.{handler}"):
-                return 0
-            for draft, text in zip(drafts, rendered):
-                queue(tx.session, event["practice_id"], draft, text,
-                      client_id=client_id, event_id=event["id"])
-        if drafts:
-            self.mailer.wake()
-        return len(drafts)
 
 
 @dataclass(frozen=True)
@@ -99,8 +76,8 @@ def mark_failed(db, email_id, error_code, permanent, max_attempts, base_seconds)
         if permanent or email.attempts >= max_attempts:
             email.status = "failed"
             email.next_attempt_at = None
-            queries.add_alert(session, domain.alert_for_undeliverable_email(email))
+            alerts.add_alert(session, alert_for_undeliverable_email(email))
         else:
             email.next_attempt_at = utcnow() + timedelta(
-                seconds=domain.retry_delay(email.attempts, base_seconds))
+                seconds=retry_delay(email.attempts, base_seconds))
         return email.status

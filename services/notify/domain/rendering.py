@@ -1,5 +1,5 @@
 """Email templates (Jinja2): `<name>.subject.txt`, `<name>.txt` and optionally
-`<name>.html` under services/notify/templates/.
+`<name>.html` under services/notify/templates/ (the defaults).
 
 StrictUndefined makes a template that asks for a value its context does not carry fail
 at once instead of rendering a blank; HTML is autoescaped.
@@ -10,7 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, \
     select_autoescape
 
-FOLDER = Path(__file__).resolve().parent / "templates"
+FOLDER = Path(__file__).resolve().parents[1] / "templates"
 
 _env = Environment(loader=FileSystemLoader(str(FOLDER)), undefined=StrictUndefined,
                    autoescape=select_autoescape(enabled_extensions=("html",),
