@@ -7,7 +7,7 @@ import io
 import pytest
 
 from scripts.infra import PrivateClamd
-from services.charts import scanning
+from services.charts import dependencies
 from services.common.blobstore import LocalBlobStore
 from services.common.errors import InvalidInput, NotFound
 from tests.integration.charts.support import (PDF, STAFF, alerts, charts_and_notify, me, put,
@@ -25,7 +25,7 @@ def clamd(tmp_path_factory):
 
 
 def test_the_real_daemon_finds_our_signature_only(clamd):
-    scanner = scanning.ClamdScanner(address=clamd.address, timeout=10)
+    scanner = dependencies.ClamdScanner(address=clamd.address, timeout=10)
     assert scanner.scan(io.BytesIO(PDF * 100)).clean
     verdict = scanner.scan(io.BytesIO(PDF + EICAR + PDF))
     assert not verdict.clean and verdict.signature.startswith("Haven-Test-EICAR")

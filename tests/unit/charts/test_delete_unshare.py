@@ -5,7 +5,7 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from services.charts import documents
+from services.charts.domain import documents
 from services.common.actor import Actor
 from services.common.errors import Conflict, Forbidden, NotFound
 from tests.unit.charts.test_service import STAFF

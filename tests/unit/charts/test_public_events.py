@@ -6,7 +6,7 @@ import json
 import pytest
 from nameko.testing.services import worker_factory
 
-from services.charts import events, scanning
+from services.charts import dependencies, events
 from services.charts.models import Document, Outbox
 from services.charts.service import ChartsService
 from services.common.blobstore import LocalBlobStore
@@ -28,7 +28,7 @@ class FlagsEicar:
     enabled = True
 
     def scan(self, fileobj):
-        return scanning.Verdict(clean=b"EICAR" not in fileobj.read())
+        return dependencies.Verdict(clean=b"EICAR" not in fileobj.read())
 
 
 @pytest.mark.parametrize("event", PUBLIC, ids=lambda e: e.type)
@@ -98,7 +98,7 @@ def keys(data):
 def test_only_haven_itself_asks_for_a_name_by_id(tmp_path):
     from services.common.errors import Forbidden, NotFound
     service = worker_factory(ChartsService, db=MemoryDb(), blobs=LocalBlobStore(tmp_path),
-                             config={}, scanner=scanning.NoScanner())
+                             config={}, scanner=dependencies.NoScanner())
     cid = service.create_client(STAFF, {"first_name": "Bobby", "last_name": "Newman"})["id"]
     system = {"practice_id": STAFF["practice_id"], "kind": "system", "id": "system"}
     assert service.get_client_name(system, cid) == {"client_id": cid,

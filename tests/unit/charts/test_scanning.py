@@ -8,7 +8,7 @@ import eventlet
 import pytest
 from nameko.testing.services import worker_factory
 
-from services.charts import scanning
+from services.charts import dependencies
 from services.charts.models import Document, Outbox
 from services.charts.service import ChartsService
 from services.common.blobstore import LocalBlobStore
@@ -66,21 +66,21 @@ def clamd():
 
 
 def test_instream_client_reports_clean_and_found(clamd):
-    scanner = scanning.ClamdScanner(address=f"127.0.0.1:{clamd.port}", timeout=5)
+    scanner = dependencies.ClamdScanner(address=f"127.0.0.1:{clamd.port}", timeout=5)
     assert scanner.scan(io.BytesIO(b"x" * 200_000)).clean
     verdict = scanner.scan(io.BytesIO(b"%PDF-1.7 " + EICAR))
     assert not verdict.clean and verdict.signature == "Eicar-Test-Signature"
-    assert clamd.largest_chunk <= scanning.CHUNK
+    assert clamd.largest_chunk <= dependencies.CHUNK
 
 
 def test_replies_and_configuration():
-    assert scanning.parse_reply(b"stream: OK\0").clean
-    with pytest.raises(scanning.ScanUnavailable):
-        scanning.parse_reply(b"INSTREAM size limit exceeded. ERROR\0")
-    assert not scanning.from_config({}).enabled
-    assert scanning.from_config({"CLAMD_SOCKET": "/run/clamav/clamd.ctl"}).unix_socket
-    with pytest.raises(scanning.ScanUnavailable):
-        scanning.ClamdScanner(address="127.0.0.1:1", timeout=1).scan(io.BytesIO(b"x"))
+    assert dependencies.parse_reply(b"stream: OK\0").clean
+    with pytest.raises(dependencies.ScanUnavailable):
+        dependencies.parse_reply(b"INSTREAM size limit exceeded. ERROR\0")
+    assert not dependencies.from_config({}).enabled
+    assert dependencies.from_config({"CLAMD_SOCKET": "/run/clamav/clamd.ctl"}).unix_socket
+    with pytest.raises(dependencies.ScanUnavailable):
+        dependencies.ClamdScanner(address="127.0.0.1:1", timeout=1).scan(io.BytesIO(b"x"))
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def service_with(scanner, blobs):
 
 
 def test_an_infected_upload_is_quarantined_refused_and_staff_alerted(clamd, blobs):
-    scanner = scanning.ClamdScanner(address=f"127.0.0.1:{clamd.port}", timeout=5)
+    scanner = dependencies.ClamdScanner(address=f"127.0.0.1:{clamd.port}", timeout=5)
     service, db, client_id = service_with(scanner, blobs)
     clean = service.register_upload(me(client_id), client_id, put(blobs))
     assert clean["status"] == "available"
@@ -114,7 +114,7 @@ def test_an_infected_upload_is_quarantined_refused_and_staff_alerted(clamd, blob
 
 
 def test_a_scanner_that_does_not_answer_refuses_the_file_and_removes_it(blobs):
-    scanner = scanning.ClamdScanner(address="127.0.0.1:1", timeout=1)
+    scanner = dependencies.ClamdScanner(address="127.0.0.1:1", timeout=1)
     service, db, client_id = service_with(scanner, blobs)
     with pytest.raises(Unavailable) as exc:
         service.register_upload(me(client_id), client_id, put(blobs))
@@ -123,7 +123,7 @@ def test_a_scanner_that_does_not_answer_refuses_the_file_and_removes_it(blobs):
 
 
 def test_a_shared_infected_document_is_quarantined_like_an_upload(clamd, blobs):
-    scanner = scanning.ClamdScanner(address=f"127.0.0.1:{clamd.port}", timeout=5)
+    scanner = dependencies.ClamdScanner(address=f"127.0.0.1:{clamd.port}", timeout=5)
     service, db, client_id = service_with(scanner, blobs)
     with pytest.raises(InvalidInput) as exc:
         service.share_document(ADMIN, dict(put(blobs, PDF + EICAR), client_id=client_id))

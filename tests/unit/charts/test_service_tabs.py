@@ -7,7 +7,7 @@ import time
 import pytest
 from nameko.testing.services import worker_factory
 
-from services.charts import scanning
+from services.charts import dependencies
 from services.charts.models import ChangeBatch, Document, Outbox, Revision
 from services.charts.service import ChartsService
 from services.common.blobstore import LocalBlobStore
@@ -52,7 +52,7 @@ def blobs(tmp_path):
 @pytest.fixture
 def service(db, blobs):
     return worker_factory(ChartsService, db=db, blobs=blobs, config={},
-                          scanner=scanning.NoScanner())
+                          scanner=dependencies.NoScanner())
 
 
 @pytest.fixture

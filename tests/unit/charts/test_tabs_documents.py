@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from services.charts import documents, tabs
+from services.charts.domain import documents, field_rules, files, tabs
+from services.charts.schemas import tabs as tab_schemas
 from services.common.actor import Actor
 from services.common.errors import Forbidden, InvalidInput
 from tests.unit.charts.ole2 import compound_file
@@ -19,14 +20,14 @@ SETTINGS = {"allow_clients_update_insurance": False, "client_uploads_enabled": T
 
 def fields_of(tab, payload):
     with pytest.raises(InvalidInput) as exc:
-        tabs.load_save(tab, {"version": 1, **payload}, SETTINGS)
+        tab_schemas.load_save(tab, {"version": 1, **payload}, SETTINGS)
     return exc.value.fields
 
 
 @pytest.mark.parametrize("tab", ["details", "contacts", "insurance", "communication"])
 def test_every_tab_save_needs_the_version_read(tab):
     with pytest.raises(InvalidInput) as exc:
-        tabs.load_save(tab, {}, SETTINGS)
+        tab_schemas.load_save(tab, {}, SETTINGS)
     assert list(exc.value.fields) == ["version"]
     assert "version of the page you read" in exc.value.fields["version"][0]
 
@@ -40,7 +41,7 @@ def test_details_choices_and_extra_fields_are_checked_per_field():
         "extra.shoe_size": ["This practice does not ask for that."]}
     assert "choose one of" in fields_of("details", {"extra": {"referral": "tv"}})[
         "extra.referral"][0]
-    _, values = tabs.load_save("details", {"version": 1, "extra": {"referral": "web",
+    _, values = tab_schemas.load_save("details", {"version": 1, "extra": {"referral": "web",
                                                                     "veteran": True}}, SETTINGS)
     assert values == {"extra": {"referral": "web", "veteran": True}}
 
@@ -61,7 +62,7 @@ def test_insurance_subscriber_other_needs_name_and_birth_date_and_dates_in_order
                              "primary.effective_to"}
     assert fields_of("insurance", {"secondary": {"payer": "X"}}) == {
         "secondary.member_id": ["Member id is required."]}
-    _, values = tabs.load_save("insurance", {"version": 1, "primary": {
+    _, values = tab_schemas.load_save("insurance", {"version": 1, "primary": {
         "payer": "Aetna", "member_id": "W1", "subscriber": {"relationship": "self"},
         "effective_from": "2026-01-01"}}, SETTINGS)
     assert values["primary"]["effective_from"] == "2026-01-01"
@@ -69,14 +70,14 @@ def test_insurance_subscriber_other_needs_name_and_birth_date_and_dates_in_order
 
 def test_communication_and_basic_time_zone():
     assert set(fields_of("communication", {"text_ok": "sometimes"})) == {"text_ok"}
-    assert tabs.time_zone_problem("America/Chicago") is None
-    assert tabs.time_zone_problem("Mars/Olympus")
+    assert field_rules.time_zone_problem("America/Chicago") is None
+    assert field_rules.time_zone_problem("Mars/Olympus")
 
 
 def test_unknown_keys_and_tabs_are_refused():
     assert "nickname" in fields_of("communication", {"nickname": "x"})
     with pytest.raises(InvalidInput):
-        tabs.load_save("billing", {}, SETTINGS)
+        tab_schemas.load_save("billing", {}, SETTINGS)
 
 
 def test_flatten_diff_and_set_path():
@@ -109,7 +110,7 @@ def docx_head():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()[:documents.SNIFF_BYTES]
+    return buffer.getvalue()[:files.SNIFF_BYTES]
 
 
 @pytest.mark.parametrize("head,mime", [
@@ -120,11 +121,11 @@ def docx_head():
     (bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 64, "application/msword"),
 ])
 def test_accepted_types_are_known_by_content(head, mime):
-    assert documents.sniff(head) == mime
+    assert files.sniff(head) == mime
 
 
 def test_docx_by_content():
-    assert documents.sniff(docx_head()).endswith("wordprocessingml.document")
+    assert files.sniff(docx_head()).endswith("wordprocessingml.document")
 
 
 @pytest.mark.parametrize("head,code", [
@@ -136,15 +137,15 @@ def test_docx_by_content():
 ])
 def test_refused_contents_say_why(head, code):
     with pytest.raises(InvalidInput) as exc:
-        documents.sniff(head)
+        files.sniff(head)
     assert exc.value.code == code and exc.value.message
 
 
 def test_size_limits():
-    documents.check_size(25 * 1024 * 1024)
+    files.check_size(25 * 1024 * 1024)
     for size, code in ((0, "empty_file"), (26 * 1024 * 1024, "file_too_large")):
         with pytest.raises(InvalidInput) as exc:
-            documents.check_size(size)
+            files.check_size(size)
         assert exc.value.code == code
 
 
@@ -159,11 +160,11 @@ def test_size_limits():
     ('a:b*c?"d<e>f|g.pdf', "application/pdf", "a_b_c__d_e_f_g.pdf"),
 ])
 def test_file_names_are_made_safe(given, mime, expected):
-    assert documents.safe_filename(given, mime) == expected
+    assert files.safe_filename(given, mime) == expected
 
 
 def test_long_names_are_bounded():
-    assert len(documents.safe_filename("x" * 500 + ".pdf", "application/pdf")) <= 120
+    assert len(files.safe_filename("x" * 500 + ".pdf", "application/pdf")) <= 120
 
 
 def doc(**kw):
@@ -209,10 +210,10 @@ def test_a_client_account_holding_a_grant_sees_as_a_grant_allows():
 
 
 def test_only_an_ole2_file_with_a_word_stream_is_a_word_document():
-    assert documents.is_word_document(io.BytesIO(compound_file("WordDocument", "1Table")))
+    assert files.is_word_document(io.BytesIO(compound_file("WordDocument", "1Table")))
     for names in (("Workbook",), ("PowerPoint Document",), ("__substg1.0_0037001F",)):
-        assert not documents.is_word_document(io.BytesIO(compound_file(*names)))
-    assert not documents.is_word_document(io.BytesIO(bytes.fromhex("D0CF11E0A1B11AE1")))
+        assert not files.is_word_document(io.BytesIO(compound_file(*names)))
+    assert not files.is_word_document(io.BytesIO(bytes.fromhex("D0CF11E0A1B11AE1")))
 
 
 def test_client_staff_and_practice_documents():
