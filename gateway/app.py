@@ -21,7 +21,7 @@ from gateway.auth import LOAD_WAIT_SECONDS, Authenticator, Revocations
 from gateway.openapi import OpenApi
 from gateway.readmodels import ReadModels
 from gateway.router import ANY_MCP, CLIENT, PUBLIC, STAFF, Router
-from gateway.routes import TABLES
+from gateway.api import TABLES
 from services.common import config as settings
 from services.common.actor import Actor
 from services.common.errors import Forbidden, InvalidInput, Unavailable

@@ -19,7 +19,10 @@ import time
 from collections import OrderedDict
 from datetime import datetime
 
-from gateway import appointment_schemas, schemas
+from gateway.api.appointments.schemas import AppointmentList
+from gateway.api.clients.schemas import ClientRecord
+from gateway.api.practices.schemas import Practice, PracticeSettings
+from gateway.api.session.schemas import Principal
 from gateway.http import dumps
 from services.common.errors import NotFound
 
@@ -88,11 +91,11 @@ class ReadModels:
         self.appointments = Lru(appointment_clients)
         self._epoch = {"practices": 0, "clients": 0, "sessions": 0, "subdomains": 0,
                        "appointments": 0}
-        self.practice_schema = schemas.Practice()
-        self.settings_schema = schemas.PracticeSettings()
-        self.record_schema = schemas.ClientRecord()
-        self.principal_schema = schemas.Principal()
-        self.appointment_list_schema = appointment_schemas.AppointmentList()
+        self.practice_schema = Practice()
+        self.settings_schema = PracticeSettings()
+        self.record_schema = ClientRecord()
+        self.principal_schema = Principal()
+        self.appointment_list_schema = AppointmentList()
         self.hits = 0
         self.misses = 0
 

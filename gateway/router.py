@@ -1,6 +1,6 @@
 """A small route registry: method, path, schemas, who may call, and words for the docs.
 
-Handlers live in gateway/routes/<area>.py and register on a `RouteTable`. The werkzeug
+Handlers live in gateway/api/<area>/routes.py and register on a `RouteTable`. The werkzeug
 Map is compiled once, when the Router is built; openapi.py reads the same Route objects.
 """
 import re

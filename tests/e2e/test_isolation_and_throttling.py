@@ -19,7 +19,7 @@ import requests
 import requests.adapters
 
 from gateway.router import PUBLIC, Router
-from gateway.routes import TABLES
+from gateway.api import TABLES
 from tests.e2e.practice import give_login, new_practice, staff_sign_in
 from tests.e2e.test_story_http import Browserless, wait_until
 from tests.support.events import EventTap

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance,
                                                 status_code_conformance)
 
 from gateway.router import CLIENT, PUBLIC, STAFF, Router
-from gateway.routes import TABLES
+from gateway.api import TABLES
 from tests.e2e.practice import give_login, new_practice, staff_sign_in
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,

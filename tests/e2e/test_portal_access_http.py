@@ -277,7 +277,7 @@ def appointment_routes():
     """Every gateway route whose path or tag concerns appointments, from the route table:
     a route added later is covered without anyone remembering it."""
     from gateway.router import Router
-    from gateway.routes import TABLES
+    from gateway.api import TABLES
     return [r for r in Router(TABLES).routes
             if "appointment" in r.path or "appointments" in r.tags]
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from gateway.router import PUBLIC, Router
-from gateway.routes import TABLES
+from gateway.api import TABLES
 from services.common.errors import (Conflict, Forbidden, InvalidInput, NotFound,
                                     TooManyRequests)
 from tests.unit.gateway.fakes import CLIENT_ID, OTHER_CLIENT, PRACTICE, PRACTICE_ID, record, token

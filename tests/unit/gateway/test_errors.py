@@ -5,7 +5,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from gateway import errors
 from gateway.router import PUBLIC
-from gateway.routes import health
+from gateway.api.health import routes as health
 from services.common.errors import Conflict, InvalidInput, TooManyRequests
 from tests.unit.gateway.fakes import token
 

@@ -7,7 +7,7 @@ from openapi_spec_validator import validate
 
 from gateway.openapi import OpenApi
 from gateway.router import Router
-from gateway.routes import TABLES
+from gateway.api import TABLES
 
 
 def test_description_is_valid_openapi_3_and_has_every_api_route():

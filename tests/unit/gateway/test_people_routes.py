@@ -435,7 +435,7 @@ def test_record_fixture_is_unchanged():
 
 def test_the_role_editor_accepts_exactly_identity_s_permissions():
     """The gateway validates role permissions before identity does: the two lists are one."""
-    from gateway.people_schemas import ROLES, STAFF_PERMISSIONS
+    from gateway.api.team.schemas import ROLES, STAFF_PERMISSIONS
     from services.identity.domain import roles
     assert set(STAFF_PERMISSIONS) == set(roles.PERMISSIONS)
     assert set(ROLES) == set(roles.ROLES)

@@ -8,7 +8,7 @@ import pytest
 
 from gateway.openapi import OpenApi
 from gateway.router import Router
-from gateway.routes import TABLES
+from gateway.api import TABLES
 from services.common.errors import Conflict, Forbidden, NotFound
 from tests.unit.gateway.fakes import CLIENT_ID, OTHER_CLIENT, record, token
 

@@ -2,7 +2,7 @@ import pytest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from gateway.router import PUBLIC, Router, RouteTable
-from gateway.routes import TABLES
+from gateway.api import TABLES
 
 
 def test_every_contract_route_is_registered():
