@@ -122,3 +122,20 @@ ALL = (CONTACT_INVITED, CONTACT_STATUS_CHANGED, GRANT_CHANGED, STAFF_INVITED, ST
        INVITATION_ACCEPTED, INVITATION_LOCKED, INVITATION_CANCELLED, PASSWORD_RESET_REQUESTED,
        PRACTICE_UPDATED, SIGN_IN_THROTTLED)
 
+
+# -- what every identity email event carries ------------------------------------------
+def portal_address(practice, kind="client"):
+    """Where a person of `kind` signs in, as every identity email event carries it:
+    `portal_path` (relative to PUBLIC_URL) and `portal_subdomain`, the practice's own
+    subdomain (None when it has none). notify alone turns them into a link
+    (services/notify/domain.py, `portal_url`). Staff sign in at the console
+    (/staff/<code>), which is not on the practice's own address."""
+    if kind == "staff":
+        return {"portal_path": f"/staff/{practice.code}", "portal_subdomain": None}
+    return {"portal_path": f"/p/{practice.code}", "portal_subdomain": practice.subdomain or None}
+
+
+def email_data(practice, login, kind="client"):
+    """What every identity email event carries: where to write and what to call the
+    practice — never health information."""
+    return {"login": login, "practice_name": practice.name, **portal_address(practice, kind)}

@@ -15,6 +15,12 @@ INVITED = "invited"     # a contact or staff member who has not chosen a passwor
 STATUSES = (ACTIVE, SUSPENDED, INACTIVE)
 INITIAL_STATUSES = (ACTIVE, SUSPENDED)
 
+# the kinds of person who sign in, as actor contexts, tokens and audit rows name them
+CLIENT = "client"       # a client portal account (the client's own login)
+CONTACT = "contact"     # a parent, guardian or other contact acting through grants
+STAFF = "staff"
+AUDIENCE_KIND = {"portal": CLIENT, "staff": STAFF}
+
 CODE_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
@@ -39,3 +45,8 @@ def normalize_code(code):
 def valid_code(code):
     """Practice codes appear in the portal address: lowercase letters, digits, hyphens."""
     return bool(CODE_PATTERN.match(code or ""))
+
+
+def chart_name(chart):
+    """A client's name as identity copies it from charts' record: first and last."""
+    return " ".join(p for p in (chart.get("first_name"), chart.get("last_name")) if p)

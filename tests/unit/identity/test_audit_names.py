@@ -42,7 +42,7 @@ def people(db, practice):
                 ("contact_status_changed", ("staff", "gone-staff"), ("contact", "gone")),
                 ("practice_settings_changed", ("staff", "dana"), None)]
         for i, (action, who, about) in enumerate(rows):
-            store.audit(s, action, T0 + timedelta(minutes=i), pid, actor=who, subject=about)
+            store.audit.record(s, action, T0 + timedelta(minutes=i), pid, actor=who, subject=about)
     return pid
 
 
@@ -81,4 +81,4 @@ def test_a_page_keeps_its_limit_and_filters(service, practice, people):
 def test_another_practices_names_are_never_used(db, people):
     with db.read() as session:
         rows = session.scalars(select(AuditEntry)).all()
-        assert rows and store.audit_names(session, "another-practice", rows) == {}
+        assert rows and store.audit.names(session, "another-practice", rows) == {}

@@ -1,8 +1,7 @@
 """identity's copies of chart facts, kept true when the chart is corrected.
 
-A mixin of IdentityService (which supplies `db`, `clock` and `charts`). identity keeps the
-client's date of birth on the login (`client_accounts.date_of_birth`, for
-`client_own_access_from_age`) and on every grant over the client
+identity keeps the client's date of birth on the login (`client_accounts.date_of_birth`,
+for `client_own_access_from_age`) and on every grant over the client
 (`client_date_of_birth`, for the guardian age bands), and the client's name on grants
 and links (the profile switcher). charts' `client.updated` names the fields that
 changed, never their values, so identity asks charts for the record — one bounded hop,
@@ -11,22 +10,23 @@ copy. The effect and the inbox row commit together: a redelivery changes nothing
 """
 import logging
 
-from sqlalchemy import select
-
 from services.common.actor import Actor
 from services.common.errors import NotFound
 from services.common.handlers import HandlerRetrier, OpsMixin, event_handler
-from services.identity import helpers, store
-from services.identity.domain import grants
-from services.identity.models import AccountClient
+from services.identity import store
+from services.identity.domain import accounts, grants
+from services.identity.models import Practice
 
 log = logging.getLogger(__name__)
 
 HANDLER = "identity.on_client_updated"
+
 COPIED_FIELDS = frozenset({"date_of_birth", "first_name", "last_name"})
 
 
 class ChartEventEntrypoints(OpsMixin):
+    """The handler of charts' `client.updated` (with the kernel's parked-delivery tools)."""
+
     retrier = HandlerRetrier()
 
     @event_handler("charts", "client.updated")
@@ -48,12 +48,12 @@ class ChartEventEntrypoints(OpsMixin):
             chart = self.charts.get_client(system.to_wire(), client_id)
         except NotFound:
             return                  # the record is gone: nothing left to copy
-        dob, name = grants.parse_date(chart.get("date_of_birth")), helpers.chart_name(chart)
+        dob, name = grants.parse_date(chart.get("date_of_birth")), accounts.chart_name(chart)
         now = self.clock()
         with self.db.transaction() as tx:
             if not tx.first_delivery(event["id"], HANDLER):
                 return
-            practice = tx.session.get(store.Practice, practice_id)
+            practice = tx.session.get(Practice, practice_id)
             account, links, held_grants = self._copies(tx.session, practice_id, client_id)
             changed = set()
             if account is not None:
@@ -66,20 +66,18 @@ class ChartEventEntrypoints(OpsMixin):
                                    guardian=grants.is_guardian_grant(
                                        dob, today, practice.guardian_access_ends_at_age))
             if changed:
-                store.audit(tx.session, "client_details_synced", now, practice_id,
-                            actor=(system.kind, system.id), subject=("chart", client_id),
-                            fields=sorted(changed), event_id=event["id"])
+                store.audit.record(tx.session, "client_details_synced", now, practice_id,
+                                   actor=(system.kind, system.id), subject=("chart", client_id),
+                                   fields=sorted(changed), event_id=event["id"])
         log.info("chart copies refreshed", extra={"client_id": client_id,
                                                   "changed": sorted(changed)})
 
     @staticmethod
     def _copies(session, practice_id, client_id):
         """(login or None, links, grants) that carry a copy of this client's details."""
-        account = store.client_access(session, practice_id, client_id)
-        links = session.scalars(select(AccountClient)
-                                .where(AccountClient.practice_id == practice_id)
-                                .where(AccountClient.client_id == client_id)).all()
-        return account, links, store.grants_for_client(session, practice_id, client_id)
+        return (store.client_accounts.of_client(session, practice_id, client_id),
+                store.client_accounts.links_to(session, practice_id, client_id),
+                store.grants.over_client(session, practice_id, client_id))
 
 
 def _assign(row, **values):

@@ -1,22 +1,71 @@
-"""Entrypoints of staff administration (docs/identity.md, "Staff"): invitations, roles,
+"""Staff administration (docs/identity.md, "Staff"): seeding and invitations, roles,
 status, and the practice's per-role permission overrides.
 
-A mixin of IdentityService. Permissions travel inside access tokens, so any change that
-could take something away from a staff member revokes their sessions in the same
-transaction; the gateway stops honouring their tokens within a second.
+Permissions travel inside access tokens, so any change that could take something away
+from a staff member revokes their sessions in the same transaction; the gateway stops
+honouring their tokens within a second.
 """
 from nameko.rpc import rpc
 
 from services.common.actor import Actor
-from services.common.errors import EXPECTED, Conflict, NotFound
+from services.common.errors import EXPECTED, Conflict, Forbidden, NotFound
 from services.common.schemas import load
 from services.identity import events, schemas, store
-from services.identity.helpers import portal_address
 from services.identity.domain import accounts, roles
-from services.identity.models import RolePermission, StaffUser
+from services.identity.entrypoints.lookups import flush_or_conflict, practice_of
+from services.identity.entrypoints.passwords import check_password, first_password_link
+from services.identity.entrypoints.revocation import end_sessions
+from services.identity.models import MfaFactor, RolePermission, StaffUser
 
 
 class StaffEntrypoints:
+    """Staff members, their roles and what each role may do."""
+
+    @rpc(expected_exceptions=EXPECTED)
+    def create_staff(self, actor, payload):
+        """System (for the actor's practice_id) or staff `manage_staff`:
+        {email, name, role, password, change_password_at_next_login?, mfa_secret? (system
+        only: a confirmed TOTP secret, for seeding)} → {id, email, name, role, status}.
+        Passwords need 8+ characters (staff always have a second factor). Conflict
+        `email_taken`."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff(roles.MANAGE_STAFF)
+        cmd = load(schemas.CreateStaff(), payload)
+        mfa_secret = cmd.pop("mfa_secret")
+        if mfa_secret and not actor.is_system:
+            raise Forbidden("system_only", "Only Haven itself can set a two-factor secret.")
+        email = accounts.normalize_login(cmd["email"])
+        # staff always sign in with a second factor: the shorter NIST minimum applies
+        check_password("password", cmd["password"], email, cmd["name"], True)
+        password_hash = self.passwords.hash(cmd["password"])
+        now = self.clock()
+        with self.db.transaction() as tx:
+            practice = practice_of(tx.session, actor)
+            if store.staff.email_taken(tx.session, practice.id, email):
+                raise Conflict("email_taken", "A staff member of the practice already uses that email.")
+            staff = StaffUser(practice_id=practice.id, email=email, name=cmd["name"],
+                              role=cmd["role"], password_hash=password_hash, status="active",
+                              must_change_password=cmd["change_password_at_next_login"],
+                              created_at=now)
+            tx.session.add(staff)
+            flush_or_conflict(tx.session)
+            if mfa_secret:      # seeding and tests: an enrolled factor from the start
+                tx.session.add(MfaFactor(principal_kind=accounts.STAFF, principal_id=staff.id,
+                                         practice_id=practice.id, secret=mfa_secret,
+                                         created_at=now, confirmed_at=now))
+            store.audit.record(tx.session, "staff_created", now, practice.id,
+                               actor=(actor.kind, actor.id), subject=(accounts.STAFF, staff.id),
+                               role=staff.role)
+            return schemas.StaffOut().dump(staff)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_staff(self, actor):
+        """Any staff of the practice: [{id, email, name, role, status}] by name."""
+        actor = Actor.from_wire(actor)
+        actor.require_staff()
+        with self.db.read() as session:
+            staff = store.staff.of_practice(session, actor.practice_id)
+            return schemas.StaffOut(many=True).dump(staff)
 
     @rpc(expected_exceptions=EXPECTED)
     def invite_staff(self, actor, payload):
@@ -29,23 +78,23 @@ class StaffEntrypoints:
         cmd = load(schemas.InviteStaff(), payload)
         email, now = accounts.normalize_login(cmd["email"]), self.clock()
         with self.db.transaction() as tx:
-            practice = self._practice(tx.session, actor)
-            if store.staff_email_taken(tx.session, practice.id, email):
+            practice = practice_of(tx.session, actor)
+            if store.staff.email_taken(tx.session, practice.id, email):
                 raise Conflict("email_taken", "A staff member of the practice already uses "
                                "that email.", {"email": ["Another staff member already signs in with this email."]})
             staff = StaffUser(practice_id=practice.id, email=email, name=cmd["name"],
                               role=cmd["role"], password_hash="", status=accounts.INVITED,
                               must_change_password=False, created_at=now)
             tx.session.add(staff)
-            self._flush_or_conflict(tx.session)
-            link, path = self._invite_link(tx, actor, practice, store.STAFF, staff, now)
+            flush_or_conflict(tx.session)
+            link, path = first_password_link(tx, actor, practice, accounts.STAFF, staff, now)
             events.STAFF_INVITED.record(tx, actor, {
                 "staff_id": staff.id, "email": email, "practice_name": practice.name,
-                **portal_address(practice, store.STAFF), "link_path": path,
+                **events.portal_address(practice, accounts.STAFF), "link_path": path,
                 "expires_at": link.expires_at.isoformat()})
-            store.audit(tx.session, "staff_invited", now, practice.id,
-                        actor=(actor.kind, actor.id), subject=(store.STAFF, staff.id),
-                        role=staff.role)
+            store.audit.record(tx.session, "staff_invited", now, practice.id,
+                               actor=(actor.kind, actor.id), subject=(accounts.STAFF, staff.id),
+                               role=staff.role)
             return schemas.StaffOut().dump(staff)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -70,7 +119,7 @@ class StaffEntrypoints:
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_STAFF)
         with self.db.read() as session:
-            found = store.overrides(session, self._practice(session, actor).id)
+            found = store.staff.overrides(session, practice_of(session, actor).id)
         return _roles_view(found)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -90,11 +139,11 @@ class StaffEntrypoints:
                            "'manage staff', or nobody could change roles again.",
                            {"permissions": ["A practice administrator must keep \"manage staff\"."]})
         with self.db.transaction() as tx:
-            practice = self._practice(tx.session, actor)
-            before = set(roles.permissions_for((role,), store.overrides(tx.session,
-                                                                          practice.id)))
+            practice = practice_of(tx.session, actor)
+            before = set(roles.permissions_for((role,), store.staff.overrides(tx.session,
+                                                                              practice.id)))
             for row in tx.session.query(RolePermission).filter_by(practice_id=practice.id,
-                                                                   role=role):
+                                                                  role=role):
                 tx.session.delete(row)
             tx.session.flush()
             for permission, granted in roles.overrides_for(role, wanted):
@@ -106,31 +155,30 @@ class StaffEntrypoints:
                 events.ROLE_PERMISSIONS_CHANGED.record(tx, actor, {
                     "role": role, "permissions": sorted(wanted), "added": added,
                     "removed": removed})
-                store.audit(tx.session, "role_permissions_changed", now, practice.id,
-                            actor=(actor.kind, actor.id), role=role, added=added,
-                            removed=removed)
+                store.audit.record(tx.session, "role_permissions_changed", now, practice.id,
+                                   actor=(actor.kind, actor.id), role=role, added=added,
+                                   removed=removed)
             if removed:
-                for staff in store.staff_with_role(tx.session, practice.id, role):
-                    self._end_sessions(tx, actor, store.STAFF, staff, now,
-                                       "permissions_changed")
-            return _roles_view(store.overrides(tx.session, practice.id))
+                for staff in store.staff.with_role(tx.session, practice.id, role):
+                    end_sessions(tx, actor, accounts.STAFF, staff, now,
+                                 "permissions_changed")
+            return _roles_view(store.staff.overrides(tx.session, practice.id))
 
-    # -- helpers ----------------------------------------------------------------------------
     def _change_staff(self, actor, schema, payload, field):
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_STAFF)
         cmd = load(schema, payload)
         now = self.clock()
         with self.db.transaction() as tx:
-            practice = self._practice(tx.session, actor)
-            staff = store.principal_row(tx.session, store.STAFF, cmd["staff_id"], practice.id)
+            practice = practice_of(tx.session, actor)
+            staff = store.principals.get(tx.session, accounts.STAFF, cmd["staff_id"], practice.id)
             if staff is None:
                 raise NotFound("no_staff", "There is no such staff member.")
             if staff.id == actor.id:
                 raise Conflict("own_account", "Ask another administrator to change your "
                                "own account.")
             old_role, old_status = staff.role, staff.status
-            was_admin = staff in store.active_admins(tx.session, practice.id)
+            was_admin = staff in store.staff.active_admins(tx.session, practice.id)
             if getattr(staff, field) == cmd[field]:
                 return schemas.StaffOut().dump(staff)
             if field == "status" and old_status == accounts.INVITED and \
@@ -141,21 +189,21 @@ class StaffEntrypoints:
             if field == "status":
                 staff.status_changed_at = now
                 if old_status == accounts.INVITED:
-                    for link in store.open_resets(tx.session, store.STAFF, staff.id):
+                    for link in store.resets.unused(tx.session, accounts.STAFF, staff.id):
                         link.used_at = now
             tx.session.flush()
-            if was_admin and not store.active_admins(tx.session, practice.id):
+            if was_admin and not store.staff.active_admins(tx.session, practice.id):
                 raise Conflict("last_administrator", "The practice would have no active "
                                "administrator left.")
             events.STAFF_UPDATED.record(tx, actor, {
                 "staff_id": staff.id, "role": staff.role, "status": staff.status,
                 "previous_role": old_role, "previous_status": old_status})
-            store.audit(tx.session, f"staff_{field}_changed", now, practice.id,
-                        actor=(actor.kind, actor.id), subject=(store.STAFF, staff.id),
-                        **{f"old_{field}": old_role if field == "role" else old_status,
+            store.audit.record(tx.session, f"staff_{field}_changed", now, practice.id,
+                               actor=(actor.kind, actor.id), subject=(accounts.STAFF, staff.id),
+                               **{f"old_{field}": old_role if field == "role" else old_status,
                            field: cmd[field]})
-            self._end_sessions(tx, actor, store.STAFF, staff, now,
-                               "role_changed" if field == "role" else staff.status)
+            end_sessions(tx, actor, accounts.STAFF, staff, now,
+                         "role_changed" if field == "role" else staff.status)
             return schemas.StaffOut().dump(staff)
 
 

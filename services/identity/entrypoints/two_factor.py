@@ -1,11 +1,11 @@
-"""Entrypoints of TOTP two-factor sign-in (docs/identity.md, "Two-factor sign-in").
+"""TOTP two-factor sign-in (docs/identity.md, "Two-factor sign-in").
 
-A mixin of IdentityService. With a factor enrolled — or required: always for staff,
-for clients and contacts when their practice says so — a right password no longer signs
-in: `authenticate` answers `{mfa_required: true, mfa_token, mfa_enrol}` and
-`complete_mfa({mfa_token, code})` issues the tokens. Someone who must have a factor but
-has none enrols inside that second step (`start_mfa_enrolment` with the same
-`mfa_token`), so no token of theirs ever exists before the factor does.
+With a factor enrolled — or required: always for staff, for clients and contacts when
+their practice says so — a right password no longer signs in: `authenticate` answers
+`{mfa_required: true, mfa_token, mfa_enrol}` and `complete_mfa({mfa_token, code})`
+issues the tokens. Someone who must have a factor but has none enrols inside that second
+step (`start_mfa_enrolment` with the same `mfa_token`), so no token of theirs ever exists
+before the factor does.
 """
 from nameko.rpc import rpc
 
@@ -21,17 +21,15 @@ from services.common.errors import (
 from services.common.schemas import load
 from services.identity import schemas, store
 from services.identity.domain import accounts, mfa, roles
-from services.identity.helpers import throttled
-from services.identity.models import MfaChallenge, MfaFactor, Practice, RecoveryCode
-
-MFA_TOKEN_INVALID = ("mfa_token_invalid",
-                     "This sign-in has expired. Please sign in again.")
-WRONG_CODE = "That code is not right. Check the time on your phone and try again."
+from services.identity.entrypoints.revocation import end_sessions
+from services.identity.entrypoints.session_opening import open_session_for
+from services.identity.entrypoints.sentences import MFA_TOKEN_INVALID, WRONG_CODE, throttled
+from services.identity.models import MfaFactor, Practice, RecoveryCode
 
 
 class TwoFactorEntrypoints:
+    """The second step of a sign-in, and one's own factor."""
 
-    # -- the second step of a sign-in (public) -------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def start_mfa_enrolment(self, payload):
         """*public* {mfa_token} of a sign-in answered with `mfa_enrol: true` → {secret,
@@ -42,8 +40,8 @@ class TwoFactorEntrypoints:
         now = self.clock()
         with self.db.transaction() as tx:
             challenge = self._usable_challenge(tx.session, cmd["mfa_token"], now)
-            row = store.principal_row(tx.session, challenge.principal_kind,
-                                      challenge.principal_id, challenge.practice_id)
+            row = store.principals.get(tx.session, challenge.principal_kind,
+                                       challenge.principal_id, challenge.practice_id)
             practice = tx.session.get(Practice, challenge.practice_id)
             return self._new_secret(tx, row, practice, now)
 
@@ -61,21 +59,21 @@ class TwoFactorEntrypoints:
         now, ip = self.clock(), cmd["source_ip"]
         with self.db.read() as session:
             challenge = self._usable_challenge(session, cmd["mfa_token"], now)
-            keys = store.mfa_throttle_key(challenge.principal_kind, challenge.principal_id)
-            wait = store.throttle_wait(session, keys, now)
+            keys = store.throttles.mfa_key(challenge.principal_kind, challenge.principal_id)
+            wait = store.throttles.wait(session, keys, now)
         if wait:
             raise throttled(wait)
         with self.db.transaction() as tx:
             challenge = self._usable_challenge(tx.session, cmd["mfa_token"], now,
                                                for_update=True)
             kind, pid = challenge.principal_kind, challenge.principal_id
-            row = store.principal_row(tx.session, kind, pid, challenge.practice_id)
+            row = store.principals.get(tx.session, kind, pid, challenge.practice_id)
             if row is None or not accounts.can_sign_in(row.status):
                 challenge.used_at = now
                 refused = "inactive"
             else:
                 practice = tx.session.get(Practice, challenge.practice_id)
-                factor = store.mfa_factor(tx.session, kind, pid)
+                factor = store.mfa.factor_of(tx.session, kind, pid)
                 if factor is None:
                     raise Conflict("mfa_enrolment_not_started",
                                    "Add Haven to your authenticator app first.")
@@ -87,19 +85,19 @@ class TwoFactorEntrypoints:
                     challenge.failures += 1
                     if challenge.failures >= mfa.MAX_CHALLENGE_FAILURES:
                         challenge.used_at = now
-                    store.record_failure(tx.session, keys, now)
-                    store.audit(tx.session, "mfa_failed", now, practice.id, actor=subject,
-                                subject=subject, source_ip=ip, failures=challenge.failures)
+                    store.throttles.record_failure(tx.session, keys, now)
+                    store.audit.record(tx.session, "mfa_failed", now, practice.id, actor=subject,
+                                       subject=subject, source_ip=ip, failures=challenge.failures)
                     refused = "wrong"
                     attempts_left = mfa.MAX_CHALLENGE_FAILURES - challenge.failures
                 else:
                     refused = None
                     challenge.used_at = now
-                    store.clear_throttle(tx.session, keys)
+                    store.throttles.clear(tx.session, keys)
                     codes = self._confirm(tx, factor, now, ip) if enrolling else None
                     account = tx.session.get(type(row), row.id)
-                    result = self._open_session_for(tx, account, practice, now, ip,
-                                                    second_factor=via)
+                    result = open_session_for(self.settings, tx, account, practice, now, ip,
+                                              second_factor=via)
                     if codes:
                         result["recovery_codes"] = codes
         if refused == "inactive":
@@ -112,7 +110,6 @@ class TwoFactorEntrypoints:
                                {"code": [WRONG_CODE], "attempts_left": attempts_left})
         return result
 
-    # -- signed in: one's own factor ----------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def get_mfa_status(self, actor):
         """Client, contact or staff: {enrolled, required, enrolled_at,
@@ -120,13 +117,13 @@ class TwoFactorEntrypoints:
         actor = self._person(actor)
         with self.db.read() as session:
             practice = session.get(Practice, actor.practice_id)
-            factor = store.mfa_factor(session, actor.kind, actor.id)
+            factor = store.mfa.factor_of(session, actor.kind, actor.id)
             enrolled = factor is not None and factor.confirmed_at is not None
             return {"enrolled": enrolled,
                     "required": mfa.required(actor.kind, practice.mfa_required_for_clients),
                     "enrolled_at": factor.confirmed_at.isoformat() if enrolled else None,
-                    "recovery_codes_left": len(store.recovery_codes(session, actor.kind,
-                                                                    actor.id))
+                    "recovery_codes_left": len(store.mfa.recovery_codes(session, actor.kind,
+                                                                        actor.id))
                     if enrolled else 0}
 
     @rpc(expected_exceptions=EXPECTED)
@@ -136,7 +133,7 @@ class TwoFactorEntrypoints:
         actor = self._person(actor)
         now = self.clock()
         with self.db.transaction() as tx:
-            row = store.principal_row(tx.session, actor.kind, actor.id, actor.practice_id)
+            row = store.principals.get(tx.session, actor.kind, actor.id, actor.practice_id)
             if row is None:
                 raise NotFound("not_found", "That record does not exist.")
             return self._new_secret(tx, row, tx.session.get(Practice, actor.practice_id), now)
@@ -148,7 +145,7 @@ class TwoFactorEntrypoints:
         actor = self._person(actor)
         cmd = load(schemas.MfaCode(), payload)
         now = self.clock()
-        keys = store.mfa_throttle_key(actor.kind, actor.id)
+        keys = store.throttles.mfa_key(actor.kind, actor.id)
         with self.db.transaction() as tx:
             factor = self._own_factor(tx.session, actor, now, keys)
             if factor.confirmed_at is not None:
@@ -156,9 +153,9 @@ class TwoFactorEntrypoints:
             via = self._verify(tx.session, factor, cmd["code"], now, allow_recovery=False)
             if via is not None:
                 codes = self._confirm(tx, factor, now, None)
-                store.clear_throttle(tx.session, keys)
+                store.throttles.clear(tx.session, keys)
             else:
-                store.record_failure(tx.session, keys, now)
+                store.throttles.record_failure(tx.session, keys, now)
         if via is None:
             raise InvalidInput("invalid_code", WRONG_CODE, {"code": [WRONG_CODE]})
         return {"enrolled_at": now.isoformat(), "recovery_codes": codes}
@@ -170,17 +167,18 @@ class TwoFactorEntrypoints:
         actor = self._person(actor)
         cmd = load(schemas.MfaCode(), payload)
         now = self.clock()
-        keys = store.mfa_throttle_key(actor.kind, actor.id)
+        keys = store.throttles.mfa_key(actor.kind, actor.id)
         with self.db.transaction() as tx:
             factor = self._own_factor(tx.session, actor, now, keys, confirmed=True)
             via = self._verify(tx.session, factor, cmd["code"], now, allow_recovery=False)
             if via is not None:
                 codes = self._replace_codes(tx.session, factor, now)
-                store.clear_throttle(tx.session, keys)
-                store.audit(tx.session, "mfa_recovery_codes_replaced", now, actor.practice_id,
-                            actor=(actor.kind, actor.id), subject=(actor.kind, actor.id))
+                store.throttles.clear(tx.session, keys)
+                store.audit.record(tx.session, "mfa_recovery_codes_replaced", now,
+                                   actor.practice_id, actor=(actor.kind, actor.id),
+                                   subject=(actor.kind, actor.id))
             else:
-                store.record_failure(tx.session, keys, now)
+                store.throttles.record_failure(tx.session, keys, now)
         if via is None:
             raise InvalidInput("invalid_code", WRONG_CODE, {"code": [WRONG_CODE]})
         return {"recovery_codes": codes}
@@ -193,7 +191,7 @@ class TwoFactorEntrypoints:
         actor = self._person(actor)
         cmd = load(schemas.MfaCode(), payload)
         now = self.clock()
-        keys = store.mfa_throttle_key(actor.kind, actor.id)
+        keys = store.throttles.mfa_key(actor.kind, actor.id)
         with self.db.transaction() as tx:
             practice = tx.session.get(Practice, actor.practice_id)
             if mfa.required(actor.kind, practice.mfa_required_for_clients):
@@ -202,10 +200,10 @@ class TwoFactorEntrypoints:
             via = self._verify(tx.session, factor, cmd["code"], now, allow_recovery=True)
             if via is not None:
                 self._remove_factor(tx.session, actor.kind, actor.id)
-                store.audit(tx.session, "mfa_disabled", now, actor.practice_id,
-                            actor=(actor.kind, actor.id), subject=(actor.kind, actor.id))
+                store.audit.record(tx.session, "mfa_disabled", now, actor.practice_id,
+                                   actor=(actor.kind, actor.id), subject=(actor.kind, actor.id))
             else:
-                store.record_failure(tx.session, keys, now)
+                store.throttles.record_failure(tx.session, keys, now)
         if via is None:
             raise InvalidInput("invalid_code", WRONG_CODE, {"code": [WRONG_CODE]})
         return {"enrolled": False}
@@ -227,52 +225,23 @@ class TwoFactorEntrypoints:
         now = self.clock()
         with self.db.transaction() as tx:
             if given[0] == "client_id":
-                kind = store.CLIENT
-                row = store.client_access(tx.session, actor.practice_id, cmd["client_id"])
+                kind = accounts.CLIENT
+                row = store.client_accounts.of_client(tx.session, actor.practice_id,
+                                                      cmd["client_id"])
             else:
-                kind = store.STAFF if given[0] == "staff_id" else store.CONTACT
-                row = store.principal_row(tx.session, kind, cmd[given[0]], actor.practice_id)
+                kind = accounts.STAFF if given[0] == "staff_id" else accounts.CONTACT
+                row = store.principals.get(tx.session, kind, cmd[given[0]], actor.practice_id)
             if row is None:
                 raise NotFound("no_login", "That person has no sign-in.")
             self._remove_factor(tx.session, kind, row.id)
-            self._end_sessions(tx, actor, kind, row, now, "mfa_reset")
-            store.audit(tx.session, "mfa_reset", now, actor.practice_id,
-                        actor=(actor.kind, actor.id), subject=(kind, row.id))
+            end_sessions(tx, actor, kind, row, now, "mfa_reset")
+            store.audit.record(tx.session, "mfa_reset", now, actor.practice_id,
+                               actor=(actor.kind, actor.id), subject=(kind, row.id))
         return {"reset": True}
-
-    # -- helpers -----------------------------------------------------------------------------------
-    def _open_or_challenge(self, tx, account, practice, now, ip):
-        """After a right password: a session, or the second step when a factor is
-        enrolled or required."""
-        kind = store.kind_of(account)
-        enrolled = store.has_confirmed_factor(tx.session, kind, account.id)
-        if not enrolled and not mfa.required(kind, practice.mfa_required_for_clients):
-            return self._open_session_for(tx, account, practice, now, ip)
-        token, token_hash = mfa.new_challenge_token()
-        tx.session.add(MfaChallenge(
-            token_hash=token_hash, practice_id=practice.id, principal_kind=kind,
-            principal_id=account.id, created_at=now, expires_at=now + mfa.CHALLENGE_LIFETIME,
-            failures=0, source_ip=ip))
-        subject = (kind, account.id)
-        store.audit(tx.session, "sign_in_mfa_challenged", now, practice.id, actor=subject,
-                    subject=subject, source_ip=ip, enrol=not enrolled)
-        return {"mfa_required": True, "mfa_token": token, "mfa_enrol": not enrolled,
-                "expires_in": int(mfa.CHALLENGE_LIFETIME.total_seconds()),
-                "must_change_password": bool(account.must_change_password)}
-
-    def _open_session_for(self, tx, account, practice, now, ip, **detail):
-        account.last_sign_in_at = now
-        principal = store.principal_of(tx.session, account, practice, now)
-        result = store.open_session(tx.session, principal, practice, now, self.settings, ip)
-        subject = (store.kind_of(account), account.id)
-        store.audit(tx.session, "sign_in", now, practice.id, actor=subject, subject=subject,
-                    session_id=result["session_id"], source_ip=ip, **detail)
-        result["mfa_required"] = False
-        return result
 
     @staticmethod
     def _usable_challenge(session, token, now, for_update=False):
-        challenge = store.challenge_by_token(session, mfa.hash_token(token), for_update)
+        challenge = store.mfa.challenge_by_token(session, mfa.hash_token(token), for_update)
         if challenge is None or challenge.used_at is not None or challenge.expires_at <= now \
                 or challenge.failures >= mfa.MAX_CHALLENGE_FAILURES:
             raise Unauthenticated(*MFA_TOKEN_INVALID)
@@ -281,16 +250,16 @@ class TwoFactorEntrypoints:
     @staticmethod
     def _person(actor):
         actor = Actor.from_wire(actor)
-        if actor.kind not in (store.CLIENT, store.CONTACT, store.STAFF):
+        if actor.kind not in (accounts.CLIENT, accounts.CONTACT, accounts.STAFF):
             raise Forbidden("not_permitted", "Only a person signed in can do that.")
         return actor
 
     @staticmethod
     def _own_factor(session, actor, now, keys, confirmed=False):
-        wait = store.throttle_wait(session, keys, now)
+        wait = store.throttles.wait(session, keys, now)
         if wait:
             raise throttled(wait)
-        factor = store.mfa_factor(session, actor.kind, actor.id)
+        factor = store.mfa.factor_of(session, actor.kind, actor.id)
         if factor is None or (confirmed and factor.confirmed_at is None):
             if confirmed:
                 raise NotFound("mfa_not_enrolled", "Two-step sign-in is not on.")
@@ -300,8 +269,8 @@ class TwoFactorEntrypoints:
 
     @staticmethod
     def _new_secret(tx, row, practice, now):
-        kind = store.kind_of(row)
-        factor = store.mfa_factor(tx.session, kind, row.id)
+        kind = store.principals.kind_of(row)
+        factor = store.mfa.factor_of(tx.session, kind, row.id)
         if factor is not None and factor.confirmed_at is not None:
             raise Conflict("mfa_already_enrolled", "Two-step sign-in is already on.")
         secret = mfa.new_secret()
@@ -312,7 +281,8 @@ class TwoFactorEntrypoints:
         else:
             factor.secret, factor.created_at, factor.last_step = secret, now, None
         return {"secret": secret,
-                "otpauth_uri": mfa.provisioning_uri(secret, store.login_of(row), practice.name),
+                "otpauth_uri": mfa.provisioning_uri(secret, store.principals.login_of(row),
+                                                    practice.name),
                 "digits": mfa.DIGITS, "interval": mfa.INTERVAL}
 
     @staticmethod
@@ -324,8 +294,8 @@ class TwoFactorEntrypoints:
             return "totp"
         if allow_recovery and mfa.looks_like_recovery_code(code):
             wanted = mfa.hash_recovery_code(code)
-            for row in store.recovery_codes(session, factor.principal_kind,
-                                            factor.principal_id):
+            for row in store.mfa.recovery_codes(session, factor.principal_kind,
+                                                factor.principal_id):
                 if row.code_hash == wanted:
                     row.used_at = now
                     return "recovery_code"
@@ -335,14 +305,14 @@ class TwoFactorEntrypoints:
         factor.confirmed_at = now
         codes = self._replace_codes(tx.session, factor, now)
         subject = (factor.principal_kind, factor.principal_id)
-        store.audit(tx.session, "mfa_enrolled", now, factor.practice_id, actor=subject,
-                    subject=subject, source_ip=ip)
+        store.audit.record(tx.session, "mfa_enrolled", now, factor.practice_id, actor=subject,
+                           subject=subject, source_ip=ip)
         return codes
 
     @staticmethod
     def _replace_codes(session, factor, now):
-        for old in store.recovery_codes(session, factor.principal_kind, factor.principal_id,
-                                        unused_only=False):
+        for old in store.mfa.recovery_codes(session, factor.principal_kind, factor.principal_id,
+                                            unused_only=False):
             session.delete(old)
         codes, hashes = mfa.new_recovery_codes()
         for code_hash in hashes:
@@ -353,10 +323,8 @@ class TwoFactorEntrypoints:
 
     @staticmethod
     def _remove_factor(session, kind, principal_id):
-        factor = store.mfa_factor(session, kind, principal_id)
+        factor = store.mfa.factor_of(session, kind, principal_id)
         if factor is not None:
             session.delete(factor)
-        for code in store.recovery_codes(session, kind, principal_id, unused_only=False):
+        for code in store.mfa.recovery_codes(session, kind, principal_id, unused_only=False):
             session.delete(code)
-
-

@@ -1,26 +1,33 @@
-"""Entrypoints of the client contact network (docs/identity.md, "Contacts and grants").
+"""The client contact network (docs/identity.md, "Contacts and grants").
 
-A mixin of IdentityService (which supplies `db`, `clock`, `charts`, `settings` and the
-helpers `_practice`, `_account`, `_record_revoked`, `_flush_or_conflict`). A contact is a
-login of its own kind acting for clients through grants; a client portal account may hold
-grants too (a client who is also a guardian keeps one sign-in). Grants are chosen per
-client by staff with `manage_portal_access`, and every change is audited and announced
-(`grant.changed`). Anything that takes access away revokes the holder's sessions in the
-same transaction.
+A contact is a login of its own kind acting for clients through grants; a client portal
+account may hold grants too (a client who is also a guardian keeps one sign-in). Grants
+are chosen per client by staff with `manage_portal_access`, and every change is audited
+and announced (`grant.changed`). Anything that takes access away revokes the holder's
+sessions in the same transaction.
 """
 from nameko.rpc import rpc
 
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, InvalidInput, NotFound
 from services.common.schemas import load
-from services.identity import events, helpers, schemas, store
+from services.identity import events, schemas, store
 from services.identity.domain import accounts, grants, invitations, roles
-from services.identity.models import AccountClient, Contact, PasswordReset
+from services.identity.entrypoints.lookups import (
+    account_of,
+    contact_of,
+    flush_or_conflict,
+    practice_of,
+)
+from services.identity.entrypoints.passwords import first_password_link
+from services.identity.entrypoints.revocation import end_sessions
+from services.identity.models import AccountClient, Contact
 
-_HOLDER_COLUMN = {store.CONTACT: "contact_id", store.CLIENT: "account_id"}
+_HOLDER_COLUMN = {accounts.CONTACT: "contact_id", accounts.CLIENT: "account_id"}
 
 
 class ContactEntrypoints:
+    """Contacts, and the grants contacts and client accounts hold."""
 
     @rpc(expected_exceptions=EXPECTED)
     def create_contact(self, actor, payload):
@@ -33,9 +40,9 @@ class ContactEntrypoints:
         cmd = load(schemas.CreateContact(), payload)
         email, now = accounts.normalize_login(cmd["email"]), self.clock()
         with self.db.transaction() as tx:
-            practice = self._practice(tx.session, actor)
-            if store.login_taken(tx.session, practice.id, email):
-                if store.account_by_login(tx.session, practice.id, email) is not None:
+            practice = practice_of(tx.session, actor)
+            if store.client_accounts.login_taken(tx.session, practice.id, email):
+                if store.client_accounts.by_login(tx.session, practice.id, email) is not None:
                     # one person, one sign-in: the client's own login holds the grants
                     raise Conflict("login_taken", "That email is a client's own portal "
                                    "sign-in: give that client's portal account the access "
@@ -48,11 +55,12 @@ class ContactEntrypoints:
                               password_hash=None, status=accounts.INVITED,
                               must_change_password=False, created_at=now, created_by=actor.id)
             tx.session.add(contact)
-            self._flush_or_conflict(tx.session)
+            flush_or_conflict(tx.session)
             self._invite_contact(tx, actor, practice, contact, now, resend=False)
-            store.audit(tx.session, "contact_created", now, practice.id,
-                        actor=(actor.kind, actor.id), subject=(store.CONTACT, contact.id))
-            return store.contact_view(tx.session, contact, practice, now)
+            store.audit.record(tx.session, "contact_created", now, practice.id,
+                               actor=(actor.kind, actor.id),
+                               subject=(accounts.CONTACT, contact.id))
+            return store.contacts.view(tx.session, contact, practice, now)
 
     @rpc(expected_exceptions=EXPECTED)
     def resend_contact_invitation(self, actor, payload):
@@ -64,16 +72,16 @@ class ContactEntrypoints:
         cmd = load(schemas.ContactRef(), payload)
         now = self.clock()
         with self.db.transaction() as tx:
-            practice = self._practice(tx.session, actor)
-            contact = self._contact(tx.session, actor, cmd["contact_id"])
+            practice = practice_of(tx.session, actor)
+            contact = contact_of(tx.session, actor, cmd["contact_id"])
             if contact.status != accounts.INVITED:
                 raise Conflict("already_signed_up", "This contact has already chosen a "
                                "password. Send a password reset instead.")
-            last = store.latest_reset(tx.session, store.CONTACT, contact.id)
+            last = store.resets.latest(tx.session, accounts.CONTACT, contact.id)
             if last is not None:
                 invitations.check_resend(last.created_at, now)
             self._invite_contact(tx, actor, practice, contact, now, resend=True)
-            return store.contact_view(tx.session, contact, practice, now)
+            return store.contacts.view(tx.session, contact, practice, now)
 
     @rpc(expected_exceptions=EXPECTED)
     def get_contact(self, actor, contact_id):
@@ -82,9 +90,9 @@ class ContactEntrypoints:
         actor.require_staff(roles.VIEW_CLIENTS)
         now = self.clock()
         with self.db.read() as session:
-            practice = self._practice(session, actor)
-            return store.contact_view(session, self._contact(session, actor, contact_id),
-                                      practice, now)
+            practice = practice_of(session, actor)
+            return store.contacts.view(session, contact_of(session, actor, contact_id),
+                                       practice, now)
 
     @rpc(expected_exceptions=EXPECTED)
     def list_contacts(self, actor, payload=None):
@@ -96,14 +104,14 @@ class ContactEntrypoints:
         cmd = load(schemas.ListContacts(), payload)
         now = self.clock()
         with self.db.read() as session:
-            practice = self._practice(session, actor)
-            found = {"items": [store.contact_view(session, c, practice, now)
-                               for c in store.list_contacts(session, practice.id,
-                                                            cmd["client_id"])]}
+            practice = practice_of(session, actor)
+            found = {"items": [store.contacts.view(session, c, practice, now)
+                               for c in store.contacts.of_practice(session, practice.id,
+                                                                   cmd["client_id"])]}
             if cmd["client_id"]:
                 found["accounts"] = [
-                    store.account_clients_view(session, a, practice, now)
-                    for a in store.accounts_holding_grants(session, practice.id,
+                    store.client_accounts.view(session, a, practice, now)
+                    for a in store.grants.accounts_holding(session, practice.id,
                                                            cmd["client_id"])]
             return found
 
@@ -130,9 +138,9 @@ class ContactEntrypoints:
         dob = grants.parse_date(chart.get("date_of_birth"))
         now = self.clock()
         with self.db.transaction() as tx:
-            practice = self._practice(tx.session, actor)
+            practice = practice_of(tx.session, actor)
             kind, holder = self._holder(tx.session, actor, cmd)
-            model = store.GRANT_MODEL[kind]
+            model = store.grants.GRANT_MODEL[kind]
             grant = tx.session.get(model, (holder.id, cmd["client_id"]))
             today = grants.local_today(now, practice.time_zone)
             if grant is None:
@@ -148,11 +156,11 @@ class ContactEntrypoints:
                 narrowed = grants.narrows(grant.permissions, permissions) or (
                     old_until is not None and (new_until is None or new_until < old_until))
             grant.permissions, grant.renewed_until = permissions, cmd["renewed_until"]
-            grant.client_name, grant.client_date_of_birth = helpers.chart_name(chart), dob
+            grant.client_name, grant.client_date_of_birth = accounts.chart_name(chart), dob
             grant.updated_at, grant.updated_by = now, actor.id
             tx.session.flush()
             self._grant_changed(tx, actor, grant, change, narrowed, now)
-            return store.grant_view(grant, practice, now)
+            return store.grants.view(grant, practice, now)
 
     @rpc(expected_exceptions=EXPECTED)
     def revoke_access(self, actor, payload):
@@ -165,18 +173,18 @@ class ContactEntrypoints:
         cmd = load(schemas.RevokeAccess(), payload)
         now = self.clock()
         with self.db.transaction() as tx:
-            practice = self._practice(tx.session, actor)
+            practice = practice_of(tx.session, actor)
             kind, holder = self._holder(tx.session, actor, cmd, granting=False)
-            grant = tx.session.get(store.GRANT_MODEL[kind], (holder.id, cmd["client_id"]))
+            grant = tx.session.get(store.grants.GRANT_MODEL[kind], (holder.id, cmd["client_id"]))
             if grant is None:
                 raise NotFound("no_grant", "This person has no access to that client.")
             tx.session.delete(grant)
             grant.permissions, grant.renewed_until = [], None
             self._grant_changed(tx, actor, grant, "revoked", True, now)
             tx.session.flush()
-            if kind == store.CLIENT:
-                return store.account_clients_view(tx.session, holder, practice, now)
-            return store.contact_view(tx.session, holder, practice, now)
+            if kind == accounts.CLIENT:
+                return store.client_accounts.view(tx.session, holder, practice, now)
+            return store.contacts.view(tx.session, holder, practice, now)
 
     @rpc(expected_exceptions=EXPECTED)
     def set_contact_status(self, actor, payload):
@@ -189,94 +197,63 @@ class ContactEntrypoints:
         cmd = load(schemas.SetContactStatus(), payload)
         now = self.clock()
         with self.db.transaction() as tx:
-            practice = self._practice(tx.session, actor)
-            contact = self._contact(tx.session, actor, cmd["contact_id"])
+            practice = practice_of(tx.session, actor)
+            contact = contact_of(tx.session, actor, cmd["contact_id"])
             old = contact.status
             if old == accounts.INVITED and cmd["status"] != accounts.INACTIVE:
                 raise Conflict("not_signed_up", "This contact has not chosen a password yet.")
             if old != cmd["status"]:
                 contact.status, contact.status_changed_at = cmd["status"], now
                 if old == accounts.INVITED:          # the open link must stop working
-                    for link in store.open_resets(tx.session, store.CONTACT, contact.id):
+                    for link in store.resets.unused(tx.session, accounts.CONTACT, contact.id):
                         link.used_at = now
-                events.CONTACT_STATUS_CHANGED.record(tx, actor, {"contact_id": contact.id, "status": contact.status})
+                events.CONTACT_STATUS_CHANGED.record(tx, actor, {"contact_id": contact.id,
+                                                                 "status": contact.status})
                 if cmd["status"] != accounts.ACTIVE:
-                    self._end_sessions(tx, actor, store.CONTACT, contact, now, contact.status)
-                store.audit(tx.session, "contact_status_changed", now, practice.id,
-                            actor=(actor.kind, actor.id), subject=(store.CONTACT, contact.id),
-                            old_status=old, status=contact.status)
-            return store.contact_view(tx.session, contact, practice, now)
+                    end_sessions(tx, actor, accounts.CONTACT, contact, now, contact.status)
+                store.audit.record(tx.session, "contact_status_changed", now, practice.id,
+                                   actor=(actor.kind, actor.id),
+                                   subject=(accounts.CONTACT, contact.id),
+                                   old_status=old, status=contact.status)
+            return store.contacts.view(tx.session, contact, practice, now)
 
-    # -- helpers ----------------------------------------------------------------------------
     def _holder(self, session, actor, cmd, granting=True):
         """(kind, row) of the grant's holder named by `contact_id` or `account_id`. An
         account already acts with full rights for its own and linked clients: a grant
         there would mean nothing (Conflict `already_linked`)."""
         if cmd.get("contact_id"):
-            return store.CONTACT, self._contact(session, actor, cmd["contact_id"])
-        account = self._account(session, actor, cmd["account_id"])
+            return accounts.CONTACT, contact_of(session, actor, cmd["contact_id"])
+        account = account_of(session, actor, cmd["account_id"])
         if granting and (account.client_id == cmd["client_id"] or session.get(
                 AccountClient, (account.id, cmd["client_id"])) is not None):
             raise Conflict("already_linked", "This account already acts for that client with "
                            "full rights (its own chart or a linked one).",
                            {"client_id": ["This account already reaches this client."]})
-        return store.CLIENT, account
-
-    @staticmethod
-    def _contact(session, actor, contact_id):
-        contact = session.get(Contact, contact_id) if isinstance(contact_id, str) else None
-        if contact is None or contact.practice_id != actor.practice_id:
-            raise NotFound("no_contact", "There is no such contact.")
-        return contact
-
-    def _end_sessions(self, tx, actor, kind, row, now, reason):
-        ended = store.revoke(tx.session, store.open_sessions(tx.session, kind, row.id), now,
-                             reason)
-        if ended:
-            self._record_revoked(tx, actor, row.practice_id, row.id, ended, now, reason)
-        return ended
+        return accounts.CLIENT, account
 
     def _grant_changed(self, tx, actor, grant, change, narrowed, now):
         kind = grant.holder_kind
         data = {"holder_kind": kind,
-                "contact_id": grant.holder_id if kind == store.CONTACT else None,
-                "account_id": grant.holder_id if kind == store.CLIENT else None,
+                "contact_id": grant.holder_id if kind == accounts.CONTACT else None,
+                "account_id": grant.holder_id if kind == accounts.CLIENT else None,
                 "client_id": grant.client_id, "permissions": list(grant.permissions),
                 "renewed_until": grant.renewed_until.isoformat() if grant.renewed_until
                 else None, "change": change}
         events.GRANT_CHANGED.record(tx, actor, data)
-        store.audit(tx.session, "grant_changed", now, grant.practice_id,
-                    actor=(actor.kind, actor.id), subject=(kind, grant.holder_id),
-                    client_id=grant.client_id, change=change,
-                    permissions=list(grant.permissions), narrowed=narrowed)
+        store.audit.record(tx.session, "grant_changed", now, grant.practice_id,
+                           actor=(actor.kind, actor.id), subject=(kind, grant.holder_id),
+                           client_id=grant.client_id, change=change,
+                           permissions=list(grant.permissions), narrowed=narrowed)
         if narrowed:
-            holder = tx.session.get(store.MODEL[kind], grant.holder_id)
-            self._end_sessions(tx, actor, kind, holder, now, "grant_narrowed")
-
-    def _invite_link(self, tx, actor, practice, kind, row, now):
-        """A first-password link for an invited contact or staff member (a password
-        reset row with purpose "invite"); older open links stop working."""
-        for old in store.open_resets(tx.session, kind, row.id):
-            old.used_at = now
-        token, token_hash = invitations.new_token()
-        link = PasswordReset(
-            practice_id=practice.id, principal_kind=kind, principal_id=row.id,
-            token_hash=token_hash, created_at=now,
-            expires_at=invitations.expiry(now, practice.invitation_days),
-            requested_by_kind=actor.kind, requested_by_id=actor.id,
-            purpose=invitations.PURPOSE_INVITE)
-        tx.session.add(link)
-        tx.session.flush()
-        path = (invitations.staff_reset_path if kind == store.STAFF
-                else invitations.reset_path)(practice.code, token)
-        return link, path
+            holder = tx.session.get(store.principals.MODEL[kind], grant.holder_id)
+            end_sessions(tx, actor, kind, holder, now, "grant_narrowed")
 
     def _invite_contact(self, tx, actor, practice, contact, now, resend):
-        link, path = self._invite_link(tx, actor, practice, store.CONTACT, contact, now)
+        link, path = first_password_link(tx, actor, practice, accounts.CONTACT, contact, now)
         events.CONTACT_INVITED.record(tx, actor, {
             "contact_id": contact.id, "email": contact.email, "practice_name": practice.name,
-            **helpers.portal_address(practice), "link_path": path,
+            **events.portal_address(practice), "link_path": path,
             "expires_at": link.expires_at.isoformat(), "resend": resend})
-        store.audit(tx.session, "contact_invited", now, practice.id,
-                    actor=(actor.kind, actor.id), subject=(store.CONTACT, contact.id),
-                    resend=resend)
+        store.audit.record(tx.session, "contact_invited", now, practice.id,
+                           actor=(actor.kind, actor.id), subject=(accounts.CONTACT, contact.id),
+                           resend=resend)
