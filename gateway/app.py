@@ -31,6 +31,9 @@ from services.common.schemas import load
 log = logging.getLogger("gateway")
 
 DEFAULT_MAX_BODY = 1 << 20
+# No request of the API nests deeper than a few levels (a chart tab: tab → person →
+# address); a deeper body is a probe, refused before it reaches a schema or a service.
+MAX_JSON_DEPTH = 32
 PROBED_SERVICES = ("identity", "charts", "notify", "scheduling")
 PROBE_SECONDS = 2.0
 
@@ -167,6 +170,10 @@ class GatewayApp:
             body = json.loads(data)
         except (ValueError, UnicodeDecodeError):
             raise errors.InvalidJson() from None
+        except RecursionError:  # deeper than the parser's own stack allows
+            _refuse_deep(request)
+        if _too_deep(body, MAX_JSON_DEPTH):
+            _refuse_deep(request)
         if not isinstance(body, dict):
             raise InvalidInput("invalid_input", "The request body must be a JSON object.")
         return body
@@ -240,6 +247,31 @@ class GatewayApp:
             return True
         except (Exception, eventlet.Timeout):
             return False
+
+
+def _refuse_deep(request):
+    # one line, no traceback: a probe is not a bug
+    log.warning("request refused: JSON nested too deeply",
+                extra={"path": request.path, "limit": MAX_JSON_DEPTH})
+    raise errors.JsonTooDeep(MAX_JSON_DEPTH) from None
+
+
+def _too_deep(value, limit):
+    """True when objects and lists nest deeper than `limit` (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, (dict, list)))
+    return False
 
 
 def _epoch(text):

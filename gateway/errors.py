@@ -24,6 +24,16 @@ class InvalidJson(HavenError):
         super().__init__("invalid_json", "The request body is not valid JSON.")
 
 
+class JsonTooDeep(HavenError):
+    """JSON nested deeper than any request of the API needs (a parser-exhausting probe)."""
+    status = 400
+    default_code = "json_too_deep"
+
+    def __init__(self, limit):
+        super().__init__("json_too_deep", f"The request body is nested too deeply: at most "
+                         f"{limit} levels of objects and lists are accepted.")
+
+
 INTERNAL = {"error": "internal_error",
             "message": "Something went wrong on our side. Please try again."}
 

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from gateway.router import ANY, ANY_MCP, CLIENT, PUBLIC, STAFF
 
 ERRORS = {
-    400: "Malformed JSON (invalid_json) or request",
+    400: "Malformed JSON (invalid_json), JSON nested too deeply (json_too_deep) or request",
     401: "Not signed in, or the sign-in was refused: a missing, forged or expired token "
          "(unauthenticated, invalid_token, token_expired, session_ended), or on a sign-in "
          "route the credentials or the account (invalid_credentials, account_inactive...)",
