@@ -1,0 +1,1 @@
+"""messaging's entrypoints, one mixin class per capability, composed by service.py."""
