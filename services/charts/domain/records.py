@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.charts.domain.field_rules import postal_code_problem
-from services.common.errors import Conflict, InvalidInput
+from services.common.errors import Conflict, Forbidden, InvalidInput
 
 # The editable columns of `clients`, in the order the contract lists them.
 FIELDS = (
@@ -31,6 +31,11 @@ MAX_LENGTH = {
 # whichever save made it, so a stale Details save always sees it (docs/charts.md).
 DETAILS_COLUMNS = ("primary_language",)
 PORTAL, STAFF_SOURCE = "portal", "staff"
+# Who the client is: the date of birth proves it at sign-up (identity's invitation check).
+# Clients and contacts see them but never change them; the practice corrects them.
+IDENTITY_FIELDS = ("first_name", "last_name", "date_of_birth")
+IDENTITY_READ_ONLY = ("Legal name and date of birth can only be changed by the practice. "
+                      "Please contact the practice to correct them.")
 
 
 # -- the whole record -----------------------------------------------------------------
@@ -81,6 +86,22 @@ def as_json(value):
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def read_only_fields(actor):
+    """The record's fields `actor` may see but not change: the identity fields for a
+    client or contact, none for staff and Haven's own services."""
+    return list(IDENTITY_FIELDS) if actor.kind in ("client", "contact") else []
+
+
+def refuse_identity_change(actor, changes):
+    """A client or contact may not change the legal name or date of birth, alone: the
+    practice does (Forbidden("identity_read_only"), naming each field). Sending the value
+    the record already holds is no change, and is not refused."""
+    locked = [c.field for c in changes if c.field in read_only_fields(actor)]
+    if locked:
+        raise Forbidden("identity_read_only", IDENTITY_READ_ONLY,
+                        {name: ["Only the practice can change this."] for name in locked})
 
 
 def source_for(actor):

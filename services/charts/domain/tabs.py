@@ -16,7 +16,7 @@ import uuid
 from datetime import date
 
 from services.charts.domain import records
-from services.common.errors import Forbidden, InvalidInput
+from services.common.errors import Forbidden, InvalidInput, NotFound
 
 BASIC, DETAILS, CONTACTS, INSURANCE, COMMUNICATION = (
     "basic", "details", "contacts", "insurance", "communication")
@@ -158,3 +158,25 @@ def require_tab_editable(actor, tab, settings):
     editable, reason = may_edit(actor, tab, settings)
     if not editable:
         raise Forbidden(reason, INSURANCE_READ_ONLY)
+
+
+def shown_tabs(actor, settings):
+    """The tabs `actor` is offered. Staff and Haven's own services: every tab. Clients and
+    contacts: Insurance only while the practice lets clients update it — with the switch
+    off the practice keeps insurance itself, and the tab is not there at all (not shown
+    read-only)."""
+    if actor.is_staff or actor.is_system or settings.get("allow_clients_update_insurance"):
+        return TABS
+    return tuple(tab for tab in TABS if tab != INSURANCE)
+
+
+def require_tab_shown(actor, tab, settings):
+    """NotFound("unknown_tab") for a tab there is none of, NotFound("tab_not_offered") for
+    one the practice does not offer `actor`."""
+    if tab not in TABS:
+        raise NotFound("unknown_tab", "There is no such tab.")
+    if tab not in shown_tabs(actor, settings):
+        raise NotFound("tab_not_offered", "This practice keeps insurance details itself: "
+                       "there is no Insurance section in the portal. Please call the "
+                       "practice about your insurance.")
+

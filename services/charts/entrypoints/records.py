@@ -71,8 +71,10 @@ class RecordEntrypoints:
         refused with Conflict("stale_version") whose fields["changed"] names what
         changed; a language changed since on Details never blocks a save of Basic's
         fields. A save that changes something writes one revision per changed field,
-        bumps `version` and emits ONE `client.updated`, all in one transaction. Returns
-        the record."""
+        bumps `version` and emits ONE `client.updated`, all in one transaction. A client
+        or contact changing the legal name or date of birth is refused
+        (Forbidden("identity_read_only"), fields naming them): staff correct those.
+        Returns the record."""
         actor = Actor.from_wire(actor)
         domain.access.require_editor(actor, client_id)
         cmd = load(schemas.records.UpdateDemographics(), payload)
@@ -82,6 +84,7 @@ class RecordEntrypoints:
                                                       for_update=True)
             current = store.clients.values_of(client)
             changes = domain.records.diff(current, cmd)
+            domain.records.refuse_identity_change(actor, changes)
             domain.records.refuse_stale_record(
                 read_version, client.version,
                 store.revisions.fields_changed_since(tx.session, client.id, read_version),

@@ -18,7 +18,9 @@ CHART_SETTINGS = ("allow_clients_update_insurance", "client_uploads_enabled", "e
 
 def tab_view(session, actor, client, tab, settings):
     """One tab as the chart's RPCs answer it: `{tab, version, values, updated_at,
-    editable, read_only_reason}`."""
+    editable, read_only_reason, read_only_fields}` — `read_only_fields` are the fields of
+    an editable tab the actor may see but not change (Basic's legal name and date of
+    birth, for clients and contacts)."""
     editable, reason = tabs.may_edit(actor, tab, settings)
     if not (actor.is_staff or actor.is_system) and not actor.may_act_for(
             client.id, "manage_information"):
@@ -32,8 +34,9 @@ def tab_view(session, actor, client, tab, settings):
         row = store.tabs.tab_row(session, client, tab)
         values, version = store.tabs.tab_values(client, row), row.version
         updated_at = row.updated_at.isoformat() if row.updated_at else None
+    read_only = domain.records.read_only_fields(actor) if tab == tabs.BASIC else []
     return {"tab": tab, "version": version, "values": values, "updated_at": updated_at,
-            "editable": editable, "read_only_reason": reason}
+            "editable": editable, "read_only_reason": reason, "read_only_fields": read_only}
 
 
 def check_card_documents(session, client, values):
@@ -54,8 +57,10 @@ def check_card_documents(session, client, values):
 class TabEntrypoints:
     @rpc(expected_exceptions=EXPECTED)
     def get_chart(self, actor, client_id):
-        """Every tab of the chart, each `{version, values, updated_at, editable,
-        read_only_reason}`, for staff `view_clients` or an actor holding the client."""
+        """The chart's tabs the actor is offered, each as `get_tab` answers it, for staff
+        `view_clients` or an actor holding the client. A client or contact of a practice
+        that keeps insurance itself (`allow_clients_update_insurance` off) gets no
+        `insurance` tab at all."""
         actor = Actor.from_wire(actor)
         domain.access.require_reader(actor, client_id)
         with self.db.read() as session:
@@ -64,12 +69,14 @@ class TabEntrypoints:
             return {"client_id": client.id,
                     "client_name": domain.records.client_name(store.clients.values_of(client)),
                     "tabs": {tab: tab_view(session, actor, client, tab, settings)
-                             for tab in tabs.TABS},
+                             for tab in tabs.shown_tabs(actor, settings)},
                     "settings": {k: settings[k] for k in CHART_SETTINGS}}
 
     @rpc(expected_exceptions=EXPECTED)
     def get_tab(self, actor, client_id, tab):
-        """One tab: `{tab, version, values, updated_at, editable, read_only_reason}`."""
+        """One tab: `{tab, version, values, updated_at, editable, read_only_reason,
+        read_only_fields}`. NotFound("tab_not_offered") for Insurance to a client or contact
+        while the practice keeps insurance itself."""
         actor = Actor.from_wire(actor)
         domain.access.require_reader(actor, client_id)
         if tab not in tabs.TABS:
@@ -77,6 +84,7 @@ class TabEntrypoints:
         with self.db.read() as session:
             client = store.clients.client_of_practice(session, actor, client_id)
             settings = store.settings.settings_for(session, client.practice_id)
+            tabs.require_tab_shown(actor, tab, settings)
             return tab_view(session, actor, client, tab, settings)
 
     @rpc(expected_exceptions=EXPECTED)

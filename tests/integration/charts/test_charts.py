@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, func, select
 
 from services.charts.models import Revision
 from services.charts.service import ChartsService
-from services.common.errors import Conflict, NotFound
+from services.common.errors import Conflict, Forbidden, NotFound
 from services.common.migrations import upgrade
 from services.common.relay import event_exchange
 
@@ -78,17 +78,34 @@ def test_update_writes_revisions_and_publishes_exactly_one_event(
     client = rpc.create_client(STAFF, {"first_name": "Ana", "last_name": "Lima"})
     saved = rpc.update_demographics(client_actor(client["id"]), client["id"], {
         "version": 1, "email": "ana@example.com", "phone_home": "(503) 555-0199",
-        "date_of_birth": "1990-05-17", "city": "Portland"})
-    assert saved["version"] == 2 and saved["date_of_birth"] == "1990-05-17"
+        "preferred_name": "Annie", "city": "Portland"})
+    assert saved["version"] == 2 and saved["preferred_name"] == "Annie"
     assert count_revisions(database_url, client["id"]) == 4
 
     [event] = events_queue("client.updated", 1)
     assert event["practice_id"] == PRACTICE and event["version"] == 2
     assert event["actor"]["kind"] == "client"
-    assert event["data"]["fields"] == ["date_of_birth", "email", "phone_home", "city"]
+    assert event["data"]["fields"] == ["preferred_name", "email", "phone_home", "city"]
     assert event["data"]["source"] == "portal" and event["data"]["tab"] == "basic"
-    for value in ("ana@example.com", "555-0199", "1990-05-17", "Portland", "Ana", "Lima"):
+    for value in ("ana@example.com", "555-0199", "Annie", "Portland", "Ana", "Lima"):
         assert value not in str(event)
+
+
+def test_a_client_cannot_change_their_legal_name_or_birth_date_but_staff_can(
+        rpc, database_url):
+    client = rpc.create_client(STAFF, {"first_name": "Ana", "last_name": "Lima",
+                                       "date_of_birth": "1990-05-17"})
+    with pytest.raises(Forbidden) as exc:    # crosses RPC as the kernel's own class
+        rpc.update_demographics(client_actor(client["id"]), client["id"], {
+            "version": 1, "date_of_birth": "1991-05-17", "last_name": "Silva",
+            "city": "Portland"})
+    assert exc.value.code == "identity_read_only"
+    assert "contact the practice" in exc.value.message
+    assert set(exc.value.fields) == {"date_of_birth", "last_name"}
+    assert count_revisions(database_url, client["id"]) == 0     # nothing of the save kept
+    saved = rpc.update_demographics(STAFF, client["id"], {
+        "version": 1, "date_of_birth": "1991-05-17", "last_name": "Silva"})
+    assert saved["date_of_birth"] == "1991-05-17" and saved["last_name"] == "Silva"
 
 
 def test_stale_version_is_refused_with_the_changed_fields(rpc):
