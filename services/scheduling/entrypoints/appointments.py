@@ -38,15 +38,14 @@ def dump(actor, row):
     return schema.dump(row)
 
 
-def staff_of(identity, actor):
+def staff_of(identity, actor, what="The appointment was not booked"):
     """identity's `list_staff` (one bounded hop, never inside a transaction)."""
     try:
         return identity.list_staff(actor.to_wire())
     except Unavailable:
-        log.warning("identity did not answer a booking's staff check")
-        raise Unavailable("identity_unavailable", "The appointment was not booked: the "
-                          "staff directory is not answering. Please try again in a "
-                          "moment.") from None
+        log.warning("identity did not answer a staff check")
+        raise Unavailable("identity_unavailable", f"{what}: the staff directory is not "
+                          "answering. Please try again in a moment.") from None
 
 
 class AppointmentEntrypoints:
@@ -148,7 +147,7 @@ class AppointmentEntrypoints:
             domain.appointments.cancel(row, cmd["version"], self.clock(), actor.id,
                                        cmd["reason"])
             tx.session.flush()
-            events.APPOINTMENT_CANCELLED.record(tx, actor, events.data_of(row))
+            events.APPOINTMENT_CANCELLED.record(tx, actor, events.cancelled_data_of(row, actor))
             result = dump(actor, row)
         log.info("appointment cancelled", extra={"appointment_id": row.id,
                                                  "client_id": row.client_id})

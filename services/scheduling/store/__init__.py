@@ -1,2 +1,2 @@
 """scheduling's SQL: functions taking a session, one module per aggregate."""
-from services.scheduling.store import appointments  # noqa: F401
+from services.scheduling.store import appointments, availability, setup  # noqa: F401

@@ -1,10 +1,12 @@
 """The SQL of appointments: small functions over a session."""
 import zlib
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from services.common.errors import NotFound
 from services.scheduling.domain.appointments import SCHEDULED
+from services.scheduling.domain.requests import (
+    CALENDAR, EXISTING_STATES, REQUEST_STATES, REQUESTED)
 from services.scheduling.models import Appointment
 
 
@@ -49,8 +51,9 @@ def client_appointments(session, practice_id, client_id, when, now, include_canc
     query = select(Appointment).where(Appointment.client_id == client_id)
     if practice_id is not None:
         query = query.where(Appointment.practice_id == practice_id)
-    if not include_cancelled:
-        query = query.where(Appointment.status == SCHEDULED)
+    # requests are listed apart (list_requests); a late cancellation stays on the calendar
+    shown = CALENDAR + (("cancelled",) if include_cancelled else ())
+    query = query.where(Appointment.status.in_(shown))
     if when == "past":
         query = query.where(Appointment.ends_at < now).order_by(
             Appointment.starts_at.desc(), Appointment.id)
@@ -58,3 +61,51 @@ def client_appointments(session, practice_id, client_id, when, now, include_canc
         query = query.where(Appointment.ends_at >= now).order_by(
             Appointment.starts_at, Appointment.id)
     return session.scalars(query.limit(limit)).all()
+
+
+def scheduled_by_clinician(session, practice_id, clinician_ids, starts_at, ends_at):
+    """{clinician_id: [(starts_at, ends_at)]} of scheduled appointments overlapping the
+    interval (availability's busy time)."""
+    rows = session.execute(
+        select(Appointment.clinician_id, Appointment.starts_at, Appointment.ends_at).where(
+            Appointment.practice_id == practice_id,
+            Appointment.clinician_id.in_(list(clinician_ids)),
+            Appointment.status == SCHEDULED,
+            Appointment.starts_at < ends_at,
+            Appointment.ends_at > starts_at)).all()
+    found = {}
+    for row in rows:
+        found.setdefault(row.clinician_id, []).append((row.starts_at, row.ends_at))
+    return found
+
+
+def is_existing_client(session, practice_id, client_id):
+    """An appointment of this client was ever really on the practice's calendar."""
+    return session.execute(select(Appointment.id).where(
+        Appointment.practice_id == practice_id, Appointment.client_id == client_id,
+        Appointment.status.in_(EXISTING_STATES)).limit(1)).first() is not None
+
+
+def future_count(session, practice_id, client_id, now):
+    """The client's upcoming scheduled appointments and pending requests."""
+    return session.execute(select(func.count()).select_from(Appointment).where(
+        Appointment.practice_id == practice_id, Appointment.client_id == client_id,
+        Appointment.status.in_((SCHEDULED, REQUESTED)),
+        Appointment.ends_at > now)).scalar()
+
+
+def requests(session, practice_id, client_ids=None, status=REQUESTED, clinician_id=None,
+             limit=100):
+    """Requests of the practice (or of these clients), soonest first."""
+    query = select(Appointment).where(Appointment.practice_id == practice_id)
+    if status == "any":
+        query = query.where(Appointment.status.in_(REQUEST_STATES)
+                            | Appointment.requested_at.is_not(None))
+    else:
+        query = query.where(Appointment.status == status)
+    if client_ids is not None:
+        query = query.where(Appointment.client_id.in_(list(client_ids)))
+    if clinician_id:
+        query = query.where(Appointment.clinician_id == clinician_id)
+    return session.scalars(query.order_by(Appointment.starts_at, Appointment.id)
+                           .limit(limit)).all()
