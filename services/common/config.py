@@ -111,6 +111,8 @@ def service_config(service, **overrides):
         # the domain practices' own subdomains live under, as the deployment declared it
         # (None when unset: emailed links then keep the /p/<code> form)
         "PORTAL_BASE_DOMAIN": env("HAVEN_PORTAL_BASE_DOMAIN"),
+        # host:port of this process's Prometheus exporter (services.common.metrics); off unset
+        "METRICS_ADDRESS": env("HAVEN_METRICS_ADDRESS"),
     }
     config.update(overrides)
     return config

@@ -28,8 +28,9 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from sqlalchemy import select
 
-from services.common.clock import utcnow
+from services.common import metrics
 from services.common.errors import EXPECTED, NotFound
+from services.common.times import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ IN_FLIGHT_SECONDS = 60.0
 class ReliableEventHandler(NamekoEventHandler):
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        metrics.EVENTS_HANDLED.labels(self.container.service_name, self.method_name,
+                                      "ok" if exc_info is None else "failed").inc()
         if exc_info is None:
             if message.headers.get(RETRY_HEADER):
                 self._forget_failure(message.payload)
@@ -92,6 +95,9 @@ class ReliableEventHandler(NamekoEventHandler):
             row.last_error = error_name
             if row.attempts >= max_attempts:
                 row.parked_at = row.parked_at or now
+                if not already_parked:
+                    metrics.EVENTS_PARKED.labels(self.container.service_name,
+                                                 self.method_name).inc()
                 row.next_attempt_at = None
                 parked_event = (not already_parked
                                 and self._announce_parked(session, db, envelope, row))
@@ -188,6 +194,7 @@ class HandlerRetrier(DependencyProvider):
         for event_id, handler, queue, envelope in due:
             try:
                 redeliver(config["AMQP_URI"], queue, envelope)
+                metrics.EVENTS_REDELIVERED.labels(*handler.split(".", 1)).inc()
             except Exception as exc:  # broker down: due again at the next pass, not the lease
                 log.warning("could not redeliver a failed event; will retry",
                             extra={"event_id": event_id, "handler": handler,
