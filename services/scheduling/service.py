@@ -4,6 +4,7 @@ providers and the entrypoint classes (entrypoints/)."""
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.logs import CorrelationId
+from services.common.metrics import Metrics
 from services.common.readiness import Readiness
 from services.common.rpc import BoundedRpcProxy
 from services.scheduling.entrypoints.appointments import AppointmentEntrypoints
@@ -19,6 +20,7 @@ class SchedulingService(Readiness, AppointmentEntrypoints, SetupEntrypoints,
 
     db = Database(Base)
     correlation = CorrelationId()
+    metrics = Metrics()
     clock = Clock()
     # one hop, never inside a transaction (a booking, a work schedule, an approval that
     # changes the clinician); identity never calls back

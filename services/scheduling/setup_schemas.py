@@ -71,7 +71,7 @@ class LocationInput(StrictSchema):
                               error_messages={"required": "Choose a time zone."})
     active = fields.Boolean(load_default=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _office_has_address(self, data, **kwargs):
         if data.get("kind") == "office" and not (data.get("address") or "").strip():
             raise ValidationError("Give the office's address.", "address")

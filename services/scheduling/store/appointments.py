@@ -107,5 +107,5 @@ def requests(session, practice_id, client_ids=None, status=REQUESTED, clinician_
         query = query.where(Appointment.client_id.in_(list(client_ids)))
     if clinician_id:
         query = query.where(Appointment.clinician_id == clinician_id)
-    return session.scalars(query.order_by(Appointment.starts_at, Appointment.id)
-                           .limit(limit)).all()
+    return session.scalars(query.order_by(Appointment.starts_at, Appointment.requested_at,
+                                          Appointment.id).limit(limit)).all()
