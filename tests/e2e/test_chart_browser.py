@@ -8,8 +8,9 @@ PDF through My uploads. The intake staff member sees one alert per saved tab and
 upload, reviews the changes (who made them, by name; the card photo as a picture),
 reverts one from "Changes to review" and one from the client's history; Bobby sees the
 reverted value. Sue, a contact acting for Bobby, is named on her change, and staff share a
-letter with her alone. With insurance updates turned off the Insurance tab is read-only
-with the practice's note, and still shows the card photo. The front desk then edits
+letter with her alone. Bobby's legal name and date of birth are shown read-only, saying
+the practice corrects them; with insurance updates turned off the Insurance tab is not
+there at all (a link to it says the practice keeps insurance). The front desk then edits
 Bobby's insurance in the console (the portal's form): saved, listed in the history under
 the staff member's name; a 422 lands beside its field; an edit made stale through the API
 meanwhile gets the conflict message and the latest values.
@@ -214,14 +215,23 @@ def test_bobby_keeps_each_tab_current_and_staff_review_it_in_the_browser(haven_s
         expect(page.get_by_role("heading", name="My chart: Basic")).to_be_visible()
         expect(page.get_by_label("City")).to_have_value("")
 
-        # insurance updates turned off: read-only with the note, the photo still shown
+        # Bobby's legal name and date of birth: shown, never his to change
+        for label in ("Legal first name", "Legal last name", "Date of birth"):
+            expect(page.get_by_label(label)).to_have_attribute("readonly", "")
+        expect(page.get_by_label("Legal first name")).to_have_value("Bobby")
+        expect(page.get_by_label("Date of birth")).to_have_accessible_description(
+            "Only the practice can change this. To correct it, please contact the practice.")
+
+        # insurance updates turned off: the practice keeps insurance, the tab is not there
         settings(haven_stack, admin, allow_clients_update_insurance=False)
-        open_tab(page, "Insurance")
-        expect(page.get_by_text("Insurance details can only be changed by the practice")).to_be_visible()
-        expect(page.get_by_label("Insurance company").first).to_have_attribute("readonly", "")
-        expect(page.get_by_label("Insurance company").first).to_have_value("Aetna")
-        expect(page.get_by_role("button", name=re.compile("^Save"))).to_have_count(0)
-        expect(page.get_by_role("img", name="Primary insurance card, front")).to_be_visible()
+        page.reload()
+        expect(page.get_by_role("heading", name="My chart: Basic")).to_be_visible()
+        nav = page.get_by_role("navigation", name="Chart sections")
+        expect(nav.get_by_role("link", name="Details")).to_be_visible()
+        expect(nav.get_by_role("link", name="Insurance")).to_have_count(0)
+        page.goto(f"{base}/p/{practice.code}/chart/insurance")
+        expect(page.get_by_text("This practice keeps insurance details itself")).to_be_visible()
+        expect(page.get_by_label("Insurance company")).to_have_count(0)
 
         # the front desk changes the payer over the phone, in the console
         staff.goto(f"{base}/staff/clients/{practice.bobby_id}/chart")

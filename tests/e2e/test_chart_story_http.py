@@ -162,11 +162,15 @@ def test_bobby_keeps_his_chart_current_and_staff_review_it(haven_stack, story):
         hashlib.sha256(PNG).hexdigest()
 
 
-def test_insurance_is_read_only_when_the_practice_says_so(haven_stack, story):
+def test_insurance_is_not_offered_when_the_practice_keeps_it(haven_stack, story):
     practice, bobby, admin, intake = story
     settings(haven_stack, admin, allow_clients_update_insurance=False)
-    tab = bobby.call("GET", "/api/v1/me/chart/insurance").json()
-    assert tab["editable"] is False and tab["read_only_reason"] == "insurance_read_only"
+    assert "insurance" not in bobby.call("GET", "/api/v1/me/chart").json()["tabs"]
+    r = bobby.call("GET", "/api/v1/me/chart/insurance")
+    assert r.status_code == 404 and r.json()["error"] == "tab_not_offered"
+    assert "call the practice" in r.json()["message"]
+    tab = intake.get(f"{haven_stack.base_url}/api/v1/clients/{practice.bobby_id}/chart",
+                     timeout=10).json()["tabs"]["insurance"]     # staff always see it
     r = bobby.call("PATCH", "/api/v1/me/chart/insurance", json={
         "version": tab["version"], "primary": {
             "payer": "Aetna", "member_id": "1", "subscriber": {"relationship": "self"}}})
@@ -178,6 +182,25 @@ def test_insurance_is_read_only_when_the_practice_says_so(haven_stack, story):
                          "payer": "Aetna", "member_id": "1",
                          "subscriber": {"relationship": "self"}}}, timeout=10)
     assert r.status_code == 200, r.text
+
+
+def test_legal_name_and_birth_date_are_the_practices_to_change(haven_stack, story):
+    practice, bobby, admin, intake = story
+    basic = bobby.call("GET", "/api/v1/me/chart/basic").json()
+    assert basic["read_only_fields"] == ["first_name", "last_name", "date_of_birth"]
+    for path in ("/api/v1/me/chart/basic", "/api/v1/me/details"):
+        r = bobby.call("PATCH", path, json={"version": basic["version"],
+                                            "date_of_birth": "1991-02-03"})
+        assert r.status_code == 403 and r.json()["error"] == "identity_read_only"
+        assert "contact the practice" in r.json()["message"]
+        assert list(r.json()["fields"]) == ["date_of_birth"]
+    # staff correct it, and Bobby then reads it
+    url = f"{haven_stack.base_url}/api/v1/clients/{practice.bobby_id}/chart/basic"
+    r = intake.patch(url, json={"version": basic["version"], "date_of_birth": "1991-02-03"},
+                     timeout=10)
+    assert r.status_code == 200, r.text
+    assert bobby.call("GET", "/api/v1/me/chart/basic").json()["values"]["date_of_birth"] == \
+        "1991-02-03"
 
 
 def test_hostile_uploads_leave_nothing_in_the_blob_store(haven_stack, story):

@@ -33,14 +33,18 @@ def _unknown_tab():
 
 # kept in the record ("my details") but shown and saved on the Details tab
 DETAILS_IN_RECORD = ("primary_language",)
+# who the client is: charts refuses a client's or contact's change of them (403
+# identity_read_only) and its Basic tab names them in read_only_fields for those readers
+IDENTITY_FIELDS = ("first_name", "last_name", "date_of_birth")
 
 
-def basic_tab(record):
+def basic_tab(record, read_only_fields=()):
     """The Basic tab as get_tab answers, made from update_demographics' record."""
     values = {k: v for k, v in record.items()
               if k not in ("id", "version", "updated_at", *DETAILS_IN_RECORD)}
     return {"tab": "basic", "version": record.get("version"), "values": values,
-            "updated_at": record.get("updated_at"), "editable": True, "read_only_reason": None}
+            "updated_at": record.get("updated_at"), "editable": True, "read_only_reason": None,
+            "read_only_fields": list(read_only_fields)}
 
 
 def save(ctx, client_id, tab):
@@ -49,7 +53,7 @@ def save(ctx, client_id, tab):
         record = ctx.app.rpc.call("charts", "update_demographics", ctx.who.wire, client_id,
                                   ctx.body)
         ctx.app.readmodels.record_written(ctx.actor, client_id, record)
-        return basic_tab(record)
+        return basic_tab(record, () if ctx.actor.is_staff else IDENTITY_FIELDS)
     saved = ctx.app.rpc.call("charts", "save_tab", ctx.who.wire, client_id, tab, ctx.body)
     if tab == "details" and any(k in ctx.body for k in DETAILS_IN_RECORD):
         # the record ("my details") shows the language: the writer reads its own write
@@ -70,8 +74,10 @@ def my_chart(ctx):
 @table.route("GET", "/api/v1/me/chart/<tab>", auth=CLIENT, query=MeQuery,
              response=schemas.ChartTab, tags=TAGS, summary="One tab of your chart",
              description="tab: basic, details, contacts, insurance or communication. "
-                         "`editable` false with `read_only_reason` `insurance_read_only` "
-                         "when the practice does not let clients change insurance.")
+                         "404 `tab_not_offered` for insurance while the practice keeps "
+                         "insurance itself (does not let clients update it). Basic's "
+                         "`read_only_fields` are the legal name and date of birth: only "
+                         "the practice changes them.")
 def my_tab(ctx):
     tab = ctx.params["tab"]
     if tab not in schemas.TABS:
@@ -100,8 +106,11 @@ def _staff_save(tab):
 
 
 for _tab, _schema in schemas.TAB_SAVES.items():
-    extra = (" Insurance: 403 `insurance_read_only` unless the practice allows clients to "
-             "update insurance." if _tab == "insurance" else "")
+    extra = {"insurance": " Insurance: 403 `insurance_read_only` unless the practice allows "
+                          "clients to update insurance.",
+             "basic": " Basic: 403 `identity_read_only` (fields named) when the save would "
+                      "change `first_name`, `last_name` or `date_of_birth`: only the practice "
+                      "changes them."}.get(_tab, "")
     table.route("PATCH", f"/api/v1/me/chart/{_tab}", auth=CLIENT, query=MeQuery,
                 errors=(409,), request=_schema, response=schemas.ChartTab, tags=TAGS,
                 summary=f"Save your chart's {TAB_WORDS[_tab]} tab",

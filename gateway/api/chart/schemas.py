@@ -160,11 +160,17 @@ class ChartTab(Schema):
     updated_at = S(allow_none=True)
     editable = Bool()
     read_only_reason = S(allow_none=True, metadata={
-        "description": "insurance_read_only (the practice does not let clients change "
-                       "insurance), not_permitted, or null"})
+        "description": "not_permitted (the access held does not include managing this "
+                       "person's information), or null"})
+    read_only_fields = fields.List(S(), metadata={
+        "description": "fields of an editable tab that this reader sees but cannot change: "
+                       "on Basic, first_name, last_name and date_of_birth for clients and "
+                       "contacts (the practice corrects them); [] otherwise"})
 
 
 class ChartTabs(Schema):
+    """The tabs offered to the reader: no `insurance` for a client or contact while the
+    practice keeps insurance itself (allow_clients_update_insurance off)."""
     basic = fields.Nested(ChartTab)
     details = fields.Nested(ChartTab)
     contacts = fields.Nested(ChartTab)

@@ -39,7 +39,9 @@ def get_details(ctx):
 @table.route("PATCH", "/api/v1/me/details", errors=(409,), auth=CLIENT, query=schemas.MeQuery,
              request=DetailsUpdate, response=ClientRecord,
              summary="Update your own details",
-             description="Send only what changed, with the `version` you read.", tags=TAGS)
+             description="Send only what changed, with the `version` you read. 403 "
+                         "`identity_read_only` (fields named) when it would change the legal "
+                         "name or date of birth: only the practice changes them.", tags=TAGS)
 def update_details(ctx):
     client_id = own_client_id(ctx)
     if not ctx.actor.may_act_for(client_id, "manage_information"):

@@ -230,3 +230,48 @@ def test_every_tab_save_needs_the_version_read(client, rpc, tab):
 def test_bad_shapes_are_422(client, body):
     r = client.patch("/api/v1/me/chart/details", headers=CLIENT, json=body)
     assert r.status_code == 422, (body, r.json)
+
+
+def test_the_legal_name_and_birth_date_stay_read_only_to_a_client(client, rpc):
+    """Issue 18: charts refuses the change with its sentence, beside the fields; a
+    saved Basic tab and a read one both name the fields a client only sees."""
+    rpc.answers["charts.update_demographics"] = Forbidden(
+        "identity_read_only", "Legal name and date of birth can only be changed by the "
+        "practice. Please contact the practice to correct them.",
+        {"date_of_birth": ["Only the practice can change this."]})
+    for path in ("/api/v1/me/chart/basic", "/api/v1/me/details"):
+        r = client.patch(path, headers=CLIENT, json={"version": 1,
+                                                     "date_of_birth": "1990-01-02"})
+        assert r.status_code == 403, r.json
+        assert r.json["error"] == "identity_read_only"
+        assert "contact the practice" in r.json["message"]
+        assert r.json["fields"] == {"date_of_birth": ["Only the practice can change this."]}
+    rpc.answers["charts.update_demographics"] = lambda actor, cid, body: dict(
+        record(cid, version=2), city="Salem")
+    saved = client.patch("/api/v1/me/chart/basic", headers=CLIENT,
+                         json={"version": 1, "city": "Salem"}).json
+    assert saved["read_only_fields"] == ["first_name", "last_name", "date_of_birth"]
+    staff_saved = client.patch(f"/api/v1/clients/{CLIENT_ID}/chart/basic", headers=STAFF,
+                               json={"version": 2, "date_of_birth": "1990-01-02"}).json
+    assert staff_saved["read_only_fields"] == []
+    rpc.answers["charts.get_tab"] = lambda actor, cid, tab: tab_of(
+        tab, read_only_fields=["first_name", "last_name", "date_of_birth"])
+    read = client.get("/api/v1/me/chart/basic", headers=CLIENT).json
+    assert read["read_only_fields"] == ["first_name", "last_name", "date_of_birth"]
+
+
+def test_a_chart_without_insurance_has_no_insurance_tab(client, rpc):
+    """Issue 18: with insurance kept by the practice charts leaves the tab out, and
+    asking for it is charts' 404 with its sentence."""
+    rpc.answers["charts.get_chart"] = lambda actor, cid: {
+        "client_id": cid, "client_name": "Ada Lovelace",
+        "tabs": {t: tab_of(t) for t in ("basic", "details", "contacts", "communication")},
+        "settings": {"allow_clients_update_insurance": False, "client_uploads_enabled": True,
+                     "extra_fields": []}}
+    r = client.get("/api/v1/me/chart", headers=CLIENT)
+    assert r.status_code == 200 and "insurance" not in r.json["tabs"]
+    rpc.answers["charts.get_tab"] = NotFound(
+        "tab_not_offered", "This practice keeps insurance details itself: there is no "
+        "Insurance section in the portal. Please call the practice about your insurance.")
+    r = client.get("/api/v1/me/chart/insurance", headers=CLIENT)
+    assert r.status_code == 404 and r.json["error"] == "tab_not_offered"

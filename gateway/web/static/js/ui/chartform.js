@@ -2,16 +2,21 @@
 // the controls for each field of ui/chartfields.js, the form's values, and the save — only
 // the changed top-level keys with the tab's `version` — with its answers: a 409
 // (`stale_version`) reloads the chart and names what changed elsewhere and what the person
-// had changed, a 422 lands beside the fields, a 403 `insurance_read_only` turns the tab
-// read-only. The pages say only their own words and where the form sits.
+// had changed, a 422 (or charts' 403 `identity_read_only`) lands beside the fields, a 403
+// `insurance_read_only` turns the tab read-only. A tab's `read_only_fields` (Basic's legal
+// name and date of birth, for clients and contacts) are shown read-only with who changes
+// them, and never sent. The pages say only their own words and where the form sits.
 
 import { h } from "./dom.js";
 import { button, clearErrors, fieldset, form, selectField, showErrors, textField, values } from "./forms.js";
 import { formatDateTime, listText, timeElement } from "./format.js";
 import { callout, notify } from "./notice.js";
-import { formValues, groupsOf, labelOf, readable, savesOf, shown } from "./chartfields.js";
+import { flatten, formValues, groupsOf, labelOf, readable, savesOf, shown } from "./chartfields.js";
 import { cardPreview, photoPicker } from "./cardphoto.js";
 import { OTHER } from "./record.js";
+
+// beside a field the reader sees but only the practice changes (the tab's read_only_fields)
+export const LOCKED_HINT = "Only the practice can change this. To correct it, please contact the practice.";
 
 function fieldId(field) {
   return `f-${field.name.replace(/\./g, "-")}`;
@@ -117,7 +122,10 @@ export function tabForm({ tab, title, chart, load, patch, photos = {}, words, re
       return;
     }
     const fields = groupsOf(tab, chart.settings).flatMap((g) => g.fields);
-    const saves = savesOf(tab, rawValues(el, fields), chart.tabs, chart.settings);
+    const raw = rawValues(el, fields);
+    const held = flatten(chart.tabs[tab].values || {});
+    for (const name of lockedFields()) raw[name] = held[name] ?? "";   // shown, never changed
+    const saves = savesOf(tab, raw, chart.tabs, chart.settings);
     if (!saves.length) {
       notify("There are no changes to save.", "info");
       return;
@@ -167,9 +175,14 @@ export function tabForm({ tab, title, chart, load, patch, photos = {}, words, re
     showErrors(el, placeLanguageError(el, error), { extra: savedNote });
   }
 
+  function lockedFields() {
+    return new Set(chart.tabs[tab].read_only_fields || []);
+  }
+
   function build() {
     const view = chart.tabs[tab];
     const readonly = !view.editable;
+    const locked = lockedFields();
     const flat = formValues(tab, chart.tabs, chart.settings);
     const groups = groupsOf(tab, chart.settings);
     const page = {
@@ -179,7 +192,9 @@ export function tabForm({ tab, title, chart, load, patch, photos = {}, words, re
       photoNote: photos.note,
     };
     const sets = groups.map((group) => fieldset(group.legend,
-      group.fields.map((field) => control(field, shown(field, flat[field.name]), readonly, page))));
+      group.fields.map((field) => (locked.has(field.name) && !readonly
+        ? control({ ...field, hint: LOCKED_HINT }, shown(field, flat[field.name]), true, page)
+        : control(field, shown(field, flat[field.name]), readonly, page)))));
     if (readonly) {
       return h("div", {}, callout(readOnlyNote(view), "info"), h("form", { class: "form", "aria-label": title, novalidate: true }, sets));
     }

@@ -10,6 +10,9 @@ import { callout, notify } from "../../ui/notice.js";
 import { TABS } from "../../ui/chartfields.js";
 import { tabForm } from "../../ui/chartform.js";
 
+const NOT_OFFERED = {
+  insurance: "This practice keeps insurance details itself: there is no Insurance section in the portal. Please call the practice about your insurance.",
+};
 const READ_ONLY_NOTE = "Insurance details can only be changed by the practice. Please call the practice to update them.";
 
 /** ?client_id= when the sign-in acts for several people (linked clients). */
@@ -23,9 +26,11 @@ function withWho(ctx, path) {
   return query ? `${path}?client_id=${seg(query.client_id)}` : path;
 }
 
-function tabNav(ctx, current) {
+/** The tabs the practice offers this reader (no Insurance when the practice keeps it). */
+function tabNav(ctx, current, chart) {
+  const offered = TABS.filter(({ tab }) => chart.tabs[tab]);
   return h("nav", { class: "tabs", "aria-label": "Chart sections" },
-    h("ul", { class: "tabs__list" }, TABS.map(({ tab, title, path }) => h("li", {},
+    h("ul", { class: "tabs__list" }, offered.map(({ tab, title, path }) => h("li", {},
       h("a", { href: ctx.href(path), class: "tabs__link", "aria-current": tab === current ? "page" : null }, title)))));
 }
 
@@ -37,7 +42,13 @@ export async function tabView({ params, ctx }) {
   }
   const tab = meta.tab;
   const load = () => api.get("/me/chart", { query: who(ctx) });
-  const chart = await load();   // every tab and the settings
+  const chart = await load();   // the tabs offered and the settings
+  if (!chart.tabs[tab]) {        // Insurance, while the practice keeps insurance itself
+    return h("section", { class: "page", "aria-labelledby": "page-title" },
+      h("h1", { id: "page-title" }, `My chart: ${meta.title}`),
+      tabNav(ctx, tab, chart),
+      callout(NOT_OFFERED[tab] || "This part of the chart is not offered in the portal.", "info"));
+  }
   const { element } = tabForm({
     tab, title: meta.title, chart, load,
     patch: (owner, body) => api.patch(withWho(ctx, `/me/chart/${owner}`), body),
@@ -52,7 +63,7 @@ export async function tabView({ params, ctx }) {
 
   return h("section", { class: "page", "aria-labelledby": "page-title" },
     h("h1", { id: "page-title" }, `My chart: ${meta.title}`),
-    tabNav(ctx, tab),
+    tabNav(ctx, tab, chart),
     h("p", { class: "lead" }, "Each part of your chart is saved on its own. When you save, the practice is told what changed."),
     holder);
 }
