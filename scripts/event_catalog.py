@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "docs" / "events.md"
-PUBLISHERS = ("identity", "charts", "scheduling")
+PUBLISHERS = ("identity", "charts", "scheduling", "notify")
 
 HEADER = """# Event catalog
 

@@ -46,8 +46,12 @@ class SendFailed(Exception):
 class EmailBackend:
     """Sends one email or raises SendFailed."""
 
-    def send(self, message: OutgoingEmail):  # pragma: no cover - interface
+    def send(self, message: OutgoingEmail, timeout=None):  # pragma: no cover - interface
         raise NotImplementedError
+
+    def describe(self):
+        """Where it sends, for a sentence to an administrator (no credentials)."""
+        return type(self).__name__
 
 
 class SmtpBackend(EmailBackend):
@@ -71,10 +75,13 @@ class SmtpBackend(EmailBackend):
             mail.add_alternative(message.html, subtype="html")
         return mail
 
-    def send(self, message):
+    def describe(self):
+        return f"{self.host}:{self.port}"
+
+    def send(self, message, timeout=None):
         mail = self.build(message)
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            with smtplib.SMTP(self.host, self.port, timeout=timeout or self.timeout) as smtp:
                 if self.starttls:
                     smtp.starttls()
                 if self.username:
@@ -94,7 +101,7 @@ class MemoryBackend(EmailBackend):
     def __init__(self):
         self.sent = []
 
-    def send(self, message):
+    def send(self, message, timeout=None):
         self.sent.append(message)
 
 
@@ -121,6 +128,14 @@ class MailerAccess:
     def wake(self):
         """Emails were committed: send them now rather than at the next poll."""
         self._provider.wake()
+
+    def send_now(self, message, timeout=None):
+        """Send one email at once, outside the queue (an administrator's sample, whose
+        outcome she waits for); raises SendFailed."""
+        self._provider.backend.send(message, timeout=timeout)
+
+    def describe(self):
+        return self._provider.backend.describe()
 
 
 class Mailer(DependencyProvider):

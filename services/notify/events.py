@@ -1,10 +1,21 @@
-"""The events notify reacts to, with the versions it understands (it publishes none of
-its own yet, beyond the kernel's `delivery.parked`).
+"""The events notify publishes (EventType: docs/events.md is generated from them) and the
+events it reacts to, with the versions it understands.
 
 A newer version than these raises in the handler: the delivery is retried and then
 parked where ops can see it, rather than guessed at. Events name ids, never contact
 details: where an address is needed the handler asks the owner, one bounded hop.
 """
+from services.common.events import EventType
+from services.notify import schemas
+
+EMAIL_TEMPLATE_CHANGED = EventType("email_template.changed", 1, """\
+`email_template.changed` v1
+A practice administrator saved the practice's own text of one kind of email, or reset it
+to Haven's default. The texts themselves stay in notify (ask `notify.get_email_template`).
+data: {kind (e.g. "invitation"), change: "edited"|"reset", version (0 after a reset)}.""",
+                                   schema=schemas.EmailTemplateChangedData)
+
+ALL = (EMAIL_TEMPLATE_CHANGED,)
 
 
 class Consumed:

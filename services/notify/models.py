@@ -1,5 +1,6 @@
-"""The notify database: staff alerts, who read them, outgoing email, kernel tables."""
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+"""The notify database: staff alerts, who read them, outgoing email, the practices' own
+email templates, kernel tables."""
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.clock import utcnow
@@ -67,6 +68,25 @@ class Email(Base):
     event_id: Mapped[str] = mapped_column(String(36), nullable=True)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     sent_at = mapped_column(UTCDateTime, nullable=True)
+
+
+class EmailTemplate(Base):
+    """A practice's own texts for one kind of email (services/notify/domain/template_kinds.py);
+    without a row the default under services/notify/templates/ is sent. Saved only after
+    `rendering.check` passed; "reset to default" deletes the row. `version` counts saves
+    (0 = the default), so two administrators editing at once do not overwrite each other."""
+    __tablename__ = "email_templates"
+    __table_args__ = (UniqueConstraint("practice_id", "kind", name="uq_email_templates_practice_kind"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    practice_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    kind: Mapped[str] = mapped_column(String(64), nullable=False)
+    subject: Mapped[str] = mapped_column(Text, nullable=False)
+    body_text: Mapped[str] = mapped_column(Text, nullable=False)
+    body_html: Mapped[str] = mapped_column(Text, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    updated_by: Mapped[str] = mapped_column(String(36), nullable=True)  # staff id
+    updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
 class Outbox(OutboxMixin, Base):

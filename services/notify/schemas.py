@@ -52,3 +52,59 @@ class AppointmentEventData(LenientSchema):
     appointment_id = fields.String(required=True)
     client_id = fields.String(required=True)
     starts_at = fields.AwareDateTime(required=True)
+
+
+# Email templates a practice can edit (entrypoints/email_templates.py)
+
+class EmailTemplateDraft(StrictSchema):
+    """An edit to save, or to preview or send as a sample (absent parts: the saved ones).
+    An empty `body_html` means plain text only. Lengths are checked by the domain, with
+    a sentence (rendering.check)."""
+    subject = fields.String(validate=validate.Length(max=1000))
+    body_text = fields.String(validate=validate.Length(max=100000))
+    body_html = fields.String(allow_none=True, validate=validate.Length(max=100000))
+    version = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+
+
+class TemplateVariable(StrictSchema):
+    name = fields.String()
+    description = fields.String()
+    sample = fields.Raw()
+
+
+class EmailTemplateSummary(StrictSchema):
+    kind = fields.String()
+    label = fields.String()
+    description = fields.String()
+    security = fields.Boolean()
+    edited = fields.Boolean()
+    version = fields.Integer()
+    updated_at = fields.DateTime(allow_none=True)
+
+
+class EmailTemplateTexts(StrictSchema):
+    subject = fields.String()
+    body_text = fields.String()
+    body_html = fields.String(allow_none=True)
+
+
+class EmailTemplate(EmailTemplateSummary):
+    """One kind: what is sent today (the practice's edit or the default), the default
+    itself, and the variables its template may use."""
+    subject = fields.String()
+    body_text = fields.String()
+    body_html = fields.String(allow_none=True)
+    default = fields.Nested(EmailTemplateTexts)
+    variables = fields.List(fields.Nested(TemplateVariable))
+
+
+class RenderedEmail(StrictSchema):
+    subject = fields.String()
+    text = fields.String()
+    html = fields.String(allow_none=True)
+
+
+class EmailTemplateChangedData(StrictSchema):
+    kind = fields.String(required=True)
+    change = fields.String(required=True, validate=validate.OneOf(("edited", "reset")))
+    version = fields.Integer(required=True)
