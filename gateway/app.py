@@ -23,6 +23,7 @@ from gateway.readmodels import ReadModels
 from gateway.router import ANY_MCP, CLIENT, PUBLIC, STAFF, Router
 from gateway.api import TABLES
 from services.common import config as settings
+from services.common import metrics
 from services.common.actor import Actor
 from services.common.errors import Forbidden, InvalidInput, Unavailable
 from services.common.logs import correlation_id
@@ -100,6 +101,7 @@ class GatewayApp:
 
     # -- the pipeline -------------------------------------------------------------
     def handle(self, request):
+        started = time.perf_counter()
         cid = http.correlation_from(request)
         token = correlation_id.set(cid)
         try:
@@ -108,12 +110,23 @@ class GatewayApp:
             except Exception as exc:
                 status, body, headers = errors.error_body(exc)
                 response = http.json_response(body, status, headers)
-            return http.finish(response, request, cid)
+            response = http.finish(response, request, cid)
+            self._measure(request, response, started)
+            return response
         finally:
             correlation_id.reset(token)
 
+    @staticmethod
+    def _measure(request, response, started):
+        """Per route template (never a path with its ids), method and status."""
+        route = getattr(request, "haven_route", None)
+        path = route.path if route is not None else "unmatched"
+        metrics.HTTP_REQUESTS.labels(path, request.method, str(response.status_code)).inc()
+        metrics.HTTP_SECONDS.labels(path, request.method).observe(time.perf_counter() - started)
+
     def _dispatch(self, request, cid):
         route, params = self._match(request)
+        request.haven_route = route
         # An upload route has its own, larger limit, enforced while it streams.
         request.max_content_length = route.max_body or self.max_body
         ctx = Context(request, self, cid, params)

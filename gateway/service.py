@@ -18,6 +18,7 @@ from werkzeug.wrappers import Request
 from gateway import errors, http
 from gateway.app import GatewayApp
 from gateway.rpc import RpcPool
+from services.common.metrics import Metrics
 
 log = logging.getLogger("gateway")
 
@@ -154,6 +155,7 @@ class Gateway(DependencyProvider):
 class GatewayService:
     name = "gateway"
     app = Gateway()
+    metrics = Metrics()
 
     @gateway_http(METHODS, "/api/<path:rest>")
     def api(self, request, rest):

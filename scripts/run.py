@@ -86,6 +86,8 @@ def main():
         f"  API docs        {url}/api/v1/docs",
         f"  Mail catcher    {stack.mail_url}/   (development: no mail leaves this machine)",
         f"  Databases       {databases(stack)}",
+        "  Metrics         " + ", ".join(f"{name} {url.split('//')[1]}"
+                                      for name, url in stack.metrics_urls.items()),
         "",
         "  Demo sign-ins (development-only values):",
     ]

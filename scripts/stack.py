@@ -82,6 +82,7 @@ class Stack:
         self.base_url = f"http://{http_host}:{self.http_port}"
         self.gateways = int(gateways)
         self.gateway_urls = {}       # gateway process name -> its base URL
+        self.metrics_urls = {}       # Haven process name -> its Prometheus /metrics URL
         self.public_url = public_url or self.base_url
         self.mail_url = f"http://127.0.0.1:{self.mail_port}"
         self.services = tuple(services)
@@ -111,7 +112,8 @@ class Stack:
             self._start_mail()
             self.migrate()
             for name in self.services:
-                self._spawn(name, [self.python, "-m", "services.common.run", name])
+                self._spawn(name, [self.python, "-m", "services.common.run", name],
+                            self._metrics_env(name))
             self._spawn_gateway("gateway", self.http_port)
             for number in range(2, self.gateways + 1):
                 self._spawn_gateway(f"gateway-{number}", free_port(self.http_host))
@@ -123,9 +125,15 @@ class Stack:
 
     def _spawn_gateway(self, name, port):
         self._spawn(name, [self.python, "-m", "services.common.run", "gateway"],
-                    {"HAVEN_HTTP_ADDRESS": f"{self.http_host}:{port}"})
+                    {"HAVEN_HTTP_ADDRESS": f"{self.http_host}:{port}", **self._metrics_env(name)})
         self.gateway_urls[name] = f"http://{self.http_host}:{port}"
         return self.gateway_urls[name]
+
+    def _metrics_env(self, name):
+        """A free loopback port per process for its Prometheus exporter."""
+        address = f"127.0.0.1:{free_port('127.0.0.1')}"
+        self.metrics_urls[name] = f"http://{address}/metrics"
+        return {"HAVEN_METRICS_ADDRESS": address}
 
     def start_gateway(self, name=None, port=None, wait=True):
         """One more gateway process on this running stack (same broker, services and

@@ -21,6 +21,7 @@ from services.charts.models import Base
 from services.common.blobstore import BlobStoreProvider
 from services.common.db import Database
 from services.common.logs import CorrelationId
+from services.common.metrics import Metrics
 from services.common.readiness import Readiness
 
 
@@ -31,6 +32,7 @@ class ChartsService(Readiness, RecordEntrypoints, TabEntrypoints, ReviewEntrypoi
 
     db = Database(Base)
     correlation = CorrelationId()
+    metrics = Metrics()
     blobs = BlobStoreProvider()
     scanner = ScannerProvider()
     config = Config()

@@ -13,6 +13,7 @@ from services.common.blobstore import BlobStoreProvider
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.logs import CorrelationId
+from services.common.metrics import Metrics
 from services.common.readiness import Readiness
 from services.common.rpc import BoundedRpcProxy
 from services.identity.dependencies import IdentitySettings, PasswordHashing
@@ -41,6 +42,7 @@ class IdentityService(Readiness, PracticeEntrypoints, SignInEntrypoints, Session
 
     db = Database(Base)
     correlation = CorrelationId()
+    metrics = Metrics()
     passwords = PasswordHashing()
     settings = IdentitySettings()
     clock = Clock()

@@ -83,3 +83,16 @@ def test_a_wrong_import_breaks_its_rule(tree, path, source, broken):
     assert result.returncode != 0
     line = next(l for l in result.stdout.splitlines() if l.startswith(broken))
     assert line.endswith("BROKEN") or "BROKEN" in line, result.stdout
+
+
+def test_every_service_and_the_gateway_declare_their_metrics():
+    """A new service copies the others: it must also be measured (docs/operations.md)."""
+    import importlib
+
+    from services.common.metrics import Metrics
+    for name in services() + ["gateway"]:
+        module = importlib.import_module("gateway.service" if name == "gateway"
+                                         else f"services.{name}.service")
+        cls = getattr(module, f"{name.capitalize()}Service")
+        assert any(isinstance(v, Metrics) for v in vars(cls).values()) or any(
+            isinstance(v, Metrics) for base in cls.__mro__ for v in vars(base).values()), name
