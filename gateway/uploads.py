@@ -35,7 +35,7 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.wrappers import Response
 
-from services.common import blobstore
+from services.common import blobstore, idempotency
 from services.common.actor import Actor
 from services.common.errors import Conflict, HavenError, InvalidInput, Unavailable
 
@@ -268,7 +268,8 @@ IDEMPOTENCY_HEADER = {
     "name": IDEMPOTENCY_KEY, "format": "uuid",
     "description": "One UUID per file you send: a retry after 503 `upload_unconfirmed` with "
                    "the same key answers the document already made instead of adding the "
-                   "file twice."}
+                   "file twice; the same key with another file (or other fields) is 422 "
+                   "`idempotency_key_reused`."}
 
 
 def idempotency_key(ctx, thing):
@@ -286,6 +287,12 @@ def idempotency_key(ctx, thing):
                            {IDEMPOTENCY_KEY: ["Must be a UUID."]}) from None
 
 
+def stored_title(title):
+    """A title as charts keeps it (blanks collapsed, 200 characters), or None if none."""
+    title = " ".join((title or "").split())[:200]
+    return title or None
+
+
 def upload_id(ctx):
     """This upload's id (read before the body)."""
     return idempotency_key(ctx, "file")
@@ -297,17 +304,26 @@ def upload_unconfirmed():
                        "it will not be added twice.")
 
 
-def register(ctx, info, part, call, upload=None):
+def register(ctx, info, part, call, upload=None, asked=None):
     """Call charts with the stored blob under the upload id `upload`. A refusal (4xx)
     deletes the blob; an unanswered call (the gateway's own Unavailable) is asked once
     more with the same id, then answered 503 with the blob left for the sweep; any other
-    failure leaves the blob too (charts may have committed it)."""
+    failure leaves the blob too (charts may have committed it). An upload id charts knows
+    answers the document it made: that document must be this request's (its size, and
+    `asked`: the fields the request set, as charts stores them), else 422
+    `idempotency_key_reused` and this try's blob goes."""
     ref = {"blob_key": info.key, "sha256": info.sha256, "size": info.size,
            "content_type": part["content_type"], "filename": part["filename"],
            "upload_id": upload or str(uuid.uuid4())}
     for attempt in (1, 2):
         try:
-            return call(ref)
+            document = call(ref)
+            try:
+                idempotency.require_same(document, dict(asked or {}, size=info.size))
+            except HavenError:
+                _delete_refused(ctx, info.key)
+                raise
+            return document
         except Unavailable as exc:
             if exc.code != Unavailable.default_code:
                 raise  # charts answered (scanner_unavailable…): it removed the blob itself

@@ -16,6 +16,7 @@ at once, so staff read their own write. Past lists (rarer, and changed by every 
 that ends) go to scheduling each time.
 """
 import logging
+from datetime import datetime
 
 from werkzeug.wrappers import Response
 
@@ -23,6 +24,7 @@ from gateway.api.appointments import ics, schemas
 from gateway.api.me.routes import own_client_id
 from gateway.router import ANY, CLIENT, STAFF, RouteTable
 from gateway.uploads import IDEMPOTENCY_KEY, idempotency_key
+from services.common import idempotency
 from services.common.errors import Forbidden, NotFound, Unavailable
 
 log = logging.getLogger("gateway.appointments")
@@ -166,7 +168,9 @@ def client_appointments(ctx):
                          "`clinician_id` (not an active staff member); 409 `clinician_busy` "
                          "when the clinician has an appointment at that time; 503 "
                          "`booking_unconfirmed` when scheduling did not answer — try again "
-                         "with the same `Idempotency-Key`.")
+                         "with the same `Idempotency-Key`; 422 `idempotency_key_reused` "
+                         "when that key booked a different appointment (a retry must be "
+                         "the very same request).")
 def book(ctx):
     ctx.actor.require_staff(MANAGE)
     client_id = ctx.params["client_id"]
@@ -177,8 +181,12 @@ def book(ctx):
     try:
         for attempt in (1, 2):
             try:
-                return ctx.app.rpc.call("scheduling", "book_appointment", ctx.who.wire,
-                                        client_id, payload)
+                booked = ctx.app.rpc.call("scheduling", "book_appointment", ctx.who.wire,
+                                          client_id, payload)
+                # a known key answers what it booked: only for this very request
+                asked = _as_booked(dict(ctx.body, client_id=client_id))
+                idempotency.require_same(_as_booked(booked, asked), asked)
+                return booked
             except Unavailable as exc:
                 if exc.code != Unavailable.default_code:
                     raise       # scheduling answered (identity unreachable...): nothing stored
@@ -191,6 +199,30 @@ def book(ctx):
     finally:
         # read your own write on this replica (even an unconfirmed one may have been made)
         ctx.app.readmodels.appointments_changed(client_id)
+
+
+BOOKED = ("client_id", "clinician_id", "starts_at", "duration_minutes", "location", "title")
+
+
+def _as_booked(booking, only=BOOKED):
+    """A booking request or a booked appointment in the form they are compared in (the
+    start as an instant, the title as scheduling stores it), with the fields in `only`:
+    what the request sent (an omitted field is scheduling's default either way)."""
+    compared = {}
+    for name in only:
+        if name not in booking:
+            continue
+        value = booking[name]
+        if name == "starts_at":
+            try:
+                value = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+                value = value.timestamp()
+            except (TypeError, ValueError):
+                pass
+        elif name == "title":
+            value = (value or "").strip() or None
+        compared[name] = value
+    return compared
 
 
 @table.route("POST", "/api/v1/appointments/<appointment_id>/cancel", errors=(409,),

@@ -73,9 +73,12 @@ def upload(ctx):
     ctx.actor.require_client(client_id, DOCS)
     upload = uploads.upload_id(ctx)
     info, part, form = uploads.receive(ctx, schemas.UploadForm(exclude=("file",)))
+    asked = {"client_id": client_id}
+    if form.get("title"):
+        asked["title"] = uploads.stored_title(form["title"])
     return uploads.register(ctx, info, part, lambda ref: ctx.app.rpc.call(
         "charts", "register_upload", ctx.who.wire, client_id,
-        dict(ref, title=form.get("title") or None)), upload)
+        dict(ref, title=form.get("title") or None)), upload, asked)
 
 
 # -- staff ------------------------------------------------------------------------------------
@@ -110,8 +113,11 @@ def share(ctx):
     upload = uploads.upload_id(ctx)
     info, part, form = uploads.receive(ctx, schemas.ShareForm(exclude=("file",)))
     extra = {k: form.get(k) or None for k in ("title", "type_id", "client_id", "contact_id")}
+    asked = {k: v for k, v in extra.items() if k != "title" and v is not None}
+    if extra["title"]:
+        asked["title"] = uploads.stored_title(extra["title"])
     return uploads.register(ctx, info, part, lambda ref: ctx.app.rpc.call(
-        "charts", "share_document", ctx.who.wire, dict(ref, **extra)), upload)
+        "charts", "share_document", ctx.who.wire, dict(ref, **extra)), upload, asked)
 
 
 # -- downloads (anyone charts lets see the document) --------------------------------------------

@@ -2,6 +2,7 @@
 cancel (the gateway refuses before scheduling is asked), what leaves the gateway (never the
 staff-only fields for clients), the Idempotency-Key, and bad input as a clear 4xx."""
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import icalendar
 import pytest
@@ -36,12 +37,23 @@ def appointment(client_id=CLIENT_ID, **extra):
                  "created_by": "s1", "created_at": "2030-01-01T00:00:00+00:00"}, **extra)
 
 
+def booked(client_id, payload):
+    """What scheduling answers a booking: the appointment as asked (its defaults else)."""
+    starts = datetime.fromisoformat(payload["starts_at"]).astimezone(timezone.utc)
+    minutes = payload.get("duration_minutes", 50)
+    return appointment(client_id, clinician_id=payload["clinician_id"],
+                       starts_at=starts.isoformat(),
+                       ends_at=(starts + timedelta(minutes=minutes)).isoformat(),
+                       duration_minutes=minutes, location=payload.get("location", "office"),
+                       title=(payload.get("title") or "").strip() or None)
+
+
 @pytest.fixture
 def sched(rpc):
     rpc.answers["scheduling.list_client_appointments"] = \
         lambda a, cid, p: {"items": [appointment(cid)]}
     rpc.answers["scheduling.get_appointment"] = lambda a, aid: appointment(DAUGHTER)
-    rpc.answers["scheduling.book_appointment"] = lambda a, cid, p: appointment(cid)
+    rpc.answers["scheduling.book_appointment"] = lambda a, cid, p: booked(cid, p)
     rpc.answers["scheduling.cancel_appointment"] = \
         lambda a, aid, p: appointment(status="cancelled", version=2)
     return rpc

@@ -47,8 +47,9 @@ class FakeCharts:
         self.docs[doc_id] = payload
         return {"id": doc_id, "kind": "upload", "title": payload.get("title") or "t",
                 "filename": payload["filename"], "content_type": "application/pdf",
-                "size": payload["size"], "client_id": client_id, "contact_id": None,
-                "type_id": None, "status": "available", "uploaded_by_kind": "client",
+                "size": payload["size"], "client_id": client_id,
+                "contact_id": payload.get("contact_id"), "type_id": payload.get("type_id"),
+                "status": "available", "uploaded_by_kind": "client",
                 "uploaded_by_id": actor["id"], "created_at": "2026-01-01T00:00:00+00:00"}
 
     def share(self, actor, payload):
