@@ -10,16 +10,18 @@ from gateway.api.chart import routes as chart
 from gateway.api.clients import routes as clients
 from gateway.api.contacts import routes as contacts
 from gateway.api.documents import routes as documents
+from gateway.api.email_templates import routes as email_templates
 from gateway.api.health import routes as health
 from gateway.api.me import routes as me
 from gateway.api.ops import routes as ops
 from gateway.api.practices import routes as practices
+from gateway.api.scheduling import routes as scheduling
 from gateway.api.security import routes as security
 from gateway.api.session import routes as session
 from gateway.api.team import routes as team
 from gateway.api.web import routes as web
 
 TABLES = [health.table, practices.table, session.table, me.table, clients.table,
-          access.table, admin.table, branding.table, alerts.table, chart.table, documents.table,
-          appointments.table,
+          access.table, admin.table, branding.table, email_templates.table, alerts.table,
+          chart.table, documents.table, appointments.table, scheduling.table,
           contacts.table, team.table, security.table, ops.table, web.table]

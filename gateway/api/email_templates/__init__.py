@@ -1,0 +1,1 @@
+"""Email templates a practice can edit (notify)."""
