@@ -157,8 +157,13 @@ def test_bobby_keeps_each_tab_current_and_staff_review_it_in_the_browser(haven_s
         staff_context.add_cookies(staff_browser_cookies(base, practice.intake_login,
                                                         practice.staff_password))
         assert alerts_by_kind(staff, base, tab_saves=5, uploads=2) == (5, 2)
-        expect(staff.get_by_role("list", name="Alerts").get_by_role("listitem").filter(
-            has_text=re.compile("updated primary language, .*marital status"))).to_have_count(1)
+        items = staff.get_by_role("list", name="Alerts").get_by_role("listitem")
+        expect(items.filter(has_text=re.compile("updated primary language, .*marital status"))).to_have_count(1)
+        # fields as people say them, not as the API spells them ("phone mobile")
+        expect(items.filter(has_text="Bobby Newman updated mobile phone, city, pronouns")).to_have_count(1)
+        expect(items.filter(has_text=re.compile(
+            r"updated emergency contact \(name, mobile phone, relationship to you\)"))).to_have_count(1)
+        expect(items.filter(has_text=re.compile("phone mobile|_"))).to_have_count(0)
 
         # Sue, Bobby's sister, acts for him in the portal: staff see her name on her change
         sue_email = f"sue-{practice.code}@example.org"

@@ -1,8 +1,10 @@
-// Alerts: what staff should know about, e.g. "Bobby Newman updated phone mobile, city".
+// Alerts: what staff should know about, e.g. "Bobby Newman updated mobile phone, city" —
+// fields named as the chart's forms label them (ui/chartfields.js spokenFields).
 // Unread alerts say "New" in words as well as being marked by a border.
 
 import { api, seg } from "../api.js";
 import { h } from "../ui/dom.js";
+import { spokenFields } from "../ui/chartfields.js";
 import { formatDateTime, spaced, timeElement } from "../ui/format.js";
 import { notify } from "../ui/notice.js";
 
@@ -16,7 +18,7 @@ function sentence(alert, router) {
       h("a", { href: router.href("/operations") }, "Process it again from Operations"), "."];
   }
   if (alert.kind === "demographics_changed") {
-    return [who, ` updated ${(alert.fields || []).map(spaced).join(", ")}`];
+    return [who, ` updated ${spokenFields(alert.fields || [])}`];
   }
   return [who, `: ${spaced(alert.kind || "alert")}`];
 }

@@ -29,10 +29,10 @@ const t = (name, label, extra = {}) => ({ name, label, kind: "text", ...extra })
 const tel = (name, label) => t(name, label, { type: "tel", autocomplete: "tel" });
 const date = (name, label) => t(name, label, { type: "date", hint: "For example 1990-04-12." });
 const sel = (name, label, options, extra = {}) => ({ name, label, kind: "select", options, ...extra });
-const yesNoSel = (name, label) => sel(name, label, yesNo, { boolean: true });
+const yesNoSel = (name, label, extra = {}) => sel(name, label, yesNo, { boolean: true, ...extra });
 const box = (name, label, hint) => ({ name, label, kind: "checkbox", hint });
 const photo = (key, side) => ({ name: `${key}.card_${side}_document_id`, kind: "photo", side, coverage: key,
-  label: side === "front" ? "Card photo, front" : "Card photo, back" });
+  label: side === "front" ? "Card photo, front" : "Card photo, back", said: `photo of the card's ${side}` });
 
 function address(prefix) {
   return [t(`${prefix}.line1`, "Address line 1"), t(`${prefix}.line2`, "Address line 2"),
@@ -53,7 +53,7 @@ function coverage(key, legend) {
   return { legend, key, fields: [
     t(`${key}.payer`, "Insurance company"), t(`${key}.member_id`, "Member id"),
     t(`${key}.group_number`, "Group number"), t(`${key}.plan`, "Plan"),
-    sel(`${key}.subscriber.relationship`, "The subscriber is", [["", "Not specified"], ["self", "Me"], ["spouse", "My spouse"], ["parent", "My parent"], ["child", "My child"], ["other", "Someone else"]]),
+    sel(`${key}.subscriber.relationship`, "The subscriber is", [["", "Not specified"], ["self", "Me"], ["spouse", "My spouse"], ["parent", "My parent"], ["child", "My child"], ["other", "Someone else"]], { said: "subscriber" }),
     t(`${key}.subscriber.name`, "Subscriber's name", { hint: "When the subscriber is not you." }),
     date(`${key}.subscriber.date_of_birth`, "Subscriber's date of birth"),
     date(`${key}.effective_from`, "Effective from"), date(`${key}.effective_to`, "Effective to"),
@@ -88,7 +88,7 @@ export const GROUPS = {
     { legend: "Language", fields: [
       { name: "primary_language", label: "Primary language", kind: "language", options: LANGUAGE_OPTIONS,
         hint: "The language you're most comfortable using with the practice." },
-      yesNoSel("interpreter_needed", "Do you need an interpreter?")] },
+      yesNoSel("interpreter_needed", "Do you need an interpreter?", { said: "interpreter needed" })] },
     { legend: "Demographics", fields: [
       { name: "race", label: "Race (choose any)", kind: "multi", options: [["american_indian_or_alaska_native", "American Indian or Alaska Native"], ["asian", "Asian"], ["black_or_african_american", "Black or African American"], ["native_hawaiian_or_other_pacific_islander", "Native Hawaiian or Other Pacific Islander"], ...words(["white", "other", "declined"])] },
       sel("ethnicity", "Ethnicity", [["", "Not specified"], ["hispanic_or_latino", "Hispanic or Latino"], ["not_hispanic_or_latino", "Not Hispanic or Latino"], ...words(["declined"])]),
@@ -101,9 +101,10 @@ export const GROUPS = {
   insurance: [coverage("primary", "Primary insurance"), coverage("secondary", "Secondary insurance")],
   communication: [
     { legend: "May we…", fields: [
-      yesNoSel("email_ok", "Email you?"), yesNoSel("text_ok", "Text you?"),
-      yesNoSel("voicemail_ok", "Leave you a voicemail?"),
-      yesNoSel("appointment_reminders", "Send appointment reminders?")] },
+      yesNoSel("email_ok", "Email you?", { said: "may we email" }),
+      yesNoSel("text_ok", "Text you?", { said: "may we text" }),
+      yesNoSel("voicemail_ok", "Leave you a voicemail?", { said: "may we leave a voicemail" }),
+      yesNoSel("appointment_reminders", "Send appointment reminders?", { said: "appointment reminders" })] },
   ],
 };
 
@@ -259,3 +260,30 @@ export function labelOf(tab, name, settings = null) {
   const plain = last.replace(/^./, (c) => c.toUpperCase());
   return top !== name && NESTED_LEGENDS[top] ? `${NESTED_LEGENDS[top]}: ${plain}` : plain;
 }
+
+/** "Mobile phone" → "mobile phone" inside a sentence; "ZIP code", "HEIC" keep their capitals. */
+const inSentence = (label) => (/^[A-Z][A-Z]/.test(label) ? label : label.replace(/^./, (c) => c.toLowerCase()));
+
+/**
+ * Changed fields named as people say them, for a sentence ("updated mobile phone, city"):
+ * each field's label wherever a tab has it, and a person's or coverage's fields together
+ * under its legend ("emergency contact (name, mobile phone)"). Names are the API's: columns
+ * of the record or dotted paths of the other tabs.
+ */
+export function spokenFields(names, settings = null) {
+  const parts = [];
+  const groups = new Map();
+  for (const name of names) {
+    const owner = TABS.map((t) => t.tab).find((tab) => fieldOf(tab, name, settings)) || "basic";
+    const top = String(name).split(".")[0];
+    const legend = top !== name && NESTED_LEGENDS[top];
+    const found = fieldOf(owner, name, settings);
+    if (!legend) { parts.push(found && found.said ? found.said : inSentence(labelOf(owner, name, settings))); continue; }
+    const label = found && found.said ? found.said
+      : inSentence(found ? found.label : String(name).split(".").pop().replace(/_/g, " "));
+    if (!groups.has(legend)) { groups.set(legend, []); parts.push(legend); }
+    groups.get(legend).push(label);
+  }
+  return parts.map((p) => (groups.has(p) ? `${inSentence(p)} (${groups.get(p).join(", ")})` : p)).join(", ");
+}
+
