@@ -380,6 +380,7 @@ def seed_demo(rpc, mfa_secret=None):
         except Conflict:
             pass
 
+        setup_demo_scheduling(proxy, actor, practice)
         appointments = book_demo_appointments(proxy, actor, practice, client)
 
     return {
@@ -405,6 +406,58 @@ def demo_appointment_times(time_zone, today=None):
             weekdays += day.weekday() < 5
         starts.append(datetime.combine(day, clock_time(hour), zone).isoformat())
     return starts
+
+
+# The demo practice's scheduling setup, so a newcomer sees availability at once:
+# (name, minutes, CPT code, fee in cents, who may request it)
+DEMO_SERVICES = (
+    ("Therapy intake", 60, "90791", 20000, "new"),
+    ("Therapy session", 50, "90834", 15000, "both"),
+    ("Couples session", 50, "90847", 17500, "existing"),
+)
+
+
+def setup_demo_scheduling(proxy, actor, practice):
+    """An office in the practice's zone and telehealth, the services offered by Maya
+    Rivera, her week (Mon–Thu 09–12 and 13–17 at the office, Fri 09–13 by video), a
+    vacation week three weeks out, and portal requests open to everyone. Skipped when
+    the practice already has services (a re-seed changes nothing)."""
+    from datetime import date, timedelta
+    if proxy.scheduling.list_services(actor, {})["items"]:
+        return
+    maya = next((s for s in proxy.identity.list_staff(actor)
+                 if s["email"] == DEMO_STAFF[1]["email"]), None)
+    if maya is None:
+        return
+    zone = practice.get("time_zone") or "America/New_York"
+    office = proxy.scheduling.create_location(actor, {
+        "kind": "office", "name": "ABC Therapy Group office",
+        "address": "100 Main Street, Suite 200, Springfield", "time_zone": zone})
+    video = proxy.scheduling.create_location(actor, {
+        "kind": "telehealth", "name": "Telehealth (video)", "time_zone": zone})
+    for name, minutes, code, fee, who in DEMO_SERVICES:
+        proxy.scheduling.create_service(actor, {
+            "name": name, "duration_minutes": minutes, "cpt_code": code, "fee_cents": fee,
+            "requestable_by": who, "clinician_ids": [maya["id"]]})
+    since = date.today().isoformat()
+    periods = [{"weekday": day, "starts": starts, "ends": ends, "location_id": office["id"],
+                "effective_from": since}
+               for day in range(4) for starts, ends in (("09:00", "12:00"), ("13:00", "17:00"))]
+    periods.append({"weekday": 4, "starts": "09:00", "ends": "13:00",
+                    "location_id": video["id"], "effective_from": since})
+    proxy.scheduling.set_work_schedule(actor, maya["id"], {"periods": periods})
+    monday = date.today() + timedelta(days=21 - date.today().weekday())
+    proxy.scheduling.create_block(actor, {
+        "clinician_id": maya["id"], "kind": "time_off", "label": "Vacation",
+        "starts_at": f"{monday.isoformat()}T00:00",
+        "ends_at": f"{(monday + timedelta(days=5)).isoformat()}T00:00", "time_zone": zone})
+    settings = proxy.scheduling.get_scheduling_settings(actor)
+    proxy.scheduling.update_scheduling_settings(actor, {
+        "version": settings["version"], "online_booking": True,
+        "who_may_request": "everyone", "min_notice_minutes": 24 * 60, "horizon_days": 60,
+        "buffer_minutes": 10, "late_cancel_hours": 24, "no_cancel_hours": 4,
+        "instructions": "Choose a time that suits you; we confirm every request within "
+                        "one business day."})
 
 
 def book_demo_appointments(proxy, actor, practice, client):
