@@ -156,6 +156,8 @@ class DocumentType(Base):
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     show_in_portal = mapped_column(Boolean, nullable=False, default=False)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # archived: offered for no new document; those filed under it keep it (and who sees them)
+    archived_at = mapped_column(UTCDateTime, nullable=True)
 
 
 class Document(Base):

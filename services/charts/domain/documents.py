@@ -44,6 +44,13 @@ def may_see(actor, doc, type_in_portal):
     return doc.uploaded_by_kind == actor.kind and doc.uploaded_by_id == actor.id
 
 
+def reaches_portal(doc, type_in_portal):
+    """Whether the people a document is for see it in the portal at all: an upload its
+    uploader does; a practice or shared document only under a type shown in the portal
+    (without a type, or under a hidden one, it is the practice's alone)."""
+    return doc.kind == UPLOAD or bool(type_in_portal)
+
+
 def may_delete(actor, doc):
     """Staff with upload_client_documents delete any document of their practice. A client or a
     contact deletes only an upload it made itself, and only until staff first opened it

@@ -58,7 +58,9 @@ class DocumentEntrypoints:
     @rpc(expected_exceptions=EXPECTED)
     def list_documents(self, actor, payload=None):
         """`{client_id?}` → the documents the actor may see: practice documents, and with
-        client_id that client's (see docs/charts.md for who sees what), newest first."""
+        client_id that client's (see docs/charts.md for who sees what), newest first; each
+        says `shown_in_portal` (false: the client never sees it — no type, or a type the
+        portal does not show)."""
         actor = Actor.from_wire(actor)
         cmd = load(schemas.documents.ListDocuments(), payload)
         if cmd["client_id"]:
@@ -68,8 +70,10 @@ class DocumentEntrypoints:
         with self.db.read() as session:
             if cmd["client_id"]:
                 store.clients.client_of_practice(session, actor, cmd["client_id"])
-            return schemas.documents.DocumentOut(many=True).dump(
-                store.documents.documents_for(session, actor, cmd["client_id"]))
+            rows = store.documents.documents_for(session, actor, cmd["client_id"])
+            in_portal = store.documents.portal_type_ids(session, actor.practice_id)
+            return [dict(schemas.documents.DocumentOut().dump(row), shown_in_portal=documents
+                         .reaches_portal(row, row.type_id in in_portal)) for row in rows]
 
     @rpc(expected_exceptions=EXPECTED)
     def get_document_for_download(self, actor, document_id):

@@ -27,10 +27,14 @@ def infected():
                         {"file": ["The file did not pass the virus check."]})
 
 
-def document_result(doc):
+def document_result(doc, type_in_portal=None):
+    """The document as registered; a share also says whether it reaches the portal."""
     if doc.status == documents.QUARANTINED:
         raise infected()
-    return schemas.documents.DocumentOut().dump(doc)
+    result = schemas.documents.DocumentOut().dump(doc)
+    if type_in_portal is not None:
+        result["shown_in_portal"] = documents.reaches_portal(doc, type_in_portal)
+    return result
 
 
 def upload_incomplete(field, problem):
@@ -86,7 +90,9 @@ class UploadEntrypoints:
         client_id it is a practice document for all clients; with it, shared with that
         client (or, with contact_id, only with that contact of the client), and
         `document.shared` is emitted. Same content checks, and the same `upload_id`
-        retries, as uploads."""
+        retries, as uploads. An archived type is refused (InvalidInput, `type_id`). The
+        result's `shown_in_portal` is false when the client (or contact) will not see it:
+        no type, or a type not shown in the portal."""
         actor = Actor.from_wire(actor)
         actor.require_staff(documents.UPLOAD_CLIENT_DOCUMENTS)
         ref = load(schemas.documents.ShareDocument(), payload)
@@ -95,15 +101,19 @@ class UploadEntrypoints:
             raise InvalidInput("invalid_input", "Choose the client the contact belongs to.",
                                {"client_id": ["Required with contact_id."]})
         with self.db.read() as session:
-            if type_id and store.documents.document_type(
-                    session, actor.practice_id, type_id) is None:
+            doc_type = store.documents.document_type(session, actor.practice_id, type_id)
+            if type_id and doc_type is None:
                 raise InvalidInput("invalid_input", "Choose a document type of this practice.",
                                    {"type_id": ["Unknown document type."]})
+            in_portal = bool(doc_type and doc_type.show_in_portal)
             if client_id:
                 store.clients.client_of_practice(session, actor, client_id)
             earlier = self._registered_before(session, actor, ref)
             if earlier is not None:
-                return document_result(earlier)
+                return document_result(earlier, in_portal)
+            if doc_type is not None and doc_type.archived_at is not None:
+                raise InvalidInput("type_archived", "That document type is archived. Choose "
+                                   "another type.", {"type_id": ["This type is archived."]})
         mime = self._checked_blob(ref)
         verdict = self._scanned(ref)
 
@@ -121,7 +131,7 @@ class UploadEntrypoints:
                     "contact_id": contact_id, "type_id": type_id})
             return doc, new
         doc, _ = self._registering(actor, ref, write)
-        return document_result(doc)
+        return document_result(doc, in_portal)
 
     # -- the steps both take -------------------------------------------------------------
 

@@ -12,12 +12,16 @@ class CreateDocumentType(StrictSchema):
 class UpdateDocumentType(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=100))
     show_in_portal = fields.Boolean()
+    # true: offered for no new document (those filed keep it); false: offered again
+    archived = fields.Boolean()
 
 
 class DocumentTypeOut(StrictSchema):
     id = fields.String()
     name = fields.String()
     show_in_portal = fields.Boolean()
+    archived = fields.Function(lambda row: row.archived_at is not None)
+    archived_at = fields.DateTime(allow_none=True)
 
 
 class _BlobRef(StrictSchema):

@@ -1,5 +1,5 @@
 """Documents and their types (`documents`, `document_types`)."""
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from services.charts.domain import documents as rules
 from services.charts.models import Document, DocumentType
@@ -13,11 +13,19 @@ def document_type(session, practice_id, type_id):
     return row
 
 
-def document_types(session, practice_id, portal_only=False):
+def document_types(session, practice_id, portal_only=False, include_archived=True):
     query = select(DocumentType).where(DocumentType.practice_id == practice_id)
     if portal_only:
         query = query.where(DocumentType.show_in_portal.is_(True))
+    if not include_archived:
+        query = query.where(DocumentType.archived_at.is_(None))
     return session.execute(query.order_by(DocumentType.name)).scalars().all()
+
+
+def documents_of_type(session, type_id):
+    """How many documents are filed under the type."""
+    return session.execute(select(func.count()).select_from(Document)
+                           .where(Document.type_id == type_id)).scalar_one()
 
 
 def portal_type_ids(session, practice_id):

@@ -61,3 +61,22 @@ def test_unshare_delete_and_settings_events_through_the_outbox(stack, events):
     with pytest.raises(Conflict) as exc:
         rpc.charts.delete_document(kim, kept["id"])
     assert exc.value.code == "document_reviewed"
+
+
+def test_a_document_type_in_use_is_archived_and_an_unused_one_deleted(stack):
+    """Issue 18, on SQLite and PostgreSQL (the archived_at column's migration)."""
+    rpc, blobs, _ = stack
+    client = rpc.charts.create_client(STAFF, {"first_name": "Kim", "last_name": "Lee"})
+    used = rpc.charts.create_document_type(STAFF, {"name": f"Forms {uuid.uuid4().hex[:6]}",
+                                                   "show_in_portal": False})
+    unused = rpc.charts.create_document_type(STAFF, {"name": f"Old {uuid.uuid4().hex[:6]}"})
+    doc = rpc.charts.share_document(STAFF, dict(put(blobs), client_id=client["id"],
+                                                type_id=used["id"]))
+    assert doc["shown_in_portal"] is False           # the form says Kim will not see it
+    with pytest.raises(Conflict) as exc:
+        rpc.charts.delete_document_type(STAFF, used["id"])
+    assert exc.value.code == "document_type_in_use"
+    assert rpc.charts.update_document_type(STAFF, used["id"], {"archived": True})["archived"]
+    assert rpc.charts.delete_document_type(STAFF, unused["id"])["deleted"] is True
+    types = {t["id"]: t for t in rpc.charts.list_document_types(STAFF)}
+    assert unused["id"] not in types and types[used["id"]]["archived"] is True
