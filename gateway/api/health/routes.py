@@ -1,7 +1,10 @@
-"""Liveness, readiness, and the API's own description."""
+"""Liveness, readiness, and the descriptions of the API and of the events."""
+import functools
+
 from gateway.api.health import schemas
 from gateway.http import json_response
 from gateway.router import PUBLIC, RouteTable
+from services.common import config as settings
 
 table = RouteTable()
 TAGS = ("operations",)
@@ -32,6 +35,19 @@ def readyz(ctx):
              tags=TAGS, documented=False)
 def openapi_json(ctx):
     return ctx.raw(ctx.app.openapi.json_bytes)
+
+
+@table.route("GET", "/api/v1/asyncapi.json", auth=PUBLIC, tags=TAGS, documented=False,
+             summary="The events other practice systems can subscribe to (AsyncAPI 2.6)")
+def asyncapi_json(ctx):
+    return ctx.raw(asyncapi_bytes())
+
+
+@functools.cache
+def asyncapi_bytes():
+    """docs/asyncapi.json, generated from the services' event declarations
+    (scripts/asyncapi.py) — the gateway never imports a service to describe it."""
+    return (settings.ROOT / "docs" / "asyncapi.json").read_bytes()
 
 
 @table.route("GET", "/api/v1/docs", auth=PUBLIC, summary="Browsable API docs", tags=TAGS,
