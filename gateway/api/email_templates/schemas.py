@@ -40,7 +40,7 @@ class TemplateSummary(Schema):
         "description": "a security email: always sent, whatever the person's preferences"})
     edited = fields.Boolean(metadata={"description": "false: Haven's default text is sent"})
     version = fields.Integer()
-    updated_at = fields.DateTime(allow_none=True)
+    updated_at = S(allow_none=True, metadata={"description": "UTC ISO-8601; null for the default"})
 
 
 class Template(TemplateSummary):

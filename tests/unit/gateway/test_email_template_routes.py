@@ -13,7 +13,8 @@ def admin():
 
 
 TEMPLATE = {"kind": "invitation", "label": "Portal invitation", "description": "d",
-            "security": False, "edited": True, "version": 1, "updated_at": None,
+            "security": False, "edited": True, "version": 1,
+            "updated_at": "2026-01-02T03:04:05+00:00",
             "subject": "s", "body_text": "t", "body_html": None,
             "default": {"subject": "s", "body_text": "t", "body_html": None},
             "variables": [{"name": "practice_name", "description": "n", "sample": "ABC"}]}
@@ -35,6 +36,7 @@ def test_a_save_carries_the_kind_and_body_to_notify(client, rpc):
     r = client.put("/api/v1/email-templates/invitation", headers=admin(),
                    json={"subject": "Hi {{ practice_name }}", "version": 0})
     assert r.status_code == 200 and r.json["subject"] == "Hi {{ practice_name }}"
+    assert r.json["updated_at"] == "2026-01-02T03:04:05+00:00"   # notify's ISO text, as is
     [(service, method, (actor, kind, payload))] = rpc.calls
     assert (service, method, kind) == ("notify", "save_email_template", "invitation")
     assert actor["practice_id"] == PRACTICE_ID

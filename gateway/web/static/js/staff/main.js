@@ -20,6 +20,7 @@ import { callout } from "../ui/notice.js";
 import { securityView } from "../ui/twofactor.js";
 import { rolesView, teamView } from "./team.js";
 import { opsView } from "./ops.js";
+import { emailTemplateView, emailsView } from "./emails.js";
 
 // Pages anyone may open (the emailed reset link carries the practice code).
 const PUBLIC = [/^\/forgot-password$/, /^\/[^/]+\/reset\/[^/]+$/];
@@ -49,6 +50,7 @@ function renderNav(path = "/") {
     items.push(...chartNavLinks(base, path, ctx).filter(Boolean));
     if (ctx.can("manage_practice_settings")) {
       items.push(h("li", {}, h("a", { href: `${base}/settings`, class: "masthead__link", "aria-current": section("/settings", path) }, "Settings")));
+      items.push(h("li", {}, h("a", { href: `${base}/emails`, class: "masthead__link", "aria-current": section("/emails", path) }, "Emails")));
     }
     if (ctx.can("manage_staff")) {
       items.push(h("li", {}, h("a", { href: `${base}/team`, class: "masthead__link", "aria-current": section("/team", path) || section("/roles", path) }, "Staff")));
@@ -194,6 +196,8 @@ const router = createRouter({
     ...chartRoutes(ctx),
     { path: "/portal-access", title: "Portal access", view: (args) => accessListView({ ...args, ctx }) },
     { path: "/settings", title: "Portal settings", view: (args) => settingsView({ ...args, ctx }) },
+    { path: "/emails", title: "Emails", view: (args) => emailsView({ ...args, ctx }) },
+    { path: "/emails/:kind", title: (heading) => (heading ? heading.textContent : "Email"), view: (args) => emailTemplateView({ ...args, ctx }) },
     { path: "/audit", title: "Audit log", view: (args) => auditView({ ...args, ctx }) },
     { path: "/operations", title: "Operations", view: (args) => opsView({ ...args, ctx }) },
     { path: "/team", title: "Staff", view: (args) => teamView({ ...args, ctx }) },
