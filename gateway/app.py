@@ -13,7 +13,7 @@ import eventlet
 from kombu import Connection
 from nameko.exceptions import MethodNotFound
 from werkzeug.exceptions import NotFound as HTTPNotFound
-from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.wrappers import Response
 
 from gateway import errors, hosts, http
@@ -129,6 +129,7 @@ class GatewayApp:
         request.haven_route = route
         # An upload route has its own, larger limit, enforced while it streams.
         request.max_content_length = route.max_body or self.max_body
+        http.accept_chunked(request.environ)
         ctx = Context(request, self, cid, params)
         if route.auth != PUBLIC:
             self._identify(ctx, route)
@@ -169,12 +170,16 @@ class GatewayApp:
         ctx.actor = actor
 
     def _json_body(self, request):
+        limit = request.max_content_length or self.max_body
         length = request.content_length
-        if length is not None and length > self.max_body:
-            raise RequestEntityTooLarge()
-        data = request.get_data(cache=True)
-        if len(data) > self.max_body:  # a chunked body without Content-Length
-            raise RequestEntityTooLarge()
+        if length is not None and length > limit:
+            raise errors.BodyTooLarge(http.size_words(limit))
+        if length is None and http.is_chunked(request.environ):
+            data = http.read_chunked(request.environ["wsgi.input"], limit)
+        else:
+            data = request.get_data(cache=True)
+        if len(data) > limit:
+            raise errors.BodyTooLarge(http.size_words(limit))
         if not data.strip():
             return {}
         if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):

@@ -34,6 +34,27 @@ class JsonTooDeep(HavenError):
                          f"{limit} levels of objects and lists are accepted.")
 
 
+class BodyTooLarge(HavenError):
+    """A body past its address's limit, declared or found while it is read (chunked)."""
+    status = 413
+    default_code = "payload_too_large"
+
+    def __init__(self, limit_words):
+        super().__init__("payload_too_large", "The request body is too large: at most "
+                         f"{limit_words} are accepted here.")
+
+
+class InvalidChunkedBody(HavenError):
+    """A `Transfer-Encoding: chunked` body whose chunks are malformed or cut short."""
+    status = 400
+    default_code = "invalid_chunked_body"
+
+    def __init__(self):
+        super().__init__("invalid_chunked_body", "The request body's chunked encoding is "
+                         "malformed or was cut short. Send it again (or with a "
+                         "Content-Length).")
+
+
 INTERNAL = {"error": "internal_error",
             "message": "Something went wrong on our side. Please try again."}
 

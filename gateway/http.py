@@ -5,6 +5,8 @@ import uuid
 
 from werkzeug.wrappers import Response
 
+from gateway.errors import BodyTooLarge, InvalidChunkedBody
+
 JSON = "application/json"
 CORRELATION_HEADER = "X-Correlation-Id"
 _CORRELATION_RE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
@@ -33,6 +35,45 @@ def correlation_from(request):
     if given and _CORRELATION_RE.match(given):
         return given
     return uuid.uuid4().hex
+
+
+def is_chunked(environ):
+    return "chunked" in (environ.get("HTTP_TRANSFER_ENCODING") or "").lower()
+
+
+def accept_chunked(environ):
+    """eventlet's wsgi de-chunks a chunked body and ends it itself, but does not say so
+    (`wsgi.input_terminated`): without it werkzeug reads such a body as empty. Call before
+    anything reads the request's stream."""
+    if is_chunked(environ):
+        environ.setdefault("wsgi.input_terminated", True)
+
+
+def read_chunked(stream, limit):
+    """A chunked body (de-chunked by the server) of at most `limit` bytes: past it
+    BodyTooLarge naming the limit, malformed or cut short InvalidChunkedBody (werkzeug
+    would say only "bad request" for either)."""
+    pieces, total = [], 0
+    while True:
+        try:
+            piece = stream.read(min(64 * 1024, limit + 1 - total))
+        except (ValueError, OSError):   # eventlet's ChunkReadError, a connection cut
+            raise InvalidChunkedBody() from None
+        if not piece:
+            return b"".join(pieces)
+        pieces.append(piece)
+        total += len(piece)
+        if total > limit:
+            raise BodyTooLarge(size_words(limit))
+
+
+def size_words(size):
+    """1048576 -> "1 MB", 65536 -> "64 KB" (for sentences about limits)."""
+    if size >= 1 << 20 and size % (1 << 20) == 0:
+        return f"{size >> 20} MB"
+    if size >= 1024:
+        return f"{size // 1024} KB"
+    return f"{size} bytes"
 
 
 def dumps(data):

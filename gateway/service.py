@@ -7,11 +7,12 @@ replica. Started by `python -m services.common.run gateway` with WEB_SERVER_ADDR
 import logging
 
 import eventlet
+from eventlet import wsgi
 from nameko.events import BROADCAST, EventHandler
 from nameko.extensions import DependencyProvider
 from nameko.messaging import QueueConsumer
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer, WsgiApp
+from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
@@ -40,9 +41,54 @@ class GatewayWsgiApp(WsgiApp):
         return response(environ, start_response)
 
 
+class GatewayProtocol(HttpOnlyProtocol):
+    """eventlet's wsgi refuses an overlong address or oversized headers itself, before any
+    application runs, with an empty 400 or a text 414: here those are JSON that says
+    what is wrong and by how much (errors.HTTP_SENTENCES' codes)."""
+
+    def _read_request_line(self):
+        line = super()._read_request_line()
+        if line and len(line) >= self.server.url_length_limit:
+            self._refuse(414, "URI Too Long", "uri_too_long",
+                         f"The address is too long: at most {_kb(self.server.url_length_limit)}"
+                         " are accepted.")
+            return ""       # eventlet then closes the connection
+        return line
+
+    def parse_request(self):
+        try:
+            return super().parse_request()
+        except wsgi.HeaderLineTooLong:
+            self._refuse(431, "Request Header Fields Too Large", "headers_too_large",
+                         f"A request header is too long: at most {_kb(wsgi.MAX_HEADER_LINE)} "
+                         "each (an oversized cookie is the usual cause).")
+        except wsgi.HeadersTooLarge:
+            self._refuse(431, "Request Header Fields Too Large", "headers_too_large",
+                         "The request headers are too large: at most "
+                         f"{_kb(wsgi.MAX_TOTAL_HEADER_SIZE)} in all.")
+        return False
+
+    def _refuse(self, status, reason, code, message):
+        body = http.dumps({"error": code, "message": message})
+        head = [f"HTTP/1.1 {status} {reason}", "Content-Type: application/json",
+                f"Content-Length: {len(body)}", "Connection: close",
+                "Cache-Control: no-store", *(f"{k}: {v}" for k, v in http.SECURITY_HEADERS)]
+        log.warning("request refused before it was read", extra={"status": status,
+                                                                  "error": code})
+        self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+        self.close_connection = 1
+
+
+def _kb(size):
+    return f"{size // 1024} KB"
+
+
 class GatewayWebServer(WebServer):
     def get_wsgi_app(self):
         return GatewayWsgiApp(self)
+
+    def get_wsgi_server(self, sock, wsgi_app, protocol=GatewayProtocol, debug=False):
+        return super().get_wsgi_server(sock, wsgi_app, protocol=protocol, debug=debug)
 
 
 class GatewayHttp(HttpRequestHandler):

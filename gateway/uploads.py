@@ -35,6 +35,7 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.wrappers import Response
 
+from gateway import http
 from services.common import blobstore, idempotency
 from services.common.actor import Actor
 from services.common.errors import Conflict, HavenError, InvalidInput, Unavailable
@@ -208,11 +209,9 @@ def receive(ctx, form_schema, namespace=NAMESPACE, max_size=MAX_FILE_BYTES,
     if request.mimetype != "multipart/form-data":
         raise InvalidInput("multipart_required", "Send the file as multipart/form-data, in a "
                            "part named file.", {"file": ["Send the file in a part named file."]})
-    environ = request.environ
-    if "chunked" in (environ.get("HTTP_TRANSFER_ENCODING") or "").lower():
-        # eventlet's wsgi reads chunked bodies to their end itself; werkzeug may then read
-        # the stream (it still stops at max_content_length).
-        environ.setdefault("wsgi.input_terminated", True)
+    # eventlet's wsgi reads chunked bodies to their end itself; werkzeug may then read
+    # the stream (it still stops at max_content_length)
+    http.accept_chunked(request.environ)
     store = store_of(ctx.app)
     pipes = []
 
@@ -230,7 +229,8 @@ def receive(ctx, form_schema, namespace=NAMESPACE, max_size=MAX_FILE_BYTES,
                             max_form_parts=MAX_FORM_PARTS, silent=False)
     try:
         try:
-            stream = request.stream  # wrapped: never past Content-Length or the limit
+            # wrapped: never past Content-Length or the limit, nor past MAX_FORM_PARTS
+            stream = PartCounter(request.stream, request.mimetype_params.get("boundary"))
             _, form, files = parser.parse(stream, request.mimetype, request.content_length,
                                           request.mimetype_params)
         except (ClientDisconnected, OSError, ValueError, EOFError):
@@ -254,6 +254,38 @@ def receive(ctx, form_schema, namespace=NAMESPACE, max_size=MAX_FILE_BYTES,
         if isinstance(exc, RequestEntityTooLarge):
             raise too_large() from None
         raise
+
+
+class TooManyParts(HavenError):
+    status = 413
+    default_code = "too_many_parts"
+
+    def __init__(self):
+        super().__init__("too_many_parts", f"The form has too many parts: at most "
+                         f"{MAX_FORM_PARTS}, the `file` part and the fields this address "
+                         "takes.")
+
+
+class PartCounter:
+    """The body as werkzeug's parser reads it, counting multipart delimiters on the way:
+    more parts than MAX_FORM_PARTS is `too_many_parts` as soon as it is seen (werkzeug's
+    own limit says only "too large", like a file past its size)."""
+
+    def __init__(self, stream, boundary):
+        self.stream = stream
+        self.delimiter = b"--" + (boundary or "").encode("latin-1", "replace")
+        self.tail = b""
+        self.seen = 0
+
+    def read(self, size=-1):
+        data = self.stream.read(size)
+        if data and len(self.delimiter) > 2:
+            window = self.tail + data
+            self.seen += window.count(self.delimiter) - self.tail.count(self.delimiter)
+            self.tail = window[-(len(self.delimiter) - 1):]
+            if self.seen - 1 > MAX_FORM_PARTS:    # the last delimiter closes the form
+                raise TooManyParts()
+        return data
 
 
 def _filename(name):
