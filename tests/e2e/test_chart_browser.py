@@ -13,7 +13,9 @@ the practice corrects them; with insurance updates turned off the Insurance tab 
 there at all (a link to it says the practice keeps insurance). The front desk then edits
 Bobby's insurance in the console (the portal's form): saved, listed in the history under
 the staff member's name; a 422 lands beside its field; an edit made stale through the API
-meanwhile gets the conflict message and the latest values.
+meanwhile gets the conflict message and the latest values. Sharing a letter with no type
+says first that its reader will never see it in the portal; a document type never used is
+deleted, one in use is refused with the advice to archive it, and archived.
 """
 import base64
 import re
@@ -212,9 +214,13 @@ def test_bobby_keeps_each_tab_current_and_staff_review_it_in_the_browser(haven_s
             {"name": "letter.pdf", "mimeType": "application/pdf", "buffer": PDF})
         staff.get_by_label("Title").fill("Letter for Sue")
         staff.get_by_label("Share with").select_option(label="Only Sue Newman (contact)")
+        # no type: the form says, before sharing, that Sue will never see it in the portal
+        expect(staff.get_by_label("Document type")).to_have_accessible_description(
+            re.compile("^Sue Newman will not see this document in the portal: it has no type"))
         staff.get_by_role("button", name="Share", exact=True).click()
-        expect(staff.get_by_text("Shared with Sue Newman only: Letter for Sue.")).to_be_visible()
-        expect(staff.get_by_text(re.compile("shared with Sue Newman only"))).to_be_visible()
+        expect(staff.get_by_text("Shared with Sue Newman only: Letter for Sue. Sue Newman will "
+                                 "not see this document in the portal.")).to_be_visible()
+        expect(staff.get_by_text(re.compile("shared with Sue Newman only · not shown in the portal"))).to_be_visible()
 
         page.get_by_role("link", name="My chart").click()
         expect(page.get_by_role("heading", name="My chart: Basic")).to_be_visible()
@@ -279,6 +285,31 @@ def test_bobby_keeps_each_tab_current_and_staff_review_it_in_the_browser(haven_s
         staff.goto(f"{base}/staff/clients/{practice.bobby_id}")
         payer_row = staff.locator("#revisions").get_by_role("row", name=re.compile("Insurance company")).filter(has_text="Cigna").first
         expect(payer_row).to_contain_text(re.compile(r"You \(.+, staff\)"))
+
+        # document types out of use: one never used is deleted; one in use is archived
+        staff.goto(f"{base}/staff/documents")
+        types = staff.get_by_role("region", name="Document types")
+        for name in ("Old forms", "Court letters"):
+            staff.get_by_label("Name").fill(name)
+            staff.get_by_role("button", name="Add type").click()
+            expect(types.get_by_role("listitem").filter(has_text=name)).to_have_count(1)
+        letters = next(t for t in admin.get(f"{base}/api/v1/document-types", timeout=10).json()
+                       if t["name"] == "Court letters")
+        r = admin.post(f"{base}/api/v1/documents", timeout=30,
+                       files={"file": ("court.pdf", PDF, "application/pdf")},
+                       data={"title": "Court letter", "type_id": letters["id"],
+                             "client_id": practice.bobby_id})
+        assert r.status_code == 201 and r.json()["shown_in_portal"] is False, r.text
+        types.get_by_role("button", name="Delete Old forms").click()
+        types.get_by_role("button", name="Yes, delete Old forms").click()
+        expect(staff.get_by_text("Old forms is deleted.")).to_be_visible()
+        expect(types.get_by_role("listitem").filter(has_text="Old forms")).to_have_count(0)
+        types.get_by_role("button", name="Delete Court letters").click()
+        types.get_by_role("button", name="Yes, delete Court letters").click()
+        expect(staff.get_by_text(re.compile("^1 document is filed under this type.*Archive it instead"))).to_be_visible()
+        types.get_by_role("button", name="Archive Court letters").click()
+        expect(types.get_by_text(re.compile("archived: not offered for new documents"))).to_be_visible()
+        expect(staff.get_by_label("Document type").get_by_role("option", name=re.compile("Court letters"))).to_have_count(0)
     finally:
         context.close()
         staff_context.close()

@@ -29,7 +29,8 @@ SHARE_PERMISSION = "upload_client_documents"
 # -- types --------------------------------------------------------------------------------
 @table.route("GET", "/api/v1/document-types", auth=ANY, response=schemas.DocumentType(many=True),
              tags=TAGS, summary="Document types",
-             description="Staff see every type; clients and contacts those shown in the portal.")
+             description="Staff see every type, archived ones marked; clients and contacts "
+                         "those shown in the portal and not archived.")
 def list_types(ctx):
     return ctx.app.rpc.call("charts", "list_document_types", ctx.who.wire)
 
@@ -43,11 +44,24 @@ def create_type(ctx):
 
 @table.route("PATCH", "/api/v1/document-types/<type_id>", auth=STAFF,
              request=schemas.DocumentTypeUpdate, response=schemas.DocumentType, tags=TAGS,
-             summary="Rename a document type or show/hide it in the portal")
+             summary="Rename a document type, show/hide it in the portal, or archive it",
+             description="An archived type is offered for no new document (a share naming "
+                         "it is 422 `type_archived`); the documents filed under it keep it.")
 def update_type(ctx):
     ctx.actor.require_staff("edit_clients")
     return ctx.app.rpc.call("charts", "update_document_type", ctx.who.wire,
                             ctx.params["type_id"], ctx.body)
+
+
+@table.route("DELETE", "/api/v1/document-types/<type_id>", auth=STAFF, errors=(409,),
+             response=schemas.DocumentTypeDeleted, tags=TAGS,
+             summary="Delete a document type nothing is filed under",
+             description="409 `document_type_in_use` (with how many documents) while "
+                         "documents are filed under it: archive it instead.")
+def delete_type(ctx):
+    ctx.actor.require_staff("edit_clients")
+    return ctx.app.rpc.call("charts", "delete_document_type", ctx.who.wire,
+                            ctx.params["type_id"])
 
 
 # -- the portal -----------------------------------------------------------------------------
@@ -107,7 +121,9 @@ def client_documents(ctx):
                          "(omit for a practice document for all clients), `contact_id`. "
                          "Sharing with a client emails them that there is something new "
                          "(no names or titles in the email). Staff with "
-                         "`upload_client_documents`.")
+                         "`upload_client_documents`. The reply's `shown_in_portal` is false "
+                         "when the client will not see it (no type, or a type the portal "
+                         "does not show); 422 `type_archived` for an archived type.")
 def share(ctx):
     ctx.actor.require_staff(SHARE_PERMISSION)
     upload = uploads.upload_id(ctx)

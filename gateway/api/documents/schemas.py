@@ -12,6 +12,9 @@ class DocumentType(Schema):
     id = S()
     name = S()
     show_in_portal = Bool()
+    archived = Bool(metadata={"description": "offered for no new document; those filed "
+                                             "under it keep it (staff see archived types)"})
+    archived_at = S(allow_none=True)
 
 
 class DocumentTypeCreate(StrictSchema):
@@ -23,6 +26,13 @@ class DocumentTypeCreate(StrictSchema):
 class DocumentTypeUpdate(StrictSchema):
     name = S(validate=validate.Length(min=1, max=100))
     show_in_portal = Bool()
+    archived = Bool(metadata={"description": "true: offer it for no new document (those "
+                                             "filed keep it); false: offer it again"})
+
+
+class DocumentTypeDeleted(Schema):
+    type_id = S()
+    deleted = Bool()
 
 
 class Document(Schema):
@@ -44,6 +54,10 @@ class Document(Schema):
         "description": "when staff stopped sharing it (staff only see these)"})
     reviewed_at = S(allow_none=True, metadata={
         "description": "an upload: when staff first opened it (then only staff may delete it)"})
+    shown_in_portal = Bool(metadata={
+        "description": "false: the client (or contact) never sees it in the portal — a "
+                       "practice or shared document with no type, or of a type the portal "
+                       "does not show"})
 
 
 class DocumentDeleted(Schema):

@@ -134,7 +134,8 @@ function docRows(docs, empty, { canEdit = false, onChanged = null, contactNames 
         h("p", { class: "meta" }, `${d.filename} · ${formatSize(d.size)} · `, timeElement(d.created_at),
           d.contact_id ? ` · shared with ${(contactNames && contactNames.get(d.contact_id)) || "one contact"} only` : "",
           d.status !== "available" ? ` · ${d.status.replace(/_/g, " ")}` : "",
-          d.unshared_at ? " · no longer shared" : "")),
+          d.unshared_at ? " · no longer shared" : "",
+          d.shown_in_portal === false ? " · not shown in the portal" : "")),
       d.status === "available" ? button(["Download", h("span", { class: "visually-hidden" }, ` ${name}`)], {
         kind: "secondary", onClick: () => download(d.id).catch((e) => notify(e.message, "error")) }) : null,
       tools);
@@ -154,14 +155,27 @@ function shareForm({ clientId, clientName, contacts = [], types, onShared }) {
     options: [["", `${clientName || "The client"} (the client)`], ...people.map((c) => [c.contact_id, `Only ${c.name} (contact)`])],
     hint: people.length ? "A document shared with one contact is seen by that contact and staff, not by the client or other contacts."
       : "Only contacts whose access includes Manage documentation can be chosen; this client has none." }) : null;
-  return form({
+  const offered = types.filter((t) => !t.archived);   // an archived type takes no new document
+  const typeSelect = selectField({ id: "share-type", name: "type_id", label: "Document type",
+    options: [["", "No type"], ...offered.map((t) => [t.id, `${t.name}${t.show_in_portal ? " (shown in the portal)" : " (staff only)"}`])],
+    hint: " " });
+  const typeHint = typeSelect.querySelector(".field__hint");
+  /** Who the document is for, and whether they will see it: said before it is shared. */
+  function reach(el) {
+    const type = offered.find((t) => t.id === el.elements.type_id.value);
+    const contact = people.find((c) => c.contact_id === (el.elements.contact_id && el.elements.contact_id.value));
+    const who = clientId ? (contact ? contact.name : clientName || "The client") : "Clients";
+    if (type && type.show_in_portal) return { seen: true, words: `${who} will see it in the portal.` };
+    const why = type ? `“${type.name}” is a staff-only type` : "it has no type";
+    return { seen: false, words: `${who} will not see this document in the portal: ${why}. Choose a type shown in the portal for ${clientId ? (contact ? "them" : "the client") : "clients"} to see it.` };
+  }
+  const formEl = form({
     label: clientId ? "Share a document with this client" : "Add a practice document",
     children: [
       h("div", { class: "field", dataset: { field: "file" } }, h("label", { class: "field__label", for: "share-file" }, "File"),
         h("p", { class: "field__hint", id: "share-file-hint" }, ACCEPTED_WORDS), h("p", { class: "field__error", id: "share-file-error", hidden: true }), file),
       textField({ id: "share-title", name: "title", label: "Title", optional: true }),
-      selectField({ id: "share-type", name: "type_id", label: "Document type", options: [["", "No type"], ...types.map((t) => [t.id, `${t.name}${t.show_in_portal ? " (shown in the portal)" : " (staff only)"}`])],
-        hint: clientId ? null : "Clients see a practice document only if its type is shown in the portal." }),
+      typeSelect,
       audience,
     ],
     actions: [button(clientId ? "Share" : "Add for all clients", { type: "submit" })],
@@ -177,14 +191,21 @@ function shareForm({ clientId, clientName, contacts = [], types, onShared }) {
       const contact = people.find((c) => c.contact_id === (el.elements.contact_id && el.elements.contact_id.value));
       try {
         const doc = await upload("/documents", data);
+        const said = reach(el);
         el.reset();
-        notify(contact ? `Shared with ${contact.name} only: ${doc.title}.` : `Shared: ${doc.title}.`, "success");
+        typeHint.textContent = reach(el).words;
+        const done = contact ? `Shared with ${contact.name} only: ${doc.title}.` : `Shared: ${doc.title}.`;
+        notify(doc.shown_in_portal === false ? `${done} ${said.seen ? "It is not shown in the portal." : said.words.split(":")[0] + "."}` : done, "success");
         await onShared();
       } catch (error) {
         showErrors(el, error);
       }
     },
   });
+  const sayReach = () => { typeHint.textContent = reach(formEl).words; };
+  formEl.addEventListener("change", (event) => { if (["type_id", "contact_id"].includes(event.target.name)) sayReach(); });
+  sayReach();
+  return formEl;
 }
 
 export async function clientChartView({ params, router, ctx }) {
@@ -432,13 +453,32 @@ export async function documentsAdminView({ ctx }) {
     const [t, docs] = await Promise.all([api.get("/document-types"), api.get("/documents")]);
     types = t;
     typesBox.replaceChildren(types.length ? h("ul", { class: "docs" }, types.map((type) => h("li", { class: "doc" },
-      h("div", { class: "doc__text" }, h("p", { class: "doc__title" }, type.name), h("p", { class: "meta" }, type.show_in_portal ? "Shown in the portal" : "Staff only")),
-      ctx.can("edit_clients") ? button(type.show_in_portal ? `Hide ${type.name} from the portal` : `Show ${type.name} in the portal`, { kind: "secondary", onClick: async () => {
-        await api.patch(`/document-types/${seg(type.id)}`, { show_in_portal: !type.show_in_portal });
-        await load();
-      } }) : null))) : h("p", { class: "empty" }, "No document types yet."));
+      h("div", { class: "doc__text" }, h("p", { class: "doc__title" }, type.name),
+        h("p", { class: "meta" }, type.show_in_portal ? "Shown in the portal" : "Staff only",
+          type.archived ? " · archived: not offered for new documents" : "")),
+      ctx.can("edit_clients") ? typeTools(type) : null))) : h("p", { class: "empty" }, "No document types yet."));
     docsBox.replaceChildren(docRows(docs.filter((d) => d.kind === "practice"), "No practice documents yet.",
       { canEdit: ctx.can(SHARE), onChanged: load }));
+  }
+  /** Show or hide, archive or restore, delete (charts refuses while documents are filed under it). */
+  function typeTools(type) {
+    const change = (body, said) => async () => {
+      await api.patch(`/document-types/${seg(type.id)}`, body);
+      await load();
+      if (said) notify(said, "success");
+    };
+    return [
+      type.archived ? null : button(type.show_in_portal ? `Hide ${type.name} from the portal` : `Show ${type.name} in the portal`,
+        { kind: "secondary", onClick: change({ show_in_portal: !type.show_in_portal }) }),
+      button(type.archived ? `Restore ${type.name}` : `Archive ${type.name}`, { kind: "secondary",
+        onClick: change({ archived: !type.archived }, type.archived ? `${type.name} is offered again.`
+          : `${type.name} is archived: it is not offered for new documents, and the documents filed under it keep it.`) }),
+      confirmingButton(["Delete", h("span", { class: "visually-hidden" }, ` ${type.name}`)], `Yes, delete ${type.name}`, "danger", async () => {
+        await api.del(`/document-types/${seg(type.id)}`);
+        await load();
+        notify(`${type.name} is deleted.`, "success");
+      }),
+    ];
   }
   await load();
   const addType = form({
@@ -461,7 +501,7 @@ export async function documentsAdminView({ ctx }) {
     h("section", { class: "card", "aria-labelledby": "practice-docs" }, h("h2", { id: "practice-docs" }, "Practice documents for all clients"), docsBox,
       ctx.can(SHARE) ? [h("h3", {}, "Add a practice document"), shareForm({ clientId: null, types, onShared: load })] : null),
     h("section", { class: "card", "aria-labelledby": "types-title" }, h("h2", { id: "types-title" }, "Document types"),
-      h("p", { class: "meta" }, "Clients see only documents whose type is shown in the portal."), typesBox,
+      h("p", { class: "meta" }, "Clients see only documents whose type is shown in the portal. A type can be deleted while no document is filed under it; archive one in use."), typesBox,
       ctx.can("edit_clients") ? addType : null));
 }
 
