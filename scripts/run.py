@@ -11,6 +11,8 @@ prints where to go and how to sign in, and waits; Ctrl-C stops everything it sta
     <SERVICE>_DATABASE_URL  e.g. IDENTITY_DATABASE_URL=postgresql+psycopg2://haven@db/identity;
                         each service not named gets a SQLite file under HAVEN_VAR_DIR.
                         Migrations and the demo seed run on whichever database is chosen.
+    HAVEN_REPLICAS      e.g. charts=2,scheduling=2: instances of those services on the same
+                        queues (competing consumers; each needs its PostgreSQL URL above)
 """
 import logging
 import os
@@ -38,6 +40,17 @@ def databases(stack):
     return ", ".join(kinds)
 
 
+def replicas_setting(text):
+    """HAVEN_REPLICAS="charts=2,scheduling=2" → {"charts": 2, "scheduling": 2}."""
+    replicas = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _, count = item.partition("=")
+        if not count.isdigit() or int(count) < 1:
+            raise SystemExit(f"HAVEN_REPLICAS: '{item}' is not <service>=<count of 1 or more>")
+        replicas[name.strip()] = int(count)
+    return replicas
+
+
 def main():
     warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -47,7 +60,8 @@ def main():
         http_host=host or "127.0.0.1", http_port=int(port),
         smtp_port=int(os.environ.get("SMTP_PORT") or 1025),
         mail_port=int(os.environ.get("HAVEN_MAIL_PORT") or 8025),
-        public_url=os.environ.get("HAVEN_PUBLIC_URL") or None)
+        public_url=os.environ.get("HAVEN_PUBLIC_URL") or None,
+        replicas=replicas_setting(os.environ.get("HAVEN_REPLICAS", "")))
 
     stopping = []
 

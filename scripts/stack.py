@@ -70,7 +70,7 @@ class Stack:
     def __init__(self, var_dir=None, amqp_uri=None, http_port=8000, smtp_port=1025,
                  mail_port=8025, http_host="127.0.0.1", database_urls=None, public_url=None,
                  services=SERVICES, extra_env=None, ready_timeout=120, python=None,
-                 gateways=1):
+                 gateways=1, replicas=None):
         self.var_dir = Path(var_dir or ROOT / "var").resolve()
         self.log_dir = self.var_dir / "log"
         self.requested_amqp_uri = amqp_uri or os.environ.get("AMQP_URI") or DEFAULT_AMQP_URI
@@ -86,6 +86,12 @@ class Stack:
         self.public_url = public_url or self.base_url
         self.mail_url = f"http://127.0.0.1:{self.mail_port}"
         self.services = tuple(services)
+        # instances per service (competing consumers on its queues); 1 unless asked
+        self.replicas = {name: int((replicas or {}).get(name, 1)) for name in self.services}
+        unknown = set(replicas or {}) - set(self.services)
+        if unknown:
+            raise StackError(f"no such service to run twice: {', '.join(sorted(unknown))} "
+                             f"(services: {', '.join(self.services)})")
         # ARCHITECTURE.md: <SERVICE>_DATABASE_URL chooses the database (PostgreSQL in
         # production); a SQLite file under var/ only when nothing chose one.
         self.database_urls = {
@@ -94,6 +100,12 @@ class Stack:
                    or f"sqlite:///{self.var_dir / (name + '.db')}")
             for name in self.services}
         self.extra_env = dict(extra_env or {})
+        # SQLite serializes writers inside one process only (docs/architecture.md)
+        on_sqlite = [n for n, count in self.replicas.items()
+                     if count > 1 and self.database_urls[n].startswith("sqlite")]
+        if on_sqlite:
+            raise StackError(f"several instances of {', '.join(on_sqlite)} need PostgreSQL: set "
+                             + ", ".join(f"{n.upper()}_DATABASE_URL" for n in on_sqlite))
         self.ready_timeout = ready_timeout
         self.python = python or sys.executable
         self.processes = {}          # name -> Popen, in start order
@@ -112,8 +124,10 @@ class Stack:
             self._start_mail()
             self.migrate()
             for name in self.services:
-                self._spawn(name, [self.python, "-m", "services.common.run", name],
-                            self._metrics_env(name))
+                for number in range(1, self.replicas[name] + 1):
+                    process = name if number == 1 else f"{name}-{number}"
+                    self._spawn(process, [self.python, "-m", "services.common.run", name],
+                                self._metrics_env(process))
             self._spawn_gateway("gateway", self.http_port)
             for number in range(2, self.gateways + 1):
                 self._spawn_gateway(f"gateway-{number}", free_port(self.http_host))
@@ -148,6 +162,14 @@ class Stack:
         if wait:
             self.wait_ready(urls=[url])
         return url
+
+    def kill_process(self, name):
+        """SIGKILL one process this stack started, as a crash would: no clean shutdown."""
+        proc = self.processes.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, 9)
+        proc.wait(10)
+        self.gateway_urls.pop(name, None)
 
     def stop_process(self, name, timeout=15):
         """End one process this stack started (SIGTERM, then SIGKILL after `timeout`)."""
@@ -456,6 +478,7 @@ def setup_demo_scheduling(proxy, actor, practice):
         "version": settings["version"], "online_booking": True,
         "who_may_request": "everyone", "min_notice_minutes": 24 * 60, "horizon_days": 60,
         "buffer_minutes": 10, "late_cancel_hours": 24, "no_cancel_hours": 4,
+        "clients_may_cancel": True,
         "instructions": "Choose a time that suits you; we confirm every request within "
                         "one business day."})
 
