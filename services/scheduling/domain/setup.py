@@ -29,7 +29,7 @@ DEFAULT_SETTINGS = {
     "max_future_appointments": None,   # per client; None = no limit
     "instructions": None,
     # cancellation policy
-    "clients_may_cancel": True,
+    "clients_may_cancel": False,    # the practice turns portal cancellation on
     "late_cancel_hours": 24,        # inside it: the appointment stays, late_cancelled
     "no_cancel_hours": 0,           # inside it: the portal refuses (contact the practice)
     "late_cancel_fee_cents": None,  # None: the service's fee

@@ -62,7 +62,8 @@ def world(request, amqp_uri, tmp_path_factory):
             s.update_scheduling_settings(staff, {"version": 0, "online_booking": True,
                                                  "who_may_request": "everyone",
                                                  "min_notice_minutes": 60, "horizon_days": 30,
-                                                 "late_cancel_hours": 24, "no_cancel_hours": 2})
+                                                 "late_cancel_hours": 24, "no_cancel_hours": 2,
+                                                 "clients_may_cancel": True})
             yield {"rpc": rpc, "staff": staff, "maya": maya, "office": office,
                    "service": service, "tap": tap, "url": url, "practice_id": practice["id"]}
     finally:

@@ -74,7 +74,7 @@ def practice(service):
     service.update_scheduling_settings(ADMIN, {
         "version": 0, "online_booking": True, "who_may_request": "everyone",
         "min_notice_minutes": 24 * 60, "horizon_days": 30, "buffer_minutes": 10,
-        "late_cancel_hours": 24, "no_cancel_hours": 4})
+        "late_cancel_hours": 24, "no_cancel_hours": 4, "clients_may_cancel": True})
     return {"office": office, "tele": tele, "session": session}
 
 

@@ -9,6 +9,7 @@ import { downloadFrom } from "../ui/files.js";
 import { formatInZone, formatMinutes } from "../ui/format.js";
 import { callout, notify } from "../ui/notice.js";
 import { allows } from "./people.js";
+import { cancelButton, pendingRequests, requestLink } from "./booking.js";
 
 export const LOCATION_WORDS = { office: "At the office", telehealth: "Telehealth (video)" };
 
@@ -21,8 +22,8 @@ function query(ctx, person, when) {
   return q;
 }
 
-function cancelledTag() {
-  return h("span", { class: "status-tag status-tag--inactive" }, h("span", { "aria-hidden": "true" }, "■"), " Cancelled");
+function cancelledTag(late = false) {
+  return h("span", { class: "status-tag status-tag--inactive" }, h("span", { "aria-hidden": "true" }, "■"), late ? " Late cancellation" : " Cancelled");
 }
 
 // "Add to calendar": a plain download link to the appointment's .ics file (the cookie
@@ -58,21 +59,22 @@ function calendarLink(a, when) {
     } } }, "Add to calendar"));
 }
 
-function item(a, timeZone, upcoming) {
+function item(a, timeZone, upcoming, cancel) {
   const when = formatInZone(a.starts_at, timeZone);
   return h("li", { class: "appointment" },
     h("h3", { class: "appointment__when" }, h("time", { datetime: a.starts_at }, when),
-      a.status === "cancelled" ? cancelledTag() : null),
+      a.status === "cancelled" || a.status === "late_cancelled" ? cancelledTag(a.status === "late_cancelled") : null),
     h("p", { class: "appointment__what" }, [a.title || "Appointment", a.clinician_name ? `with ${a.clinician_name}` : null].filter(Boolean).join(" ")),
     h("p", { class: "meta" }, [formatMinutes(a.duration_minutes), LOCATION_WORDS[a.location] || a.location].filter(Boolean).join(" · ")),
-    upcoming && a.status === "scheduled" ? calendarLink(a, when) : null);
+    upcoming && a.status === "scheduled" ? calendarLink(a, when) : null,
+    upcoming && cancel && a.status === "scheduled" ? h("p", {}, cancel(a, when)) : null);
 }
 
-function section(id, title, items, empty, timeZone, upcoming = false) {
+function section(id, title, items, empty, timeZone, upcoming = false, cancel = null) {
   return h("section", { class: "card", "aria-labelledby": id },
     h("h2", { id }, title),
     items.length
-      ? h("ul", { class: "appointments", "aria-labelledby": id }, items.map((a) => item(a, timeZone, upcoming)))
+      ? h("ul", { class: "appointments", "aria-labelledby": id }, items.map((a) => item(a, timeZone, upcoming, cancel)))
       : h("p", { class: "empty" }, empty));
 }
 
@@ -115,14 +117,28 @@ export async function appointmentsView({ ctx }) {
   const [upcoming, past] = results;
   const timeZone = ctx.practice && ctx.practice.time_zone;
   const several = ctx.profiles().length > 1;
+  const settings = await api.get("/scheduling/settings").catch(() => null);
+  const requests = settings && settings.online_booking && settings.who_may_request !== "no_one";
+  const reload = () => ctx.navigate("/appointments");
+  const cancel = settings && settings.clients_may_cancel ? (a, when) => cancelButton(a, when, reload) : null;
+  const pending = await pendingRequests(ctx, person, timeZone, reload);
   return h("section", { class: "page", "aria-labelledby": "page-title" },
     h("h1", { id: "page-title" }, several ? `Appointments: ${person.name || "this person"}` : "Appointments"),
-    h("p", { class: "lead" }, "To change or cancel an appointment, please call the practice.",
+    h("p", { class: "lead" }, cancel ? policyWords(settings) : "To change or cancel an appointment, please call the practice.",
       timeZone ? ` Times are in the practice's time zone (${timeZone}).` : ""),
+    requests ? requestLink(ctx) : null,
+    pending,
     upcoming.error ? notLoaded("upcoming-title", "Upcoming", upcoming.error)
-      : section("upcoming-title", "Upcoming", upcoming.value.items || [], "No upcoming appointments.", timeZone, true),
+      : section("upcoming-title", "Upcoming", upcoming.value.items || [], "No upcoming appointments.", timeZone, true, cancel),
     past.error ? notLoaded("past-title", "Past", past.error)
       : section("past-title", "Past", past.value.items || [], "No past appointments.", timeZone));
+}
+
+function policyWords(settings) {
+  const parts = ["To change an appointment, please call the practice."];
+  if (settings.no_cancel_hours) parts.push(`You can cancel here until ${settings.no_cancel_hours} hours before it starts; after that, please call.`);
+  if (settings.late_window_applies && settings.late_cancel_hours) parts.push(`Cancelling less than ${settings.late_cancel_hours} hours before is a late cancellation, and the practice's fee may apply.`);
+  return parts.join(" ");
 }
 
 export function appointmentsNavLink(base, path) {

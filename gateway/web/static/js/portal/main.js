@@ -14,6 +14,7 @@ import { forgotView, inviteView, resetView } from "./links.js";
 import { chartNavLinks, chartRoutes } from "./chart/pages.js";
 import { allows, homeView, peopleView } from "./people.js";
 import { appointmentsNavLink, appointmentsView } from "./appointments.js";
+import { requestView } from "./booking.js";
 import { securityView } from "../ui/twofactor.js";
 
 // Pages anyone may open, signed in or not (they come from emailed links).
@@ -182,6 +183,7 @@ const router = createRouter({
     { path: "/", title: (heading) => (heading ? heading.textContent : "My details"), view: (args) => homeView({ ...args, ctx }) },
     { path: "/people", title: "People", view: (args) => peopleView({ ...args, ctx }) },
     { path: "/appointments", title: (heading) => (heading ? heading.textContent : "Appointments"), view: (args) => appointmentsView({ ...args, ctx }) },
+    { path: "/appointments/request", title: "Request an appointment", view: (args) => requestView({ ...args, ctx }) },
     { path: "/security", title: "Security", view: () => securityView({ who: "portal" }) },
     ...chartRoutes(ctx),
     { path: "/sign-in", title: "Sign in", view: (args) => signInView({ ...args, ctx }) },

@@ -10,6 +10,7 @@ import { passwordForm } from "../ui/password.js";
 import { signInForm } from "../ui/signin.js";
 import { applyTheme } from "../ui/theme.js";
 import { alertsView } from "./alerts.js";
+import { requestsView } from "./requests.js";
 import { clientView } from "./client.js";
 import { clientsView, newClientView } from "./clients.js";
 import { chartNavLinks, chartRoutes } from "./chart/pages.js";
@@ -47,6 +48,9 @@ function renderNav(path = "/") {
     items.push(h("li", {}, h("a", { href: `${base}/portal-access`, class: "masthead__link", "aria-current": section("/portal-access", path) }, "Portal access")));
     items.push(h("li", {}, h("a", { href: `${base}/alerts`, class: "masthead__link", id: "nav-alerts", "aria-current": section("/alerts", path) },
       "Alerts", state.unread ? h("span", { class: "badge" }, String(state.unread), srOnly(" unread")) : null)));
+    if (ctx.can("manage_appointments")) {
+      items.push(h("li", {}, h("a", { href: `${base}/requests`, class: "masthead__link", "aria-current": section("/requests", path) }, "Requests")));
+    }
     items.push(...chartNavLinks(base, path, ctx).filter(Boolean));
     if (ctx.can("manage_practice_settings")) {
       items.push(h("li", {}, h("a", { href: `${base}/settings`, class: "masthead__link", "aria-current": section("/settings", path) }, "Settings")));
@@ -193,6 +197,7 @@ const router = createRouter({
     { path: "/clients/new", title: "Add a client", view: (args) => newClientView({ ...args, ctx }) },
     { path: "/clients/:id", title: (heading) => (heading ? heading.textContent : "Client"), view: (args) => clientView({ ...args, ctx }) },
     { path: "/alerts", title: "Alerts", view: (args) => alertsView({ ...args, ctx }) },
+    { path: "/requests", title: "Appointment requests", view: (args) => requestsView({ ...args, ctx }) },
     ...chartRoutes(ctx),
     { path: "/portal-access", title: "Portal access", view: (args) => accessListView({ ...args, ctx }) },
     { path: "/settings", title: "Portal settings", view: (args) => settingsView({ ...args, ctx }) },
