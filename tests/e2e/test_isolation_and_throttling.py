@@ -53,12 +53,16 @@ BODIES = {
         "handler": "notify.on_client_updated"},
     ("POST", "/api/v1/appointments/<appointment_id>/cancel"): {"version": 1,
                                                                "reason": "Leaked"},
+    # one's own practice's email texts (the kind is a name): never B's, edited below
+    ("PUT", "/api/v1/email-templates/<kind>"): {"subject": "Hello from {{ practice_name }}"},
+    ("POST", "/api/v1/email-templates/<kind>/preview"): {},
+    ("POST", "/api/v1/email-templates/<kind>/sample"): {},
 }
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 # Path parameters that are names, not ids.
-NAMES = {"tab": "basic", "role": "intern", "service": "notify"}
+NAMES = {"tab": "basic", "role": "intern", "service": "notify", "kind": "invitation"}
 
 
 def bearer_sign_in(base, payload):
@@ -133,6 +137,9 @@ def test_no_route_hands_practice_b_data_to_practice_a(haven_stack):
                                                    "title": "Bristol session"})
     assert b_appointment.status_code == 201, b_appointment.text
     ids["appointment_id"] = b_appointment.json()["id"]
+    # B's own invitation text: A's administrator, reading or previewing hers, never sees it
+    assert b_admin.put(f"{base}/api/v1/email-templates/invitation", timeout=10, json={
+        "subject": "Bristol welcomes you to {{ practice_name }}"}).status_code == 200
     secrets = [b.bobby_email, "Bristol", "Bea Contact", "bristol-letter"]
 
     # practice A: its administrator (every staff permission) and a portal client
