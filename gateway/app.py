@@ -14,7 +14,8 @@ from kombu import Connection
 from nameko.exceptions import MethodNotFound
 from werkzeug.exceptions import NotFound as HTTPNotFound
 from werkzeug.exceptions import UnsupportedMediaType
-from werkzeug.wrappers import Response
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Request, Response
 
 from gateway import errors, hosts, http
 from gateway.auth import LOAD_WAIT_SECONDS, Authenticator, Revocations
@@ -72,6 +73,9 @@ def gateway_settings(config):
         "max_body": int(config.get("MAX_BODY_BYTES")
                         or settings.env_int("HAVEN_MAX_BODY_BYTES", DEFAULT_MAX_BODY)),
         "insecure_cookies": bool(insecure),
+        # proxies in front of the gateway whose X-Forwarded-For / -Proto are believed
+        "proxy_hops": int(config["PROXY_HOPS"] if config.get("PROXY_HOPS") is not None
+                          else settings.env_int("HAVEN_PROXY_HOPS", 0)),
         "amqp_uri": config.get("AMQP_URI"),
         "revocations_wait": float(config["REVOCATIONS_WAIT_SECONDS"]
                                   if config.get("REVOCATIONS_WAIT_SECONDS") is not None
@@ -98,10 +102,17 @@ class GatewayApp:
         self.broker_check = broker_check or self._broker_reachable
         self.config = config
         self.blobs = None  # the blob store, opened on first use (gateway/uploads.py)
+        # Behind `proxy_hops` trusted proxies the person's address is the one the nearest
+        # of them put at the right of X-Forwarded-For, `hops` from the end: earlier entries
+        # are the client's own say and never believed. Off (0) trusts no header.
+        hops = s["proxy_hops"]
+        self.proxy_fix = ProxyFix(_nothing, x_for=hops, x_proto=hops, x_host=0, x_port=0,
+                                  x_prefix=0) if hops > 0 else None
 
     # -- the pipeline -------------------------------------------------------------
     def handle(self, request):
         started = time.perf_counter()
+        request = self._from_the_client(request)
         cid = http.correlation_from(request)
         token = correlation_id.set(cid)
         try:
@@ -123,6 +134,15 @@ class GatewayApp:
         path = route.path if route is not None else "unmatched"
         metrics.HTTP_REQUESTS.labels(path, request.method, str(response.status_code)).inc()
         metrics.HTTP_SECONDS.labels(path, request.method).observe(time.perf_counter() - started)
+
+    def _from_the_client(self, request):
+        """The request as the person sent it (their address and scheme) when trusted
+        proxies forwarded it; everything that reads `remote_addr` — the throttles'
+        and audit's `source_ip`, the actor, the access log — then sees the person."""
+        if self.proxy_fix is None:
+            return request
+        self.proxy_fix(request.environ, None)   # rewrites REMOTE_ADDR etc. in place
+        return Request(request.environ)
 
     def _dispatch(self, request, cid):
         route, params = self._match(request)
@@ -265,6 +285,11 @@ class GatewayApp:
             return True
         except (Exception, eventlet.Timeout):
             return False
+
+
+def _nothing(environ, start_response):
+    """ProxyFix's inner application: only its rewrite of the environ is wanted."""
+    return None
 
 
 def _refuse_deep(request):

@@ -68,6 +68,13 @@ class GatewayProtocol(HttpOnlyProtocol):
                          f"{_kb(wsgi.MAX_TOTAL_HEADER_SIZE)} in all.")
         return False
 
+    def get_client_address(self):
+        # for the access log: the address the pipeline trusted (gateway/app.py,
+        # `_from_the_client`, rewrites REMOTE_ADDR), never an unchecked X-Forwarded-For
+        host, port = super().get_client_address()
+        trusted = (getattr(self, "environ", None) or {}).get("REMOTE_ADDR")
+        return (trusted or host.rsplit(",", 1)[-1]), port
+
     def _refuse(self, status, reason, code, message):
         body = http.dumps({"error": code, "message": message})
         head = [f"HTTP/1.1 {status} {reason}", "Content-Type: application/json",
