@@ -7,6 +7,8 @@ vhost of its own on the broker `scripts.testenv` names, removed afterwards), see
   (b) the bare nameko path: HTTP -> one RPC -> one SQLite row (bench/bare.py);
   (c) GET /api/v1/me/appointments (upcoming, three booked) through the gateway: the
       appointments read model;
+  (d) the broker-less reference: werkzeug under gunicorn, one worker per core, one
+      SQLite row (bench/brokerless.py) — the hot reads are reported as a ratio to it;
 
 then the resident memory of every process of the stack, idle and after the load, and the
 event latency from a committed charts demographics update to the notify alert being
@@ -278,6 +280,21 @@ def start_bare(stack, workdir):
     return procs, url
 
 
+def start_brokerless(workdir):
+    """gunicorn with one sync worker per core serving bench/brokerless.py."""
+    port = free_port()
+    log = open(workdir / "brokerless.log", "ab")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(os.cpu_count() or 1),
+         "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning",
+         "bench.brokerless:app"],
+        cwd=ROOT, env=dict(os.environ, BENCH_BARE_DB=str(workdir / "bare.db"),
+                           PYTHONPATH=str(ROOT)),
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    wait_for_port("127.0.0.1", port, 60, proc, "gunicorn", workdir / "brokerless.log")
+    return proc, f"http://127.0.0.1:{port}/items/42"
+
+
 def event_latency(stack, practice_id, client, access):
     """Commit of charts.update_demographics (its reply) -> the alert listed by notify."""
     from services.common.actor import Actor
@@ -345,7 +362,7 @@ def versions(stack):
 
 
 def report(results):
-    a, b, c = results["a"], results["b"], results["c"]
+    a, b, c, d = results["a"], results["b"], results["c"], results["d"]
     lines = [
         "# Haven benchmark results",
         "",
@@ -372,14 +389,21 @@ def report(results):
         f"| (c) GET /api/v1/me/appointments ({BENCH_APPOINTMENTS} upcoming), authenticated, "
         f"through the gateway | {c['rps']:.0f} | {c['p50']:.1f} | {c['p99']:.1f} | "
         f"{c['errors']} |",
+        f"| (d) broker-less reference: werkzeug + gunicorn ({results['machine']['nproc']} "
+        f"workers) -> SQLite row | {d['rps']:.0f} | {d['p50']:.1f} | {d['p99']:.1f} | "
+        f"{d['errors']} |",
         "",
-        f"Ratio (a)/(b): **{a['rps'] / b['rps']:.2f}**; (c)/(b): **{c['rps'] / b['rps']:.2f}**",
+        f"Ratio (a)/(b): **{a['rps'] / b['rps']:.2f}**; (c)/(b): **{c['rps'] / b['rps']:.2f}**; "
+        f"(a)/(d): **{a['rps'] / d['rps']:.2f}**; (c)/(d): **{c['rps'] / d['rps']:.2f}**",
         "",
         "(a) and (c) answer from the gateway's read models (the client's record; the "
         "client's upcoming appointments: no RPC); (b) is bench/bare.py: nameko's "
         "HTTP entrypoint, one RpcProxy call published as Haven's gateway publishes (no "
         "publisher confirms, non-persistent), and a store keeping one open SQLite "
-        "connection per worker (max_workers 10 on both sides, as Haven's services).",
+        "connection per worker (max_workers 10 on both sides, as Haven's services). "
+        "(d) is bench/brokerless.py: no broker, no RPC, no auth — one sync gunicorn worker "
+        "process per core, each with an open SQLite connection; the gateway is one "
+        "eventlet process today.",
         "",
         "## Resident memory (RSS, MiB)",
         "",
@@ -418,7 +442,8 @@ def report(results):
 
 def targets(results):
     """(target, what was measured, met?) for each of issue 3's targets."""
-    a, b, c, ev = results["a"], results["b"], results["c"], results["events"]
+    a, b, c, d, ev = (results["a"], results["b"], results["c"], results["d"],
+                      results["events"])
     peak = max(sum(results["rss_idle"].values()), sum(results["rss_after"].values())) / 1024
     return [
         ("read path >= half the bare stack's throughput",
@@ -427,6 +452,9 @@ def targets(results):
         ("appointments read path >= half the bare stack's throughput",
          f"{c['rps']:.0f} / {b['rps']:.0f} req/s = {c['rps'] / b['rps']:.2f}",
          c["rps"] >= 0.5 * b["rps"] and not c["errors"]),
+        ("hot reads >= 0.8x the broker-less reference (issue 16's goal)",
+         f"(a) {a['rps'] / d['rps']:.2f}, (c) {c['rps'] / d['rps']:.2f}",
+         a["rps"] >= 0.8 * d["rps"] and c["rps"] >= 0.8 * d["rps"]),
         ("whole stack < 1 GiB resident (every process, the broker's included)",
          f"{peak:.0f} MiB at most", peak < 1024),
         ("events reach their consumer within 1 s of the commit (p99)",
@@ -451,6 +479,8 @@ def main():
         practice_id = demo["practice"]["id"]
         client, access, token = bench_client(stack, practice_id)
         bare, bare_url = start_bare(stack, workdir)
+        brokerless, brokerless_url = start_brokerless(workdir)
+        bare.append(brokerless)
         time.sleep(2)
         results = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                    "machine": machine(), "versions": versions(stack)}
@@ -463,6 +493,9 @@ def main():
         print(f"(b) bare nameko HTTP->RPC->SQLite, {DURATION} s ...", flush=True)
         results["b"] = load(bare_url, {})
         print(f"    {results['b']}", flush=True)
+        print(f"(d) broker-less werkzeug + gunicorn, {DURATION} s ...", flush=True)
+        results["d"] = load(brokerless_url, {})
+        print(f"    {results['d']}", flush=True)
         print(f"(c) gateway /api/v1/me/appointments, {DURATION} s ...", flush=True)
         results["c"] = load(stack.base_url + "/api/v1/me/appointments",
                             {"Authorization": f"Bearer {token}"})
