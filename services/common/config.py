@@ -101,6 +101,8 @@ def service_config(service, **overrides):
         "SMTP_FROM": env("SMTP_FROM", "Haven <no-reply@haven.local>"),
         "SMTP_TIMEOUT": env_float("SMTP_TIMEOUT", 10.0),
         "SMTP_STARTTLS": env("SMTP_STARTTLS", ""),
+        "SMTP_TLS": env("SMTP_TLS", ""),          # off | starttls | implicit
+        "SMTP_CA_FILE": env("SMTP_CA_FILE"),
         "SMTP_USERNAME": env("SMTP_USERNAME"),
         "SMTP_PASSWORD": env("SMTP_PASSWORD"),
         "EMAIL_BACKEND": env("HAVEN_EMAIL_BACKEND", "smtp"),

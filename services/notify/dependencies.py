@@ -3,10 +3,13 @@ for development and tests, and the `Mailer` provider that sends queued email.
 
 Backends are chosen by configuration (`EMAIL_BACKEND`: "smtp", the default, or
 "memory"). SMTP is configured by SMTP_HOST / SMTP_PORT / SMTP_FROM, and optionally
-SMTP_STARTTLS / SMTP_USERNAME / SMTP_PASSWORD / SMTP_TIMEOUT.
+SMTP_TLS (off | starttls | implicit; SMTP_STARTTLS=1 is the older spelling of starttls),
+SMTP_CA_FILE (a private CA to trust; the system's otherwise), SMTP_USERNAME /
+SMTP_PASSWORD and SMTP_TIMEOUT. With TLS the server's certificate and name are verified.
 """
 import email.utils
 import logging
+import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -31,6 +34,7 @@ class OutgoingEmail:
     text: str
     html: str = None
     from_name: str = None
+    message_id: str = None    # the same for every attempt of one email: receivers dedupe
 
 
 class SendFailed(Exception):
@@ -54,12 +58,37 @@ class EmailBackend:
         return type(self).__name__
 
 
+TLS_MODES = ("off", "starttls", "implicit")
+
+
+def tls_mode(config):
+    """SMTP_TLS, or the older SMTP_STARTTLS=1; a value Haven does not know stops the
+    service at start, naming the setting, rather than sending in the clear."""
+    mode = str(config.get("SMTP_TLS") or "").strip().lower()
+    if not mode:
+        legacy = str(config.get("SMTP_STARTTLS") or "").strip().lower()
+        mode = "starttls" if legacy in ("1", "true", "yes", "on") else "off"
+    if mode not in TLS_MODES:
+        raise ValueError(f"SMTP_TLS must be one of {', '.join(TLS_MODES)}, not {mode!r}")
+    return mode
+
+
 class SmtpBackend(EmailBackend):
     def __init__(self, host, port, sender, timeout=10.0, starttls=False, username=None,
-                 password=None):
+                 password=None, tls=None, ca_file=None):
         self.host, self.port, self.timeout = host, int(port), timeout
         self.sender_name, self.sender_address = email.utils.parseaddr(sender)
-        self.starttls, self.username, self.password = starttls, username, password
+        self.tls = tls or ("starttls" if starttls else "off")
+        if self.tls not in TLS_MODES:
+            raise ValueError(f"SMTP_TLS must be one of {', '.join(TLS_MODES)}")
+        self.username, self.password = username, password
+        self.ca_file = ca_file or None
+        if username and self.tls == "off" and host not in ("127.0.0.1", "localhost", "::1"):
+            log.warning("SMTP credentials are configured without TLS: they cross the network "
+                        "in the clear; set SMTP_TLS=starttls or implicit")
+
+    def _context(self):
+        return ssl.create_default_context(cafile=self.ca_file)
 
     def build(self, message):
         mail = EmailMessage()
@@ -69,21 +98,28 @@ class SmtpBackend(EmailBackend):
         mail["Subject"] = message.subject
         mail["Date"] = email.utils.formatdate(localtime=False)
         domain = self.sender_address.rpartition("@")[2] or "haven.local"
-        mail["Message-ID"] = email.utils.make_msgid(domain=domain)
+        mail["Message-ID"] = (f"<{message.message_id}@{domain}>" if message.message_id
+                              else email.utils.make_msgid(domain=domain))
         mail.set_content(message.text)
         if message.html:
             mail.add_alternative(message.html, subtype="html")
         return mail
 
     def describe(self):
-        return f"{self.host}:{self.port}"
+        return f"{self.host}:{self.port}" + ("" if self.tls == "off" else f" ({self.tls} TLS)")
+
+    def _connect(self, timeout):
+        if self.tls == "implicit":
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=timeout,
+                                    context=self._context())
+        return smtplib.SMTP(self.host, self.port, timeout=timeout)
 
     def send(self, message, timeout=None):
         mail = self.build(message)
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=timeout or self.timeout) as smtp:
-                if self.starttls:
-                    smtp.starttls()
+            with self._connect(timeout or self.timeout) as smtp:
+                if self.tls == "starttls":
+                    smtp.starttls(context=self._context())
                 if self.username:
                     smtp.login(self.username, self.password or "")
                 smtp.send_message(mail, from_addr=self.sender_address, to_addrs=[message.to])
@@ -91,6 +127,8 @@ class SmtpBackend(EmailBackend):
             raise SendFailed("recipient_refused", permanent=True) from None
         except smtplib.SMTPResponseException as exc:
             raise SendFailed(f"smtp_{exc.smtp_code}", permanent=exc.smtp_code >= 500) from None
+        except ssl.SSLCertVerificationError:
+            raise SendFailed("tls_certificate_refused") from None
         except (smtplib.SMTPException, OSError) as exc:
             raise SendFailed(type(exc).__name__) from None
 
@@ -114,8 +152,8 @@ def backend_from_config(config):
     return SmtpBackend(
         host=config.get("SMTP_HOST", "127.0.0.1"), port=config.get("SMTP_PORT", 1025),
         sender=config.get("SMTP_FROM", "Haven <no-reply@haven.local>"),
-        timeout=float(config.get("SMTP_TIMEOUT", 10.0)),
-        starttls=str(config.get("SMTP_STARTTLS", "")).lower() in ("1", "true", "yes"),
+        timeout=float(config.get("SMTP_TIMEOUT", 10.0)), tls=tls_mode(config),
+        ca_file=config.get("SMTP_CA_FILE"),
         username=config.get("SMTP_USERNAME"), password=config.get("SMTP_PASSWORD"))
 
 
@@ -193,7 +231,7 @@ class Mailer(DependencyProvider):
         for item in claimed:
             message = OutgoingEmail(to=item.to_address, subject=item.subject,
                                     text=item.body_text, html=item.body_html,
-                                    from_name=item.from_name)
+                                    from_name=item.from_name, message_id=item.id)
             try:
                 self.backend.send(message)
             except Exception as exc:  # noqa: BLE001 - any failure is retried, never lost

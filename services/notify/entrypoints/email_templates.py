@@ -224,6 +224,18 @@ class EmailTemplateEntrypoints:
                 hint = "it is busy or limiting; try again in a few minutes"
             return Unavailable("mail_server_refused", f"The mail server at {where} refused "
                                f"the sample (SMTP {code}): {hint}.")
+        if failure.code == "tls_certificate_refused":
+            return Unavailable("mail_server_untrusted", f"The mail server at {where} showed a "
+                               "certificate Haven does not trust (or for another name). Check "
+                               "SMTP_HOST, or give its CA in SMTP_CA_FILE.")
+        if failure.code == "SMTPNotSupportedError":
+            return Unavailable("mail_server_refused", f"The mail server at {where} does not "
+                               "offer STARTTLS. Check SMTP_PORT, or set SMTP_TLS=implicit for a "
+                               "server that speaks TLS from the start.")
+        if failure.code in ("SSLError", "SSLEOFError", "SSLZeroReturnError"):
+            return Unavailable("mail_server_refused", f"The TLS conversation with the mail "
+                               f"server at {where} failed ({failure.code}). Check SMTP_TLS and "
+                               "SMTP_PORT (465 is usually implicit, 587 STARTTLS).")
         return Unavailable("mail_server_unreachable", f"The mail server at {where} could not "
                            f"be reached ({failure.code}). Check SMTP_HOST and SMTP_PORT, or "
                            "try again once it is running.")

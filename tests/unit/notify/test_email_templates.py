@@ -248,6 +248,9 @@ def test_a_sample_goes_to_the_administrator_s_own_address(templates, backend, db
     (SendFailed("smtp_421"), Unavailable, "mail_server_refused", "try again"),
     (SendFailed("recipient_refused", permanent=True), InvalidInput, "sample_refused",
      "dana@oak.example"),
+    (SendFailed("tls_certificate_refused"), Unavailable, "mail_server_untrusted", "SMTP_CA_FILE"),
+    (SendFailed("SMTPNotSupportedError"), Unavailable, "mail_server_refused", "SMTP_TLS=implicit"),
+    (SendFailed("SSLError"), Unavailable, "mail_server_refused", "SMTP_PORT"),
 ])
 def test_a_sample_the_mail_server_did_not_take_says_why(templates, backend, failure, error,
                                                          code, words):
