@@ -9,8 +9,10 @@ still fits before its end. A start is offered only when [start, start + duration
 overlaps no blocked time and no scheduled appointment widened by the buffer on both
 sides, and lies in [now + minimum notice, now + horizon].
 """
+import heapq
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -50,8 +52,7 @@ class Blocked:
     repeat_until: date = None
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):          # a tuple: thousands are made per question
     starts_at: datetime          # aware UTC
     ends_at: datetime
     clinician_id: str
@@ -202,27 +203,36 @@ def offered(service_minutes, rules, periods, places, blocks, appointments, now,
     block_spans = block_intervals(blocks, window_start, window_end)
     busy = {}
     slots = []
+    # with a limit, a max-heap of the `limit` earliest starts found: once a period begins
+    # after the latest of them, no later period (they come soonest first) can add one
+    kept = []
+    seen = set()                        # overlapping periods of one clinician: one offer
     for start, end, period in intervals:
+        if limit and len(kept) >= limit and start.timestamp() > -kept[0]:
+            break
         who = period.clinician_id
         if who not in busy:
             busy[who] = unavailable(who, appointments.get(who, ()), block_spans,
                                     rules.buffer_minutes)
-        place = places[period.location_id]
+        overlaps = busy[who].overlaps
+        zone = places[period.location_id].time_zone
         candidate = start
         if candidate < earliest:                    # jump to the first start on the step
             candidate += step * -((start - earliest) // step)
         while candidate + duration <= end and candidate <= latest:
-            if not busy[who].overlaps(candidate, candidate + duration):
+            if (candidate, who) not in seen and not overlaps(candidate, candidate + duration):
+                seen.add((candidate, who))
                 slots.append(Slot(candidate, candidate + duration, who, period.location_id,
-                                  place.time_zone))
+                                  zone))
+                if limit:
+                    stamp = candidate.timestamp()
+                    if len(kept) < limit:
+                        heapq.heappush(kept, -stamp)
+                    elif stamp < -kept[0]:
+                        heapq.heapreplace(kept, -stamp)
             candidate += step
     slots.sort(key=lambda s: (s.starts_at, s.clinician_id, s.location_id))
-    unique = []
-    for slot in slots:                              # overlapping periods: one offer each
-        if not unique or (slot.starts_at, slot.clinician_id) != (
-                unique[-1].starts_at, unique[-1].clinician_id):
-            unique.append(slot)
-    return unique[:limit] if limit else unique
+    return slots[:limit] if limit else slots
 
 
 def local_days_around(instant, places):

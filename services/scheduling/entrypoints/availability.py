@@ -76,7 +76,7 @@ class AvailabilityEntrypoints:
         more = len(slots) > cmd["limit"]
         slots = slots[:cmd["limit"]]
         return {"service_id": service.id, "duration_minutes": service.duration_minutes,
-                "items": setup_schemas.Slot(many=True).dump(slots),
+                "items": [setup_schemas.slot_dict(slot) for slot in slots],
                 "clinicians": {key: names.get(key, "") for key in
                                {s.clinician_id for s in slots}},
                 "more": more}

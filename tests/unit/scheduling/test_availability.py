@@ -198,6 +198,16 @@ def test_no_offered_slot_breaks_a_rule(world):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds(), st.integers(1, 40))
+def test_a_limit_answers_the_earliest_slots_of_the_whole_answer(world, limit):
+    """offered() stops early under a limit: it must answer what the whole answer begins with."""
+    places = {"p": av.Place("p", "office", world["zone"])}
+    args = (world["minutes"], world["rules"], world["periods"], places, world["blocks"],
+            world["booked"], world["now"], world["first"], world["last"])
+    assert av.offered(*args, limit=limit) == av.offered(*args)[:limit]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds())
 def test_every_free_start_on_the_step_is_offered(world):
     """The converse: nothing free is lost (checked with no appointments or blocks)."""
