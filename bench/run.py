@@ -7,6 +7,7 @@ vhost of its own on the broker `scripts.testenv` names, removed afterwards), see
   (b) the bare nameko path: HTTP -> one RPC -> one SQLite row (bench/bare.py);
   (c) GET /api/v1/me/appointments (upcoming, three booked) through the gateway: the
       appointments read model;
+  (e) (a) again with one gateway process per core sharing the port (SO_REUSEPORT);
   (d) the broker-less reference: werkzeug under gunicorn, one worker per core, one
       SQLite row (bench/brokerless.py) — the hot reads are reported as a ratio to it;
 
@@ -389,12 +390,16 @@ def report(results):
         f"| (c) GET /api/v1/me/appointments ({BENCH_APPOINTMENTS} upcoming), authenticated, "
         f"through the gateway | {c['rps']:.0f} | {c['p50']:.1f} | {c['p99']:.1f} | "
         f"{c['errors']} |",
+        f"| (e) as (a), {results['e']['workers']} gateway processes sharing the port "
+        f"(SO_REUSEPORT) | {results['e']['rps']:.0f} | {results['e']['p50']:.1f} | "
+        f"{results['e']['p99']:.1f} | {results['e']['errors']} |",
         f"| (d) broker-less reference: werkzeug + gunicorn ({results['machine']['nproc']} "
         f"workers) -> SQLite row | {d['rps']:.0f} | {d['p50']:.1f} | {d['p99']:.1f} | "
         f"{d['errors']} |",
         "",
         f"Ratio (a)/(b): **{a['rps'] / b['rps']:.2f}**; (c)/(b): **{c['rps'] / b['rps']:.2f}**; "
-        f"(a)/(d): **{a['rps'] / d['rps']:.2f}**; (c)/(d): **{c['rps'] / d['rps']:.2f}**",
+        f"(a)/(d): **{a['rps'] / d['rps']:.2f}**; (c)/(d): **{c['rps'] / d['rps']:.2f}**; "
+        f"(e)/(d): **{results['e']['rps'] / d['rps']:.2f}**",
         "",
         "(a) and (c) answer from the gateway's read models (the client's record; the "
         "client's upcoming appointments: no RPC); (b) is bench/bare.py: nameko's "
@@ -411,8 +416,8 @@ def report(results):
         "|---|---:|---:|",
     ]
     idle, after = results["rss_idle"], results["rss_after"]
-    for name in idle:
-        lines.append(f"| {name} | {idle[name] / 1024:.0f} | {after.get(name, 0) / 1024:.0f} |")
+    for name in list(idle) + [n for n in after if n not in idle]:
+        lines.append(f"| {name} | {idle.get(name, 0) / 1024:.0f} | {after.get(name, 0) / 1024:.0f} |")
     lines.append(f"| **total** | **{sum(idle.values()) / 1024:.0f}** | "
                  f"**{sum(after.values()) / 1024:.0f}** |")
     lines += ["", "Each row sums a process and its children. The broker row counts every "
@@ -500,6 +505,17 @@ def main():
         results["c"] = load(stack.base_url + "/api/v1/me/appointments",
                             {"Authorization": f"Bearer {token}"})
         print(f"    {results['c']}", flush=True)
+        workers = 1
+        while workers < (os.cpu_count() or 1):
+            stack.add_gateway_worker()
+            workers += 1
+        time.sleep(2)
+        print(f"(e) gateway /api/v1/me/details with {workers} gateway processes on one "
+              f"port, {DURATION} s ...", flush=True)
+        results["e"] = load(stack.base_url + "/api/v1/me/details",
+                            {"Authorization": f"Bearer {token}"})
+        results["e"]["workers"] = workers
+        print(f"    {results['e']}", flush=True)
         results["rss_after"] = memory(stack)
         results["load_after"] = load_average()
         print(f"event latency over {EVENT_UPDATES} updates ...", flush=True)

@@ -11,6 +11,7 @@ prints where to go and how to sign in, and waits; Ctrl-C stops everything it sta
     <SERVICE>_DATABASE_URL  e.g. IDENTITY_DATABASE_URL=postgresql+psycopg2://haven@db/identity;
                         each service not named gets a SQLite file under HAVEN_VAR_DIR.
                         Migrations and the demo seed run on whichever database is chosen.
+    HAVEN_GATEWAY_WORKERS  gateway processes sharing HAVEN_HTTP_ADDRESS's port (default 1)
     HAVEN_REPLICAS      e.g. charts=2,scheduling=2: instances of those services on the same
                         queues (competing consumers; each needs its PostgreSQL URL above)
 """
@@ -61,7 +62,8 @@ def main():
         smtp_port=int(os.environ.get("SMTP_PORT") or 1025),
         mail_port=int(os.environ.get("HAVEN_MAIL_PORT") or 8025),
         public_url=os.environ.get("HAVEN_PUBLIC_URL") or None,
-        replicas=replicas_setting(os.environ.get("HAVEN_REPLICAS", "")))
+        replicas=replicas_setting(os.environ.get("HAVEN_REPLICAS", "")),
+        gateway_workers=int(os.environ.get("HAVEN_GATEWAY_WORKERS") or 1))
 
     stopping = []
 

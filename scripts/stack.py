@@ -70,7 +70,7 @@ class Stack:
     def __init__(self, var_dir=None, amqp_uri=None, http_port=8000, smtp_port=1025,
                  mail_port=8025, http_host="127.0.0.1", database_urls=None, public_url=None,
                  services=SERVICES, extra_env=None, ready_timeout=120, python=None,
-                 gateways=1, replicas=None):
+                 gateways=1, replicas=None, gateway_workers=1):
         self.var_dir = Path(var_dir or ROOT / "var").resolve()
         self.log_dir = self.var_dir / "log"
         self.requested_amqp_uri = amqp_uri or os.environ.get("AMQP_URI") or DEFAULT_AMQP_URI
@@ -81,6 +81,9 @@ class Stack:
         self.mail_port = int(mail_port)
         self.base_url = f"http://{http_host}:{self.http_port}"
         self.gateways = int(gateways)
+        # processes sharing the main gateway's port (SO_REUSEPORT: the kernel spreads
+        # connections), so the HTTP side uses more than one core
+        self.gateway_workers = int(gateway_workers)
         self.gateway_urls = {}       # gateway process name -> its base URL
         self.metrics_urls = {}       # Haven process name -> its Prometheus /metrics URL
         self.public_url = public_url or self.base_url
@@ -129,6 +132,8 @@ class Stack:
                     self._spawn(process, [self.python, "-m", "services.common.run", name],
                                 self._metrics_env(process))
             self._spawn_gateway("gateway", self.http_port)
+            for number in range(2, self.gateway_workers + 1):
+                self._spawn_gateway(f"gateway-w{number}", self.http_port)  # same port
             for number in range(2, self.gateways + 1):
                 self._spawn_gateway(f"gateway-{number}", free_port(self.http_host))
             self.wait_ready()
@@ -162,6 +167,14 @@ class Stack:
         if wait:
             self.wait_ready(urls=[url])
         return url
+
+    def add_gateway_worker(self):
+        """One more gateway process on the main gateway's port (SO_REUSEPORT) → its name."""
+        self.gateway_workers += 1
+        name = f"gateway-w{self.gateway_workers}"
+        self._spawn_gateway(name, self.http_port)
+        self.wait_ready(urls=[self.base_url])
+        return name
 
     def kill_process(self, name):
         """SIGKILL one process this stack started, as a crash would: no clean shutdown."""
