@@ -269,3 +269,20 @@ class GatewayService:
                    reliable_delivery=False)
     def on_appointment_cancelled(self, event):
         self.app.readmodels.on_appointment_changed(event)
+
+    # an approved request joins the client's upcoming list; a completed or no-show one
+    # changes its status there (docs/scheduling.md)
+    @event_handler("scheduling", "appointment.approved", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_appointment_approved(self, event):
+        self.app.readmodels.on_appointment_changed(event)
+
+    @event_handler("scheduling", "appointment.completed", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_appointment_completed(self, event):
+        self.app.readmodels.on_appointment_changed(event)
+
+    @event_handler("scheduling", "appointment.no_show", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_appointment_no_show(self, event):
+        self.app.readmodels.on_appointment_changed(event)

@@ -194,6 +194,7 @@ class CancelledCharge(StrictSchema):
 class CancelledEventData(AppointmentEventData):
     """appointment.cancelled: who cancelled, whether it was late, and for a late one what
     billing needs to charge the fee."""
-    late = fields.Boolean(required=True)
-    cancelled_by = fields.Dict(required=True)
+    # added to v1: optional for a consumer, always sent by scheduling
+    late = fields.Boolean(load_default=False)
+    cancelled_by = fields.Dict(load_default=None)
     charge = fields.Nested(CancelledCharge, load_default=None, allow_none=True)
