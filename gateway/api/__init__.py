@@ -10,7 +10,7 @@ from gateway.api.chart import routes as chart
 from gateway.api.clients import routes as clients
 from gateway.api.contacts import routes as contacts
 from gateway.api.documents import routes as documents
-from gateway.api.email_templates import routes as email_templates
+from gateway.api.emails import routes as emails
 from gateway.api.health import routes as health
 from gateway.api.me import routes as me
 from gateway.api.ops import routes as ops
@@ -22,6 +22,6 @@ from gateway.api.team import routes as team
 from gateway.api.web import routes as web
 
 TABLES = [health.table, practices.table, session.table, me.table, clients.table,
-          access.table, admin.table, branding.table, email_templates.table, alerts.table,
+          access.table, admin.table, branding.table, emails.table, alerts.table,
           chart.table, documents.table, appointments.table, scheduling.table,
           contacts.table, team.table, security.table, ops.table, web.table]

@@ -108,3 +108,24 @@ class EmailTemplateChangedData(StrictSchema):
     kind = fields.String(required=True)
     change = fields.String(required=True, validate=validate.OneOf(("edited", "reset")))
     version = fields.Integer(required=True)
+
+
+# The delivery log (entrypoints/delivery_log.py): never a subject or a body — a body holds
+# single-use links, and what an email says is the template's business, not the log's.
+
+class DeliveryQuery(StrictSchema):
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(("pending", "sent", "failed")))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class Delivery(StrictSchema):
+    id = fields.String()
+    kind = fields.String()
+    to = fields.String(attribute="to_address")
+    status = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True)
+    next_attempt_at = fields.DateTime(allow_none=True)

@@ -17,6 +17,7 @@ from services.notify.dependencies import Mailer
 from services.notify.entrypoints.access_notices import AccessNoticeEntrypoints
 from services.notify.entrypoints.account_emails import AccountEmailEntrypoints
 from services.notify.entrypoints.alert_inbox import AlertInboxEntrypoints
+from services.notify.entrypoints.delivery_log import DeliveryLogEntrypoints
 from services.notify.entrypoints.email_templates import EmailTemplateEntrypoints
 from services.notify.entrypoints.parked_alerts import ParkedDeliveryEntrypoints
 from services.notify.entrypoints.portal_notices import PortalNoticeEntrypoints
@@ -26,7 +27,7 @@ from services.notify.models import Base
 
 class NotifyService(Readiness, OpsMixin, AccountEmailEntrypoints, AccessNoticeEntrypoints,
                     PortalNoticeEntrypoints, StaffAlertEntrypoints, ParkedDeliveryEntrypoints,
-                    AlertInboxEntrypoints, EmailTemplateEntrypoints):
+                    AlertInboxEntrypoints, EmailTemplateEntrypoints, DeliveryLogEntrypoints):
     name = "notify"
 
     db = Database(Base)

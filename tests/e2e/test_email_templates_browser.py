@@ -2,7 +2,8 @@
 invitation email in the console's Emails page, a broken template is refused with its line
 beside the field, she previews her text with sample data, sends herself a sample (it
 arrives in the mail catcher), saves it — and the next invitation a client gets is her
-text; "Reset to default" brings Haven's back."""
+text, and Operations' delivery log lists it as sent; "Reset to default" brings Haven's
+back."""
 import re
 
 from axe_playwright_python.sync_playwright import Axe
@@ -84,6 +85,21 @@ def test_an_administrator_edits_previews_samples_and_the_next_invitation_uses_it
     assert message["subject"] == f"Your {name} account is waiting"
     assert f"{name} would love to see you in its portal." in message["body"]
     assert "Lena" not in message["body"] and "1991" not in message["body"]
+
+    # the delivery log (Operations): to whom and how it went, never what it said
+    page.goto(f"{base}/staff/operations")
+    log = page.locator("#email-deliveries")
+    row = log.get_by_role("row", name=re.compile(re.escape(email)))
+    expect(row).to_contain_text("Portal invitation")
+    for _ in range(20):      # the catcher has it; notify marks it sent a moment later
+        if "Being sent" not in row.inner_text():
+            break
+        page.wait_for_timeout(250)
+        page.reload()
+    expect(row).to_contain_text("Sent")
+    expect(log).not_to_contain_text("would love to see you")
+    page.go_back()
+    expect(page.get_by_role("heading", name="Email: Portal invitation")).to_be_visible()
 
     # reset: Haven's default text is sent again
     page.get_by_role("button", name="Reset to default").click()

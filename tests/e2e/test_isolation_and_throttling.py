@@ -140,6 +140,10 @@ def test_no_route_hands_practice_b_data_to_practice_a(haven_stack):
     # B's own invitation text: A's administrator, reading or previewing hers, never sees it
     assert b_admin.put(f"{base}/api/v1/email-templates/invitation", timeout=10, json={
         "subject": "Bristol welcomes you to {{ practice_name }}"}).status_code == 200
+    # an email notify sent for B (Bobby's welcome): its id in B's delivery log
+    b_emails = wait_until(lambda: b_admin.get(f"{base}/api/v1/ops/emails", timeout=10).json())
+    assert b_emails, "practice B has no email to aim at"
+    ids["email_id"] = b_emails[0]["id"]
     secrets = [b.bobby_email, "Bristol", "Bea Contact", "bristol-letter"]
 
     # practice A: its administrator (every staff permission) and a portal client

@@ -81,3 +81,27 @@ def mark_failed(db, email_id, error_code, permanent, max_attempts, base_seconds)
             email.next_attempt_at = utcnow() + timedelta(
                 seconds=retry_delay(email.attempts, base_seconds))
         return email.status
+
+
+def delivery_log(session, practice_id, status=None, limit=100):
+    """The practice's emails, newest first: what was sent to whom, when, and how it went."""
+    query = (select(Email).where(Email.practice_id == practice_id)
+             .order_by(Email.created_at.desc(), Email.id.desc()).limit(limit))
+    if status:
+        query = query.where(Email.status == status)
+    return session.execute(query).scalars().all()
+
+
+def failed_for_update(session, practice_id, email_id):
+    """The practice's email `email_id`, locked, or None (another practice's is None too)."""
+    query = select(Email).where(Email.id == email_id).where(Email.practice_id == practice_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
+def send_again(email):
+    """A failed email goes back to the queue, due now, with a fresh count of attempts."""
+    email.status = "pending"
+    email.attempts = 0
+    email.next_attempt_at = utcnow()

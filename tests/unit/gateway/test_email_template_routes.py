@@ -1,4 +1,4 @@
-"""Email templates over HTTP: the gateway carries administrators' requests to notify and
+"""Email templates and the delivery log over HTTP: the gateway carries administrators' requests to notify and
 its refusals (422 with the line, 409, 503) back, and documents every route."""
 from services.common.errors import InvalidInput, Unavailable
 from tests.unit.gateway.fakes import PRACTICE_ID, token
@@ -76,3 +76,22 @@ def test_the_openapi_description_has_every_email_template_route(client):
     for suffix in ("reset", "preview", "sample"):
         assert "post" in paths[f"/api/v1/email-templates/{{kind}}/{suffix}"]
     assert "get" in paths["/api/v1/email-templates"]
+
+
+DELIVERY = {"id": "e1", "kind": "welcome", "to": "ana@example.com", "status": "failed",
+            "attempts": 8, "last_error": "smtp_550", "created_at": "2026-01-01T00:00:00+00:00",
+            "sent_at": None, "next_attempt_at": None}
+
+
+def test_the_delivery_log_is_for_operations_staff_and_carries_no_content(client, rpc):
+    ops = bearer(kind="staff", perms=["view_operations"])
+    rpc.answers["notify.list_email_deliveries"] = lambda actor, payload: [DELIVERY]
+    r = client.get("/api/v1/ops/emails?status=failed", headers=ops)
+    assert r.status_code == 200 and r.json == [DELIVERY]
+    [(_, _, (actor, payload))] = rpc.calls
+    assert payload == {"status": "failed"}
+    assert client.get("/api/v1/ops/emails", headers=admin()).status_code == 403
+    rpc.answers["notify.retry_email"] = lambda actor, email_id: dict(DELIVERY, status="pending",
+                                                                      attempts=0)
+    r = client.post("/api/v1/ops/emails/e1/retry", headers=ops)
+    assert r.status_code == 200 and r.json["status"] == "pending"

@@ -156,3 +156,51 @@ export async function emailTemplateView({ params, router }) {
     variablesCard(template),
     h("section", { class: "card", "aria-labelledby": "preview-title" }, previewHeading, previewBox));
 }
+
+const DELIVERY_WORDS = { pending: "Being sent", sent: "Sent", failed: "Failed" };
+const DELIVERY_TAG = { pending: "new", sent: "active", failed: "suspended" };
+
+/**
+ * The delivery log for the Operations page (view_operations): the practice's latest
+ * emails — to whom, which, when, how it went, never what they said — and "Send again"
+ * for one that failed. Returns a card, or null when the log cannot be read.
+ */
+export async function deliveryLogCard({ router }) {
+  let rows;
+  try { rows = (await api.get("/ops/emails", { query: { limit: 50 } })) || []; } catch { return null; }
+  const labels = {};
+  try { for (const t of (await api.get("/email-templates")) || []) labels[t.kind] = t.label; } catch { /* kinds as words */ }
+  const name = (kind) => labels[kind] || kind.replace(/_/g, " ");
+  const body = rows.map((d) => {
+    const again = d.status === "failed" ? h("button", {
+      type: "button", class: "button button--secondary button--small", "aria-label": `Send again: ${name(d.kind)} to ${d.to}`,
+      on: { click: async (event) => {
+        const b = event.currentTarget;
+        if (b.getAttribute("aria-disabled")) return;
+        b.setAttribute("aria-disabled", "true");
+        try {
+          await api.post(`/ops/emails/${seg(d.id)}/retry`, {});
+          flash(`The ${name(d.kind).toLowerCase()} email to ${d.to} is being sent again.`, "success");
+          router.reload();
+        } catch (error) { b.removeAttribute("aria-disabled"); notify(error.message, "error", { focus: true }); }
+      } },
+    }, "Send again") : null;
+    return h("tr", {},
+      h("th", { scope: "row" }, d.to),
+      h("td", {}, name(d.kind)),
+      h("td", {}, h("span", { class: `status-tag status-tag--${DELIVERY_TAG[d.status] || "new"}` }, DELIVERY_WORDS[d.status] || d.status)),
+      h("td", {}, String(d.attempts)),
+      h("td", { class: "value" }, d.last_error || "—"),
+      h("td", {}, timeElement(d.sent_at || d.created_at, formatDateTime(d.sent_at || d.created_at))),
+      h("td", {}, again));
+  });
+  const failed = rows.filter((d) => d.status === "failed").length;
+  return h("section", { class: "card", "aria-labelledby": "deliveries-title", id: "email-deliveries" },
+    h("h2", { id: "deliveries-title" }, "Emails"),
+    h("p", { class: "meta", role: "status" }, rows.length
+      ? `The latest ${rows.length} emails: ${failed} failed.` : "No email sent yet."),
+    rows.length ? h("div", { class: "table-wrap", role: "region", "aria-label": "Emails sent (scrolls sideways)", tabindex: "0" },
+      h("table", { class: "table" }, h("caption", { class: "visually-hidden" }, "Emails sent"),
+        h("thead", {}, h("tr", {}, ["To", "Email", "Status", "Attempts", "Last error", "When", "Action"].map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", {}, body))) : null);
+}

@@ -1,11 +1,13 @@
 // Operations: updates Haven could not process for this practice after its retries
-// ("parked"), and a button that processes one again. Names and counts only: the
+// ("parked"), and a button that processes one again; below, the emails sent and a way
+// to send a failed one again (staff/emails.js, deliveryLogCard). Names and counts only: the
 // update's content never reaches this page.
 
 import { api, seg } from "../api.js";
 import { h } from "../ui/dom.js";
 import { formatDateTime, spaced, timeElement } from "../ui/format.js";
 import { flash, notify } from "../ui/notice.js";
+import { deliveryLogCard } from "./emails.js";
 
 const when = (v) => (v ? timeElement(v, formatDateTime(v)) : "—");
 
@@ -52,5 +54,6 @@ export async function opsView({ router }) {
       rows.length ? h("div", { class: "table-wrap", role: "region", "aria-label": "Failed updates (scrolls sideways)", tabindex: "0" },
         h("table", { class: "table" }, h("caption", { class: "visually-hidden" }, "Failed updates"),
           h("thead", {}, h("tr", {}, ["Update", "Service", "Attempts", "Last error", "First failed", "Action"].map((t) => h("th", { scope: "col" }, t)))),
-          h("tbody", {}, rows))) : null));
+          h("tbody", {}, rows))) : null),
+    await deliveryLogCard({ router }));
 }

@@ -60,3 +60,23 @@ class Rendered(Schema):
 class SampleSent(Schema):
     to = S(metadata={"description": "your own sign-in address"})
     subject = S()
+
+
+class DeliveryQuery(StrictSchema):
+    status = S(validate=validate.OneOf(("pending", "sent", "failed")), metadata={
+        "description": "only emails in this state"})
+    limit = fields.Integer(validate=validate.Range(min=1, max=500))
+
+
+class Delivery(Schema):
+    """One email of the delivery log: to whom, when, how it went — never what it said."""
+    id = S()
+    kind = S(metadata={"description": "which email (a template kind)"})
+    to = S()
+    status = S(metadata={"description": "pending, sent or failed"})
+    attempts = fields.Integer()
+    last_error = S(allow_none=True, metadata={
+        "description": "a code (smtp_550, recipient_refused, an error's class), never text"})
+    created_at = S()
+    sent_at = S(allow_none=True)
+    next_attempt_at = S(allow_none=True)

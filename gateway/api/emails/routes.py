@@ -1,13 +1,16 @@
-"""Email templates a practice can edit: the administrators (`manage_practice_settings`)
-list every email Haven sends, edit its subject, plain-text and HTML body, preview it with
-sample data, send themselves a sample and reset it to the default. notify owns them and
-checks the actor again; the gateway only carries the request."""
-from gateway.api.email_templates import schemas
+"""Emails, from notify. Templates a practice can edit: the administrators
+(`manage_practice_settings`) list every email Haven sends, edit its subject, plain-text and
+HTML body, preview it with sample data, send themselves a sample and reset it to the
+default. The delivery log: staff with `view_operations` see what was sent to whom and how
+it went, and send a failed email again. notify checks the actor again; the gateway only
+carries the request."""
+from gateway.api.emails import schemas
 from gateway.router import STAFF, RouteTable
 
 table = RouteTable()
 TAGS = ("practice administration",)
 SETTINGS = "manage_practice_settings"
+OPERATIONS = "view_operations"
 ONE = "/api/v1/email-templates/<kind>"
 REFUSED = ("422 `template_refused`: `fields` names the part (`subject`, `body_text`, "
            "`body_html`) with the line and the reason — a syntax error, a variable the "
@@ -77,3 +80,22 @@ def send_sample(ctx):
     ctx.actor.require_staff(SETTINGS)
     return ctx.app.rpc.call("notify", "send_sample_email", ctx.who.wire,
                             ctx.params["kind"], _draft(ctx))
+
+
+@table.route("GET", "/api/v1/ops/emails", auth=STAFF, query=schemas.DeliveryQuery,
+             response=schemas.Delivery(many=True), tags=("operations",),
+             summary="The delivery log: emails sent for your practice, newest first",
+             description="To whom, which email, when, its status and attempts, and the "
+                         "last error's code — never a subject or a body.")
+def list_deliveries(ctx):
+    ctx.actor.require_staff(OPERATIONS)
+    return ctx.app.rpc.call("notify", "list_email_deliveries", ctx.who.wire, dict(ctx.query))
+
+
+@table.route("POST", "/api/v1/ops/emails/<email_id>/retry", errors=(409,), auth=STAFF,
+             response=schemas.Delivery, tags=("operations",),
+             summary="Send a failed email again",
+             description="409 `not_failed` for an email that is sent or still being tried.")
+def retry_delivery(ctx):
+    ctx.actor.require_staff(OPERATIONS)
+    return ctx.app.rpc.call("notify", "retry_email", ctx.who.wire, ctx.params["email_id"])

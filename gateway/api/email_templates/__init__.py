@@ -1,1 +1,0 @@
-"""Email templates a practice can edit (notify)."""

@@ -1,0 +1,1 @@
+"""Emails (notify): the templates a practice can edit, and the delivery log."""
