@@ -179,5 +179,6 @@ def test_a_forged_forwarded_for_is_not_believed_past_the_trusted_hops(behind_pro
 
 def test_by_default_no_forwarded_header_is_trusted(behind_proxy):
     port = behind_proxy(None)
-    sign_in(port, "127.0.0.2", headers={"X-Forwarded-For": "203.0.113.9"})
-    assert {ip for what, ip in SEEN} == {"127.0.0.1"}     # the proxy: the socket's peer
+    status, answer = sign_in(port, "127.0.0.2", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert status == 200, answer
+    assert {ip for what, ip in SEEN} == {"127.0.0.1"}, SEEN   # the proxy: the socket's peer
