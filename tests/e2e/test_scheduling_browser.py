@@ -44,8 +44,9 @@ def test_bobby_requests_staff_approve_and_he_cancels(haven_stack, browser):
         bobby = bobby_ctx.new_page()
         sign_in_bobby(bobby, haven_stack)
         bobby.get_by_role("link", name="Appointments").click()
+        # this week and the next: the demo vacation starts 15 days out at the earliest
+        request_first_time(bobby, later_weeks=0)
         request_first_time(bobby, later_weeks=1)
-        request_first_time(bobby, later_weeks=2)
         withdraw = bobby.get_by_role("button", name="Withdraw").last
         withdraw.click()
         expect(bobby.get_by_role("button", name="Withdraw")).to_have_count(1)
@@ -72,3 +73,45 @@ def test_bobby_requests_staff_approve_and_he_cancels(haven_stack, browser):
     finally:
         bobby_ctx.close()
         staff_ctx.close()
+
+
+def test_the_administrator_sets_up_scheduling_in_the_console(haven_stack, browser):
+    """Dana sees the demo setup, saves the settings, and blocks a day of Maya's 50 days
+    out (beyond what the other tests look at): it is listed and no longer offered."""
+    from datetime import date, timedelta
+
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        admin = DEMO_STAFF[0]
+        SECRETS.setdefault(admin["email"], haven_stack.demo["mfa_secret"])
+        staff_ui_sign_in(page, haven_stack.base_url, admin["email"], admin["password"])
+        page.get_by_role("link", name="Scheduling").click()
+        expect(page.get_by_role("heading", name="Scheduling setup")).to_be_visible()
+        expect(page.get_by_text("Therapy intake — 1 hour")).to_be_visible()
+        expect(page.get_by_role("heading", name="Maya Rivera: weekly hours")).to_be_visible()
+        assert not violations(AXE, page, "scheduling setup")
+        page.get_by_label("Buffer between appointments (minutes)").fill("15")
+        page.get_by_role("button", name="Save settings").click()
+        expect(page.get_by_text("Scheduling settings saved.")).to_be_visible()
+
+        day = date.today() + timedelta(days=50)
+        while day.weekday() > 3:
+            day += timedelta(days=1)
+        page.get_by_label("Whose").select_option(label="Maya Rivera")
+        page.get_by_label("From").last.fill(f"{day.isoformat()}T00:00")
+        page.get_by_label("Until").fill(f"{(day + timedelta(days=1)).isoformat()}T00:00")
+        page.get_by_label("Label (staff only)").fill("Conference")
+        page.get_by_role("button", name="Block time").click()
+        expect(page.get_by_text("Maya Rivera: Conference")).to_be_visible()
+
+        from services.common.actor import Actor
+        system = Actor.system(practice_id=haven_stack.demo["practice"]["id"]).to_wire()
+        with haven_stack.rpc() as rpc:
+            session = next(s for s in rpc.scheduling.list_services(system, {})["items"]
+                           if s["name"] == "Therapy session")
+            found = rpc.scheduling.find_availability(system, {
+                "service_id": session["id"], "from": day.isoformat(), "to": day.isoformat()})
+        assert found["items"] == []
+    finally:
+        context.close()

@@ -11,6 +11,7 @@ import { signInForm } from "../ui/signin.js";
 import { applyTheme } from "../ui/theme.js";
 import { alertsView } from "./alerts.js";
 import { requestsView } from "./requests.js";
+import { schedulingView } from "./scheduling.js";
 import { clientView } from "./client.js";
 import { clientsView, newClientView } from "./clients.js";
 import { chartNavLinks, chartRoutes } from "./chart/pages.js";
@@ -50,6 +51,9 @@ function renderNav(path = "/") {
       "Alerts", state.unread ? h("span", { class: "badge" }, String(state.unread), srOnly(" unread")) : null)));
     if (ctx.can("manage_appointments")) {
       items.push(h("li", {}, h("a", { href: `${base}/requests`, class: "masthead__link", "aria-current": section("/requests", path) }, "Requests")));
+    }
+    if (ctx.can("manage_practice_settings")) {
+      items.push(h("li", {}, h("a", { href: `${base}/scheduling`, class: "masthead__link", "aria-current": section("/scheduling", path) }, "Scheduling")));
     }
     items.push(...chartNavLinks(base, path, ctx).filter(Boolean));
     if (ctx.can("manage_practice_settings")) {
@@ -198,6 +202,7 @@ const router = createRouter({
     { path: "/clients/:id", title: (heading) => (heading ? heading.textContent : "Client"), view: (args) => clientView({ ...args, ctx }) },
     { path: "/alerts", title: "Alerts", view: (args) => alertsView({ ...args, ctx }) },
     { path: "/requests", title: "Appointment requests", view: (args) => requestsView({ ...args, ctx }) },
+    { path: "/scheduling", title: "Scheduling setup", view: (args) => schedulingView({ ...args, ctx }) },
     ...chartRoutes(ctx),
     { path: "/portal-access", title: "Portal access", view: (args) => accessListView({ ...args, ctx }) },
     { path: "/settings", title: "Portal settings", view: (args) => settingsView({ ...args, ctx }) },
