@@ -24,7 +24,7 @@ ERRORS = {
     403: "Not allowed (staff_only, not_permitted, csrf_failed, password_change_required)",
     404: "Not found",
     409: "Conflicts with the current state (the codes are in the description)",
-    413: "Body too large",
+    413: "Body too large (payload_too_large; on uploads file_too_large, too_many_parts)",
     415: "Body is not application/json",
     422: "Invalid fields (invalid_input, with `fields`: field name -> problems)",
     429: "Too many attempts: wait `fields.retry_after` seconds (also the Retry-After header)",
