@@ -35,9 +35,10 @@ def inputs(session, practice_id, clinician_ids, starts_at, ends_at, location_id=
         WorkPeriod.location_id, WorkPeriod.effective_from, WorkPeriod.effective_until).where(
             WorkPeriod.practice_id == practice_id,
             WorkPeriod.clinician_id.in_(clinician_ids),
-            WorkPeriod.effective_from <= ends_at.date(),
+            # effective dates are local: a day each side covers every zone
+            WorkPeriod.effective_from <= (ends_at + timedelta(days=1)).date(),
             (WorkPeriod.effective_until.is_(None))
-            | (WorkPeriod.effective_until >= starts_at.date())))
+            | (WorkPeriod.effective_until >= (starts_at - timedelta(days=1)).date())))
         if row.location_id in places]
     blocks = [availability.Blocked(*row) for row in session.execute(select(
         Block.clinician_id, Block.starts_local, Block.ends_local, Block.time_zone,

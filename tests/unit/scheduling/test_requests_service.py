@@ -316,3 +316,15 @@ def test_attended_and_no_show_once_started(service, practice, db, clock):
         service.mark_attended(DESK, booked["id"], {"version": 3})
     assert exc.value.code == "not_scheduled"
     assert len(db.events("appointment.no_show")) == 1
+
+
+def test_a_period_s_last_local_day_holds_its_evening_even_when_utc_is_the_next_day(service, practice):
+    """20:00 in New York on a period's last day is 01:00 UTC the day after."""
+    service.set_work_schedule(DESK, NOOR, {"periods": [
+        {"weekday": 2, "starts": "19:00", "ends": "22:00", "location_id": practice["office"]["id"],
+         "effective_from": "2030-01-01", "effective_until": "2030-03-06"}]})
+    asked = request(service, practice, "2030-03-06T20:00:00-05:00", clinician=NOOR)
+    assert asked["status"] == "requested" and asked["starts_at"] == "2030-03-07T01:00:00+00:00"
+    with pytest.raises(InvalidInput) as exc:                  # a week later it has ended
+        request(service, practice, "2030-03-13T20:00:00-04:00", clinician=NOOR)
+    assert "does not see clients then" in exc.value.message
