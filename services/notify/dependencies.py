@@ -18,6 +18,7 @@ import eventlet.event
 from nameko.extensions import DependencyProvider
 
 from services.common.db import Database
+from services.common.metrics import EMAILS
 from services.notify.store import emails as outgoing
 
 log = logging.getLogger(__name__)
@@ -238,10 +239,12 @@ class Mailer(DependencyProvider):
                 failure = exc if isinstance(exc, SendFailed) else SendFailed(type(exc).__name__)
                 status = outgoing.mark_failed(db, item.id, failure.code, failure.permanent,
                                               self.max_attempts, self.retry_base)
+                EMAILS.labels("failed" if status == "failed" else "retry").inc()
                 log.warning("email not sent", extra={"email_id": item.id, "error": failure.code,
                                                      "attempts": item.attempts, "status": status})
                 continue
             outgoing.mark_sent(db, item.id)
+            EMAILS.labels("sent").inc()
             log.info("email sent", extra={"email_id": item.id, "attempts": item.attempts})
         return len(claimed)
 

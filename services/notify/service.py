@@ -11,6 +11,7 @@ from nameko.dependency_providers import Config
 from services.common.db import Database
 from services.common.handlers import HandlerRetrier, OpsMixin
 from services.common.logs import CorrelationId
+from services.common.metrics import Metrics
 from services.common.readiness import Readiness
 from services.common.rpc import BoundedRpcProxy
 from services.notify.dependencies import Mailer
@@ -32,6 +33,7 @@ class NotifyService(Readiness, OpsMixin, AccountEmailEntrypoints, AccessNoticeEn
 
     db = Database(Base)
     correlation = CorrelationId()
+    metrics = Metrics()
     retrier = HandlerRetrier()
     mailer = Mailer()
     config = Config()

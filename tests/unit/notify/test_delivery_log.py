@@ -54,3 +54,13 @@ def test_only_operations_staff_of_the_practice_see_and_retry(service, db):
     assert service.list_email_deliveries(other, {}) == []
     with pytest.raises(NotFound):
         service.retry_email(other, email.id)
+
+
+def test_the_mailer_counts_what_it_sent_and_what_failed(service, db):
+    from services.common.metrics import EMAILS
+    before = {o: EMAILS.labels(o)._value.get() for o in ("sent", "failed")}
+    failed_email(service, db)
+    service.on_account_created(account_created(event_id="ev-3", login="bo@example.com"))
+    mailer_over(db, FlakyBackend(failures=0)).send_due()
+    assert EMAILS.labels("failed")._value.get() == before["failed"] + 1
+    assert EMAILS.labels("sent")._value.get() == before["sent"] + 1
