@@ -57,6 +57,19 @@ BODIES = {
     ("PUT", "/api/v1/email-templates/<kind>"): {"subject": "Hello from {{ practice_name }}"},
     ("POST", "/api/v1/email-templates/<kind>/preview"): {},
     ("POST", "/api/v1/email-templates/<kind>/sample"): {},
+    # scheduling: B's service, location, clinician, block and appointment
+    ("PUT", "/api/v1/scheduling/services/<service_id>"): {
+        "name": "Leaked", "duration_minutes": 50, "version": 1},
+    ("PUT", "/api/v1/scheduling/locations/<location_id>"): {
+        "kind": "telehealth", "name": "Leaked", "time_zone": "UTC", "version": 1},
+    ("PUT", "/api/v1/scheduling/clinicians/<clinician_id>/work-schedule"): {"periods": []},
+    ("POST", "/api/v1/me/appointment-requests/<appointment_id>/withdraw"): {"version": 1},
+    ("POST", "/api/v1/me/appointments/<appointment_id>/cancel"): {"version": 1},
+    ("POST", "/api/v1/appointment-requests/<appointment_id>/approve"): {"version": 1},
+    ("POST", "/api/v1/appointment-requests/<appointment_id>/deny"): {"version": 1,
+                                                                    "reason": "Leaked"},
+    ("POST", "/api/v1/appointments/<appointment_id>/attended"): {"version": 1},
+    ("POST", "/api/v1/appointments/<appointment_id>/no-show"): {"version": 1},
 }
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -137,6 +150,20 @@ def test_no_route_hands_practice_b_data_to_practice_a(haven_stack):
                                                    "title": "Bristol session"})
     assert b_appointment.status_code == 201, b_appointment.text
     ids["appointment_id"] = b_appointment.json()["id"]
+    # B's scheduling setup: a location, a service and a clinician's time off
+    with haven_stack.rpc() as rpc:
+        b_place = rpc.scheduling.create_location(b_system, {
+            "kind": "office", "name": "Bristol office", "address": "1 Bristol Row",
+            "time_zone": "Europe/London"})
+        b_service = rpc.scheduling.create_service(b_system, {
+            "name": "Bristol session", "duration_minutes": 50,
+            "clinician_ids": [b_clinician["id"]]})
+        b_block = rpc.scheduling.create_block(b_system, {
+            "clinician_id": b_clinician["id"], "starts_at": "2031-01-01T00:00",
+            "ends_at": "2031-01-02T00:00", "time_zone": "Europe/London",
+            "label": "Bristol leave"})
+    ids.update(location_id=b_place["id"], service_id=b_service["id"],
+               block_id=b_block["id"], clinician_id=b_clinician["id"])
     # B's own invitation text: A's administrator, reading or previewing hers, never sees it
     assert b_admin.put(f"{base}/api/v1/email-templates/invitation", timeout=10, json={
         "subject": "Bristol welcomes you to {{ practice_name }}"}).status_code == 200

@@ -10,6 +10,7 @@ from gateway.api.me.routes import own_client_id
 from gateway.api.scheduling import schemas
 from gateway.router import ANY, CLIENT, STAFF, RouteTable
 from gateway.uploads import IDEMPOTENCY_KEY, idempotency_key
+from services.common.errors import NotFound
 
 table = RouteTable()
 TAGS = ("scheduling",)
@@ -87,10 +88,21 @@ def scheduling_update_location(ctx):
     return call(ctx, "update_location", ctx.params["location_id"], dict(ctx.body))
 
 
+def practice_clinician(ctx):
+    """The path's clinician, once identity lists them as staff of the caller's practice
+    (another practice's clinician is 404, never an empty schedule)."""
+    clinician_id = ctx.params["clinician_id"]
+    staff = ctx.app.rpc.call("identity", "list_staff", ctx.who.wire) or []
+    if not any(isinstance(s, dict) and s.get("id") == clinician_id for s in staff):
+        raise NotFound("not_found", "That clinician is not staff of this practice.")
+    return clinician_id
+
+
 @table.route("GET", "/api/v1/scheduling/clinicians/<clinician_id>/work-schedule", auth=STAFF,
-             response=schemas.Schedule, tags=TAGS, summary="A clinician's weekly periods")
+             response=schemas.Schedule, tags=TAGS, summary="A clinician's weekly periods",
+             description="404 for someone who is not staff of the practice.")
 def scheduling_get_schedule(ctx):
-    return call(ctx, "get_work_schedule", ctx.params["clinician_id"])
+    return call(ctx, "get_work_schedule", practice_clinician(ctx))
 
 
 @table.route("PUT", "/api/v1/scheduling/clinicians/<clinician_id>/work-schedule", auth=STAFF,
@@ -101,7 +113,7 @@ def scheduling_get_schedule(ctx):
                          "ends before it starts or names an unknown location.")
 def scheduling_set_schedule(ctx):
     ctx.actor.require_staff(MANAGE)
-    return call(ctx, "set_work_schedule", ctx.params["clinician_id"], dict(ctx.body))
+    return call(ctx, "set_work_schedule", practice_clinician(ctx), dict(ctx.body))
 
 
 @table.route("GET", "/api/v1/scheduling/blocks", auth=STAFF, query=schemas.BlockQuery,
