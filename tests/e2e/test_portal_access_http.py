@@ -9,6 +9,7 @@ by ANY appointment route of the route table, nor at scheduling with that actor."
 import datetime
 import re
 import time
+import uuid
 
 import pytest
 import requests
@@ -313,7 +314,9 @@ def test_a_holder_without_view_appointments_reaches_no_appointment_by_any_route(
     assert held[kim["id"]] == everything_else          # he holds Kim, without appointments
 
     ids = {"client_id": kim["id"], "appointment_id": appointment["id"]}
-    bodies = {"POST": {"clinician_id": clinician["id"], "version": 1}}
+    # (a request names a service and a place too; any ids do: it is refused before)
+    bodies = {"POST": {"clinician_id": clinician["id"], "version": 1,
+                       "service_id": str(uuid.uuid4()), "location_id": str(uuid.uuid4())}}
     routes = appointment_routes()
     assert len(routes) >= 5
     # the calendar file is one of them (picked up from the table, refused in the loop below)
