@@ -3,3 +3,4 @@ CREATE DATABASE identity OWNER haven;
 CREATE DATABASE charts OWNER haven;
 CREATE DATABASE notify OWNER haven;
 CREATE DATABASE scheduling OWNER haven;
+CREATE DATABASE messaging OWNER haven;

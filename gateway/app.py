@@ -36,7 +36,7 @@ DEFAULT_MAX_BODY = 1 << 20
 # No request of the API nests deeper than a few levels (a chart tab: tab → person →
 # address); a deeper body is a probe, refused before it reaches a schema or a service.
 MAX_JSON_DEPTH = 32
-PROBED_SERVICES = ("identity", "charts", "notify", "scheduling")
+PROBED_SERVICES = ("identity", "charts", "notify", "scheduling", "messaging")
 PROBE_SECONDS = 2.0
 
 

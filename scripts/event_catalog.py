@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "docs" / "events.md"
-PUBLISHERS = ("identity", "charts", "scheduling", "notify")
+PUBLISHERS = ("identity", "charts", "scheduling", "messaging", "notify")
 
 HEADER = """# Event catalog
 

@@ -31,7 +31,7 @@ from scripts.infra import (PrivateRabbit, amqp_listening, free_port, listening, 
                            terminate, wait_for_port)
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("identity", "charts", "notify", "scheduling")
+SERVICES = ("identity", "charts", "notify", "scheduling", "messaging")
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672//"
 
 log = logging.getLogger("haven.stack")
@@ -347,7 +347,8 @@ class Stack:
     # ------------------------------------------------------------------ demo data
     def seed(self):
         """Create the demo practice and its people, skipping whatever exists already."""
-        self.demo = seed_demo(self.rpc, demo_mfa_secret(self.var_dir))
+        self.demo = seed_demo(self.rpc, demo_mfa_secret(self.var_dir),
+                              messaging="messaging" in self.services)
         return self.demo
 
 
@@ -371,7 +372,7 @@ def demo_mfa_secret(var_dir):
     return path.read_text().strip()
 
 
-def seed_demo(rpc, mfa_secret=None):
+def seed_demo(rpc, mfa_secret=None, messaging=True):
     """Idempotent: every step that finds its thing already there (Conflict) goes on."""
     from services.common.actor import Actor
     from services.common.errors import Conflict, NotFound
@@ -417,6 +418,8 @@ def seed_demo(rpc, mfa_secret=None):
 
         setup_demo_scheduling(proxy, actor, practice)
         appointments = book_demo_appointments(proxy, actor, practice, client)
+        conversation = (seed_demo_messaging(proxy, actor, practice, client)
+                        if messaging else None)
 
     return {
         "practice": practice,
@@ -424,7 +427,34 @@ def seed_demo(rpc, mfa_secret=None):
         "staff": staff,
         "client": {**client, "login": DEMO_CLIENT["email"], "password": DEMO_CLIENT_PASSWORD},
         "appointments": appointments,
+        "conversation": conversation,
     }
+
+
+DEMO_MESSAGE = ("Hi Bobby, welcome to the portal. You can write to me here between "
+                "sessions; I usually answer within a working day. — Maya")
+
+
+def seed_demo_messaging(proxy, actor, practice, client):
+    """Secure messaging on for the demo practice, Maya Rivera assigned to Bobby (his
+    appointments assign her too, through `appointment.scheduled`) and a conversation from
+    her waiting for him, unread. A fixed id per practice makes a re-seed answer the same
+    conversation instead of a second one."""
+    import uuid
+    proxy.messaging.update_messaging_settings(actor, {"enabled": True})
+    maya = next((s for s in proxy.identity.list_staff(actor)
+                 if s["email"] == DEMO_STAFF[1]["email"]), None)
+    if maya is None:
+        return None
+    # the seed writes as Maya herself: conversations are started by a staff member
+    as_maya = {"practice_id": practice["id"], "kind": "staff", "id": maya["id"],
+               "permissions": ["view_clients"]}
+    proxy.messaging.assign_clinician(as_maya, client["id"], {"clinician_id": maya["id"]})
+    key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"haven-demo:{practice['id']}:conversation"))
+    return proxy.messaging.start_conversation(as_maya, {
+        "id": key, "client_id": client["id"], "subject": "Welcome to secure messaging",
+        "body": DEMO_MESSAGE,
+        "with_name": f"{DEMO_CLIENT['first_name']} {DEMO_CLIENT['last_name']}"})
 
 
 def demo_appointment_times(time_zone, today=None):

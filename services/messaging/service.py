@@ -4,6 +4,7 @@ from services.common.clock import Clock
 from services.common.db import Database
 from services.common.handlers import HandlerRetrier, OpsMixin
 from services.common.logs import CorrelationId
+from services.common.metrics import Metrics
 from services.common.readiness import Readiness
 from services.common.rpc import BoundedRpcProxy
 from services.messaging.entrypoints.assignments import AssignmentEntrypoints
@@ -19,6 +20,7 @@ class MessagingService(Readiness, OpsMixin, ConversationEntrypoints, MessageEntr
 
     db = Database(Base)
     correlation = CorrelationId()
+    metrics = Metrics()
     clock = Clock()
     retrier = HandlerRetrier()
     # one hop for staff names and status (start, add a colleague, the clinician list),

@@ -19,7 +19,7 @@ def healthz(ctx):
 @table.route("GET", "/readyz", auth=PUBLIC, response=schemas.Ready, tags=TAGS,
              summary="Readiness: the broker, every service and this gateway's revocation list",
              description="`checks`: `broker` (reachable within 2 s); `identity`, `charts`, "
-                         "`notify`, `scheduling` (their `ping` answered ok within 2 s: the service consumes "
+                         "`notify`, `scheduling`, `messaging` (their `ping` answered ok within 2 s: the service consumes "
                          "RPC and its own database answers); `revocations` (this gateway has "
                          "read the revocation list since it started or reconnected). 503 "
                          "names what is down: `unreachable`, `not answering`, `database "

@@ -6,7 +6,7 @@ from nameko.exceptions import MethodNotFound, RemoteError
 
 from services.common.errors import Unavailable
 
-SERVICES = ("identity", "charts", "notify", "scheduling")
+SERVICES = ("identity", "charts", "notify", "scheduling", "messaging")
 
 
 def pong(service):
@@ -50,7 +50,8 @@ def test_ready_when_everything_answers(app, client, all_up):
     assert r.status_code == 200, r.json
     assert r.json == {"status": "ok", "checks": {"broker": "ok", "identity": "ok",
                                                  "charts": "ok", "notify": "ok",
-                                                 "scheduling": "ok", "revocations": "ok"}}
+                                                 "scheduling": "ok", "messaging": "ok",
+                                                 "revocations": "ok"}}
     assert r.headers["Cache-Control"] == "no-store"
 
 
@@ -61,7 +62,7 @@ def test_unready_names_each_failing_service(app, client, all_up):
     assert r.status_code == 503
     assert r.json["status"] == "unavailable"
     assert r.json["checks"] == {"broker": "ok", "identity": "ok", "charts": "no ping",
-                                "notify": "database unreachable", "scheduling": "ok",
+                                "notify": "database unreachable", "scheduling": "ok", "messaging": "ok",
                                 "revocations": "ok"}
 
 

@@ -119,7 +119,7 @@ def test_a_list_read_across_a_broker_loss_does_not_count(rpc):
 
 def test_readyz_says_loading_until_the_list_is_read(rpc):
     rpc.answers.update({f"{s}.ping": {"service": s, "status": "ok", "database": "ok"}
-                        for s in ("identity", "charts", "notify", "scheduling")})
+                        for s in ("identity", "charts", "notify", "scheduling", "messaging")})
     app = starting_app(rpc, wait=0.05)
     client = http(app)
     r = client.get("/readyz")
