@@ -157,6 +157,10 @@ class FakeScheduling(Pings):
     name = "scheduling"
 
 
+class FakeMessaging(Pings):
+    name = "messaging"
+
+
 def time_now():
     from datetime import datetime, timezone
     return datetime.now(timezone.utc).isoformat()

@@ -42,7 +42,7 @@ def owners(container_factory, base_config):
     State.revoked.clear()
     State.records.clear()
     State.calls.clear()
-    for cls in (FakeIdentity, FakeCharts, FakeNotify, FakeScheduling):
+    for cls in (FakeIdentity, FakeCharts, FakeNotify, FakeScheduling, fakes.FakeMessaging):
         container_factory(cls, base_config).start()
 
 
@@ -81,7 +81,8 @@ def test_health_and_ready(gateway):
     r = requests.get(gateway + "/readyz", timeout=10)
     assert r.status_code == 200, r.text
     assert r.json()["checks"] == {"broker": "ok", "identity": "ok", "charts": "ok",
-                                  "notify": "ok", "scheduling": "ok", "revocations": "ok"}
+                                  "notify": "ok", "scheduling": "ok", "messaging": "ok",
+                                  "revocations": "ok"}
 
 
 def test_ready_names_the_service_that_is_down(container_factory, base_config, start_gateway):
@@ -123,13 +124,15 @@ def real_services(container_factory, base_config, database_url_factory):
 
     from services.charts.service import ChartsService
     from services.identity.service import IdentityService
+    from services.messaging.service import MessagingService
     from services.notify.service import NotifyService
     from services.scheduling.service import SchedulingService
 
-    def start(backend, real=("identity", "charts", "notify", "scheduling")):
+    def start(backend, real=("identity", "charts", "notify", "scheduling", "messaging")):
         urls = {}
         for cls, fake in ((IdentityService, FakeIdentity), (ChartsService, FakeCharts),
-                          (NotifyService, FakeNotify), (SchedulingService, FakeScheduling)):
+                          (NotifyService, FakeNotify), (SchedulingService, FakeScheduling),
+                          (MessagingService, fakes.FakeMessaging)):
             if cls.name not in real:
                 container_factory(fake, base_config).start()
                 continue
@@ -148,13 +151,14 @@ def test_every_service_pings_its_own_database(real_services, start_gateway, amqp
                                               backend):
     real_services(backend)
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=10) as proxy:
-        for name in ("identity", "charts", "notify", "scheduling"):
+        for name in ("identity", "charts", "notify", "scheduling", "messaging"):
             assert getattr(proxy, name).ping() == {"service": name, "status": "ok",
                                                    "database": "ok"}
     r = requests.get(start_gateway() + "/readyz", timeout=10)
     assert r.status_code == 200, r.text
     assert r.json()["checks"] == {"broker": "ok", "identity": "ok", "charts": "ok",
-                                  "notify": "ok", "scheduling": "ok", "revocations": "ok"}
+                                  "notify": "ok", "scheduling": "ok", "messaging": "ok",
+                                  "revocations": "ok"}
 
 
 def test_a_service_whose_database_is_gone_is_not_ready(real_services, start_gateway,
@@ -172,7 +176,8 @@ def test_a_service_whose_database_is_gone_is_not_ready(real_services, start_gate
     assert r.status_code == 503 and r.json()["status"] == "unavailable"
     assert r.json()["checks"] == {"broker": "ok", "identity": "ok",
                                   "charts": "database unreachable", "notify": "ok",
-                                  "scheduling": "ok", "revocations": "ok"}
+                                  "scheduling": "ok", "messaging": "ok",
+                                  "revocations": "ok"}
 
 
 def test_sign_in_sets_cookies_and_me_details_is_served_from_the_read_model(gateway):
