@@ -6,10 +6,9 @@ lines carry ids only — never a time, title, name or reason of an appointment.
 """
 import logging
 
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, Forbidden, InvalidInput, Unavailable
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.scheduling import domain, events, schemas, store
 from services.scheduling.models import Appointment

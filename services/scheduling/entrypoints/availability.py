@@ -1,10 +1,9 @@
 """Availability: the times the portal offers for a service (domain/availability.py)."""
 from datetime import datetime, time, timedelta, timezone
 
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Forbidden, InvalidInput
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.scheduling import domain, setup_schemas, store
 from services.scheduling.models import Service

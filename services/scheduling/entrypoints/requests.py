@@ -4,14 +4,17 @@ appointment attended or a no-show. Log lines carry ids only."""
 import logging
 from datetime import timedelta
 
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, Forbidden, InvalidInput
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.scheduling import domain, events, schemas, store
 from services.scheduling.entrypoints.appointments import (
-    client_id_of, dump, require_manager, staff_of)
+    client_id_of,
+    dump,
+    require_manager,
+    staff_of,
+)
 from services.scheduling.entrypoints.availability import service_for
 from services.scheduling.models import Appointment, Location
 
@@ -66,6 +69,7 @@ class RequestEntrypoints:
                 if existing.practice_id != actor.practice_id or existing.client_id != client_id:
                     raise Conflict("id_taken", "That id is already in use. Send a new one.")
                 return dump(actor, existing)
+            store.appointments.lock_client(session, actor.practice_id, client_id)
             settings = settings_in(session, actor.practice_id)
             service = service_for(session, actor, cmd["service_id"])
             location = location_for(session, actor, cmd["location_id"])

@@ -8,10 +8,9 @@ caller of the practice reads services, locations and the portal settings.
 """
 import logging
 
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, Forbidden, InvalidInput
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.scheduling import domain, setup_schemas, store
 from services.scheduling.entrypoints.appointments import staff_of

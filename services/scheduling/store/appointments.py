@@ -33,6 +33,14 @@ def lock_clinician(session, practice_id, clinician_id):
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
+def lock_client(session, practice_id, client_id):
+    """Serialize one client's requests until the transaction ends (PostgreSQL), so two
+    sent together cannot both pass the "most future appointments" check."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"scheduling:client:{practice_id}:{client_id}".encode())
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def booked_times(session, practice_id, clinician_id, starts_at, ends_at):
     """(starts_at, ends_at) of the clinician's scheduled appointments overlapping the
     given interval."""

@@ -158,3 +158,30 @@ def test_a_late_cancellation_carries_the_charge(world):
                                   lambda e: e["data"]["appointment_id"] == asked["id"])
     assert event["data"]["late"] is True
     assert event["data"]["charge"]["fee_cents"] == 12000
+
+
+def test_requests_sent_together_keep_to_the_most_future_appointments(world):
+    """With at most 2 future appointments per client, four requests of one client sent at
+    once leave two (PostgreSQL: the client's advisory lock; SQLite: serialized writers)."""
+    s, staff = world["rpc"].scheduling, world["staff"]
+    current = s.get_scheduling_settings(staff)
+    s.update_scheduling_settings(staff, {"version": current["version"],
+                                         "max_future_appointments": 2})
+    try:
+        slots = offered(world, 6)[:4]
+        client_id = str(uuid.uuid4())
+        replies = [s.request_appointment.call_async(client(world, client_id), client_id, {
+            "service_id": world["service"]["id"], "clinician_id": world["maya"]["id"],
+            "location_id": world["office"]["id"], "starts_at": slot["starts_at"]})
+            for slot in slots]
+        results = []
+        for reply in replies:
+            try:
+                results.append(reply.result()["status"])
+            except Conflict as exc:
+                results.append(exc.code)
+        assert sorted(results) == ["requested"] * 2 + ["too_many_appointments"] * 2
+    finally:
+        current = s.get_scheduling_settings(staff)
+        s.update_scheduling_settings(staff, {"version": current["version"],
+                                             "max_future_appointments": None})
