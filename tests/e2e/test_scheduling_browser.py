@@ -24,6 +24,7 @@ def request_first_time(page, later_weeks=1):
     page.get_by_role("link", name="Request an appointment").click()
     expect(page.get_by_role("heading", name="Request an appointment")).to_be_visible()
     page.get_by_label("Service").select_option(label="Therapy session (50 minutes)")
+    page.get_by_label("Clinician").select_option(label="Maya Rivera")
     for _ in range(later_weeks):
         page.get_by_role("button", name="Later week").click()
     times = page.locator(".booking__times button")

@@ -1,5 +1,5 @@
 // The portal's "Request an appointment": pick a service (and, if you like, a clinician
-// and office or telehealth), see the offered times of a week in the practice's time
+// — those availability has named so far — and office or telehealth), see the offered times of a week in the practice's time
 // zone, pick one and send the request; the practice approves or denies it. Pending
 // requests, Withdraw and Cancel (within the practice's policy) live on Appointments.
 
@@ -56,7 +56,8 @@ export async function requestView({ ctx }) {
   if (!offered.length) return closed("There is nothing to request online yet. Please call the practice.");
 
   const query = ctx.profiles().length > 1 ? { client_id: person.client_id } : {};
-  const state = { service: offered[0].id, where: "", from: isoDate(new Date()), chosen: null };
+  const state = { service: offered[0].id, where: "", clinician: "", from: isoDate(new Date()), chosen: null };
+  const known = {};   // clinician id → name, as availability has named them
   const results = h("div", { class: "booking__results", "aria-live": "polite" });
   const confirm = h("div", { class: "booking__confirm" });
 
@@ -65,6 +66,13 @@ export async function requestView({ ctx }) {
   const whereSelect = h("select", { id: "booking-where", class: "input select", on: { change: (e) => { state.where = e.target.value; load(); } } },
     h("option", { value: "" }, "Office or telehealth"), h("option", { value: "office" }, "At the office"),
     h("option", { value: "telehealth" }, "Telehealth (video)"));
+  const clinicianSelect = h("select", { id: "booking-clinician", class: "input select", on: { change: (e) => { state.clinician = e.target.value; load(); } } },
+    h("option", { value: "" }, "Any clinician"));
+  function fillClinicians() {
+    replace(clinicianSelect, h("option", { value: "" }, "Any clinician"),
+      Object.entries(known).sort((a, b) => a[1].localeCompare(b[1])).map(([id, name]) =>
+        h("option", { value: id, selected: id === state.clinician }, name)));
+  }
   const weekLabel = h("p", { class: "booking__week", "aria-live": "polite" });
   const earlier = h("button", { type: "button", class: "button button--secondary", on: { click: () => { state.from = addDays(state.from, -DAYS); load(); } } }, "Earlier week");
   const later = h("button", { type: "button", class: "button button--secondary", on: { click: () => { state.from = addDays(state.from, DAYS); load(); } } }, "Later week");
@@ -104,11 +112,14 @@ export async function requestView({ ctx }) {
     replace(confirm);
     const q = { service_id: state.service, from: state.from, to };
     if (state.where) q.telehealth = state.where === "telehealth" ? "true" : "false";
+    if (state.clinician) q.clinician_id = state.clinician;
     let found;
     try {
       found = await api.get("/scheduling/availability", { query: q });
     } catch (error) { replace(results, callout(error.message, "warning")); return; }
     const service = offered.find((s) => s.id === state.service);
+    Object.assign(known, found.clinicians || {});
+    fillClinicians();
     const byDay = new Map();
     for (const slot of found.items || []) {
       const day = dayHeading(slot);
@@ -133,7 +144,8 @@ export async function requestView({ ctx }) {
     settings.instructions ? h("p", { class: "lead" }, settings.instructions) : null,
     h("div", { class: "form booking__filters" },
       h("div", { class: "field" }, h("label", { for: "booking-service" }, "Service"), serviceSelect),
-      h("div", { class: "field" }, h("label", { for: "booking-where" }, "Where"), whereSelect)),
+      h("div", { class: "field" }, h("label", { for: "booking-where" }, "Where"), whereSelect),
+      h("div", { class: "field" }, h("label", { for: "booking-clinician" }, "Clinician"), clinicianSelect)),
     h("p", {}, earlier, " ", later), weekLabel, results, confirm);
   load();
   return page;
