@@ -10,7 +10,6 @@ import eventlet
 from eventlet import wsgi
 from nameko.events import BROADCAST, EventHandler
 from nameko.extensions import DependencyProvider
-from nameko.messaging import QueueConsumer
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
@@ -19,6 +18,7 @@ from werkzeug.wrappers import Request
 from gateway import errors, http
 from gateway.app import GatewayApp
 from gateway.rpc import RpcPool
+from services.common.consumers import RobustQueueConsumer
 from services.common.metrics import Metrics
 
 log = logging.getLogger("gateway")
@@ -116,7 +116,7 @@ gateway_http = GatewayHttp.decorator
 
 
 # -- events: a queue consumer that tells us when the broker connection is lost and back ---
-class GatewayQueueConsumer(QueueConsumer):
+class GatewayQueueConsumer(RobustQueueConsumer):
     def on_connection_error(self, exc, interval):
         super().on_connection_error(exc, interval)
         if self._consumers_ready.ready():  # lost after it had worked, not a slow start

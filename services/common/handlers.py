@@ -25,11 +25,12 @@ import eventlet
 from kombu import Connection, Exchange, Producer
 from nameko.events import EventHandler as NamekoEventHandler
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.common import metrics
+from services.common.consumers import RobustQueueConsumer
 from services.common.errors import EXPECTED, NotFound
+from services.common.rpc import rpc
 from services.common.times import utcnow
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ IN_FLIGHT_SECONDS = 60.0
 
 
 class ReliableEventHandler(NamekoEventHandler):
+    queue_consumer = RobustQueueConsumer()  # one connection with the service's RPC consumer
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         metrics.EVENTS_HANDLED.labels(self.container.service_name, self.method_name,

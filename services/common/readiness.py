@@ -2,10 +2,10 @@
 
 A mixin of each service class, which supplies `name` and its `db` (Database provider).
 """
-from nameko.rpc import rpc
 
 from services.common.db import check_database
 from services.common.errors import EXPECTED
+from services.common.rpc import rpc
 
 
 class Readiness:

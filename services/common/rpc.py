@@ -1,4 +1,7 @@
-"""Bounded service-to-service calls.
+"""The RPC entrypoint every service uses, and bounded service-to-service calls.
+
+`rpc` is nameko's, made to outlive a broker restart (services.common.consumers): use it
+instead of `nameko.rpc.rpc` (tests/unit/architecture checks).
 
 nameko's `RpcProxy` waits forever for a reply (STYLE.md, trap 8). `BoundedRpcProxy`
 gives up after RPC_TIMEOUT seconds with `Unavailable`, so one slow service cannot pin a
@@ -7,7 +10,10 @@ caller's workers. Call another service before opening a transaction, never insid
 import eventlet
 from nameko.rpc import RpcProxy
 
+from services.common.consumers import RobustReplyListener, RobustRpc
 from services.common.errors import Unavailable
+
+rpc = RobustRpc.decorator
 
 
 class _Bounded:
@@ -31,6 +37,8 @@ class _Bounded:
 
 
 class BoundedRpcProxy(RpcProxy):
+    rpc_reply_listener = RobustReplyListener()
+
     def __init__(self, target_service, timeout=None, **options):
         super().__init__(target_service, **options)
         self.timeout = timeout

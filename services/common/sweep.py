@@ -27,13 +27,13 @@ import socket
 from datetime import timedelta
 
 from marshmallow import fields, validate
-from nameko.rpc import rpc
 from nameko.timer import Timer
 from sqlalchemy import select
 
 from services.common.actor import Actor
 from services.common.clock import utcnow
 from services.common.errors import EXPECTED
+from services.common.rpc import rpc
 from services.common.schemas import StrictSchema, load
 
 log = logging.getLogger(__name__)

@@ -1,12 +1,11 @@
 """Document types: what staff file documents under, whether the portal shows them, and
 taking one out of use — deleted while nothing is filed under it, archived after."""
-from nameko.rpc import rpc
-
 from services.charts import schemas, store
 from services.charts.models import DocumentType
 from services.common.actor import Actor
 from services.common.clock import utcnow
 from services.common.errors import EXPECTED, Conflict, NotFound
+from services.common.rpc import rpc
 from services.common.schemas import load
 
 

@@ -4,7 +4,6 @@ SHA-256 checked first), taking a share back, deleting, and a damaged blob report
 import logging
 
 from eventlet import tpool
-from nameko.rpc import rpc
 
 from services.charts import domain, events, schemas, store
 from services.charts.domain import documents, tabs
@@ -13,6 +12,7 @@ from services.common import blobstore
 from services.common.actor import Actor
 from services.common.clock import utcnow
 from services.common.errors import EXPECTED, Conflict
+from services.common.rpc import rpc
 from services.common.schemas import load
 
 log = logging.getLogger(__name__)

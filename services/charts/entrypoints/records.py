@@ -1,13 +1,12 @@
 """The client record: create, read, search, and the Basic tab's save."""
 import logging
 
-from nameko.rpc import rpc
-
 from services.charts import domain, events, schemas, store
 from services.charts.domain import tabs
 from services.charts.models import Client
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict
+from services.common.rpc import rpc
 from services.common.schemas import load
 
 log = logging.getLogger(__name__)

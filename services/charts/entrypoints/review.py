@@ -2,13 +2,12 @@
 change, and a record's whole history."""
 import logging
 
-from nameko.rpc import rpc
-
 from services.charts import domain, events, schemas, store
 from services.charts.domain import tabs
 from services.charts.entrypoints.tabs import tab_view
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, NotFound
+from services.common.rpc import rpc
 from services.common.schemas import load
 
 log = logging.getLogger(__name__)

@@ -1,11 +1,10 @@
 """charts' practice settings: read by any actor of the practice, saved by its
 administrators."""
-from nameko.rpc import rpc
-
 from services.charts import events, schemas, store
 from services.common.actor import Actor
 from services.common.clock import utcnow
 from services.common.errors import EXPECTED, Conflict
+from services.common.rpc import rpc
 from services.common.schemas import load
 
 

@@ -1,11 +1,10 @@
 """What Haven's own services (notify) ask charts about a client: its name for a staff
 alert, and where to tell the client that something is new. System actors only."""
-from nameko.rpc import rpc
-
 from services.charts import domain, store
 from services.charts.domain import tabs
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Forbidden, NotFound
+from services.common.rpc import rpc
 
 
 def _require_system(actor):

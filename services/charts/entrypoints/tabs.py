@@ -1,13 +1,12 @@
 """The chart's tabs: every tab at once, one tab, and a save of one tab on its own."""
 import logging
 
-from nameko.rpc import rpc
-
 from services.charts import domain, events, schemas, store
 from services.charts.domain import tabs
 from services.charts.models import Document
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, InvalidInput, NotFound
+from services.common.rpc import rpc
 from services.common.schemas import load
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,6 @@ for viruses when a scanner is configured, and registered once however often the 
 retried (docs/charts.md, "Documents")."""
 import logging
 
-from nameko.rpc import rpc
 from sqlalchemy.exc import IntegrityError
 
 from services.charts import events, schemas, store
@@ -16,6 +15,7 @@ from services.common import blobstore
 from services.common.actor import Actor
 from services.common.clock import utcnow
 from services.common.errors import EXPECTED, Conflict, Forbidden, InvalidInput, Unavailable
+from services.common.rpc import rpc
 from services.common.schemas import load
 
 log = logging.getLogger(__name__)

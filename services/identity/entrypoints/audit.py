@@ -1,8 +1,7 @@
 """The audit log, read by staff (docs/identity.md, "Audit")."""
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.identity import schemas, store
 from services.identity.domain import roles

@@ -6,10 +6,9 @@ are chosen per client by staff with `manage_portal_access`, and every change is 
 and announced (`grant.changed`). Anything that takes access away revokes the holder's
 sessions in the same transaction.
 """
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, InvalidInput, NotFound
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.identity import events, schemas, store
 from services.identity.domain import accounts, grants, invitations, roles

@@ -2,10 +2,9 @@
 (docs/identity.md, "Welcome invitations") — the date-of-birth check, the lock after five
 wrong ones, expiry and the resend rule.
 """
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, Forbidden, NotFound
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.identity import events, schemas, store
 from services.identity.domain import accounts, invitations, roles
@@ -17,8 +16,8 @@ from services.identity.entrypoints.lookups import (
     refuse_duplicate_access,
 )
 from services.identity.entrypoints.passwords import check_password
-from services.identity.entrypoints.session_opening import open_or_challenge
 from services.identity.entrypoints.sentences import PORTAL_CLOSED, not_yet_available, throttled
+from services.identity.entrypoints.session_opening import open_or_challenge
 from services.identity.models import ClientAccount, Invitation, Practice
 
 

@@ -1,10 +1,9 @@
 """Linked clients: one client portal sign-in acting for further clients whose charts
 carry the same email (a parent's own login and their children's charts).
 """
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, NotFound
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.identity import events, schemas, store
 from services.identity.domain import accounts, roles

@@ -2,10 +2,9 @@
 notify"): an address, a practice's portal, who holds a permission for a client. Only
 Haven's own services (a system actor) may ask; the answers are never put in an event.
 """
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Forbidden, NotFound
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.identity import events, schemas, store
 from services.identity.domain import accounts

@@ -6,10 +6,9 @@ The functions below the class are what other capabilities share: the password ru
 refusal as an InvalidInput, setting a new hash (which ends the person's sessions), and
 issuing a reset link or a first-password link.
 """
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, Forbidden, InvalidInput, NotFound
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.identity import events, schemas, store
 from services.identity.domain import accounts, invitations, roles

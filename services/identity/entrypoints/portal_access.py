@@ -3,10 +3,9 @@ access"): a staff-set login, its status, the access status beside invitations, a
 safe word staff check before a phone reset. Reading a safe word is audited like changing
 it: it is a secret shown to staff.
 """
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, NotFound
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.identity import events, schemas, store
 from services.identity.domain import accounts, invitations, roles
@@ -17,7 +16,7 @@ from services.identity.entrypoints.lookups import (
 )
 from services.identity.entrypoints.passwords import check_password
 from services.identity.entrypoints.revocation import stop_access
-from services.identity.entrypoints.sentences import NOT_FOUND, NO_LOGIN
+from services.identity.entrypoints.sentences import NO_LOGIN, NOT_FOUND
 from services.identity.models import ClientAccount
 
 

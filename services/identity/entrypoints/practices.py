@@ -4,10 +4,9 @@ The gateway writes logos to the blob store before identity commits their key: a 
 whose commit never came is swept (services.common.sweep: the RPC `sweep_orphan_blobs`
 and a timer, one replica at a time).
 """
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, Forbidden, InvalidInput, NotFound
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.common.sweep import OrphanBlobSweep
 from services.identity import events, schemas, store

@@ -5,10 +5,9 @@ rebuild their deny list from.
 import logging
 from datetime import timedelta
 
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, NotFound, Unauthenticated
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.identity import schemas, store
 from services.identity.domain import accounts, tokens

@@ -4,15 +4,13 @@ and the owner told once when their sign-in starts backing off.
 """
 import logging
 
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Unauthenticated
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.identity import events, schemas, store
 from services.identity.domain import accounts, devices
 from services.identity.domain import passwords as password_rules
-from services.identity.entrypoints.session_opening import open_or_challenge
 from services.identity.entrypoints.sentences import (
     ACCOUNT_INACTIVE,
     INVALID_CREDENTIALS,
@@ -21,6 +19,7 @@ from services.identity.entrypoints.sentences import (
     PORTAL_CLOSED,
     throttled,
 )
+from services.identity.entrypoints.session_opening import open_or_challenge
 
 log = logging.getLogger(__name__)
 

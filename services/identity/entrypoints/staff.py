@@ -5,10 +5,9 @@ Permissions travel inside access tokens, so any change that could take something
 from a staff member revokes their sessions in the same transaction; the gateway stops
 honouring their tokens within a second.
 """
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, Forbidden, NotFound
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.identity import events, schemas, store
 from services.identity.domain import accounts, roles

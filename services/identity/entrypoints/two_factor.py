@@ -7,8 +7,6 @@ issues the tokens. Someone who must have a factor but has none enrols inside tha
 step (`start_mfa_enrolment` with the same `mfa_token`), so no token of theirs ever exists
 before the factor does.
 """
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import (
     EXPECTED,
@@ -18,12 +16,13 @@ from services.common.errors import (
     NotFound,
     Unauthenticated,
 )
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.identity import schemas, store
 from services.identity.domain import accounts, mfa, roles
 from services.identity.entrypoints.revocation import end_sessions
-from services.identity.entrypoints.session_opening import open_session_for
 from services.identity.entrypoints.sentences import MFA_TOKEN_INVALID, WRONG_CODE, throttled
+from services.identity.entrypoints.session_opening import open_session_for
 from services.identity.models import MfaFactor, Practice, RecoveryCode
 
 

@@ -3,11 +3,10 @@
 plus clinicians staff add explicitly."""
 import logging
 
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, InvalidInput
 from services.common.handlers import event_handler
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.messaging import domain, schemas, store
 from services.messaging.entrypoints.guards import staff_of

@@ -7,15 +7,18 @@ lines carry ids only — never a subject, a text or a name.
 """
 import logging
 
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, Forbidden, InvalidInput
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.messaging import domain, events, schemas, store
 from services.messaging.domain.access import CLIENT, STAFF, Party
-from services.messaging.entrypoints.guards import (open_conversation, require_enabled,
-                                                   staff_of, switches)
+from services.messaging.entrypoints.guards import (
+    open_conversation,
+    require_enabled,
+    staff_of,
+    switches,
+)
 from services.messaging.models import Conversation
 
 log = logging.getLogger(__name__)

@@ -5,10 +5,9 @@ parties only. Log lines carry ids only.
 """
 import logging
 
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, Forbidden
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.messaging import domain, events, schemas, store
 from services.messaging.entrypoints.guards import open_conversation, require_enabled

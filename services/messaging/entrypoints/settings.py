@@ -3,10 +3,9 @@ enforces them"): the practice's "secure messaging on" (off by default), its noti
 messaging is not for emergencies, and one client's switch."""
 import logging
 
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Forbidden
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.messaging import domain, schemas, store
 

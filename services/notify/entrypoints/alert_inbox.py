@@ -1,8 +1,7 @@
 """The staff's alert inbox: list the alerts meant for them, mark one read."""
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.notify import schemas
 from services.notify.store import alerts as store

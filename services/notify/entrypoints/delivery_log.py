@@ -6,10 +6,9 @@ Staff with `view_operations` (those who see parked updates on the Operations pag
 """
 import logging
 
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
 from services.common.errors import EXPECTED, Conflict, NotFound
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.notify import schemas
 from services.notify.store import emails as store

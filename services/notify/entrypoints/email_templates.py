@@ -9,11 +9,16 @@ preview and sample show the real ones) and, for a sample, the administrator's ow
 """
 import logging
 
-from nameko.rpc import rpc
-
 from services.common.actor import Actor
-from services.common.errors import EXPECTED, Conflict, Forbidden, InvalidInput, NotFound, \
-    Unavailable
+from services.common.errors import (
+    EXPECTED,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unavailable,
+)
+from services.common.rpc import rpc
 from services.common.schemas import load
 from services.notify import events, schemas
 from services.notify.dependencies import OutgoingEmail, SendFailed

@@ -8,11 +8,11 @@ import uuid
 from contextlib import contextmanager
 
 import eventlet
-from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.charts.service import ChartsService
 from services.common.migrations import upgrade
+from services.common.rpc import rpc
 from services.notify.service import NotifyService
 
 PRACTICE = str(uuid.uuid4())

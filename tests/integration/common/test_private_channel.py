@@ -3,15 +3,19 @@ import uuid
 
 import pytest
 from kombu import Connection, Queue
-from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy.orm import DeclarativeBase
 
 from services.common.actor import Actor
 from services.common.db import Database
-from services.common.kernel_models import (FailedDeliveryMixin, InboxMixin, OutboxMixin,
-                                           PrivateChannelMixin)
+from services.common.kernel_models import (
+    FailedDeliveryMixin,
+    InboxMixin,
+    OutboxMixin,
+    PrivateChannelMixin,
+)
 from services.common.relay import event_exchange
+from services.common.rpc import rpc
 from tests.integration.common.test_outbox import make_schema
 
 

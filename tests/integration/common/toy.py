@@ -2,7 +2,6 @@
 idempotent consumer. Only for the kernel's own tests."""
 import logging
 
-from nameko.rpc import rpc
 from sqlalchemy import Integer, String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -12,6 +11,7 @@ from services.common.errors import EXPECTED, Conflict
 from services.common.handlers import HandlerRetrier, OpsMixin, event_handler
 from services.common.kernel_models import FailedDeliveryMixin, InboxMixin, OutboxMixin
 from services.common.logs import CorrelationId
+from services.common.rpc import rpc
 
 log = logging.getLogger(__name__)
 

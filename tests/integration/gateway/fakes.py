@@ -5,9 +5,9 @@ import uuid
 
 import jwt
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 
 from services.common.errors import EXPECTED, Conflict, NotFound, Unauthenticated
+from services.common.rpc import rpc
 
 SECRET = "integration-secret-" + "z" * 32
 PRACTICE_ID = str(uuid.uuid4())

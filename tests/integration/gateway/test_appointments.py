@@ -12,15 +12,22 @@ from types import SimpleNamespace
 import pytest
 import requests
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.common.errors import EXPECTED, NotFound
+from services.common.rpc import rpc
 from services.scheduling import events as scheduling_events
-from tests.integration.gateway.fakes import (CLIENT_ID, FakeCharts, FakeIdentity, FakeNotify,
-                                             Pings, State, envelope, make_token)
-from tests.integration.gateway.test_gateway import (base_config, bearer,  # noqa: F401
-                                                    start_gateway, wait_for)
+from tests.integration.gateway.fakes import (
+    CLIENT_ID,
+    FakeCharts,
+    FakeIdentity,
+    FakeNotify,
+    Pings,
+    State,
+    envelope,
+    make_token,
+)
+from tests.integration.gateway.test_gateway import base_config, bearer, start_gateway, wait_for  # noqa: F401
 
 STAFF_PERMS = ["view_clients", "manage_appointments"]
 

@@ -12,14 +12,20 @@ from urllib.parse import urlparse
 import eventlet
 import pytest
 import requests
-from nameko.rpc import rpc
 
 from services.common import blobstore
 from services.common.errors import EXPECTED, InvalidInput, NotFound
-from tests.integration.gateway.fakes import (CLIENT_ID, FakeCharts, FakeIdentity, FakeNotify,
-                                             FakeScheduling, State, make_token)
-from tests.integration.gateway.test_gateway import (base_config, bearer,  # noqa: F401
-                                                    start_gateway, wait_for)
+from services.common.rpc import rpc
+from tests.integration.gateway.fakes import (
+    CLIENT_ID,
+    FakeCharts,
+    FakeIdentity,
+    FakeNotify,
+    FakeScheduling,
+    State,
+    make_token,
+)
+from tests.integration.gateway.test_gateway import base_config, bearer, start_gateway, wait_for  # noqa: F401
 
 PDF = b"%PDF-1.4\n" + b"q" * 200_000 + b"\n%%EOF\n"
 BOUNDARY = "haven-integration-boundary"

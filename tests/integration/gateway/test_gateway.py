@@ -5,16 +5,24 @@ import uuid
 import eventlet
 import pytest
 import requests
-from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from gateway.service import GatewayService
 from services.common.errors import Unavailable
+from services.common.rpc import rpc
 from tests.conftest import free_port
 from tests.integration.gateway import fakes
-from tests.integration.gateway.fakes import (CLIENT_ID, OTHER_CLIENT, SECRET, FakeCharts,
-                                             FakeIdentity, FakeNotify, FakeScheduling, State,
-                                             make_token)
+from tests.integration.gateway.fakes import (
+    CLIENT_ID,
+    OTHER_CLIENT,
+    SECRET,
+    FakeCharts,
+    FakeIdentity,
+    FakeNotify,
+    FakeScheduling,
+    State,
+    make_token,
+)
 
 GOOD = {"practice_code": "demo", "login": "ada@example.org",
         "password": "correct horse battery staple", "audience": "portal"}

@@ -7,15 +7,29 @@ import uuid
 import pytest
 import requests
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 
-from services.common.errors import (EXPECTED, Conflict, Forbidden, InvalidInput, NotFound,
-                                    TooManyRequests)
-from tests.integration.gateway.fakes import (CLIENT_ID, OTHER_CLIENT, FakeAccessIdentity,
-                                             FakeCharts, FakeNotify, FakeScheduling, State,
-                                             envelope, make_token, time_now)
-from tests.integration.gateway.test_gateway import (base_config, bearer,  # noqa: F401
-                                                    start_gateway, wait_for)
+from services.common.errors import (
+    EXPECTED,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+)
+from services.common.rpc import rpc
+from tests.integration.gateway.fakes import (
+    CLIENT_ID,
+    OTHER_CLIENT,
+    FakeAccessIdentity,
+    FakeCharts,
+    FakeNotify,
+    FakeScheduling,
+    State,
+    envelope,
+    make_token,
+    time_now,
+)
+from tests.integration.gateway.test_gateway import base_config, bearer, start_gateway, wait_for  # noqa: F401
 
 CONTACT_ID = str(uuid.uuid4())
 ADMIN = ["view_clients", "manage_portal_access", "manage_staff", "manage_practice_settings"]

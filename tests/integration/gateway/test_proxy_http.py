@@ -13,13 +13,19 @@ import uuid
 
 import eventlet
 import pytest
-from nameko.rpc import rpc
 
 from gateway.service import GatewayService
 from services.common.errors import EXPECTED, TooManyRequests, Unauthenticated
+from services.common.rpc import rpc
 from tests.conftest import free_port
-from tests.integration.gateway.fakes import (FakeCharts, FakeIdentity, FakeNotify,
-                                             FakeScheduling, State, make_token)
+from tests.integration.gateway.fakes import (
+    FakeCharts,
+    FakeIdentity,
+    FakeNotify,
+    FakeScheduling,
+    State,
+    make_token,
+)
 from tests.integration.gateway.test_gateway import GOOD, base_config, wait_for  # noqa: F401
 
 FAILURES_PER_ADDRESS = 3

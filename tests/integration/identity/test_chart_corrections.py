@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 from kombu import Connection
-from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import create_engine, select
@@ -14,6 +13,7 @@ from sqlalchemy import create_engine, select
 from services.common.actor import Actor
 from services.common.migrations import upgrade
 from services.common.relay import event_exchange
+from services.common.rpc import rpc
 from services.identity.domain import tokens
 from services.identity.models import AccountGrant, AuditEntry, ClientAccount
 from services.identity.service import IdentityService

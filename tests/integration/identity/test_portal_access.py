@@ -12,7 +12,6 @@ import uuid
 import eventlet
 import pytest
 from aiosmtpd.controller import Controller
-from nameko.rpc import rpc as rpc_entrypoint
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, select
 
@@ -20,6 +19,7 @@ from services.common.actor import Actor
 from services.common.blobstore import LocalBlobStore
 from services.common.errors import Conflict, InvalidInput, TooManyRequests, Unauthenticated
 from services.common.migrations import upgrade
+from services.common.rpc import rpc as rpc_entrypoint
 from services.identity.models import Invitation, Lease
 from services.identity.service import IdentityService
 from services.notify.service import NotifyService

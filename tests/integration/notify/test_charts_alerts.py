@@ -6,13 +6,13 @@ import uuid
 
 import pytest
 from kombu import Connection
-from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import create_engine, select
 
 from services.common.migrations import upgrade
 from services.common.relay import event_exchange
+from services.common.rpc import rpc
 from services.notify.models import Email
 from services.notify.service import NotifyService
 

@@ -11,14 +11,13 @@ import email.policy
 import uuid
 
 import pytest
-from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, select
 
 from services.common.errors import InvalidInput, Unavailable
+from services.common.rpc import rpc
 from services.notify.models import Email, EmailTemplate
-from tests.integration.notify.test_notify import (  # noqa: F401
-    notify, publish, smtp_port, smtp_server, wait_for)
+from tests.integration.notify.test_notify import notify, publish, smtp_port, smtp_server, wait_for  # noqa: F401
 from tests.support.events import EventTap
 
 PRACTICE = str(uuid.uuid4())

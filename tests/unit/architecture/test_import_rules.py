@@ -5,6 +5,7 @@ module each: every rule must catch its own kind of mistake, so a rule that canno
 shows up here as a failing test.
 """
 import configparser
+import re
 import shutil
 import subprocess
 import sys
@@ -96,3 +97,13 @@ def test_every_service_and_the_gateway_declare_their_metrics():
         cls = getattr(module, f"{name.capitalize()}Service")
         assert any(isinstance(v, Metrics) for v in vars(cls).values()) or any(
             isinstance(v, Metrics) for base in cls.__mro__ for v in vars(base).values()), name
+
+
+def test_services_take_rpc_from_the_kernel():
+    """nameko's own `rpc` loses the container when the broker drops mid-reply
+    (services.common.consumers); every service and test double uses the kernel's."""
+    offenders = [str(path.relative_to(ROOT)) for folder in ("services", "gateway", "tests")
+                 for path in (ROOT / folder).rglob("*.py")
+                 if "services/common/" not in str(path)
+                 and re.search(r"^from nameko\.rpc import .*\brpc\b", path.read_text(), re.M)]
+    assert not offenders, offenders
