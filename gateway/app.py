@@ -18,11 +18,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Request, Response
 
 from gateway import errors, hosts, http
+from gateway.api import TABLES
 from gateway.auth import LOAD_WAIT_SECONDS, Authenticator, Revocations
 from gateway.openapi import OpenApi
 from gateway.readmodels import ReadModels
 from gateway.router import ANY_MCP, CLIENT, PUBLIC, STAFF, Router
-from gateway.api import TABLES
 from services.common import config as settings
 from services.common import metrics
 from services.common.actor import Actor
@@ -321,7 +321,7 @@ def _epoch(text):
     if not text:
         return None
     try:
-        from services.common.clock import parse_utc
+        from services.common.times import parse_utc
         return parse_utc(text).timestamp()
     except (TypeError, ValueError):
         return None

@@ -17,13 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.clock import utcnow
-from services.common.kernel_models import (
-    FailedDeliveryMixin,
-    InboxMixin,
-    LeaseMixin,
-    OutboxMixin,
-)
+from services.common.kernel_models import FailedDeliveryMixin, InboxMixin, LeaseMixin, OutboxMixin
+from services.common.times import utcnow
 from services.common.types import UTCDateTime, new_id
 
 

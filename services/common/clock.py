@@ -2,7 +2,7 @@
 themselves are in `services.common.times` (pure, so a domain may use them)."""
 from nameko.extensions import DependencyProvider
 
-from services.common.times import parse_utc, utcnow  # noqa: F401  (moved; swept at the end)
+from services.common.times import utcnow
 
 
 class Clock(DependencyProvider):

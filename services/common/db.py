@@ -109,7 +109,7 @@ class Tx:
             stmt = sqlite_insert(inbox).values(**values).on_conflict_do_nothing()
         else:  # pragma: no cover - Haven runs on SQLite and PostgreSQL only
             stmt = insert(inbox).values(**values)
-        from services.common.clock import utcnow
+        from services.common.times import utcnow
         stmt = stmt.values(handled_at=utcnow())
         return self.session.execute(stmt).rowcount == 1
 

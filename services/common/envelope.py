@@ -3,7 +3,7 @@ import uuid
 
 from marshmallow import Schema, fields
 
-from services.common.clock import utcnow
+from services.common.times import utcnow
 
 
 class ActorRef(Schema):

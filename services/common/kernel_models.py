@@ -13,7 +13,7 @@ and, when it runs a periodic job in one replica at a time (services.common.sweep
 from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.clock import utcnow
+from services.common.times import utcnow
 from services.common.types import UTCDateTime
 
 

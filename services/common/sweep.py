@@ -31,10 +31,10 @@ from nameko.timer import Timer
 from sqlalchemy import select
 
 from services.common.actor import Actor
-from services.common.clock import utcnow
 from services.common.errors import EXPECTED
 from services.common.rpc import rpc
 from services.common.schemas import StrictSchema, load
+from services.common.times import utcnow
 
 log = logging.getLogger(__name__)
 

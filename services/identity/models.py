@@ -3,11 +3,20 @@
 Clients are charts' records: `client_accounts.client_id` names one with no foreign key
 (no service opens another's database).
 """
-from sqlalchemy import (JSON, false, Boolean, Date, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.clock import utcnow
 from services.common.kernel_models import (
     FailedDeliveryMixin,
     InboxMixin,
@@ -15,6 +24,7 @@ from services.common.kernel_models import (
     OutboxMixin,
     PrivateChannelMixin,
 )
+from services.common.times import utcnow
 from services.common.types import UTCDateTime, new_id
 from services.identity.crypto import EncryptedString
 

@@ -6,12 +6,20 @@ Every row carries practice_id. `client_id` (charts), staff ids and contact / acc
 (identity) are other services' ids: no foreign keys to them. Times are aware UTC.
 Nothing is ever deleted: archiving is a per-party flag.
 """
-from sqlalchemy import (Boolean, ForeignKey, Index, Integer, PrimaryKeyConstraint, String,
-                        Text, UniqueConstraint)
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.clock import utcnow
 from services.common.kernel_models import FailedDeliveryMixin, InboxMixin, OutboxMixin
+from services.common.times import utcnow
 from services.common.types import UTCDateTime, new_id
 
 

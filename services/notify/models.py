@@ -3,8 +3,8 @@ email templates, kernel tables."""
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.clock import utcnow
 from services.common.kernel_models import FailedDeliveryMixin, InboxMixin, OutboxMixin
+from services.common.times import utcnow
 from services.common.types import UTCDateTime, new_id
 
 

@@ -7,8 +7,8 @@ are other services' ids: no foreign keys. Times are aware UTC (UTCDateTime).
 from sqlalchemy import JSON, Boolean, Date, DateTime, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.clock import utcnow
 from services.common.kernel_models import FailedDeliveryMixin, InboxMixin, OutboxMixin
+from services.common.times import utcnow
 from services.common.types import UTCDateTime, new_id
 
 

@@ -3,10 +3,10 @@ taking one out of use — deleted while nothing is filed under it, archived afte
 from services.charts import schemas, store
 from services.charts.models import DocumentType
 from services.common.actor import Actor
-from services.common.clock import utcnow
 from services.common.errors import EXPECTED, Conflict, NotFound
 from services.common.rpc import rpc
 from services.common.schemas import load
+from services.common.times import utcnow
 
 
 def _type_of(session, actor, type_id):

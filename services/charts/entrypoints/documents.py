@@ -10,10 +10,10 @@ from services.charts.domain import documents, tabs
 from services.charts.models import Client, Document
 from services.common import blobstore
 from services.common.actor import Actor
-from services.common.clock import utcnow
 from services.common.errors import EXPECTED, Conflict
 from services.common.rpc import rpc
 from services.common.schemas import load
+from services.common.times import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -2,10 +2,10 @@
 administrators."""
 from services.charts import events, schemas, store
 from services.common.actor import Actor
-from services.common.clock import utcnow
 from services.common.errors import EXPECTED, Conflict
 from services.common.rpc import rpc
 from services.common.schemas import load
+from services.common.times import utcnow
 
 
 class SettingsEntrypoints:

@@ -13,10 +13,10 @@ from services.charts.entrypoints.documents import is_word, reading_whole_blob, v
 from services.charts.models import Client, Document
 from services.common import blobstore
 from services.common.actor import Actor
-from services.common.clock import utcnow
 from services.common.errors import EXPECTED, Conflict, Forbidden, InvalidInput, Unavailable
 from services.common.rpc import rpc
 from services.common.schemas import load
+from services.common.times import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from services.charts.domain import records, tabs
 from services.charts.models import ChangeBatch, Client, Revision
-from services.common.clock import utcnow
+from services.common.times import utcnow
 from services.common.types import new_id
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from services.charts.domain import records, tabs
 from services.charts.models import ChartTab
 from services.charts.store.revisions import record_batch
-from services.common.clock import utcnow
+from services.common.times import utcnow
 
 
 def tab_row(session, client, tab, for_update=False):

@@ -2,11 +2,12 @@
 view staff see of it."""
 from sqlalchemy import select
 
-from services.common.clock import utcnow
+from services.common.times import utcnow
 from services.identity.domain.accounts import CLIENT
 from services.identity.models import AccountClient, ClientAccount, Practice
 from services.identity.store.contacts import by_email as contact_by_email
-from services.identity.store.grants import view as grant_view, held_by as grants_held
+from services.identity.store.grants import held_by as grants_held
+from services.identity.store.grants import view as grant_view
 
 
 def of_client(session, practice_id, client_id, for_update=False):

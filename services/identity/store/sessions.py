@@ -2,7 +2,7 @@
 rotation and revocation."""
 from sqlalchemy import select, update
 
-from services.common.clock import utcnow
+from services.common.times import utcnow
 from services.common.types import new_id
 from services.identity.domain import roles, tokens
 from services.identity.domain.accounts import CLIENT, CONTACT, STAFF

@@ -16,9 +16,9 @@ Handler names are frozen: they name the queues.
 import logging
 
 from services.common.actor import Actor
-from services.common.clock import utcnow
 from services.common.errors import NotFound
 from services.common.handlers import event_handler
+from services.common.times import utcnow
 from services.notify import events, schemas
 from services.notify.domain import emails
 from services.notify.entrypoints.email_queue import QueueOnce

@@ -1,8 +1,8 @@
 """Staff alerts (`alerts`) and who read them (`alert_reads`)."""
 from sqlalchemy import and_, insert, select
 
-from services.common.clock import utcnow
 from services.common.errors import NotFound
+from services.common.times import utcnow
 from services.notify.models import Alert, AlertRead
 
 

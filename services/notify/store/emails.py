@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from services.common.clock import utcnow
+from services.common.times import utcnow
 from services.notify.domain.alerts import alert_for_undeliverable_email
 from services.notify.domain.emails import retry_delay
-from services.notify.store import alerts
 from services.notify.models import Email
+from services.notify.store import alerts
 
 BATCH = 20
 

@@ -1,7 +1,7 @@
 """A practice's own email templates (`email_templates`): one row per edited kind."""
 from sqlalchemy import select
 
-from services.common.clock import utcnow
+from services.common.times import utcnow
 from services.notify.domain.rendering import Sources
 from services.notify.models import EmailTemplate
 

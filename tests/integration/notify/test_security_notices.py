@@ -19,14 +19,13 @@ from sqlalchemy import create_engine, select
 from services.charts.service import ChartsService
 from services.common import envelope as envelopes
 from services.common.actor import Actor
-from services.common.clock import utcnow
 from services.common.errors import Unauthenticated
 from services.common.migrations import upgrade
+from services.common.times import utcnow
 from services.identity.service import IdentityService
 from services.notify.models import Email
 from services.scheduling import events as scheduling_events
-from tests.integration.notify.test_notify import (  # noqa: F401
-    notify, publish, smtp_port, smtp_server, wait_for)
+from tests.integration.notify.test_notify import notify, publish, smtp_port, smtp_server, wait_for  # noqa: F401
 
 SECRET = "integration-secret-" + "x" * 32
 TEMP = "amber lantern orchard 42"

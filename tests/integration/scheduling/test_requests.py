@@ -10,9 +10,9 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, func, select
 
 from services.common.actor import Actor
-from services.common.clock import utcnow
 from services.common.errors import Conflict, InvalidInput
 from services.common.migrations import upgrade
+from services.common.times import utcnow
 from services.identity.service import IdentityService
 from services.scheduling.models import Appointment
 from services.scheduling.service import SchedulingService

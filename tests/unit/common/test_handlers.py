@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy.orm import DeclarativeBase
 
 from services.common import handlers
-from services.common.clock import utcnow
 from services.common.db import Database
 from services.common.kernel_models import FailedDeliveryMixin, InboxMixin, OutboxMixin
+from services.common.times import utcnow
 
 
 class Base(DeclarativeBase):

@@ -11,8 +11,8 @@ from sqlalchemy.pool import StaticPool
 
 from services.common import sweep
 from services.common.blobstore import LocalBlobStore
-from services.common.clock import utcnow
 from services.common.kernel_models import LeaseMixin
+from services.common.times import utcnow
 
 
 def aged(store, key, seconds=7200):
