@@ -13,6 +13,7 @@ from gateway.api.documents import routes as documents
 from gateway.api.emails import routes as emails
 from gateway.api.health import routes as health
 from gateway.api.me import routes as me
+from gateway.api.messaging import routes as messaging
 from gateway.api.ops import routes as ops
 from gateway.api.practices import routes as practices
 from gateway.api.scheduling import routes as scheduling
@@ -24,4 +25,5 @@ from gateway.api.web import routes as web
 TABLES = [health.table, practices.table, session.table, me.table, clients.table,
           access.table, admin.table, branding.table, emails.table, alerts.table,
           chart.table, documents.table, appointments.table, scheduling.table,
+          messaging.table,
           contacts.table, team.table, security.table, ops.table, web.table]

@@ -1,0 +1,1 @@
+"""Secure messaging routes (docs/messaging.md, docs/api.md "Secure messages")."""
