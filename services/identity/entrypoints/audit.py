@@ -18,8 +18,8 @@ class AuditEntrypoints:
         actor's practice, newest first. A name is null where identity knows none."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.VIEW_AUDIT_LOG)
-        cmd = load(schemas.ListAudit(), payload)
+        cmd = load(schemas.audit.ListAudit(), payload)
         with self.db.read() as session:
             rows = store.audit.entries(session, actor.practice_id, cmd)
             names = store.audit.names(session, actor.practice_id, rows)
-            return {"entries": [schemas.audit_out(row, names) for row in rows]}
+            return {"entries": [schemas.audit.audit_out(row, names) for row in rows]}

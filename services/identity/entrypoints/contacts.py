@@ -36,7 +36,7 @@ class ContactEntrypoints:
         client account or another contact of the practice signs in with that email."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
-        cmd = load(schemas.CreateContact(), payload)
+        cmd = load(schemas.contacts.CreateContact(), payload)
         email, now = accounts.normalize_login(cmd["email"]), self.clock()
         with self.db.transaction() as tx:
             practice = practice_of(tx.session, actor)
@@ -68,7 +68,7 @@ class ContactEntrypoints:
         `already_signed_up`); TooManyRequests `resend_too_soon` within five minutes."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
-        cmd = load(schemas.ContactRef(), payload)
+        cmd = load(schemas.contacts.ContactRef(), payload)
         now = self.clock()
         with self.db.transaction() as tx:
             practice = practice_of(tx.session, actor)
@@ -100,7 +100,7 @@ class ContactEntrypoints:
         the client portal accounts holding one (as `get_account_clients`)."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.VIEW_CLIENTS)
-        cmd = load(schemas.ListContacts(), payload)
+        cmd = load(schemas.contacts.ListContacts(), payload)
         now = self.clock()
         with self.db.read() as session:
             practice = practice_of(session, actor)
@@ -126,7 +126,7 @@ class ContactEntrypoints:
         `grant_narrowed`). An account's own or linked client: Conflict `already_linked`."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
-        cmd = load(schemas.GrantAccess(), payload)
+        cmd = load(schemas.contacts.GrantAccess(), payload)
         permissions = grants.normalize(cmd["permissions"])
         if not permissions:
             sentence = "Choose at least one permission, or revoke the access instead."
@@ -169,7 +169,7 @@ class ContactEntrypoints:
         "revoked", permissions []) and `session.revoked`."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
-        cmd = load(schemas.RevokeAccess(), payload)
+        cmd = load(schemas.contacts.RevokeAccess(), payload)
         now = self.clock()
         with self.db.transaction() as tx:
             practice = practice_of(tx.session, actor)
@@ -193,7 +193,7 @@ class ContactEntrypoints:
         `contact.status_changed`."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
-        cmd = load(schemas.SetContactStatus(), payload)
+        cmd = load(schemas.contacts.SetContactStatus(), payload)
         now = self.clock()
         with self.db.transaction() as tx:
             practice = practice_of(tx.session, actor)

@@ -34,7 +34,7 @@ class InvitationEntrypoints:
         send. A newer invitation supersedes the older one. Emits `invitation.sent`."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
-        cmd = load(schemas.InviteClient(), payload)
+        cmd = load(schemas.invitations.InviteClient(), payload)
         client_id, now = cmd["client_id"], self.clock()
         with self.db.read() as session:     # cheap refusals before asking charts
             self._refuse_invitation(session, practice_of(session, actor), client_id, now)
@@ -86,7 +86,7 @@ class InvitationEntrypoints:
         attempts_left} for the page behind an invitation link. NotFound
         `invitation_not_found`; Conflict `invitation_used` / `invitation_locked` /
         `invitation_replaced` / `invitation_expired`."""
-        cmd = load(schemas.InvitationToken(), payload)
+        cmd = load(schemas.invitations.InvitationToken(), payload)
         now = self.clock()
         with self.db.read() as session:
             invitation = invitations.require_usable(
@@ -109,7 +109,7 @@ class InvitationEntrypoints:
         password (rules as `change_password`, InvalidInput naming `password`) and signs
         in → the token pair of `authenticate`. Emits `account.created` (via
         "invitation") and `invitation.accepted`."""
-        cmd = load(schemas.AcceptInvitation(), payload)
+        cmd = load(schemas.invitations.AcceptInvitation(), payload)
         now, token_hash = self.clock(), invitations.hash_token(cmd["token"])
         address = store.throttles.address_key("invite", cmd["source_ip"])
         with self.db.read() as session:
@@ -166,7 +166,7 @@ class InvitationEntrypoints:
         `invitation.cancelled`."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
-        cmd = load(schemas.CancelInvitation(), payload)
+        cmd = load(schemas.invitations.CancelInvitation(), payload)
         now = self.clock()
         with self.db.transaction() as tx:
             practice = practice_of(tx.session, actor)

@@ -23,7 +23,7 @@ class LinkedClientEntrypoints:
         `no_portal_access` for an unknown account. Emits `account.client_linked`."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
-        cmd = load(schemas.LinkClient(), payload)
+        cmd = load(schemas.portal_access.LinkClient(), payload)
         with self.db.read() as session:
             account = account_of(session, actor, cmd["account_id"])
             if store.client_accounts.client_reached(session, actor.practice_id, cmd["client_id"]):
@@ -61,7 +61,7 @@ class LinkedClientEntrypoints:
         `account.client_unlinked` and `session.revoked`."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
-        cmd = load(schemas.LinkClient(), payload)
+        cmd = load(schemas.portal_access.LinkClient(), payload)
         now = self.clock()
         with self.db.transaction() as tx:
             account = account_of(tx.session, actor, cmd["account_id"])

@@ -25,7 +25,7 @@ class NoticeEntrypoints:
         actor = Actor.from_wire(actor)
         if not actor.is_system:
             raise Forbidden("system_only", "Only Haven's own services can ask that.")
-        cmd = load(schemas.NoticeAddress(), payload)
+        cmd = load(schemas.notices.NoticeAddress(), payload)
         with self.db.read() as session:
             row = store.principals.get(session, cmd["kind"], cmd["id"], actor.practice_id)
             if row is None:
@@ -83,7 +83,7 @@ class NoticeEntrypoints:
         actor = Actor.from_wire(actor)
         if not actor.is_system:
             raise Forbidden("system_only", "Only Haven's own services can ask that.")
-        cmd = load(schemas.NoticeRecipients(), payload)
+        cmd = load(schemas.notices.NoticeRecipients(), payload)
         now = self.clock()
         with self.db.read() as session:
             practice = practice_of(session, actor)

@@ -33,7 +33,7 @@ class PasswordEntrypoints:
         actor = Actor.from_wire(actor)
         if actor.kind not in (accounts.CLIENT, accounts.CONTACT, accounts.STAFF):
             raise Forbidden("not_permitted", "Only a person signed in can change a password.")
-        cmd = load(schemas.ChangePassword(), payload)
+        cmd = load(schemas.passwords.ChangePassword(), payload)
         now, keys = self.clock(), store.throttles.password_key(actor.kind, actor.id)
         with self.db.read() as session:
             row = store.principals.get(session, actor.kind, actor.id, actor.practice_id)
@@ -74,7 +74,7 @@ class PasswordEntrypoints:
         either way: a token is made and an audit row written). An active account gets a
         reset link (24 h, single use) by email: `password_reset.requested`. A second
         request within a minute sends nothing more."""
-        cmd = load(schemas.RequestPasswordReset(), payload)
+        cmd = load(schemas.passwords.RequestPasswordReset(), payload)
         now = self.clock()
         kind = accounts.AUDIENCE_KIND[cmd["audience"]]
         address = store.throttles.address_key("reset", cmd["source_ip"],
@@ -109,7 +109,7 @@ class PasswordEntrypoints:
         emails that person a reset link → {sent_to, expires_at}. NotFound when there is
         no such login; Conflict `account_inactive` when it cannot sign in."""
         actor = Actor.from_wire(actor)
-        cmd = load(schemas.SendPasswordReset(), payload)
+        cmd = load(schemas.passwords.SendPasswordReset(), payload)
         if bool(cmd["client_id"]) == bool(cmd["staff_id"]):
             raise InvalidInput("invalid_input", "Name either a client or a staff member.",
                                {"client_id": ["Give client_id or staff_id."]})
@@ -140,7 +140,7 @@ class PasswordEntrypoints:
         """*public* {token} → {kind, practice: {code, name, title, password_help},
         expires_at, min_password_length}; NotFound `reset_link_invalid` when unknown,
         used or expired."""
-        cmd = load(schemas.InvitationToken(), payload)
+        cmd = load(schemas.invitations.InvitationToken(), payload)
         now = self.clock()
         with self.db.read() as session:
             reset = invitations.reset_usable(
@@ -163,7 +163,7 @@ class PasswordEntrypoints:
         other open link of that person, clears must-change and sign-in back-off, ends
         every session (`session.revoked`) and emits `password.changed` (via "reset") →
         {kind, practice_code, login}. Does not sign in. NotFound `reset_link_invalid`."""
-        cmd = load(schemas.CompletePasswordReset(), payload)
+        cmd = load(schemas.passwords.CompletePasswordReset(), payload)
         now, token_hash = self.clock(), invitations.hash_token(cmd["token"])
         with self.db.read() as session:
             reset = invitations.reset_usable(store.resets.by_token(session, token_hash), now)

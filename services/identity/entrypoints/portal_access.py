@@ -32,7 +32,7 @@ class PortalAccessEntrypoints:
         Emits `account.created`."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
-        cmd = load(schemas.CreateClientAccess(), payload)
+        cmd = load(schemas.portal_access.CreateClientAccess(), payload)
         login = accounts.normalize_login(cmd["login"])
         check_password("temporary_password", cmd["temporary_password"], login,
                        cmd["client_name"])
@@ -60,7 +60,7 @@ class PortalAccessEntrypoints:
                                status=account.status,
                                must_change_password=account.must_change_password,
                                safe_word_set=account.safe_word is not None)
-            return schemas.ClientAccessOut().dump(account)
+            return schemas.portal_access.ClientAccessOut().dump(account)
 
     @rpc(expected_exceptions=EXPECTED)
     def set_client_access_status(self, actor, payload):
@@ -69,7 +69,7 @@ class PortalAccessEntrypoints:
         `account.suspended` and `session.revoked` in the same transaction."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
-        cmd = load(schemas.SetClientAccessStatus(), payload)
+        cmd = load(schemas.portal_access.SetClientAccessStatus(), payload)
         now = self.clock()
         with self.db.transaction() as tx:
             account = store.client_accounts.of_client(tx.session, actor.practice_id,
@@ -87,7 +87,7 @@ class PortalAccessEntrypoints:
                                actor=(actor.kind, actor.id), subject=(accounts.CLIENT, account.id),
                                old_status=old, status=account.status,
                                must_change_password=account.must_change_password)
-            return schemas.ClientAccessOut().dump(account)
+            return schemas.portal_access.ClientAccessOut().dump(account)
 
     @rpc(expected_exceptions=EXPECTED)
     def get_client_access(self, actor, client_id):
@@ -98,7 +98,7 @@ class PortalAccessEntrypoints:
             account = store.client_accounts.of_client(session, actor.practice_id, client_id)
             if account is None:
                 raise NotFound("no_portal_access", "This client has no portal access yet.")
-            return schemas.ClientAccessOut().dump(account)
+            return schemas.portal_access.ClientAccessOut().dump(account)
 
     @rpc(expected_exceptions=EXPECTED)
     def get_portal_access_status(self, actor, client_id):
@@ -121,7 +121,7 @@ class PortalAccessEntrypoints:
         charts.list_clients missing here)."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.VIEW_CLIENTS)
-        cmd = load(schemas.ListPortalAccess(), payload)
+        cmd = load(schemas.portal_access.ListPortalAccess(), payload)
         now = self.clock()
         with self.db.read() as session:
             rows = store.invitations.portal_access_rows(session, actor.practice_id)
@@ -142,7 +142,7 @@ class PortalAccessEntrypoints:
         `no_portal_access` when the client has no login."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PORTAL_ACCESS)
-        cmd = load(schemas.SetSafeWord(), payload)
+        cmd = load(schemas.portal_access.SetSafeWord(), payload)
         word = " ".join(cmd["safe_word"].split()) if cmd["safe_word"] is not None else None
         now = self.clock()
         with self.db.transaction() as tx:

@@ -50,7 +50,7 @@ class PracticeEntrypoints(OrphanBlobSweep):
         actor = Actor.from_wire(actor)
         if not actor.is_system:
             raise Forbidden("system_only", "Only Haven itself can add a practice.")
-        cmd = load(schemas.CreatePractice(), payload)
+        cmd = load(schemas.practices.CreatePractice(), payload)
         now = self.clock()
         with self.db.transaction() as tx:
             if store.practices.by_code(tx.session, cmd["code"]) is not None:
@@ -71,7 +71,7 @@ class PracticeEntrypoints(OrphanBlobSweep):
         `practice.updated` when something changed."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PRACTICE_SETTINGS)
-        cmd = load(schemas.UpdatePracticeSettings(), payload)
+        cmd = load(schemas.practices.UpdatePracticeSettings(), payload)
         for colour in ("theme_color", "accent_color"):
             branding.check_readable(colour, cmd.get(colour))
         if "subdomain" in cmd:
@@ -127,7 +127,7 @@ class PracticeEntrypoints(OrphanBlobSweep):
         `logo_type_refused`, `logo_too_large`. Emits `practice.updated`."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_PRACTICE_SETTINGS)
-        cmd = load(schemas.SetPracticeLogo(), payload)
+        cmd = load(schemas.practices.SetPracticeLogo(), payload)
         if cmd["blob_key"] is not None:
             branding.check_logo(cmd["content_type"], cmd["size"] or 0)
             if not cmd["sha256"]:

@@ -38,13 +38,11 @@ MFA_TOKEN_INVALID = ("mfa_token_invalid",
 WRONG_CODE = "That code is not right. Check the time on your phone and try again."
 
 
-
 def throttled(seconds):
     """The answer to an attempt made before its back-off has passed."""
     return TooManyRequests("too_many_attempts",
                            f"Too many attempts. Please wait {seconds} seconds and try again.",
                            {"retry_after": seconds})
-
 
 
 def not_yet_available(opens_on, error=Unauthenticated):

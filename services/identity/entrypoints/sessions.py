@@ -35,7 +35,7 @@ class SessionEntrypoints:
         session idle longer than the practice's `idle_timeout_minutes` (counted from the
         last refresh plus one access-token lifetime) is revoked and refused
         (Unauthenticated `session_timed_out`)."""
-        cmd = load(schemas.Refresh(), payload)
+        cmd = load(schemas.sessions.Refresh(), payload)
         now = self.clock()
         with self.db.transaction() as tx:
             outcome, result = self._rotate(tx, tokens.hash_refresh_token(cmd["refresh_token"]),
@@ -57,7 +57,7 @@ class SessionEntrypoints:
         """*system* Sessions revoked since `since` (at most one access-token lifetime ago:
         older revocations no longer matter) → {sessions: [{session_id, account_id,
         revoked_at}], now}. A gateway replica calls it when it starts or reconnects."""
-        cmd = load(schemas.ListRevocations(), payload or {})
+        cmd = load(schemas.sessions.ListRevocations(), payload or {})
         now = self.clock()
         horizon = now - timedelta(seconds=self.settings.access_token_seconds + 60)
         since = max(cmd["since"] or horizon, horizon)
@@ -86,7 +86,7 @@ class SessionEntrypoints:
         """{session_id} ends that session of the actor's own (system: any) and emits
         `session.revoked`; signing out twice is harmless → {session_id, revoked_at}."""
         actor = Actor.from_wire(actor)
-        cmd = load(schemas.SignOut(), payload)
+        cmd = load(schemas.sessions.SignOut(), payload)
         now = self.clock()
         with self.db.transaction() as tx:
             row = tx.session.get(Session, cmd["session_id"])

@@ -44,7 +44,7 @@ class SignInEntrypoints:
         a password alone whose password is shorter than the single-factor minimum (say
         two-step sign-in was turned off) must change it first (`must_change_password`).
         """
-        cmd = load(schemas.Authenticate(), payload)
+        cmd = load(schemas.sessions.Authenticate(), payload)
         now, ip = self.clock(), cmd["source_ip"]
         code, audience, login = cmd["practice_code"], cmd["audience"], cmd["login"]
         account_key = store.throttles.account_key(code, audience, login)

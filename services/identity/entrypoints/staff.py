@@ -29,7 +29,7 @@ class StaffEntrypoints:
         `email_taken`."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_STAFF)
-        cmd = load(schemas.CreateStaff(), payload)
+        cmd = load(schemas.staff.CreateStaff(), payload)
         mfa_secret = cmd.pop("mfa_secret")
         if mfa_secret and not actor.is_system:
             raise Forbidden("system_only", "Only Haven itself can set a two-factor secret.")
@@ -55,7 +55,7 @@ class StaffEntrypoints:
             store.audit.record(tx.session, "staff_created", now, practice.id,
                                actor=(actor.kind, actor.id), subject=(accounts.STAFF, staff.id),
                                role=staff.role)
-            return schemas.StaffOut().dump(staff)
+            return schemas.staff.StaffOut().dump(staff)
 
     @rpc(expected_exceptions=EXPECTED)
     def list_staff(self, actor):
@@ -64,7 +64,7 @@ class StaffEntrypoints:
         actor.require_staff()
         with self.db.read() as session:
             staff = store.staff.of_practice(session, actor.practice_id)
-            return schemas.StaffOut(many=True).dump(staff)
+            return schemas.staff.StaffOut(many=True).dump(staff)
 
     @rpc(expected_exceptions=EXPECTED)
     def invite_staff(self, actor, payload):
@@ -74,7 +74,7 @@ class StaffEntrypoints:
         Two-factor enrolment follows at the first sign-in."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_STAFF)
-        cmd = load(schemas.InviteStaff(), payload)
+        cmd = load(schemas.staff.InviteStaff(), payload)
         email, now = accounts.normalize_login(cmd["email"]), self.clock()
         with self.db.transaction() as tx:
             practice = practice_of(tx.session, actor)
@@ -94,14 +94,14 @@ class StaffEntrypoints:
             store.audit.record(tx.session, "staff_invited", now, practice.id,
                                actor=(actor.kind, actor.id), subject=(accounts.STAFF, staff.id),
                                role=staff.role)
-            return schemas.StaffOut().dump(staff)
+            return schemas.staff.StaffOut().dump(staff)
 
     @rpc(expected_exceptions=EXPECTED)
     def set_staff_role(self, actor, payload):
         """Staff `manage_staff`: {staff_id, role} → the staff member. Ends their sessions
         (`session.revoked`, reason `role_changed`) and emits `staff.updated`. Conflict
         `own_account` (nobody changes their own role) or `last_administrator`."""
-        return self._change_staff(actor, schemas.SetStaffRole(), payload, "role")
+        return self._change_staff(actor, schemas.staff.SetStaffRole(), payload, "role")
 
     @rpc(expected_exceptions=EXPECTED)
     def set_staff_status(self, actor, payload):
@@ -109,7 +109,7 @@ class StaffEntrypoints:
         member. Leaving "active" ends every session (`session.revoked`); emits
         `staff.updated`. Conflict `own_account`, `last_administrator`, or `not_signed_up`
         (an invited member can only be made inactive)."""
-        return self._change_staff(actor, schemas.SetStaffStatus(), payload, "status")
+        return self._change_staff(actor, schemas.staff.SetStaffStatus(), payload, "status")
 
     @rpc(expected_exceptions=EXPECTED)
     def get_role_permissions(self, actor):
@@ -130,7 +130,7 @@ class StaffEntrypoints:
         holding the role end (`session.revoked`, reason `permissions_changed`)."""
         actor = Actor.from_wire(actor)
         actor.require_staff(roles.MANAGE_STAFF)
-        cmd = load(schemas.SetRolePermissions(), payload)
+        cmd = load(schemas.staff.SetRolePermissions(), payload)
         wanted = set(cmd["permissions"])
         role, now = cmd["role"], self.clock()
         if role == roles.PRACTICE_ADMIN and roles.MANAGE_STAFF not in wanted:
@@ -179,7 +179,7 @@ class StaffEntrypoints:
             old_role, old_status = staff.role, staff.status
             was_admin = staff in store.staff.active_admins(tx.session, practice.id)
             if getattr(staff, field) == cmd[field]:
-                return schemas.StaffOut().dump(staff)
+                return schemas.staff.StaffOut().dump(staff)
             if field == "status" and old_status == accounts.INVITED and \
                     cmd["status"] != accounts.INACTIVE:
                 raise Conflict("not_signed_up", "This staff member has not chosen a "
@@ -203,7 +203,7 @@ class StaffEntrypoints:
                            field: cmd[field]})
             end_sessions(tx, actor, accounts.STAFF, staff, now,
                          "role_changed" if field == "role" else staff.status)
-            return schemas.StaffOut().dump(staff)
+            return schemas.staff.StaffOut().dump(staff)
 
 
 def _roles_view(found):

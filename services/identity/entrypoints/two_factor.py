@@ -35,7 +35,7 @@ class TwoFactorEntrypoints:
         otpauth_uri, digits, interval}: a new secret to add to an authenticator app
         (replacing an unconfirmed one). Unauthenticated `mfa_token_invalid`; Conflict
         `mfa_already_enrolled`."""
-        cmd = load(schemas.MfaToken(), payload)
+        cmd = load(schemas.sessions.MfaToken(), payload)
         now = self.clock()
         with self.db.transaction() as tx:
             challenge = self._usable_challenge(tx.session, cmd["mfa_token"], now)
@@ -54,7 +54,7 @@ class TwoFactorEntrypoints:
         (Unauthenticated `mfa_token_invalid`); failures also back off per person
         (TooManyRequests `too_many_attempts`, `retry_after`). Conflict
         `mfa_enrolment_not_started` when enrolling and no secret was made yet."""
-        cmd = load(schemas.CompleteMfa(), payload)
+        cmd = load(schemas.sessions.CompleteMfa(), payload)
         now, ip = self.clock(), cmd["source_ip"]
         with self.db.read() as session:
             challenge = self._usable_challenge(session, cmd["mfa_token"], now)
@@ -142,7 +142,7 @@ class TwoFactorEntrypoints:
         """{code} from the new secret → {enrolled_at, recovery_codes} (ten, shown once).
         InvalidInput `invalid_code`; Conflict `mfa_enrolment_not_started`."""
         actor = self._person(actor)
-        cmd = load(schemas.MfaCode(), payload)
+        cmd = load(schemas.sessions.MfaCode(), payload)
         now = self.clock()
         keys = store.throttles.mfa_key(actor.kind, actor.id)
         with self.db.transaction() as tx:
@@ -164,7 +164,7 @@ class TwoFactorEntrypoints:
         """{code} (a current TOTP code) → {recovery_codes}: ten new ones; the old stop
         working. InvalidInput `invalid_code`; NotFound `mfa_not_enrolled`."""
         actor = self._person(actor)
-        cmd = load(schemas.MfaCode(), payload)
+        cmd = load(schemas.sessions.MfaCode(), payload)
         now = self.clock()
         keys = store.throttles.mfa_key(actor.kind, actor.id)
         with self.db.transaction() as tx:
@@ -188,7 +188,7 @@ class TwoFactorEntrypoints:
         whose practice does not require it → {enrolled: false}. Forbidden `mfa_required`
         for staff (never optional) and when the practice requires it."""
         actor = self._person(actor)
-        cmd = load(schemas.MfaCode(), payload)
+        cmd = load(schemas.sessions.MfaCode(), payload)
         now = self.clock()
         keys = store.throttles.mfa_key(actor.kind, actor.id)
         with self.db.transaction() as tx:
@@ -214,7 +214,7 @@ class TwoFactorEntrypoints:
         their factor and ends their sessions → {reset: true}. Staff (and anyone whose
         practice requires it) enrol again at their next sign-in. NotFound `no_login`."""
         actor = Actor.from_wire(actor)
-        cmd = load(schemas.ResetMfa(), payload)
+        cmd = load(schemas.sessions.ResetMfa(), payload)
         given = [k for k in ("staff_id", "contact_id", "client_id") if cmd[k]]
         if len(given) != 1:
             raise InvalidInput("invalid_input", "Name one person.",

@@ -21,7 +21,7 @@ def by_subdomain(session, subdomain):
 
 
 def as_dict(practice):
-    return schemas.PracticeOut().dump(practice)
+    return schemas.practices.PracticeOut().dump(practice)
 
 
 def logo_refs_among(session, keys):
