@@ -23,7 +23,7 @@ bench:
 # (<SERVICE>_DATABASE_URL, default SQLite files under var/).
 migrate:
 	@scripts/bootstrap.sh run
-	@$(PYTHON_VENV) -m services.common.migrations identity charts notify scheduling messaging
+	@$(PYTHON_VENV) -m services.common.migrations identity charts notify scheduling messaging billing
 
 # The demo staff's current two-factor code (development only).
 otp:

@@ -11,7 +11,7 @@ from alembic.config import Config
 
 from services.common import config as settings
 
-SERVICES = ("identity", "charts", "notify", "scheduling", "messaging")
+SERVICES = ("identity", "charts", "notify", "scheduling", "messaging", "billing")
 
 
 def alembic_config(service, url=None):
