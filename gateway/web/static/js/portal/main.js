@@ -15,6 +15,7 @@ import { chartNavLinks, chartRoutes } from "./chart/pages.js";
 import { allows, homeView, peopleView } from "./people.js";
 import { appointmentsNavLink, appointmentsView } from "./appointments.js";
 import { requestView } from "./booking.js";
+import { conversationView, messagesNavLink, messagesView, newMessageView } from "./messages.js";
 import { securityView } from "../ui/twofactor.js";
 
 // Pages anyone may open, signed in or not (they come from emailed links).
@@ -29,7 +30,7 @@ let code = decodeURIComponent(segment);
 const base = onPath ? `/p/${segment}` : "";
 const home = base || "/";
 
-const state = { practice: null, principal: null, idle: null, next: null };
+const state = { practice: null, principal: null, idle: null, next: null, messaging: false, unread: 0 };
 
 const outlet = document.getElementById("view");
 const siteName = () => (state.practice ? state.practice.name : "Client portal");
@@ -88,6 +89,7 @@ function renderNav(path) {
     if (information) items.push(chartLink);
     if (chosen && allows(chosen, "view_appointments")) items.push(appointmentsNavLink(base, path));
     if (documentation) items.push(documentsLink, uploadsLink);
+    if (state.messaging) items.push(messagesNavLink(base, path, state.unread));
     if (profiles().length > 1 || state.principal.kind === "contact") {
       items.push(h("li", {}, h("a", { href: `${base}/people`, class: "masthead__link", "aria-current": path === "/people" ? "page" : null }, "People")));
     }
@@ -101,6 +103,19 @@ function renderNav(path) {
   replace(nav,
     state.principal.name ? h("p", { class: "masthead__who" }, h("span", { class: "visually-hidden" }, "Signed in as "), state.principal.name) : null,
     h("ul", { class: "masthead__list" }, items));
+}
+
+// Messages in the nav, with the unread count, once messaging says it is on for this
+// practice; asked again after every page (a read or a reply changes it).
+async function refreshUnread(path) {
+  if (!state.principal || mustChange()) return;
+  try {
+    const { unread, enabled } = await api.get("/messaging/unread");
+    if (enabled === state.messaging && unread === state.unread) return;
+    state.messaging = Boolean(enabled);
+    state.unread = unread || 0;
+    renderNav(path);
+  } catch { /* messaging not answering: the nav stays as it was */ }
 }
 
 function startIdle() {
@@ -184,6 +199,9 @@ const router = createRouter({
     { path: "/people", title: "People", view: (args) => peopleView({ ...args, ctx }) },
     { path: "/appointments", title: (heading) => (heading ? heading.textContent : "Appointments"), view: (args) => appointmentsView({ ...args, ctx }) },
     { path: "/appointments/request", title: "Request an appointment", view: (args) => requestView({ ...args, ctx }) },
+    { path: "/messages", title: "Messages", view: (args) => messagesView({ ...args, ctx }) },
+    { path: "/messages/new", title: "New message", view: (args) => newMessageView({ ...args, ctx }) },
+    { path: "/messages/:id", title: (heading) => (heading ? heading.textContent : "Conversation"), view: (args) => conversationView({ ...args, ctx }) },
     { path: "/security", title: "Security", view: () => securityView({ who: "portal" }) },
     ...chartRoutes(ctx),
     { path: "/sign-in", title: "Sign in", view: (args) => signInView({ ...args, ctx }) },
@@ -205,7 +223,7 @@ const router = createRouter({
     if (path === "/sign-in" || path === "/choose-password") return "/";
     return null;
   },
-  onRender: (path) => { renderNav(path); showFlash(); },
+  onRender: (path) => { renderNav(path); showFlash(); refreshUnread(path); },
 });
 
 onUnauthenticated(() => {

@@ -10,6 +10,7 @@ import { passwordForm } from "../ui/password.js";
 import { signInForm } from "../ui/signin.js";
 import { applyTheme } from "../ui/theme.js";
 import { alertsView } from "./alerts.js";
+import { conversationView, messagesView, newConversationView } from "./messages.js";
 import { requestsView } from "./requests.js";
 import { schedulingView } from "./scheduling.js";
 import { clientView } from "./client.js";
@@ -29,7 +30,7 @@ const PUBLIC = [/^\/forgot-password$/, /^\/[^/]+\/reset\/[^/]+$/];
 const isPublic = (path) => PUBLIC.some((re) => re.test(path));
 
 const base = "/staff";
-const state = { principal: null, idle: null, next: null, unread: 0, poll: null };
+const state = { principal: null, idle: null, next: null, unread: 0, poll: null, messages: 0 };
 const outlet = document.getElementById("view");
 
 const siteName = () => (state.principal && state.principal.practice ? `${state.principal.practice.name} staff` : "Haven staff");
@@ -49,6 +50,8 @@ function renderNav(path = "/") {
     items.push(h("li", {}, h("a", { href: `${base}/portal-access`, class: "masthead__link", "aria-current": section("/portal-access", path) }, "Portal access")));
     items.push(h("li", {}, h("a", { href: `${base}/alerts`, class: "masthead__link", id: "nav-alerts", "aria-current": section("/alerts", path) },
       "Alerts", state.unread ? h("span", { class: "badge" }, String(state.unread), srOnly(" unread")) : null)));
+    items.push(h("li", {}, h("a", { href: `${base}/messages`, class: "masthead__link", id: "nav-messages", "aria-current": section("/messages", path) },
+      "Messages", state.messages ? h("span", { class: "badge", "data-unread": String(state.messages) }, String(state.messages), srOnly(" unread messages")) : null)));
     if (ctx.can("manage_appointments")) {
       items.push(h("li", {}, h("a", { href: `${base}/requests`, class: "masthead__link", "aria-current": section("/requests", path) }, "Requests")));
     }
@@ -82,8 +85,11 @@ async function refreshUnread() {
   try {
     const alerts = await api.get("/alerts", { query: { unread_only: "true" } });
     const unread = (alerts || []).filter((a) => !a.read).length;
-    if (unread !== state.unread) {
+    // secure messages' own count (messaging answers 0 while it is off)
+    const messages = await api.get("/messaging/unread").then((m) => m.unread || 0, () => state.messages);
+    if (unread !== state.unread || messages !== state.messages) {
       state.unread = unread;
+      state.messages = messages;
       renderNav(router.current());
     }
   } catch { /* the badge can wait */ }
@@ -123,6 +129,8 @@ async function signOut(message = "You have signed out.", kind = "success") {
 const ctx = {
   get principal() { return state.principal; },
   refreshUnread,
+  href: (path) => router.href(path),
+  navigate: (path) => router.navigate(path),
   can: (permission) => Boolean(state.principal && (state.principal.permissions || []).includes(permission)),
 };
 
@@ -201,6 +209,9 @@ const router = createRouter({
     { path: "/clients/new", title: "Add a client", view: (args) => newClientView({ ...args, ctx }) },
     { path: "/clients/:id", title: (heading) => (heading ? heading.textContent : "Client"), view: (args) => clientView({ ...args, ctx }) },
     { path: "/alerts", title: "Alerts", view: (args) => alertsView({ ...args, ctx }) },
+    { path: "/messages", title: "Messages", view: (args) => messagesView({ ...args, ctx }) },
+    { path: "/messages/new", title: "New conversation", view: (args) => newConversationView({ ...args, ctx }) },
+    { path: "/messages/:id", title: (heading) => (heading ? heading.textContent : "Conversation"), view: (args) => conversationView({ ...args, ctx }) },
     { path: "/requests", title: "Appointment requests", view: (args) => requestsView({ ...args, ctx }) },
     { path: "/scheduling", title: "Scheduling setup", view: (args) => schedulingView({ ...args, ctx }) },
     ...chartRoutes(ctx),
