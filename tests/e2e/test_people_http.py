@@ -307,9 +307,15 @@ def test_two_step_sign_in_for_staff_clients_and_contacts(haven_stack, practice):
     wrong = admin.post(f"{api}/security/two-factor/recovery-codes", json={"code": "000000"},
                        timeout=10)
     assert wrong.status_code == 422 and wrong.json()["error"] == "invalid_code"
+    used = totp_code(practice.admin_login)
     codes = admin.post(f"{api}/security/two-factor/recovery-codes", timeout=10,
-                       json={"code": totp_code(practice.admin_login)})
+                       json={"code": used})
     assert codes.status_code == 200 and len(codes.json()["recovery_codes"]) == 10
+    # the same code again: already used, wait for the next one (not "check your clock")
+    again = admin.post(f"{api}/security/two-factor/recovery-codes", json={"code": used},
+                       timeout=10)
+    assert again.status_code == 422 and again.json()["error"] == "code_already_used"
+    assert "already used" in again.json()["message"]
     off = admin.post(f"{api}/security/two-factor/disable", timeout=10,
                      json={"code": codes.json()["recovery_codes"][0]})
     assert off.status_code == 403 and off.json()["error"] == "mfa_required"

@@ -32,7 +32,8 @@ def begin_two_factor(ctx):
              auth=ANY, request=schemas.TwoFactorCode,
              response=schemas.TwoFactorEnrolled, tags=TAGS,
              summary="Confirm the authenticator with a code; returns ten recovery codes once",
-             description="422 `invalid_code`; 409 `mfa_enrolment_not_started`, "
+             description="422 `invalid_code` or `code_already_used`; 409 "
+                         "`mfa_enrolment_not_started`, "
                          "`mfa_already_enrolled`; 429 after repeated wrong codes.")
 def confirm_two_factor(ctx):
     return ctx.app.rpc.call("identity", "confirm_mfa_enrolment", ctx.who.wire, dict(ctx.body))
@@ -42,7 +43,8 @@ def confirm_two_factor(ctx):
              auth=ANY, request=schemas.TwoFactorCode,
              response=schemas.RecoveryCodes, tags=TAGS,
              summary="Replace your recovery codes (needs a code from the app)",
-             description="The old codes stop working. 422 `invalid_code`; 404 "
+             description="The old codes stop working. 422 `invalid_code` or "
+                         "`code_already_used`; 404 "
                          "`mfa_not_enrolled`; 429.")
 def regenerate_codes(ctx):
     return ctx.app.rpc.call("identity", "regenerate_recovery_codes", ctx.who.wire,
@@ -54,6 +56,6 @@ def regenerate_codes(ctx):
              response=schemas.TwoFactorOff, tags=TAGS,
              summary="Turn two-step sign-in off (clients and contacts, where not required)",
              description="403 `mfa_required` for staff and where the practice requires it; "
-                         "422 `invalid_code`; 404 `mfa_not_enrolled`.")
+                         "422 `invalid_code` or `code_already_used`; 404 `mfa_not_enrolled`.")
 def disable_two_factor(ctx):
     return ctx.app.rpc.call("identity", "disable_mfa", ctx.who.wire, dict(ctx.body))

@@ -146,7 +146,9 @@ def mfa_enrolment(ctx):
 @table.route("POST", "/api/v1/session/mfa", errors=(401, 409, 429),
              request=schemas.MfaCode, response=schemas.Tokens,
              summary="Two-step sign-in: the code from the authenticator app", tags=TAGS,
-             description="422 `invalid_code` with `fields.attempts_left`." + DELIVERY_DOC)
+             description="422 `invalid_code` (a wrong code) or `code_already_used` (a code "
+                         "already accepted: wait for the next one), with "
+                         "`fields.attempts_left`." + DELIVERY_DOC)
 def mfa_complete(ctx):
     payload = dict(ctx.body)
     delivery = payload.pop("token_delivery")

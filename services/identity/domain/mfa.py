@@ -55,6 +55,21 @@ def matching_step(secret, code, now, last_step=None):
     return None
 
 
+def already_used(secret, code, now, last_step):
+    """True when `code` is right for a step within the window that was already accepted
+    (at or before `last_step`): a replay, or the person typed the code they just used —
+    they should wait for the next one, not check their phone's clock."""
+    if last_step is None:
+        return False
+    code = _clean(code)
+    if len(code) != DIGITS or not code.isdigit():
+        return False
+    totp = pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL)
+    current = int(now.timestamp()) // INTERVAL
+    used = range(current - VALID_WINDOW, min(current + VALID_WINDOW, last_step) + 1)
+    return any(secrets.compare_digest(totp.generate_otp(step), code) for step in used)
+
+
 def new_recovery_codes(count=RECOVERY_CODES):
     """(codes to show once, their hashes to store). Each code: 10 characters, 50 bits,
     shown as xxxxx-xxxxx."""

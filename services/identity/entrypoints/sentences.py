@@ -35,7 +35,11 @@ NO_LOGIN = ("no_portal_access", "This client has no portal access yet.")
 MFA_TOKEN_INVALID = ("mfa_token_invalid",
                      "This sign-in has expired. Please sign in again.")
 
-WRONG_CODE = "That code is not right. Check the time on your phone and try again."
+WRONG_CODE = ("invalid_code",
+              "That code is not right. Check the time on your phone and try again.")
+
+REUSED_CODE = ("code_already_used", "That code was already used. Wait for the next code in your "
+               "authenticator app (a new one comes every 30 seconds) and enter that one.")
 
 
 def throttled(seconds):

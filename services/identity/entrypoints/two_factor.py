@@ -21,7 +21,12 @@ from services.common.schemas import load
 from services.identity import schemas, store
 from services.identity.domain import accounts, mfa, roles
 from services.identity.entrypoints.revocation import end_sessions
-from services.identity.entrypoints.sentences import MFA_TOKEN_INVALID, WRONG_CODE, throttled
+from services.identity.entrypoints.sentences import (
+    MFA_TOKEN_INVALID,
+    REUSED_CODE,
+    WRONG_CODE,
+    throttled,
+)
 from services.identity.entrypoints.session_opening import open_session_for
 from services.identity.models import MfaFactor, Practice, RecoveryCode
 
@@ -87,7 +92,7 @@ class TwoFactorEntrypoints:
                     store.throttles.record_failure(tx.session, keys, now)
                     store.audit.record(tx.session, "mfa_failed", now, practice.id, actor=subject,
                                        subject=subject, source_ip=ip, failures=challenge.failures)
-                    refused = "wrong"
+                    refused = self._code_refusal(factor, cmd["code"], now)
                     attempts_left = mfa.MAX_CHALLENGE_FAILURES - challenge.failures
                 else:
                     refused = None
@@ -102,11 +107,12 @@ class TwoFactorEntrypoints:
         if refused == "inactive":
             raise Unauthenticated("account_inactive",
                                   "This account cannot sign in. Please call the practice.")
-        if refused == "wrong":
+        if refused:
             if attempts_left <= 0:
                 raise Unauthenticated(*MFA_TOKEN_INVALID)
-            raise InvalidInput("invalid_code", WRONG_CODE,
-                               {"code": [WRONG_CODE], "attempts_left": attempts_left})
+            code, sentence = refused
+            raise InvalidInput(code, sentence,
+                               {"code": [sentence], "attempts_left": attempts_left})
         return result
 
     @rpc(expected_exceptions=EXPECTED)
@@ -155,8 +161,9 @@ class TwoFactorEntrypoints:
                 store.throttles.clear(tx.session, keys)
             else:
                 store.throttles.record_failure(tx.session, keys, now)
+                refused = self._code_refusal(factor, cmd["code"], now)
         if via is None:
-            raise InvalidInput("invalid_code", WRONG_CODE, {"code": [WRONG_CODE]})
+            raise InvalidInput(*refused, {"code": [refused[1]]})
         return {"enrolled_at": now.isoformat(), "recovery_codes": codes}
 
     @rpc(expected_exceptions=EXPECTED)
@@ -178,8 +185,9 @@ class TwoFactorEntrypoints:
                                    subject=(actor.kind, actor.id))
             else:
                 store.throttles.record_failure(tx.session, keys, now)
+                refused = self._code_refusal(factor, cmd["code"], now)
         if via is None:
-            raise InvalidInput("invalid_code", WRONG_CODE, {"code": [WRONG_CODE]})
+            raise InvalidInput(*refused, {"code": [refused[1]]})
         return {"recovery_codes": codes}
 
     @rpc(expected_exceptions=EXPECTED)
@@ -203,8 +211,9 @@ class TwoFactorEntrypoints:
                                    actor=(actor.kind, actor.id), subject=(actor.kind, actor.id))
             else:
                 store.throttles.record_failure(tx.session, keys, now)
+                refused = self._code_refusal(factor, cmd["code"], now)
         if via is None:
-            raise InvalidInput("invalid_code", WRONG_CODE, {"code": [WRONG_CODE]})
+            raise InvalidInput(*refused, {"code": [refused[1]]})
         return {"enrolled": False}
 
     @rpc(expected_exceptions=EXPECTED)
@@ -283,6 +292,14 @@ class TwoFactorEntrypoints:
                 "otpauth_uri": mfa.provisioning_uri(secret, store.principals.login_of(row),
                                                     practice.name),
                 "digits": mfa.DIGITS, "interval": mfa.INTERVAL}
+
+    @staticmethod
+    def _code_refusal(factor, code, now):
+        """(code, sentence) for a code that did not pass: a code of this factor that was
+        already accepted says so; anything else is a wrong code."""
+        if mfa.already_used(factor.secret, code, now, factor.last_step):
+            return REUSED_CODE
+        return WRONG_CODE
 
     @staticmethod
     def _verify(session, factor, code, now, allow_recovery):

@@ -48,6 +48,17 @@ def test_totp_accepts_one_step_of_drift_and_never_the_same_step_twice():
     assert mfa.provisioning_uri(secret, "ada@oak.example", "Oak").startswith("otpauth://totp/")
 
 
+def test_a_code_of_a_step_already_accepted_is_known_as_used():
+    secret = pyotp.random_base32()
+    step = int(T0.timestamp()) // 30
+    assert mfa.already_used(secret, code_at(secret, T0), T0, last_step=step)
+    assert mfa.already_used(secret, code_at(secret, T0 - timedelta(seconds=30)), T0, step)
+    assert not mfa.already_used(secret, code_at(secret, T0 + timedelta(seconds=30)), T0, step)
+    assert not mfa.already_used(secret, code_at(secret, T0), T0, last_step=None)
+    assert not mfa.already_used(secret, "000000" if code_at(secret, T0) != "000000"
+                                else "111111", T0, step)
+
+
 def test_recovery_codes_are_random_and_stored_hashed():
     codes, hashes = mfa.new_recovery_codes()
     assert len(set(codes)) == 10 and all(len(c) == 11 and c[5] == "-" for c in codes)
@@ -95,6 +106,31 @@ def test_staff_enrol_at_first_sign_in_then_sign_in_in_two_steps(service, admin, 
                       "recovery_codes_left": 9}
     with pytest.raises(Forbidden):                     # never optional for staff
         service.disable_mfa(admin, {"code": code_at(enrol["secret"], clock())})
+
+
+def test_a_code_used_once_is_refused_as_already_used_not_as_a_clock_problem(service, admin,
+                                                                             clock):
+    """Issue 18: a reused authenticator code said "Check the time on your phone"; it says
+    the code was already used and to wait for the next one. A wrong code keeps its words."""
+    clock.set(T0)
+    step = staff_sign_in(service)
+    secret = service.start_mfa_enrolment({"mfa_token": step["mfa_token"]})["secret"]
+    used = code_at(secret, T0)
+    service.complete_mfa({"mfa_token": step["mfa_token"], "code": used})
+    clock.advance(seconds=10)                   # the same 30-second step
+    again = staff_sign_in(service)
+    with pytest.raises(InvalidInput) as reused:
+        service.complete_mfa({"mfa_token": again["mfa_token"], "code": used})
+    assert reused.value.code == "code_already_used"
+    assert "already used" in reused.value.message and "next" in reused.value.message
+    assert "time on your phone" not in reused.value.message
+    assert reused.value.fields["attempts_left"] == 4 and reused.value.fields["code"]
+    with pytest.raises(InvalidInput) as signed_in:      # signed in: the same words
+        service.regenerate_recovery_codes(admin, {"code": used})
+    assert signed_in.value.code == "code_already_used"
+    with pytest.raises(InvalidInput) as wrong:
+        service.complete_mfa({"mfa_token": again["mfa_token"], "code": "000000"})
+    assert wrong.value.code == "invalid_code" and "time on your phone" in wrong.value.message
 
 
 def test_wrong_codes_kill_the_challenge_and_back_off(service, admin, clock):
