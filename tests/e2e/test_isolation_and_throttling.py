@@ -75,6 +75,16 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 # Path parameters that are names, not ids.
+# secure messages: B's conversation, and B's client's messaging switch and clinicians
+BODIES.update({
+    ("POST", "/api/v1/conversations/<conversation_id>/messages"): {"body": "Leaked"},
+    ("POST", "/api/v1/conversations/<conversation_id>/read"): {},
+    ("POST", "/api/v1/conversations/<conversation_id>/archive"): {},
+    ("POST", "/api/v1/conversations/<conversation_id>/participants"): {"staff_id": "x"},
+    ("POST", "/api/v1/conversations/<conversation_id>/notes"): {"body": "Leaked"},
+    ("PUT", "/api/v1/clients/<client_id>/messaging"): {"enabled": False},
+    ("POST", "/api/v1/clients/<client_id>/message-clinicians"): {"clinician_id": "x"},
+})
 NAMES = {"tab": "basic", "role": "intern", "service": "notify", "kind": "invitation"}
 
 
@@ -164,6 +174,14 @@ def test_no_route_hands_practice_b_data_to_practice_a(haven_stack):
             "label": "Bristol leave"})
     ids.update(location_id=b_place["id"], service_id=b_service["id"],
                block_id=b_block["id"], clinician_id=b_clinician["id"])
+    # B's conversation with its Bobby (messaging on for B), started by B's clinician
+    with haven_stack.rpc() as rpc:
+        rpc.messaging.update_messaging_settings(b_system, {"enabled": True})
+        b_staff = {"practice_id": b.id, "kind": "staff", "id": b_clinician["id"],
+                   "permissions": ["view_clients"]}
+        ids["conversation_id"] = rpc.messaging.start_conversation(b_staff, {
+            "client_id": b.bobby_id, "subject": "Bristol subject",
+            "body": "Bristol message"})["id"]
     # B's own invitation text: A's administrator, reading or previewing hers, never sees it
     assert b_admin.put(f"{base}/api/v1/email-templates/invitation", timeout=10, json={
         "subject": "Bristol welcomes you to {{ practice_name }}"}).status_code == 200

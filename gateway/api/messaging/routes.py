@@ -29,6 +29,15 @@ def _call(ctx, method, *args):
     return ctx.app.rpc.call("messaging", method, ctx.who.wire, *args)
 
 
+def _client_of_practice(ctx, client_id):
+    """Staff: the client must be one of the practice's charts (another practice's id is
+    404 — messaging keeps no list of clients). Clients and contacts: messaging answers
+    404 for a person the sign-in does not hold."""
+    if ctx.actor.is_staff:
+        ctx.app.readmodels.client_record(ctx.actor, ctx.who.wire, client_id)
+    return client_id
+
+
 def _name(ctx):
     return (ctx.who.claims or {}).get("name") or None
 
@@ -60,6 +69,8 @@ def start_conversation(ctx):
         payload["with"] = payload.pop("with_kind")
     if not ctx.actor.is_staff and not payload.get("client_id"):
         payload["client_id"] = own_client_id(ctx)
+    elif ctx.actor.is_staff and payload.get("client_id"):
+        _client_of_practice(ctx, payload["client_id"])
     payload["sender_name"] = _name(ctx)
     payload["id"] = idempotency_key(ctx, "conversation")
     return _call(ctx, "start_conversation", payload)
@@ -153,7 +164,7 @@ def update_messaging_settings(ctx):
              summary="Secure messaging for one client",
              description="Staff: whether messaging is on for this client.")
 def get_client_messaging(ctx):
-    return _call(ctx, "get_client_messaging", ctx.params["client_id"])
+    return _call(ctx, "get_client_messaging", _client_of_practice(ctx, ctx.params["client_id"]))
 
 
 @table.route("PUT", "/api/v1/clients/<client_id>/messaging", auth=STAFF,
@@ -163,7 +174,7 @@ def get_client_messaging(ctx):
                          "contacts' conversations leave their portal and nobody writes in "
                          "them; nothing is deleted.")
 def set_client_messaging(ctx):
-    return _call(ctx, "set_client_messaging", ctx.params["client_id"], dict(ctx.body))
+    return _call(ctx, "set_client_messaging", _client_of_practice(ctx, ctx.params["client_id"]), dict(ctx.body))
 
 
 @table.route("GET", "/api/v1/clients/<client_id>/message-clinicians", auth=ANY,
@@ -173,7 +184,7 @@ def set_client_messaging(ctx):
                          "clinicians\") who are active staff. Staff; or a client or contact "
                          "who may write about the person (404 / 403 otherwise).")
 def list_message_clinicians(ctx):
-    return _call(ctx, "list_clinicians", ctx.params["client_id"])
+    return _call(ctx, "list_clinicians", _client_of_practice(ctx, ctx.params["client_id"]))
 
 
 @table.route("POST", "/api/v1/clients/<client_id>/message-clinicians", auth=STAFF,
@@ -182,4 +193,4 @@ def list_message_clinicians(ctx):
              description="Staff: the clinician (active staff) may be written to by the "
                          "client and their contacts. 422 naming `clinician_id` otherwise.")
 def assign_message_clinician(ctx):
-    return _call(ctx, "assign_clinician", ctx.params["client_id"], dict(ctx.body))
+    return _call(ctx, "assign_clinician", _client_of_practice(ctx, ctx.params["client_id"]), dict(ctx.body))

@@ -144,3 +144,19 @@ def test_every_messaging_route_is_described():
     assert len(routes) == 15
     for route in routes:
         assert route.method.lower() in spec["paths"][route.openapi_path]
+
+
+def test_staff_reach_only_their_practices_clients(client, msg):
+    def no_such_chart(actor, cid):
+        raise NotFound("not_found", "That client does not exist.")
+    msg.answers["charts.get_client"] = no_such_chart
+    other = str(uuid.uuid4())
+    for method, path, body in (
+            ("POST", "/api/v1/conversations", {"client_id": other, "body": "hi"}),
+            ("GET", f"/api/v1/clients/{other}/messaging", None),
+            ("PUT", f"/api/v1/clients/{other}/messaging", {"enabled": False}),
+            ("GET", f"/api/v1/clients/{other}/message-clinicians", None),
+            ("POST", f"/api/v1/clients/{other}/message-clinicians", {"clinician_id": "s"})):
+        r = client.open(path, method=method, headers=STAFF, json=body)
+        assert r.status_code == 404, (method, path, r.json)
+    assert not any(s == "messaging" for s, m, _ in msg.calls)
