@@ -123,6 +123,8 @@ def test_logo_accent_and_own_subdomain_on_the_portal(haven_stack, browser):
         page.goto(f"{base}/p/{practice.code}")
         image = page.get_by_role("img", name="Welcome to our portal")
         expect(image).to_be_visible()
+        # visible is laid out, not yet decoded: wait for the file itself (flaked under load)
+        page.wait_for_function("document.getElementById('brand-logo').complete")
         assert page.evaluate("document.getElementById('brand-logo').naturalWidth") == 1
         sign_in = page.get_by_role("button", name="Sign in")
         colours = sign_in.evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]")
