@@ -10,7 +10,7 @@ ROLES = ("practice_admin", "clinical_admin", "clinician", "supervisor", "intern"
 STAFF_PERMISSIONS = ("manage_portal_access", "view_clients", "edit_clients",
                      "receives_demographic_changes", "manage_staff", "view_operations",
                      "manage_practice_settings", "view_audit_log", "receives_portal_uploads",
-                     "upload_client_documents", "manage_appointments")
+                     "upload_client_documents", "manage_appointments", "sees_clients")
 
 
 class StaffInvite(StrictSchema):

@@ -30,10 +30,17 @@ UPLOAD_CLIENT_DOCUMENTS = "upload_client_documents"
 # book and cancel clients' appointments (services/scheduling): the front desk and the
 # clinicians themselves; billers and interns only see them (view_clients)
 MANAGE_APPOINTMENTS = "manage_appointments"
+# a role setting more than a permission: staff who see clients are the ones scheduling
+# offers for booking (identity's `list_staff` says `sees_clients`); intake staff, billers
+# and administrators are not bookable unless the practice says so
+SEES_CLIENTS = "sees_clients"
 
 # permission -> roles granted it by default
 DEFAULT_GRANTS = {
-    MANAGE_PORTAL_ACCESS: (PRACTICE_ADMIN, CLINICAL_ADMIN, INTAKE),
+    # as TherapyNotes practices expect (issue 18); practices made before migration 0010
+    # keep what they had through removal rows
+    MANAGE_PORTAL_ACCESS: (PRACTICE_ADMIN, CLINICAL_ADMIN, INTAKE, SCHEDULER, CLINICIAN,
+                           INTERN, SUPERVISOR),
     VIEW_CLIENTS: ROLES,
     EDIT_CLIENTS: (PRACTICE_ADMIN, CLINICAL_ADMIN, INTAKE, SCHEDULER),
     RECEIVES_DEMOGRAPHIC_CHANGES: (PRACTICE_ADMIN, INTAKE),
@@ -46,6 +53,7 @@ DEFAULT_GRANTS = {
                               SCHEDULER),
     MANAGE_APPOINTMENTS: (PRACTICE_ADMIN, CLINICAL_ADMIN, CLINICIAN, SUPERVISOR, SCHEDULER,
                           INTAKE),
+    SEES_CLIENTS: (CLINICIAN, SUPERVISOR, INTERN),
 }
 PERMISSIONS = tuple(DEFAULT_GRANTS)
 

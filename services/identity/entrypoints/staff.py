@@ -59,12 +59,16 @@ class StaffEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def list_staff(self, actor):
-        """Any staff of the practice: [{id, email, name, role, status}] by name."""
+        """Any staff of the practice: [{id, email, name, role, status, sees_clients}] by
+        name. `sees_clients` (the role's `sees_clients` setting in this practice) says who
+        may be booked with clients."""
         actor = Actor.from_wire(actor)
         actor.require_staff()
         with self.db.read() as session:
             staff = store.staff.of_practice(session, actor.practice_id)
-            return schemas.staff.StaffOut(many=True).dump(staff)
+            found = store.staff.overrides(session, actor.practice_id)
+            return [dict(schemas.staff.StaffOut().dump(member), sees_clients=roles.SEES_CLIENTS
+                         in roles.permissions_for((member.role,), found)) for member in staff]
 
     @rpc(expected_exceptions=EXPECTED)
     def invite_staff(self, actor, payload):

@@ -282,8 +282,8 @@ def test_staff_sign_in_permissions_and_overrides(service, practice, db):
                                    "code": pyotp.TOTP(STAFF_SECRET).now()})
     claims = tokens.decode_access_token(result["access_token"], SECRET)
     assert claims["kind"] == "staff" and claims["roles"] == ["clinician"]
-    assert claims["perms"] == ["edit_clients", "manage_appointments", "upload_client_documents",
-                              "view_clients"]
+    assert claims["perms"] == ["edit_clients", "manage_appointments", "manage_portal_access",
+                              "sees_clients", "upload_client_documents", "view_clients"]
     assert claims["clients"] == {}
     assert claims["sub"] == clin["id"]
     # portal audience does not find staff
@@ -301,8 +301,9 @@ def test_staff_sign_in_permissions_and_overrides(service, practice, db):
     assert [s["name"] for s in service.list_staff(staff_wire)] == ["Ada Admin", "Cy Clinician"]
     session = service.get_session(staff_wire)
     assert session["kind"] == "staff" and session["practice"]["code"] == "oak-tree"
-    assert session["permissions"] == ["edit_clients", "manage_appointments", "upload_client_documents",
-                              "view_clients"]
+    assert session["permissions"] == ["edit_clients", "manage_appointments",
+                                      "manage_portal_access", "sees_clients",
+                                      "upload_client_documents", "view_clients"]
 
 
 def test_sign_in_without_practice_code_works_when_the_login_is_unique(service, access):
@@ -395,3 +396,23 @@ def test_idle_limit_is_the_practices_setting(service, access, practice, clock):
 
 def SYSTEM_FOR(practice):
     return Actor.system(practice_id=practice["id"]).to_wire()
+
+
+def test_list_staff_says_who_sees_clients_a_role_setting_the_practice_may_change(
+        service, practice, db):
+    """Issue 18: booking listed intake staff as clinicians. `list_staff` says who sees
+    clients (`sees_clients`: clinicians, supervisors and interns by default), and a
+    practice changes it per role like any permission."""
+    system = Actor.system(practice_id=practice["id"]).to_wire()
+    for email, name, role in (("ada@oak.example", "Ada Admin", "practice_admin"),
+                              ("cy@oak.example", "Cy Clinician", "clinician"),
+                              ("sam@oak.example", "Sam Intake", "intake")):
+        service.create_staff(system, {"email": email, "name": name, "role": role,
+                                      "password": NEW})
+    listed = {s["name"]: s["sees_clients"] for s in service.list_staff(system)}
+    assert listed == {"Ada Admin": False, "Cy Clinician": True, "Sam Intake": False}
+    with db.transaction() as tx:
+        tx.session.add(RolePermission(practice_id=practice["id"], role="intake",
+                                      permission="sees_clients", granted=True))
+    assert {s["name"]: s["sees_clients"] for s in service.list_staff(system)}["Sam Intake"]
+

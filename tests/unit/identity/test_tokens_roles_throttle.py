@@ -71,13 +71,22 @@ def test_default_permissions_follow_the_contract():
         "edit_clients", "manage_appointments", "manage_portal_access",
         "receives_demographic_changes", "receives_portal_uploads", "upload_client_documents",
         "view_clients")
+    # issue 18: portal access follows TherapyNotes (scheduler, clinical administrator,
+    # clinician, intern, supervisor), and only the roles that see clients are bookable
     assert roles.permissions_for(["clinician"]) == (
-        "manage_appointments", "upload_client_documents", "view_clients")
-    assert set(roles.permissions_for(["practice_admin"])) == set(roles.PERMISSIONS)
+        "manage_appointments", "manage_portal_access", "sees_clients",
+        "upload_client_documents", "view_clients")
+    assert set(roles.permissions_for(["practice_admin"])) == \
+        set(roles.PERMISSIONS) - {"sees_clients"}
     assert roles.permissions_for(["scheduler"]) == (
-        "edit_clients", "manage_appointments", "upload_client_documents", "view_clients")
+        "edit_clients", "manage_appointments", "manage_portal_access",
+        "upload_client_documents", "view_clients")
     assert roles.permissions_for(["biller"]) == ("view_clients",)
-    assert roles.permissions_for(["intern"]) == ("view_clients",)
+    assert roles.permissions_for(["intern"]) == (
+        "manage_portal_access", "sees_clients", "view_clients")
+    assert "sees_clients" in roles.permissions_for(["supervisor"])
+    assert "manage_portal_access" in roles.permissions_for(["supervisor"])
+    assert "sees_clients" not in roles.permissions_for(["intake"])
     assert "manage_portal_access" in roles.permissions_for(["clinical_admin"])
     for role in roles.ROLES:
         assert "view_clients" in roles.permissions_for([role])

@@ -249,13 +249,13 @@ def test_role_overrides_change_what_tokens_carry(service, admin, db, clock):
                                      "code": code_at(secret, clock())})
         return tokens.decode_access_token(done["access_token"], SECRET, leeway=10**9)["perms"]
 
-    defaults = ["manage_appointments", "upload_client_documents", "view_clients"]
+    defaults = ["manage_appointments", "manage_portal_access", "sees_clients",
+                "upload_client_documents", "view_clients"]
     assert claims() == defaults
     view = service.set_role_permissions(admin, {
-        "role": "clinician", "permissions": defaults + ["manage_portal_access"]})
+        "role": "clinician", "permissions": defaults + ["edit_clients"]})
     clinician = next(r for r in view["roles"] if r["role"] == "clinician")
-    widened = ["manage_appointments", "manage_portal_access", "upload_client_documents",
-               "view_clients"]
+    widened = sorted(defaults + ["edit_clients"])
     assert clinician["permissions"] == widened
     assert clinician["defaults"] == defaults
     assert db.events("session.revoked") == []           # widening ends nothing

@@ -24,6 +24,7 @@ export const PERMISSION_WORDS = {
   receives_portal_uploads: "Receives portal uploads",
   upload_client_documents: "Upload and share client documents",
   manage_appointments: "Book and cancel appointments",
+  sees_clients: "Sees clients (can be booked)",
 };
 const STATUS = { invited: "Invited", active: "Active", suspended: "Suspended", inactive: "Ended" };
 
