@@ -4,3 +4,4 @@ CREATE DATABASE charts OWNER haven;
 CREATE DATABASE notify OWNER haven;
 CREATE DATABASE scheduling OWNER haven;
 CREATE DATABASE messaging OWNER haven;
+CREATE DATABASE billing OWNER haven;

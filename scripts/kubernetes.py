@@ -49,14 +49,17 @@ CONFIG = {
 }
 # Least privilege: each process gets the secrets it uses, and only its own database.
 BLOBS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+# empty or absent: card payment is off
+STRIPE = ("HAVEN_STRIPE_SECRET_KEY", "HAVEN_STRIPE_PUBLISHABLE_KEY", "HAVEN_STRIPE_WEBHOOK_SECRET")
 SECRETS_OF = {
     "identity": ("HAVEN_TOKEN_SECRET", "HAVEN_DATA_KEY", *BLOBS),   # tokens, TOTP, logos
     "gateway": ("HAVEN_TOKEN_SECRET", *BLOBS),                      # verifies tokens, streams files
     "charts": BLOBS,
     "notify": ("SMTP_USERNAME", "SMTP_PASSWORD"),
+    "billing": STRIPE,                                              # card payments
     "migrate": ("HAVEN_DATA_KEY",),                                 # identity 0006 encrypts
 }
-OPTIONAL = frozenset(("SMTP_USERNAME", "SMTP_PASSWORD", *BLOBS))
+OPTIONAL = frozenset(("SMTP_USERNAME", "SMTP_PASSWORD", *BLOBS, *STRIPE))
 
 
 def services():

@@ -126,3 +126,7 @@ class RefundEventData(StrictSchema):
     client_id = fields.String(required=True)
     amount_cents = fields.Integer(required=True)
     balance_cents = fields.Integer(required=True)
+
+
+class StartCardPayment(StrictSchema):
+    idempotency_key = Key(required=True)

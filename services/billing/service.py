@@ -2,6 +2,7 @@
 (docs/billing.md). The nameko class only composes: its name, its dependency providers and
 the entrypoint classes (entrypoints/)."""
 from services.billing.dependencies import PaymentProvider
+from services.billing.entrypoints.cards import CardEntrypoints
 from services.billing.entrypoints.charges import ChargeEntrypoints
 from services.billing.entrypoints.invoices import InvoiceEntrypoints
 from services.billing.entrypoints.payments import PaymentEntrypoints
@@ -17,7 +18,7 @@ from services.common.rpc import BoundedRpcProxy
 
 
 class BillingService(Readiness, OpsMixin, SettingsEntrypoints, ChargeEntrypoints,
-                     InvoiceEntrypoints, PaymentEntrypoints):
+                     InvoiceEntrypoints, PaymentEntrypoints, CardEntrypoints):
     name = "billing"
 
     db = Database(Base)

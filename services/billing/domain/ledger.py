@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from services.common.errors import Conflict
 
-SUCCEEDED = "succeeded"
+SUCCEEDED, PENDING, FAILED = "succeeded", "pending", "failed"
 
 
 @dataclass(frozen=True)

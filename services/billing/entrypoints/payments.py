@@ -23,13 +23,13 @@ def dump_payment(row, refunded=0):
             "received_at": row.received_at.isoformat()}
 
 
-def post_payment(tx, actor, row, settings, now):
-    """A succeeded payment enters the ledger: the part above what is owed becomes
+def post_payment(tx, actor, row, allow_credit, now):
+    """A payment succeeds and enters the ledger: the part above what is owed becomes
     credit (or is refused), an invoice it covers is paid; emits `payment.received`."""
     session = tx.session
     before = store.payments.totals(session, row.practice_id, row.client_id)
-    _, credit = LEDGER.split_payment(before.balance, row.amount_cents,
-                                     settings["allow_credit"])
+    _, credit = LEDGER.split_payment(before.balance, row.amount_cents, allow_credit)
+    row.status = LEDGER.SUCCEEDED
     session.add(row)
     session.flush()
     if credit:
@@ -76,10 +76,11 @@ class PaymentEntrypoints:
                                    {"invoice_id": ["Not this client's invoice."]})
         row = Payment(practice_id=actor.practice_id, client_id=client_id,
                       invoice_id=cmd["invoice_id"], method=cmd["method"],
-                      amount_cents=cmd["amount_cents"], status=LEDGER.SUCCEEDED,
+                      amount_cents=cmd["amount_cents"], status=LEDGER.PENDING,
                       reference=cmd["reference"], received_at=now,
                       recorded_by_kind=actor.kind, recorded_by=actor.id)
-        balance = post_payment(tx, actor, row, settings_in(tx.session, actor.practice_id), now)
+        balance = post_payment(tx, actor, row,
+                               settings_in(tx.session, actor.practice_id)["allow_credit"], now)
         return {"payment": dump_payment(row), "balance_cents": balance}
 
     @rpc(expected_exceptions=EXPECTED)

@@ -29,3 +29,7 @@ def claim(session, practice_id, scope, key, request, at):
     session.add(row)
     session.flush()
     return row
+
+
+def record_of(session, practice_id, scope, key):
+    return session.get(IdempotencyRecord, (practice_id, scope, key), with_for_update=True)

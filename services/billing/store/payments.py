@@ -54,3 +54,11 @@ def paid_toward(session, invoice_id):
 def add_credit(session, payment, amount, at):
     session.add(Credit(practice_id=payment.practice_id, client_id=payment.client_id,
                        payment_id=payment.id, amount_cents=amount, created_at=at))
+
+
+def by_provider_id(session, provider, provider_payment_id, for_update=False):
+    query = select(Payment).where(Payment.provider == provider,
+                                  Payment.provider_payment_id == provider_payment_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from kombu import Connection
 from nameko.containers import ServiceContainer
-from nameko.rpc import rpc as nameko_rpc
+
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import create_engine, func, select
@@ -18,6 +18,7 @@ from services.billing.service import BillingService
 from services.common.errors import Conflict, Forbidden, InvalidInput
 from services.common.migrations import upgrade
 from services.common.relay import event_exchange
+from services.common.rpc import rpc
 from tests.conftest import _create_pg_database, _drop_pg_database, _pg_available
 from tests.support.events import EventTap
 
@@ -28,7 +29,7 @@ class SchedulingStandIn:
     """What billing asks of scheduling: an appointment's fee copied at booking."""
     name = "scheduling"
 
-    @nameko_rpc
+    @rpc
     def get_appointment(self, actor, appointment_id):
         return {"id": appointment_id, "fee_cents": FEE, "service_id": "svc-1",
                 "status": "completed"}
